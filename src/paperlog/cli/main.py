@@ -1,0 +1,134 @@
+"""The ``paperlog`` entry point: global options, lazy command loading, error reporting.
+
+Command modules are imported only when their command runs (or help lists it), so
+``paperlog search`` never pays for HTTP, Markdown parsing or plotting.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from paperlog.cli.common import AppContext, ExitStatus, fail
+
+# name -> "module:attribute". Groups (import, render, export) are lazy groups themselves.
+COMMANDS: dict[str, str] = {
+    "init": "paperlog.cli.library_cmds:init_cmd",
+    "list": "paperlog.cli.library_cmds:list_cmd",
+    "show": "paperlog.cli.library_cmds:show_cmd",
+    "resources": "paperlog.cli.library_cmds:resources_cmd",
+    "weeks": "paperlog.cli.library_cmds:weeks_cmd",
+    "topics": "paperlog.cli.library_cmds:topics_cmd",
+    "search": "paperlog.cli.search_cmd:search_cmd",
+    "import": "paperlog.cli.main:import_group",
+    "render": "paperlog.cli.main:render_group",
+    "export": "paperlog.cli.main:export_group",
+    "add": "paperlog.cli.meta_cmds:add_cmd",
+    "enrich": "paperlog.cli.meta_cmds:enrich_cmd",
+    "today": "paperlog.cli.plan_cmds:today_cmd",
+    "done": "paperlog.cli.plan_cmds:done_cmd",
+    "start": "paperlog.cli.plan_cmds:start_cmd",
+    "skip": "paperlog.cli.plan_cmds:skip_cmd",
+    "week": "paperlog.cli.plan_cmds:week_cmd",
+    "queue": "paperlog.cli.plan_cmds:queue_cmd",
+    "doctor": "paperlog.cli.plan_cmds:doctor_cmd",
+    "review": "paperlog.cli.review_cmds:review_cmd",
+    "stats": "paperlog.cli.review_cmds:stats_cmd",
+}
+
+IMPORT_COMMANDS = {
+    "readme": "paperlog.cli.readme_cmds:import_readme_cmd",
+    "bibtex": "paperlog.cli.bibtex_cmds:import_bibtex_cmd",
+}
+RENDER_COMMANDS = {"readme": "paperlog.cli.readme_cmds:render_readme_cmd"}
+EXPORT_COMMANDS = {
+    "bibtex": "paperlog.cli.bibtex_cmds:export_bibtex_cmd",
+    "csljson": "paperlog.cli.bibtex_cmds:export_csljson_cmd",
+    "ics": "paperlog.cli.plan_cmds:export_ics_cmd",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands live in modules imported on first use."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy or {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._available()})
+
+    def _available(self) -> list[str]:
+        return [name for name, target in self.lazy.items() if _module_exists(target)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and _module_exists(self.lazy[cmd_name]):
+            module_name, attr = self.lazy[cmd_name].split(":")
+            command = getattr(importlib.import_module(module_name), attr)
+            if not isinstance(command, click.Command):
+                raise TypeError(f"{self.lazy[cmd_name]} is not a click command")
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+def _module_exists(target: str) -> bool:
+    """True when the command's module is installed (features land issue by issue)."""
+    import importlib.util
+
+    module_name = target.split(":", maxsplit=1)[0]
+    if module_name == __name__:
+        return True
+    return importlib.util.find_spec(module_name) is not None
+
+
+@click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--library",
+    "library",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Library folder (default: $PAPERLOG_LIBRARY, else the nearest folder up holding paperlog.toml).",
+)
+@click.version_option(package_name="paperlog")
+@click.pass_context
+def cli(ctx: click.Context, library: str | None) -> None:
+    """paperlog keeps a paper-reading log: a plain-text library, a plan, fast search."""
+    ctx.obj = AppContext.from_environment(library)
+
+
+@cli.group(cls=LazyGroup, lazy=IMPORT_COMMANDS, name="import")
+def import_group() -> None:
+    """Bring items in from a hand-kept README or a BibTeX file."""
+
+
+@cli.group(cls=LazyGroup, lazy=RENDER_COMMANDS, name="render")
+def render_group() -> None:
+    """Write documents generated from the library (the README)."""
+
+
+@cli.group(cls=LazyGroup, lazy=EXPORT_COMMANDS, name="export")
+def export_group() -> None:
+    """Write the library out for other tools (BibTeX, CSL-JSON, iCalendar)."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; domain errors become a one-line message and a non-zero exit code."""
+    from paperlog.errors import PaperlogError
+
+    try:
+        cli.main(args=argv, prog_name="paperlog", standalone_mode=False)
+    except PaperlogError as exc:
+        fail(exc)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(ExitStatus.ERROR)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        sys.exit(ExitStatus.OK)

@@ -1,0 +1,47 @@
+"""Domain errors. Each says what went wrong and where (file and line) when it is known."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PaperlogError(Exception):
+    """Base of every error paperlog reports to a user as a one-line message."""
+
+    def __init__(
+        self, message: str, path: Path | str | None = None, line: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = Path(path) if path is not None else None
+        self.line = line
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
+        return f"{where}{self.message}"
+
+
+class LibraryNotFound(PaperlogError):
+    """No library where one was asked for (no paperlog.toml up the tree)."""
+
+
+class BadFile(PaperlogError):
+    """A library file that cannot be read: broken YAML or TOML, a wrong field type."""
+
+
+class ValidationError(PaperlogError):
+    """A file that parses but says something impossible: an unknown topic, a duplicate key."""
+
+
+class NotFound(PaperlogError):
+    """An unknown paper key or other named thing."""
+
+
+class ImportProblem(PaperlogError):
+    """An input file that cannot be imported at all (e.g. no recognisable entries)."""
+
+
+class NetworkError(PaperlogError):
+    """A metadata source could not be reached or answered badly."""

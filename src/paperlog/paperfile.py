@@ -1,0 +1,255 @@
+"""The on-disk text of one paper: YAML front matter between ``---`` lines, then the notes.
+
+Field order is fixed (``FIELD_ORDER``), empty fields are left out, keys paperlog does not know
+are written back after the known ones in the order they came. A file paperlog wrote loads and
+saves back byte for byte.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from paperlog.errors import BadFile
+from paperlog.model import KINDS, STATUSES, Link, Paper, Reading
+
+FIELD_ORDER = (
+    "title",
+    "nickname",
+    "kind",
+    "status",
+    "authors",
+    "year",
+    "venue",
+    "venue_label",
+    "ids",
+    "url",
+    "links",
+    "track",
+    "topics",
+    "wish_group",
+    "rank",
+    "readings",
+    "citekey",
+    "added",
+    "abstract",
+)
+READING_ORDER = ("week", "week_start", "group", "date", "order")
+
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _Dumper(_BaseDumper):  # type: ignore[misc, valid-type]
+    """Block style, unicode kept, multi-line strings as literal blocks, no line wrapping."""
+
+
+def _repr_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    if "\n" in value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_Dumper.add_representer(str, _repr_str)
+
+
+def dump_yaml(data: Any) -> str:
+    """YAML text in paperlog's stable style."""
+    text: str = yaml.dump(
+        data,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=10_000,
+        indent=2,
+    )
+    return text
+
+
+def load_yaml(text: str, path: Path | str, first_line: int = 1) -> Any:
+    """Parse YAML; a syntax error becomes ``BadFile`` naming the file and the line."""
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + mark.line if mark is not None else first_line
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise BadFile(f"broken YAML: {problem}", path, line) from None
+    except yaml.YAMLError as exc:
+        raise BadFile(f"broken YAML: {exc}", path, first_line) from None
+
+
+def split_front_matter(text: str, path: Path | str) -> tuple[str, str]:
+    """Return (front matter YAML, body). The file must open with a ``---`` line."""
+    if not text.startswith("---\n"):
+        raise BadFile("no front matter: a paper file starts with a '---' line", path, 1)
+    end = re.search(r"^---[ \t]*$\n?", text[4:], flags=re.MULTILINE)
+    if end is None:
+        raise BadFile("front matter is not closed by a '---' line", path, 1)
+    return text[4 : 4 + end.start()], text[4 + end.end() :]
+
+
+def line_of(text: str, key: str) -> int | None:
+    """The 1-based line of a top-level ``key:`` in a paper file, for error messages."""
+    match = re.search(rf"^{re.escape(key)}\s*:", text, flags=re.MULTILINE)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _as_date(value: Any, field: str, path: Path | str, text: str) -> date | None:
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise BadFile(
+            f"{field}: {value!r} is not a date (YYYY-MM-DD)", path, line_of(text, field)
+        ) from None
+
+
+def _str_list(value: Any, field: str, path: Path | str, text: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list):
+        raise BadFile(f"{field}: expected a list", path, line_of(text, field))
+    return [str(v) for v in value]
+
+
+def _opt_str(data: dict[str, Any], field: str) -> str | None:
+    value = data.get(field)
+    return None if value is None else str(value)
+
+
+def paper_from_text(key: str, text: str, path: Path | str) -> Paper:
+    """Parse one paper file. Errors name the file and the line of the offending field."""
+    front, body = split_front_matter(text, path)
+    data = load_yaml(front, path, first_line=2) if front.strip() else {}
+    if not isinstance(data, dict):
+        raise BadFile("front matter must be a mapping of fields", path, 2)
+    title = data.get("title")
+    if not isinstance(title, str | int | float) or not str(title).strip():
+        raise BadFile("the 'title' field is missing or empty", path, line_of(text, "title") or 2)
+    kind = str(data.get("kind", "paper"))
+    if kind not in KINDS:
+        raise BadFile(
+            f"kind: {kind!r} is not one of {', '.join(KINDS)}", path, line_of(text, "kind")
+        )
+    status = str(data.get("status", "wish"))
+    if status not in STATUSES:
+        raise BadFile(
+            f"status: {status!r} is not one of {', '.join(STATUSES)}",
+            path,
+            line_of(text, "status"),
+        )
+    year = data.get("year")
+    if year is not None and not isinstance(year, int):
+        raise BadFile(f"year: {year!r} is not a whole number", path, line_of(text, "year"))
+    rank = data.get("rank")
+    if rank is not None and not isinstance(rank, int):
+        raise BadFile(f"rank: {rank!r} is not a whole number", path, line_of(text, "rank"))
+    ids_raw = data.get("ids") or {}
+    if not isinstance(ids_raw, dict):
+        raise BadFile(
+            "ids: expected a mapping such as 'arxiv: 2002.05709'", path, line_of(text, "ids")
+        )
+    links = []
+    for item in data.get("links") or []:
+        if not isinstance(item, dict) or "label" not in item:
+            raise BadFile("links: each link needs a 'label'", path, line_of(text, "links"))
+        links.append(Link(str(item["label"]), str(item.get("url") or "")))
+    readings = []
+    for item in data.get("readings") or []:
+        if not isinstance(item, dict):
+            raise BadFile("readings: each reading is a mapping", path, line_of(text, "readings"))
+        week = item.get("week")
+        readings.append(
+            Reading(
+                week=int(week) if week is not None else None,
+                week_start=_as_date(item.get("week_start"), "week_start", path, text),
+                group=_opt_str(item, "group"),
+                date=_as_date(item.get("date"), "date", path, text),
+                order=int(item.get("order") or 0),
+                extra={k: v for k, v in item.items() if k not in READING_ORDER},
+            )
+        )
+    return Paper(
+        key=key,
+        title=str(title),
+        kind=kind,
+        nickname=_opt_str(data, "nickname"),
+        status=status,
+        authors=_str_list(data.get("authors"), "authors", path, text),
+        year=year,
+        venue=_opt_str(data, "venue"),
+        venue_label=_opt_str(data, "venue_label"),
+        ids={str(k): str(v) for k, v in ids_raw.items() if v is not None},
+        url=_opt_str(data, "url"),
+        links=links,
+        track=_opt_str(data, "track"),
+        topics=_str_list(data.get("topics"), "topics", path, text),
+        wish_group=_opt_str(data, "wish_group"),
+        rank=rank,
+        readings=readings,
+        citekey=_opt_str(data, "citekey"),
+        added=_as_date(data.get("added"), "added", path, text),
+        abstract=_opt_str(data, "abstract"),
+        extra={k: v for k, v in data.items() if k not in FIELD_ORDER},
+        notes=body,
+    )
+
+
+def _reading_dict(reading: Reading) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if reading.week is not None:
+        out["week"] = reading.week
+    if reading.week_start is not None:
+        out["week_start"] = reading.week_start
+    if reading.group is not None:
+        out["group"] = reading.group
+    if reading.date is not None:
+        out["date"] = reading.date
+    out["order"] = reading.order
+    out.update(reading.extra)
+    return out
+
+
+def paper_to_dict(paper: Paper) -> dict[str, Any]:
+    """The front-matter mapping in ``FIELD_ORDER``, empty fields left out, extras last."""
+    values: dict[str, Any] = {
+        "title": paper.title,
+        "nickname": paper.nickname,
+        "kind": paper.kind if paper.kind != "paper" else None,
+        "status": paper.status,
+        "authors": paper.authors,
+        "year": paper.year,
+        "venue": paper.venue,
+        "venue_label": paper.venue_label,
+        "ids": dict(paper.ids),
+        "url": paper.url,
+        "links": [{"label": link.label, "url": link.url} for link in paper.links],
+        "track": paper.track,
+        "topics": paper.topics,
+        "wish_group": paper.wish_group,
+        "rank": paper.rank,
+        "readings": [_reading_dict(r) for r in paper.readings],
+        "citekey": paper.citekey,
+        "added": paper.added,
+        "abstract": paper.abstract,
+    }
+    out = {k: v for k, v in values.items() if v is not None and v not in ([], {})}
+    for k, v in paper.extra.items():
+        out.setdefault(k, v)
+    return out
+
+
+def paper_to_text(paper: Paper) -> str:
+    """The whole file: front matter, then the notes exactly as they are."""
+    return f"---\n{dump_yaml(paper_to_dict(paper))}---\n{paper.notes}"

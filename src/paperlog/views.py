@@ -1,0 +1,84 @@
+"""Plain-data views of library records: the JSON shapes the CLI prints and the web app serves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from paperlog.model import Paper, ResourceSection, WeekInfo
+
+
+def paper_view(paper: Paper) -> dict[str, Any]:
+    """The documented JSON object of one item (``list --json``, ``search --json``)."""
+    ids: dict[str, Any] = {"arxiv": paper.ids.get("arxiv"), "doi": paper.ids.get("doi")}
+    ids.update({k: v for k, v in paper.ids.items() if k not in ids})
+    return {
+        "key": paper.key,
+        "kind": paper.kind,
+        "title": paper.title,
+        "nickname": paper.nickname,
+        "authors": list(paper.authors),
+        "year": paper.year,
+        "venue": paper.venue,
+        "venue_label": paper.venue_label,
+        "ids": ids,
+        "url": paper.url,
+        "links": [{"label": link.label, "url": link.url} for link in paper.links],
+        "status": paper.status,
+        "track": paper.track,
+        "topics": list(paper.topics),
+        "wish_group": paper.wish_group,
+        "rank": paper.rank,
+        "citekey": paper.citekey,
+        "readings": [
+            {
+                "week": r.week,
+                "week_start": r.week_start.isoformat() if r.week_start else None,
+                "group": r.group,
+                "date": r.date.isoformat() if r.date else None,
+            }
+            for r in paper.readings
+        ],
+    }
+
+
+def resources_view(sections: list[ResourceSection]) -> list[dict[str, Any]]:
+    """``resources --json``: sections, their groups and items."""
+    return [
+        {
+            "section": sec.name,
+            "intro": sec.intro,
+            "groups": [
+                {
+                    "name": grp.name,
+                    "items": [
+                        {
+                            "title": it.title,
+                            "star": it.star,
+                            "links": [{"label": lk.label, "url": lk.url} for lk in it.links],
+                        }
+                        for it in grp.items
+                    ],
+                }
+                for grp in sec.groups
+            ],
+        }
+        for sec in sections
+    ]
+
+
+def week_view(info: WeekInfo, papers: list[Paper]) -> dict[str, Any]:
+    """``weeks --json``: one week with its note and its theme groups of paper keys."""
+    groups: dict[str, list[tuple[int, str]]] = {name: [] for name in info.groups}
+    for paper in papers:
+        for reading in paper.readings:
+            if reading.week == info.week:
+                groups.setdefault(reading.group or "", []).append((reading.order, paper.key))
+    return {
+        "week": info.week,
+        "week_start": info.start.isoformat() if info.start else None,
+        "note": info.note,
+        "groups": [
+            {"name": name or None, "keys": [key for _, key in sorted(members)]}
+            for name, members in groups.items()
+        ],
+    }

@@ -1,0 +1,70 @@
+"""Shared fixtures: where the real data lives, a fresh library, the CLI as a real subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from paperlog.library import Library
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("PAPERLOG_SHARED", REPO.parent / "shared"))
+SEED = SHARED / "seed" / "000_838255085520cd98.txt"
+CORPUS = SHARED / "corpus"
+
+requires_shared = pytest.mark.skipif(
+    not SEED.is_file(),
+    reason=f"real data folder {SHARED} is absent (the seed README and corpus live in ../shared)",
+)
+
+
+@pytest.fixture
+def seed_path() -> Path:
+    """The real hand-kept README the project started from; skips when ../shared is absent."""
+    if not SEED.is_file():
+        pytest.skip(f"real data folder {SHARED} is absent: no seed README to test against")
+    return SEED
+
+
+@pytest.fixture
+def corpus() -> Path:
+    """``../shared/corpus``; skips when it is absent."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"real data folder {CORPUS} is absent")
+    return CORPUS
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Library:
+    """A new, empty library in a temp folder."""
+    return Library.create(tmp_path / "lib")
+
+
+def run_cli(
+    *args: str,
+    library: Path | None = None,
+    input: str | None = None,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m paperlog ARGS`` as a real process and capture its output."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERLOG_")}
+    full_env.update(env or {})
+    argv: Sequence[str] = [sys.executable, "-m", "paperlog"]
+    if library is not None:
+        argv = [*argv, "--library", str(library)]
+    return subprocess.run(
+        [*argv, *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
