@@ -81,6 +81,12 @@ class Paper:
     citekey: str | None = None
     abstract: str | None = None
     added: date | None = None
+    takeaways: list[str] = field(default_factory=list)
+    """Key ideas to review, when kept in front matter rather than a ``## Key ideas`` section."""
+    review: dict[str, Any] = field(default_factory=dict)
+    """Spaced-repetition state (FSRS card fields), plain data so git versions it."""
+    pinned: date | None = None
+    """A day the plan must suggest this wish-list item on."""
     extra: dict[str, Any] = field(default_factory=dict)
     notes: str = ""
 

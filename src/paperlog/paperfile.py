@@ -36,6 +36,9 @@ FIELD_ORDER = (
     "readings",
     "citekey",
     "added",
+    "pinned",
+    "takeaways",
+    "review",
     "abstract",
 )
 READING_ORDER = ("week", "week_start", "group", "date", "order")
@@ -123,6 +126,14 @@ def _str_list(value: Any, field: str, path: Path | str, text: str) -> list[str]:
     return [str(v) for v in value]
 
 
+def _mapping(value: Any, field: str, path: Path | str, text: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BadFile(f"{field}: expected a mapping", path, line_of(text, field))
+    return {str(k): v for k, v in value.items()}
+
+
 def _opt_str(data: dict[str, Any], field: str) -> str | None:
     value = data.get(field)
     return None if value is None else str(value)
@@ -200,6 +211,9 @@ def paper_from_text(key: str, text: str, path: Path | str) -> Paper:
         readings=readings,
         citekey=_opt_str(data, "citekey"),
         added=_as_date(data.get("added"), "added", path, text),
+        pinned=_as_date(data.get("pinned"), "pinned", path, text),
+        takeaways=_str_list(data.get("takeaways"), "takeaways", path, text),
+        review=_mapping(data.get("review"), "review", path, text),
         abstract=_opt_str(data, "abstract"),
         extra={k: v for k, v in data.items() if k not in FIELD_ORDER},
         notes=body,
@@ -242,6 +256,9 @@ def paper_to_dict(paper: Paper) -> dict[str, Any]:
         "readings": [_reading_dict(r) for r in paper.readings],
         "citekey": paper.citekey,
         "added": paper.added,
+        "pinned": paper.pinned,
+        "takeaways": paper.takeaways,
+        "review": paper.review,
         "abstract": paper.abstract,
     }
     out = {k: v for k, v in values.items() if v is not None and v not in ([], {})}
