@@ -1,0 +1,1 @@
+"""Importers and exporters: README, BibTeX, CSL-JSON."""

@@ -1,0 +1,1 @@
+"""The reading plan: schedule, review with spaced repetition, stats and charts."""

@@ -1,0 +1,1 @@
+"""Metadata sources (arXiv, Crossref, Semantic Scholar, DBLP, OpenReview) over one HTTP client."""
