@@ -7,12 +7,11 @@ saves back byte for byte.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from paperlog.errors import BadFile
 from paperlog.model import KINDS, STATUSES, Link, Paper, Reading
@@ -43,28 +42,33 @@ FIELD_ORDER = (
 )
 READING_ORDER = ("week", "week_start", "group", "date", "order")
 
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_BaseDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
+@functools.cache
+def _yaml_io() -> tuple[Any, Any]:
+    """The YAML loader and dumper, built on first use: start-up never pays for PyYAML."""
+    import yaml
 
-class _Dumper(_BaseDumper):  # type: ignore[misc, valid-type]
-    """Block style, unicode kept, multi-line strings as literal blocks, no line wrapping."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    base = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
+    class Dumper(base):  # type: ignore[misc, valid-type]
+        """Block style, unicode kept, multi-line strings as literal blocks, no wrapping."""
 
-def _repr_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    if "\n" in value:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+    def repr_str(dumper: Any, value: str) -> Any:
+        style = "|" if "\n" in value else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
-
-_Dumper.add_representer(str, _repr_str)
+    Dumper.add_representer(str, repr_str)
+    return loader, Dumper
 
 
 def dump_yaml(data: Any) -> str:
     """YAML text in paperlog's stable style."""
+    import yaml
+
     text: str = yaml.dump(
         data,
-        Dumper=_Dumper,
+        Dumper=_yaml_io()[1],
         sort_keys=False,
         allow_unicode=True,
         default_flow_style=False,
@@ -76,8 +80,10 @@ def dump_yaml(data: Any) -> str:
 
 def load_yaml(text: str, path: Path | str, first_line: int = 1) -> Any:
     """Parse YAML; a syntax error becomes ``BadFile`` naming the file and the line."""
+    import yaml
+
     try:
-        return yaml.load(text, Loader=_Loader)
+        return yaml.load(text, Loader=_yaml_io()[0])
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + mark.line if mark is not None else first_line

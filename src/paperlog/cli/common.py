@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -27,7 +27,9 @@ from paperlog.errors import (
     PaperlogError,
     ValidationError,
 )
-from paperlog.library import Library
+
+if TYPE_CHECKING:
+    from paperlog.library import Library
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -81,9 +83,13 @@ class AppContext:
         return self.stdout.isatty()
 
     def library_root(self) -> Path:
+        from paperlog.library import Library
+
         return Library.find_root(self.library_option, self.environ, self.cwd)
 
     def open_library(self) -> Library:
+        from paperlog.library import Library
+
         return Library.open(self.library_root())
 
 
