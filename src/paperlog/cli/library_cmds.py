@@ -1,0 +1,233 @@
+"""Commands over the library itself: init, list, show, resources, weeks, topics."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from paperlog.cli.common import app, json_option, print_json, print_table
+
+if TYPE_CHECKING:
+    from paperlog.library import Library
+    from paperlog.model import Paper
+
+
+def load_items(lib: Library) -> list[Paper]:
+    """Every item, through the index when it is built (fast), else straight from the files."""
+    try:
+        from paperlog.index import Index
+    except ImportError:  # the index module is optional while features land
+        return lib.load_papers()
+    with Index.open(lib) as index:
+        return index.all()
+
+
+@click.command("init")
+@click.option("--title", default=None, help="The library's title (README heading).")
+@click.option(
+    "--git/--no-git",
+    default=True,
+    show_default=True,
+    help="Make the folder a git repository when it is not inside one.",
+)
+@click.pass_context
+def init_cmd(ctx: click.Context, title: str | None, git: bool) -> None:
+    """Create a library in --library DIR (created when missing) or the current folder."""
+    from paperlog.library import Library
+    from paperlog.model import Config
+
+    env = app(ctx)
+    root = Path(env.library_option).expanduser().resolve() if env.library_option else env.cwd
+    config = Config(title=title) if title else Config()
+    lib = Library.create(root, config)
+    made_repo = False
+    if git and shutil.which("git"):
+        inside = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
+            capture_output=True,
+            check=False,
+        )
+        if inside.returncode != 0:
+            subprocess.run(["git", "init", "-q", str(root)], check=True)
+            made_repo = True
+    click.echo(
+        f"Created a library in {lib.root}" + (" (a new git repository)" if made_repo else "")
+    )
+    click.echo("Next: 'paperlog import readme README.md' or 'paperlog add 2002.05709'.")
+
+
+@click.command("list")
+@click.option(
+    "--kind",
+    type=click.Choice(["paper", "lecture", "talk", "topic", "notes", "other"]),
+    default=None,
+    help="Only items of this kind.",
+)
+@click.option(
+    "--status",
+    type=click.Choice(["wish", "reading", "read"]),
+    default=None,
+    help="Only this status.",
+)
+@json_option
+@click.pass_context
+def list_cmd(ctx: click.Context, kind: str | None, status: str | None, as_json: bool) -> None:
+    """List every item: papers, lectures, talks, topic write-ups and notes bundles."""
+    from paperlog.views import paper_view
+
+    items = [
+        p
+        for p in load_items(app(ctx).open_library())
+        if (kind is None or p.kind == kind) and (status is None or p.status == status)
+    ]
+    if as_json:
+        print_json([paper_view(p) for p in items])
+        return
+    rows = [
+        (
+            p.key,
+            p.kind,
+            p.status,
+            p.year or "",
+            p.venue_label or p.venue or "",
+            _weeks(p),
+            p.display_title,
+        )
+        for p in items
+    ]
+    print_table(("key", "kind", "status", "year", "venue", "weeks", "title"), rows)
+
+
+def _weeks(paper: Paper) -> str:
+    return ",".join(f"Wk{r.week}" for r in paper.readings if r.week is not None)
+
+
+@click.command("show")
+@click.argument("key")
+@json_option
+@click.pass_context
+def show_cmd(ctx: click.Context, key: str, as_json: bool) -> None:
+    """Show one item (by key, unique key prefix or nickname) with its notes."""
+    from paperlog.views import paper_view
+
+    lib = app(ctx).open_library()
+    paper = lib.load_paper(lib.resolve_key(key))
+    if as_json:
+        data: dict[str, Any] = paper_view(paper)
+        data.update(
+            {
+                "abstract": paper.abstract,
+                "notes": paper.notes,
+                "path": str(lib.paper_path(paper.key)),
+            }
+        )
+        print_json(data)
+        return
+    click.secho(paper.display_title, bold=True)
+    facts = [
+        ("key", paper.key),
+        ("kind", paper.kind),
+        ("status", paper.status),
+        ("authors", ", ".join(paper.authors)),
+        ("venue", paper.venue_label or paper.venue or ""),
+        ("year", paper.year or ""),
+        ("ids", ", ".join(f"{k}:{v}" for k, v in paper.ids.items())),
+        ("url", paper.url or ""),
+        ("track", paper.track or ""),
+        ("topics", ", ".join(paper.topics)),
+        ("wish-list", f"{paper.wish_group or ''} #{paper.rank}" if paper.rank else ""),
+    ]
+    for label, value in facts:
+        if value:
+            click.echo(f"  {label:<10} {value}")
+    for link in paper.links:
+        click.echo(f"  {link.label:<10} {link.url or '(to do)'}")
+    for reading in paper.readings:
+        start = reading.week_start.isoformat() if reading.week_start else "?"
+        click.echo(f"  read       Wk{reading.week} ({start}) {reading.group or ''}".rstrip())
+    click.echo(f"  file       {lib.paper_path(paper.key)}")
+    if paper.notes.strip():
+        click.echo()
+        click.echo(paper.notes.strip())
+
+
+@click.command("resources")
+@json_option
+@click.pass_context
+def resources_cmd(ctx: click.Context, as_json: bool) -> None:
+    """List the Resources: courses, talks, sites, with their link kinds."""
+    from paperlog.views import resources_view
+
+    sections = app(ctx).open_library().load_resources()
+    if as_json:
+        print_json(resources_view(sections))
+        return
+    rows = [
+        (
+            sec.name,
+            grp.name or "",
+            f"{item.star} " * bool(item.star) + item.title,
+            " ".join(f"[{lk.label}]" for lk in item.links),
+            " ".join(lk.url for lk in item.links),
+        )
+        for sec in sections
+        for grp in sec.groups
+        for item in grp.items
+    ]
+    print_table(("section", "group", "title", "kinds", "links"), rows)
+
+
+@click.command("weeks")
+@json_option
+@click.pass_context
+def weeks_cmd(ctx: click.Context, as_json: bool) -> None:
+    """List the weeks: number, start, annotation, papers read and theme headings."""
+    from paperlog.views import week_view
+
+    lib = app(ctx).open_library()
+    papers = load_items(lib)
+    views = [week_view(info, papers) for info in lib.load_weeks()]
+    if as_json:
+        print_json(views)
+        return
+    rows = [
+        (
+            f"Wk{v['week']}",
+            v["week_start"] or "",
+            sum(len(g["keys"]) for g in v["groups"]),
+            "; ".join(g["name"] or "-" for g in v["groups"]),
+            v["note"] or "",
+        )
+        for v in views
+    ]
+    print_table(("week", "start", "read", "groups", "note"), rows)
+
+
+@click.command("topics")
+@json_option
+@click.pass_context
+def topics_cmd(ctx: click.Context, as_json: bool) -> None:
+    """List the topic codes of the taxonomy with how many items carry each."""
+    lib = app(ctx).open_library()
+    counts: dict[str, int] = {}
+    for paper in load_items(lib):
+        for code in paper.topics:
+            counts[code] = counts.get(code, 0) + 1
+    data = [
+        {
+            "code": t.code,
+            "name": t.name,
+            "description": t.description,
+            "count": counts.get(t.code, 0),
+        }
+        for t in lib.config.topics
+    ]
+    if as_json:
+        print_json(data)
+        return
+    rows = [(f"[{d['code']}]", d["name"], d["description"] or "", d["count"]) for d in data]
+    print_table(("code", "name", "description", "items"), rows)
