@@ -1,0 +1,240 @@
+"""Merge what several metadata sources say about one paper into one answer.
+
+Precedence (the same whatever order the records arrive in; records are first put in a fixed
+order by source rank, then by content, so every choice below is a pure function of the set):
+
+- ``ids``: the union of every record's identifiers. When two sources disagree on one kind
+  (two DOIs), the higher-ranked source's value is kept and the clash is listed in ``conflicts``.
+- ``title``: a published source's title (Crossref, then DBLP, then Semantic Scholar, then
+  OpenReview) over arXiv's; whitespace is collapsed.
+- ``authors``: the most complete list: the most names, then the longest names (full given names
+  over initials), then source rank.
+- ``venue`` and ``year``: a published record (``Record.published``) always beats a preprint, so
+  SimCLR (arXiv 2002.05709, published at ICML 2020) merges to venue ICML, year 2020. Among
+  published records the source rank decides. The year comes from the record that gave a
+  published venue when it has one, else from the best record that has a year (published
+  records first, then source rank).
+- ``abstract``: arXiv, then Semantic Scholar, then OpenReview, then Crossref (whose abstracts
+  are JATS XML, stripped of tags), then DBLP.
+- ``url``: the arXiv abstract page when there is an arXiv id (free to read), else the DOI link,
+  else the best-ranked record's own URL.
+
+``provenance`` says which source gave each field, so ``add`` and ``enrich`` can report it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from paperlog.resolve.record import Record
+
+# Lower is better. Published-metadata sources first: their titles and venues are the record of
+# what was published; arXiv is the preprint.
+TITLE_RANK = ("crossref", "dblp", "s2", "openreview", "arxiv")
+VENUE_RANK = ("crossref", "dblp", "s2", "openreview", "arxiv")
+ABSTRACT_RANK = ("arxiv", "s2", "openreview", "crossref", "dblp")
+IDS_RANK = ("arxiv", "crossref", "dblp", "s2", "openreview")
+
+MERGED_FIELDS = ("title", "authors", "year", "venue", "abstract", "url", "kind")
+
+
+@dataclass
+class Merged:
+    """One paper as the sources together describe it, with where each field came from."""
+
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    year: int | None = None
+    venue: str | None = None
+    """Canonical venue name ("ICML"), or "arXiv"-like preprint venue, or None."""
+    venue_raw: str | None = None
+    """The venue as the winning source spelled it ("Proceedings of the 37th ICML")."""
+    published: bool = False
+    abstract: str | None = None
+    ids: dict[str, str] = field(default_factory=dict)
+    url: str | None = None
+    kind: str | None = None
+    provenance: dict[str, str] = field(default_factory=dict)
+    """Field name -> source name, e.g. ``{"venue": "dblp", "abstract": "arxiv"}``."""
+    sources: list[str] = field(default_factory=list)
+    """The sources that answered, in rank order, without repeats."""
+    conflicts: list[str] = field(default_factory=list)
+    """Identifier clashes between sources, as readable lines."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (``add --json``)."""
+        return {
+            "title": self.title,
+            "authors": list(self.authors),
+            "year": self.year,
+            "venue": self.venue,
+            "venue_raw": self.venue_raw,
+            "published": self.published,
+            "abstract": self.abstract,
+            "ids": dict(self.ids),
+            "url": self.url,
+            "kind": self.kind,
+            "provenance": dict(self.provenance),
+            "sources": list(self.sources),
+            "conflicts": list(self.conflicts),
+        }
+
+
+def _rank(order: tuple[str, ...], source: str) -> int:
+    return order.index(source) if source in order else len(order)
+
+
+def _content_key(record: Record) -> str:
+    # A total order among records of one source, so ties never depend on arrival order.
+    return json.dumps(record.to_dict(), sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _ordered(records: list[Record], order: tuple[str, ...]) -> list[Record]:
+    return sorted(records, key=lambda r: (_rank(order, r.source), r.source, _content_key(r)))
+
+
+def _clean_title(text: str | None) -> str | None:
+    if text is None:
+        return None
+    cleaned = " ".join(text.split()).rstrip(".")
+    return cleaned or None
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def clean_abstract(text: str | None) -> str | None:
+    """An abstract as plain text: JATS/HTML tags dropped, whitespace collapsed."""
+    if text is None:
+        return None
+    plain = _TAG.sub(" ", text) if "<" in text else text
+    # Crossref abstracts often open with a bare "Abstract" heading left from the JATS title.
+    plain = " ".join(plain.split())
+    plain = re.sub(r"^abstract[:.]?\s+", "", plain, flags=re.IGNORECASE)
+    return plain or None
+
+
+def _authors_key(record: Record) -> tuple[int, int, int, str, str]:
+    names = [" ".join(a.split()) for a in record.authors if a.strip()]
+    return (
+        -len(names),
+        -sum(len(n) for n in names),
+        _rank(TITLE_RANK, record.source),
+        record.source,
+        _content_key(record),
+    )
+
+
+def _norm_id(kind: str, value: str) -> str:
+    return value.strip().lower() if kind == "doi" else value.strip()
+
+
+def merge_records(records: list[Record]) -> Merged:
+    """Merge records about one paper following the module's documented precedence.
+
+    The result does not depend on the order of ``records``. An empty list gives an empty
+    ``Merged`` (no title), which callers treat as "nothing found".
+    """
+    merged = Merged()
+    if not records:
+        return merged
+    merged.sources = list(dict.fromkeys(r.source for r in _ordered(records, TITLE_RANK)))
+
+    for record in _ordered(records, TITLE_RANK):
+        title = _clean_title(record.title)
+        if title:
+            merged.title = title
+            merged.provenance["title"] = record.source
+            break
+
+    with_authors = [r for r in records if any(a.strip() for a in r.authors)]
+    if with_authors:
+        best = min(with_authors, key=_authors_key)
+        merged.authors = [" ".join(a.split()) for a in best.authors if a.strip()]
+        merged.provenance["authors"] = best.source
+
+    _merge_venue_year(records, merged)
+
+    for record in _ordered(records, ABSTRACT_RANK):
+        abstract = clean_abstract(record.abstract)
+        if abstract:
+            merged.abstract = abstract
+            merged.provenance["abstract"] = record.source
+            break
+
+    id_source: dict[str, str] = {}
+    for record in _ordered(records, IDS_RANK):
+        for kind, value in sorted(record.ids.items()):
+            if not value:
+                continue
+            if kind not in merged.ids:
+                merged.ids[kind] = value
+                id_source[kind] = record.source
+            elif _norm_id(kind, merged.ids[kind]) != _norm_id(kind, value):
+                merged.conflicts.append(
+                    f"{kind}: {id_source[kind]} says {merged.ids[kind]}, "
+                    f"{record.source} says {value}"
+                )
+    merged.ids = dict(sorted(merged.ids.items()))
+    if merged.ids:
+        merged.provenance["ids"] = ",".join(sorted(set(id_source.values())))
+
+    _merge_url(records, merged, id_source)
+
+    for record in _ordered(records, VENUE_RANK):
+        if record.kind:
+            merged.kind = record.kind
+            merged.provenance["kind"] = record.source
+            break
+    return merged
+
+
+def _merge_venue_year(records: list[Record], merged: Merged) -> None:
+    """Venue and year: published beats preprint, then source rank (see the module doc)."""
+    # (not published) sorts False first, so every published record comes before any preprint.
+    by_venue = sorted(
+        records,
+        key=lambda r: (not r.published, _rank(VENUE_RANK, r.source), r.source, _content_key(r)),
+    )
+    winner: Record | None = None
+    for record in by_venue:
+        if record.venue_canonical or record.venue:
+            winner = record
+            break
+    if winner is not None:
+        merged.venue = winner.venue_canonical or winner.venue
+        merged.venue_raw = winner.venue
+        merged.published = winner.published
+        merged.provenance["venue"] = winner.source
+    # The venue's own year when the venue is a publication; otherwise a published record's
+    # year still beats a preprint's (by_venue puts published records first).
+    if winner is not None and winner.published and winner.year is not None:
+        merged.year = winner.year
+        merged.provenance["year"] = winner.source
+        return
+    for record in by_venue:
+        if record.year is not None:
+            merged.year = record.year
+            merged.provenance["year"] = record.source
+            return
+
+
+def _merge_url(records: list[Record], merged: Merged, id_source: dict[str, str]) -> None:
+    from paperlog.ids import arxiv_url, doi_url
+
+    if merged.ids.get("arxiv"):
+        merged.url = arxiv_url(merged.ids["arxiv"])
+        merged.provenance["url"] = id_source["arxiv"]
+        return
+    if merged.ids.get("doi"):
+        merged.url = doi_url(merged.ids["doi"])
+        merged.provenance["url"] = id_source["doi"]
+        return
+    for record in _ordered(records, VENUE_RANK):
+        if record.url:
+            merged.url = record.url
+            merged.provenance["url"] = record.source
+            return
