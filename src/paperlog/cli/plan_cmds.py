@@ -1,0 +1,366 @@
+"""The reading-plan commands: today, done, start, skip, week, queue, doctor, export ics."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from paperlog.cli.common import app, date_option, json_option, print_json, print_table
+
+if TYPE_CHECKING:
+    from paperlog.library import Library
+    from paperlog.model import Paper
+    from paperlog.plan.schedule import Suggestion, WeekReport
+
+
+def _day(on_date: datetime | None) -> date:
+    """The ``--date`` given, else today (the only place the plan reads the clock)."""
+    return on_date.date() if on_date is not None else date.today()
+
+
+def _open(ctx: click.Context) -> Library:
+    """The library, refused with a message naming paperlog.toml when its plan is unusable."""
+    from paperlog.plan.calendar import check_plan
+
+    lib = app(ctx).open_library()
+    check_plan(lib.config.plan, lib.config_path)
+    return lib
+
+
+def _suggestion_line(s: Suggestion) -> str:
+    head = f"{s.date.isoformat()} {s.date.strftime('%a')}"
+    if s.paper is None:
+        return f"{head}  {s.reason}"
+    return f"{head}  {s.paper.display_title} [{s.paper.key}]\n    why: {s.reason}"
+
+
+@click.command("today")
+@click.option(
+    "--next",
+    "next_days",
+    type=click.IntRange(1, 366),
+    default=None,
+    help="Show the plan for N days from --date (today included).",
+)
+@date_option
+@json_option
+@click.pass_context
+def today_cmd(
+    ctx: click.Context, next_days: int | None, on_date: datetime | None, as_json: bool
+) -> None:
+    """The item the plan suggests for today, and why (the review on the review day)."""
+    from paperlog.plan.schedule import suggest_days
+
+    lib = _open(ctx)
+    days = suggest_days(
+        lib.config.plan, lib.load_papers(), lib.load_weeks(), _day(on_date), next_days or 1
+    )
+    if as_json:
+        print_json([s.to_json() for s in days] if next_days else days[0].to_json())
+        return
+    for s in days:
+        click.echo(_suggestion_line(s))
+        if s.paper is not None and s.paper.url and not next_days:
+            click.echo(f"    {s.paper.url}")
+
+
+@click.command("done")
+@click.argument("key")
+@date_option
+@click.option("--group", default=None, help="Theme heading in the week (default: wish_group).")
+@click.option("--edit", is_flag=True, help="Open the item's notes in $EDITOR afterwards.")
+@json_option
+@click.pass_context
+def done_cmd(
+    ctx: click.Context,
+    *,
+    key: str,
+    on_date: datetime | None,
+    group: str | None,
+    edit: bool,
+    as_json: bool,
+) -> None:
+    """Log KEY as read on --date (default today) in that date's plan week."""
+    from paperlog.plan.log import log_reading
+
+    lib = _open(ctx)
+    logged = log_reading(lib, key, _day(on_date), date.today(), group)
+    r = logged.reading
+    if as_json:
+        print_json(
+            {
+                "key": logged.paper.key,
+                "week": r.week,
+                "week_start": r.week_start,
+                "group": r.group,
+                "date": r.date,
+                "order": r.order,
+                "new_week": logged.new_week,
+                "readings": len(logged.paper.readings),
+            }
+        )
+    else:
+        again = (
+            f" (reading #{len(logged.paper.readings)})" if len(logged.paper.readings) > 1 else ""
+        )
+        where = f", under {r.group!r}" if r.group else ""
+        start = r.week_start.isoformat() if r.week_start else "?"
+        click.echo(f"Logged {logged.paper.display_title}{again} in Wk{r.week} ({start}){where}.")
+    if edit:
+        editor = app(ctx).environ.get("VISUAL") or app(ctx).environ.get("EDITOR")
+        click.edit(filename=str(lib.paper_path(logged.paper.key)), editor=editor)
+
+
+@click.command("start")
+@click.argument("key")
+@click.pass_context
+def start_cmd(ctx: click.Context, key: str) -> None:
+    """Mark KEY as started (status reading); today suggests it first in its track."""
+    from paperlog.plan.log import start_reading
+
+    paper = start_reading(_open(ctx), key)
+    click.echo(f"Started {paper.display_title} [{paper.key}].")
+
+
+@click.command("skip")
+@click.argument("key", required=False)
+@date_option
+@json_option
+@click.pass_context
+def skip_cmd(ctx: click.Context, key: str | None, on_date: datetime | None, as_json: bool) -> None:
+    """Skip today's suggestion (or KEY) for --date only; print the next suggestion.
+
+    The day goes into the item's 'skipped:' list in its front matter; it keeps its rank.
+    """
+    from paperlog.plan.log import skip
+
+    paper, nxt = skip(_open(ctx), _day(on_date), key)
+    if as_json:
+        print_json({"skipped": paper.key, "date": nxt.date, "next": nxt.to_json()})
+        return
+    click.echo(f"Skipped {paper.display_title} [{paper.key}] for {nxt.date.isoformat()}.")
+    click.echo("Now: " + _suggestion_line(nxt))
+
+
+def _print_week(report: WeekReport) -> None:
+    start = report.week_start.strftime("%Y.%m.%d")
+    click.echo(f"Wk{report.week} - {start}")
+    if report.note:
+        click.echo(f"*({report.note})*")
+    for name, entries in report.groups:
+        click.echo(name or "(no group)")
+        for e in entries:
+            when = f" ({e.date.isoformat()})" if e.date else ""
+            click.echo(f"* {e.title} [{e.key}]{when}")
+        click.echo("")
+    tracks = ", ".join(f"{t} {v['read']}/{v['target']}" for t, v in report.by_track.items())
+    click.echo(f"Pace: read {report.read} of {report.target} ({tracks})")
+    left_days = ", ".join(d.strftime("%a %d") for d in report.days_left) or "none"
+    click.echo(
+        f"Left: {report.remaining} to read, {len(report.days_left)} reading days ({left_days})"
+    )
+
+
+@click.command("week")
+@click.argument("number", type=int, required=False)
+@date_option
+@json_option
+@click.pass_context
+def week_cmd(
+    ctx: click.Context, number: int | None, on_date: datetime | None, as_json: bool
+) -> None:
+    """Week NUMBER (default: the week holding --date): its readings and pace against the plan."""
+    from paperlog.plan.schedule import week_report
+
+    lib = _open(ctx)
+    report = week_report(
+        lib.config.plan, lib.load_papers(), lib.load_weeks(), _day(on_date), number
+    )
+    if as_json:
+        print_json(report.to_json())
+    else:
+        _print_week(report)
+
+
+# --- queue ----------------------------------------------------------------------------------
+
+
+def _queue_rows(queue: list[Paper]) -> list[tuple[object, ...]]:
+    return [
+        (
+            p.rank if p.rank is not None else "-",
+            p.key,
+            p.status,
+            p.track or "",
+            ",".join(p.topics),
+            p.pinned.isoformat() if p.pinned else "",
+            p.display_title,
+        )
+        for p in queue
+    ]
+
+
+def _show_queue(queue: list[Paper], as_json: bool) -> None:
+    if as_json:
+        print_json(
+            [
+                {
+                    "rank": p.rank,
+                    "key": p.key,
+                    "title": p.display_title,
+                    "status": p.status,
+                    "track": p.track,
+                    "topics": list(p.topics),
+                    "wish_group": p.wish_group,
+                    "pinned": p.pinned,
+                }
+                for p in queue
+            ]
+        )
+    else:
+        print_table(
+            ("rank", "key", "status", "track", "topics", "pinned", "title"), _queue_rows(queue)
+        )
+
+
+@click.group("queue", invoke_without_command=True)
+@json_option
+@click.pass_context
+def queue_cmd(ctx: click.Context, as_json: bool) -> None:
+    """The wish-list in reading order; subcommands reorder it and pin items to days."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from paperlog.plan.schedule import queue_order
+
+    _show_queue(queue_order(_open(ctx).load_papers()), as_json)
+
+
+@queue_cmd.command("up")
+@click.argument("key")
+@click.argument("steps", type=click.IntRange(1), default=1)
+@click.pass_context
+def queue_up_cmd(ctx: click.Context, key: str, steps: int) -> None:
+    """Move KEY STEPS places (default 1) towards the front."""
+    from paperlog.plan.log import queue_up
+
+    _show_queue(queue_up(_open(ctx), key, steps), False)
+
+
+@queue_cmd.command("down")
+@click.argument("key")
+@click.argument("steps", type=click.IntRange(1), default=1)
+@click.pass_context
+def queue_down_cmd(ctx: click.Context, key: str, steps: int) -> None:
+    """Move KEY STEPS places (default 1) towards the back."""
+    from paperlog.plan.log import queue_down
+
+    _show_queue(queue_down(_open(ctx), key, steps), False)
+
+
+@queue_cmd.command("top")
+@click.argument("key")
+@click.pass_context
+def queue_top_cmd(ctx: click.Context, key: str) -> None:
+    """Put KEY first in the queue."""
+    from paperlog.plan.log import queue_top
+
+    _show_queue(queue_top(_open(ctx), key), False)
+
+
+@queue_cmd.command("pin")
+@click.argument("key")
+@click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.pass_context
+def queue_pin_cmd(ctx: click.Context, key: str, day: datetime) -> None:
+    """Pin KEY to DAY (YYYY-MM-DD, a reading day): the plan suggests it that day."""
+    from paperlog.plan.log import queue_pin
+
+    paper = queue_pin(_open(ctx), key, day.date())
+    click.echo(f"Pinned {paper.display_title} [{paper.key}] to {day.date().isoformat()}.")
+
+
+@queue_cmd.command("unpin")
+@click.argument("key")
+@click.pass_context
+def queue_unpin_cmd(ctx: click.Context, key: str) -> None:
+    """Remove KEY's pin."""
+    from paperlog.plan.log import queue_unpin
+
+    paper = queue_unpin(_open(ctx), key)
+    click.echo(f"Unpinned {paper.display_title} [{paper.key}].")
+
+
+# --- doctor and export ----------------------------------------------------------------------
+
+
+@click.command("doctor")
+@click.option("--fix", is_flag=True, help="Apply every fixable finding (one atomic write).")
+@json_option
+@click.pass_context
+def doctor_cmd(ctx: click.Context, fix: bool, as_json: bool) -> None:
+    """Find weeks and queue entries that contradict each other or the calendar."""
+    from paperlog.plan.doctor import run_doctor
+
+    report = run_doctor(_open(ctx), fix)
+    if as_json:
+        print_json(report.to_json())
+        return
+    if not report.findings:
+        click.echo("No problems found.")
+        return
+    for f in report.findings:
+        mark = "" if f.fixable else " (by hand)"
+        click.echo(f"[{f.code}] {f.message}\n    fix{mark}: {f.fix}")
+    if report.fixed:
+        click.echo(
+            f"Fixed: {len(report.findings) - len(report.remaining)} findings, "
+            f"{len(report.changed_papers)} paper files rewritten; "
+            f"{len(report.remaining)} left."
+        )
+    elif any(f.fixable for f in report.findings):
+        click.echo("Run 'paperlog doctor --fix' to apply the fixes.")
+
+
+@click.command("ics")
+@date_option
+@click.option(
+    "--weeks",
+    type=click.IntRange(1, 52),
+    default=1,
+    show_default=True,
+    help="How many calendar weeks, counting the one holding --date.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to FILE (default: stdout).",
+)
+@click.pass_context
+def export_ics_cmd(
+    ctx: click.Context, on_date: datetime | None, weeks: int, output: Path | None
+) -> None:
+    """The coming weeks' plan as an iCalendar file: one event per reading and review day."""
+    from paperlog.library import atomic_write
+    from paperlog.plan.ics import build_ics
+
+    lib = _open(ctx)
+    data = build_ics(
+        lib.config.plan,
+        lib.load_papers(),
+        lib.load_weeks(),
+        _day(on_date),
+        weeks=weeks,
+        library_title=lib.config.title,
+    )
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    atomic_write(output, data.decode("utf-8"))
+    click.echo(f"Wrote {output}", err=True)

@@ -1,0 +1,359 @@
+"""``paperlog doctor``: find weeks and queue entries that contradict each other or the calendar.
+
+Each finding says what is wrong and the fix it proposes; ``--fix`` applies every fixable
+finding in one atomic batch. Checks (codes as ``doctor --json`` prints them):
+
+- ``off-day-start``: a week starts on a day other than ``plan.week_start`` (the seed's Wk12
+  and Wk13 start on a Tuesday). Fix: move the start back to its calendar week start.
+- ``same-week``: two weeks start in one calendar week (the seed's Wk9 and Wk10 both start
+  2020.08.17). Week numbers count reading weeks in order, so the higher number is the later
+  week. Fix: move it to the next calendar week (Wk10 -> 2020.08.24), provided that week is
+  free and still before the next numbered week; otherwise the finding needs a hand.
+- ``out-of-order``: a higher week number starts before a lower one. Fix: renumber the weeks in
+  date order (readings follow).
+- ``no-start``: a week without a start date. No automatic fix.
+- ``missing-week``: readings name a week weeks.yaml does not list. Fix: add it.
+- ``reading-start``: a reading's ``week_start`` disagrees with weeks.yaml. Fix: take
+  weeks.yaml's start (after the week fixes above).
+- ``read-without-reading``: status read but no reading logged. No automatic fix: log it with
+  ``paperlog done KEY --date D`` or set the status back to wish.
+- ``unranked`` / ``duplicate-rank``: waiting items without a rank or sharing one. Fix:
+  renumber the queue 1..n in its current order (unranked last, by key).
+- ``rank-on-read``: a read item still has a queue rank. Fix: clear it.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any
+
+from paperlog.model import Paper, Plan, WeekInfo
+from paperlog.plan.calendar import DAY_NAMES, day_index, known_weeks, week_start_of
+from paperlog.plan.schedule import queue_order
+
+if TYPE_CHECKING:
+    from paperlog.library import Library
+
+
+@dataclass
+class Finding:
+    """One contradiction, with the fix doctor proposes."""
+
+    code: str
+    message: str
+    fix: str
+    fixable: bool = True
+    week: int | None = None
+    key: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented JSON object (``doctor --json``)."""
+        return {
+            "code": self.code,
+            "message": self.message,
+            "fix": self.fix,
+            "fixable": self.fixable,
+            "week": self.week,
+            "key": self.key,
+        }
+
+
+@dataclass
+class _Repairs:
+    """What a fix would change, computed once and shared by the report and the fix."""
+
+    new_start: dict[int, date] = field(default_factory=dict)
+    renumber: dict[int, int] = field(default_factory=dict)
+    add_weeks: set[int] = field(default_factory=set)
+    sync_readings: bool = False
+    renumber_queue: bool = False
+    clear_read_ranks: bool = False
+
+
+def _fmt(day: date | None) -> str:
+    return day.strftime("%Y.%m.%d") if day else "no date"
+
+
+def _week_checks(
+    plan: Plan, papers: list[Paper], weeks: list[WeekInfo], repairs: _Repairs
+) -> list[Finding]:
+    findings: list[Finding] = []
+    starts = known_weeks(weeks, papers)
+    start_day = day_index(plan.week_start)
+    listed = {w.week for w in weeks}
+    for number in sorted(starts):
+        if number not in listed:
+            findings.append(
+                Finding(
+                    "missing-week",
+                    f"Wk{number} is named by readings but missing from weeks.yaml",
+                    f"add Wk{number} to weeks.yaml",
+                    week=number,
+                )
+            )
+            repairs.add_weeks.add(number)
+        start = starts[number]
+        if start is None:
+            findings.append(
+                Finding(
+                    "no-start",
+                    f"Wk{number} has no start date",
+                    f"give Wk{number} a start in weeks.yaml",
+                    fixable=False,
+                    week=number,
+                )
+            )
+            continue
+        if start.weekday() != start_day:
+            monday = week_start_of(start, plan)
+            findings.append(
+                Finding(
+                    "off-day-start",
+                    f"Wk{number} starts {_fmt(start)}, a {DAY_NAMES[start.weekday()]}, "
+                    f"not a {DAY_NAMES[start_day]} (plan.week_start)",
+                    f"move Wk{number}'s start to {_fmt(monday)}",
+                    week=number,
+                )
+            )
+            repairs.new_start[number] = monday
+    dated = {n: s for n, s in starts.items() if s is not None}
+    by_calendar: dict[date, list[int]] = defaultdict(list)
+    for number, start in dated.items():
+        by_calendar[week_start_of(start, plan)].append(number)
+    taken = set(by_calendar)
+    for cal, numbers in sorted(by_calendar.items()):
+        if len(numbers) < 2:
+            continue
+        numbers.sort()
+        first = numbers[0]
+        for step, number in enumerate(numbers[1:], start=1):
+            same_day = dated[number] == dated[first]
+            what = (
+                f"Wk{first} and Wk{number} both start {_fmt(dated[first])}"
+                if same_day
+                else f"Wk{first} ({_fmt(dated[first])}) and Wk{number} "
+                f"({_fmt(dated[number])}) fall in the same calendar week"
+            )
+            target = cal + timedelta(days=7 * step)
+            later = [
+                week_start_of(s, plan) for n, s in dated.items() if n > number and n not in numbers
+            ]
+            if target in taken or (later and target >= min(later)):
+                findings.append(
+                    Finding(
+                        "same-week",
+                        what,
+                        f"Wk{number} has the higher number, so it is the later week, but the "
+                        f"next calendar week ({_fmt(target)}) is taken: fix by hand",
+                        fixable=False,
+                        week=number,
+                    )
+                )
+                continue
+            findings.append(
+                Finding(
+                    "same-week",
+                    what,
+                    f"Wk{number} has the higher number, so it is the later week: "
+                    f"move its start to the next calendar week, {_fmt(target)}",
+                    week=number,
+                )
+            )
+            repairs.new_start[number] = target
+            taken.add(target)
+    ordered = sorted(dated)
+    out_of_order = False
+    for low, high in pairwise(ordered):
+        if dated[high] < dated[low]:
+            out_of_order = True
+            findings.append(
+                Finding(
+                    "out-of-order",
+                    f"Wk{high} starts {_fmt(dated[high])}, before Wk{low} ({_fmt(dated[low])})",
+                    "renumber the weeks in date order (readings follow)",
+                    week=high,
+                )
+            )
+    if out_of_order:
+        final = {n: repairs.new_start.get(n, s) for n, s in dated.items()}
+        by_date = sorted(final, key=lambda n: (final[n], n))
+        repairs.renumber = {
+            old: new for old, new in zip(by_date, ordered, strict=True) if old != new
+        }
+    return findings
+
+
+def _reading_checks(papers: list[Paper], weeks: list[WeekInfo], repairs: _Repairs) -> list[Finding]:
+    findings: list[Finding] = []
+    listed = {w.week: w.start for w in weeks}
+    for paper in papers:
+        for reading in paper.readings:
+            if reading.week is None or reading.week not in listed:
+                continue
+            expected = listed[reading.week]
+            if expected is not None and reading.week_start != expected:
+                findings.append(
+                    Finding(
+                        "reading-start",
+                        f"{paper.key}: its Wk{reading.week} reading says week_start "
+                        f"{_fmt(reading.week_start)}, weeks.yaml says {_fmt(expected)}",
+                        "set the reading's week_start from weeks.yaml",
+                        week=reading.week,
+                        key=paper.key,
+                    )
+                )
+                repairs.sync_readings = True
+        if paper.status == "read" and not paper.readings:
+            findings.append(
+                Finding(
+                    "read-without-reading",
+                    f"{paper.key} is marked read but has no reading",
+                    f"log it with 'paperlog done {paper.key} --date YYYY-MM-DD', "
+                    "or set its status back to wish",
+                    fixable=False,
+                    key=paper.key,
+                )
+            )
+    if repairs.new_start or repairs.renumber or repairs.add_weeks:
+        repairs.sync_readings = True
+    return findings
+
+
+def _queue_checks(papers: list[Paper], repairs: _Repairs) -> list[Finding]:
+    findings: list[Finding] = []
+    waiting = queue_order(papers)
+    ranks: dict[int, list[str]] = defaultdict(list)
+    for paper in waiting:
+        if paper.rank is None:
+            if paper.status == "wish":
+                findings.append(
+                    Finding(
+                        "unranked",
+                        f"{paper.key} is on the wish-list without a rank",
+                        "renumber the queue 1..n (unranked items go last, by key)",
+                        key=paper.key,
+                    )
+                )
+                repairs.renumber_queue = True
+        else:
+            ranks[paper.rank].append(paper.key)
+    for rank, keys in sorted(ranks.items()):
+        if len(keys) > 1:
+            findings.append(
+                Finding(
+                    "duplicate-rank",
+                    f"rank {rank} is shared by {', '.join(keys)}",
+                    "renumber the queue 1..n (ties keep key order)",
+                    key=keys[1],
+                )
+            )
+            repairs.renumber_queue = True
+    for paper in papers:
+        if paper.status == "read" and paper.rank is not None:
+            findings.append(
+                Finding(
+                    "rank-on-read",
+                    f"{paper.key} is read but still has queue rank {paper.rank}",
+                    "clear its rank",
+                    key=paper.key,
+                )
+            )
+            repairs.clear_read_ranks = True
+    return findings
+
+
+def diagnose(
+    plan: Plan, papers: list[Paper], weeks: list[WeekInfo]
+) -> tuple[list[Finding], _Repairs]:
+    """Every finding, and the repairs that would fix the fixable ones."""
+    repairs = _Repairs()
+    findings = _week_checks(plan, papers, weeks, repairs)
+    findings += _reading_checks(papers, weeks, repairs)
+    findings += _queue_checks(papers, repairs)
+    return findings, repairs
+
+
+def repair(
+    plan: Plan, papers: list[Paper], weeks: list[WeekInfo], repairs: _Repairs
+) -> tuple[list[Paper], list[WeekInfo]]:
+    """Apply ``repairs`` to copies; return the papers that changed and the new weeks list."""
+    starts = known_weeks(weeks, papers)
+    new_weeks = copy.deepcopy(weeks)
+    for number in sorted(repairs.add_weeks):
+        new_weeks.append(WeekInfo(number, starts.get(number)))
+    for info in new_weeks:
+        if info.week in repairs.new_start:
+            info.start = repairs.new_start[info.week]
+        info.week = repairs.renumber.get(info.week, info.week)
+    new_weeks.sort(key=lambda w: -w.week)
+    final = {w.week: w.start for w in new_weeks}
+    changed: list[Paper] = []
+    for original in papers:
+        paper = copy.deepcopy(original)
+        if repairs.sync_readings:
+            for reading in paper.readings:
+                if reading.week is None:
+                    continue
+                reading.week = repairs.renumber.get(reading.week, reading.week)
+                if final.get(reading.week) is not None:
+                    reading.week_start = final[reading.week]
+        if repairs.clear_read_ranks and paper.status == "read":
+            paper.rank = None
+        if paper != original:
+            changed.append(paper)
+    if repairs.renumber_queue:
+        by_key = {p.key: p for p in changed}
+        current = [by_key.get(p.key, p) for p in papers]
+        for position, paper in enumerate(queue_order(current), start=1):
+            if paper.rank == position:
+                continue
+            if paper.key not in by_key:
+                paper = copy.deepcopy(paper)
+                by_key[paper.key] = paper
+                changed.append(paper)
+            paper.rank = position
+    return changed, new_weeks
+
+
+@dataclass
+class DoctorReport:
+    """What doctor found, and (with ``--fix``) what it changed and what is left."""
+
+    findings: list[Finding]
+    fixed: bool = False
+    changed_papers: list[str] = field(default_factory=list)
+    remaining: list[Finding] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented JSON object (``doctor --json``)."""
+        return {
+            "findings": [f.to_json() for f in self.findings],
+            "fixed": self.fixed,
+            "changed_papers": self.changed_papers,
+            "remaining": [f.to_json() for f in self.remaining],
+        }
+
+
+def run_doctor(library: Library, fix: bool = False) -> DoctorReport:
+    """Check the library; with ``fix`` apply every fixable finding in one atomic batch."""
+    plan = library.config.plan
+    with library.lock():
+        papers = library.load_papers()
+        weeks = library.load_weeks()
+        findings, repairs = diagnose(plan, papers, weeks)
+        report = DoctorReport(findings, remaining=list(findings))
+        if not fix or not any(f.fixable for f in findings):
+            return report
+        changed, new_weeks = repair(plan, papers, weeks, repairs)
+        weeks_changed = new_weeks != weeks
+        library.write_all(papers=changed, weeks=new_weeks if weeks_changed else None)
+        changed_keys = {p.key for p in changed}
+        after = [p for p in papers if p.key not in changed_keys] + changed
+        report.fixed = True
+        report.changed_papers = sorted(changed_keys)
+        report.remaining, _ = diagnose(plan, after, new_weeks)
+    return report

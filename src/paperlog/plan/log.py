@@ -1,0 +1,216 @@
+"""Changes the plan makes to the library: log a reading, start, skip, and reorder the queue.
+
+Each function loads what it needs, checks everything first, then writes the whole change in
+one batch (``Library.write_all``) under the library lock, so bad input leaves the library as
+it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from paperlog.errors import NotFound, ValidationError
+from paperlog.model import Paper, Reading, WeekInfo
+from paperlog.plan.calendar import check_plan, is_reading_day, week_for_date
+from paperlog.plan.schedule import SKIPPED_KEY, Suggestion, queue_order, skipped_days, suggest_today
+
+if TYPE_CHECKING:
+    from paperlog.library import Library
+
+
+@dataclass
+class Logged:
+    """What ``done`` wrote: the paper, its new reading, and the week it went into."""
+
+    paper: Paper
+    reading: Reading
+    week: WeekInfo
+    new_week: bool
+
+
+def _find(papers: list[Paper], key: str) -> Paper:
+    for paper in papers:
+        if paper.key == key:
+            return paper
+    raise NotFound(f"no paper with key {key!r}")
+
+
+def _renumber(queue: list[Paper]) -> list[Paper]:
+    """Give ``queue`` ranks 1..n in its order; return the items whose rank changed."""
+    changed = []
+    for position, paper in enumerate(queue, start=1):
+        if paper.rank != position:
+            paper.rank = position
+            changed.append(paper)
+    return changed
+
+
+def _sorted_weeks(weeks: list[WeekInfo]) -> list[WeekInfo]:
+    # weeks.yaml lists the newest week first, as the README does
+    return sorted(weeks, key=lambda w: -w.week)
+
+
+def log_reading(
+    library: Library,
+    key: str,
+    day: date,
+    today: date,
+    group: str | None = None,
+) -> Logged:
+    """Log that ``key`` was read on ``day``: a reading in that day's plan week, status read.
+
+    The reading goes last in its week (order = last + 1), under ``group`` or the item's
+    wish-list heading; the item leaves the queue (rank cleared, the rest renumbered) and loses
+    its pin. Reading an item again adds another reading. A future day is refused.
+    """
+    check_plan(library.config.plan, library.config_path)
+    if day > today:
+        raise ValidationError(
+            f"cannot log a reading on {day.isoformat()}: it is after today ({today.isoformat()})"
+        )
+    with library.lock():
+        resolved = library.resolve_key(key)
+        papers = library.load_papers()
+        weeks = library.load_weeks()
+        paper = _find(papers, resolved)
+        if any(r.date == day for r in paper.readings):
+            raise ValidationError(
+                f"{paper.key} already has a reading on {day.isoformat()}",
+                library.paper_path(paper.key),
+            )
+        plan = library.config.plan
+        number, start = week_for_date(day, plan, weeks, papers)
+        last = max(
+            (r.order for p in papers for r in p.readings if r.week == number),
+            default=0,
+        )
+        chosen_group = group or paper.wish_group
+        reading = Reading(
+            week=number, week_start=start, group=chosen_group, date=day, order=last + 1
+        )
+        info = next((w for w in weeks if w.week == number), None)
+        new_week = info is None
+        if info is None:
+            info = WeekInfo(number, start)
+            weeks.append(info)
+        if chosen_group and chosen_group not in info.groups:
+            info.groups.append(chosen_group)
+        was_queued = paper.status != "read"
+        paper.readings.append(reading)
+        paper.status = "read"
+        paper.rank = None
+        paper.pinned = None
+        changed = [paper]
+        if was_queued:
+            changed += _renumber(queue_order(p for p in papers if p.key != paper.key))
+        library.write_all(papers=changed, weeks=_sorted_weeks(weeks))
+    return Logged(paper, reading, info, new_week)
+
+
+def start_reading(library: Library, key: str) -> Paper:
+    """Mark an item as started (status ``reading``); it stays in the queue at its rank."""
+    with library.lock():
+        paper = library.load_paper(library.resolve_key(key))
+        if paper.status == "reading":
+            return paper
+        if paper.status == "read":
+            # a re-read goes back in the queue, at the end, until it is logged again
+            papers = library.load_papers()
+            paper.rank = len(queue_order(papers)) + 1
+        paper.status = "reading"
+        library.save_paper(paper)
+    return paper
+
+
+def skip(library: Library, day: date, key: str | None = None) -> tuple[Paper, Suggestion]:
+    """Skip an item for ``day`` (default: the day's suggestion); return it and the new pick.
+
+    The day is added to the item's ``skipped:`` list in its front matter, so the plan passes
+    it over on that day only; it keeps its place in the queue for the days after.
+    """
+    plan = library.config.plan
+    check_plan(plan, library.config_path)
+    with library.lock():
+        papers = library.load_papers()
+        weeks = library.load_weeks()
+        if key is None:
+            current = suggest_today(plan, papers, weeks, day)
+            if current.paper is None:
+                raise NotFound(f"nothing to skip on {day.isoformat()}: {current.reason}")
+            paper = current.paper
+        else:
+            paper = _find(papers, library.resolve_key(key))
+        if paper.status == "read":
+            raise ValidationError(f"{paper.key} is already read; there is nothing to skip")
+        days = skipped_days(paper)
+        if day not in days:
+            days.add(day)
+            paper.extra[SKIPPED_KEY] = sorted(days)
+            library.save_paper(paper)
+    return paper, suggest_today(plan, papers, weeks, day)
+
+
+# --- the queue ----------------------------------------------------------------------------
+
+
+def _move(library: Library, key: str, place: int | None, delta: int = 0) -> list[Paper]:
+    """Move one queued item to ``place`` (1-based) or by ``delta``; renumber and save."""
+    with library.lock():
+        papers = library.load_papers()
+        paper = _find(papers, library.resolve_key(key))
+        queue = queue_order(papers)
+        if paper not in queue:
+            raise ValidationError(f"{paper.key} is read; only waiting items are in the queue")
+        index = queue.index(paper)
+        queue.pop(index)
+        target = (place - 1) if place is not None else index + delta
+        queue.insert(min(max(target, 0), len(queue)), paper)
+        changed = _renumber(queue)
+        if changed:
+            library.save_papers(changed)
+    return queue
+
+
+def queue_up(library: Library, key: str, steps: int = 1) -> list[Paper]:
+    """Move an item ``steps`` places towards the front of the queue."""
+    return _move(library, key, None, -steps)
+
+
+def queue_down(library: Library, key: str, steps: int = 1) -> list[Paper]:
+    """Move an item ``steps`` places towards the back of the queue."""
+    return _move(library, key, None, steps)
+
+
+def queue_top(library: Library, key: str) -> list[Paper]:
+    """Put an item first in the queue."""
+    return _move(library, key, 1)
+
+
+def queue_pin(library: Library, key: str, day: date) -> Paper:
+    """Pin a waiting item to a reading day: the plan suggests it on that day."""
+    plan = library.config.plan
+    check_plan(plan, library.config_path)
+    with library.lock():
+        paper = library.load_paper(library.resolve_key(key))
+        if paper.status == "read":
+            raise ValidationError(f"{paper.key} is already read; pin a waiting item")
+        if not is_reading_day(day, plan):
+            raise ValidationError(
+                f"{day.isoformat()} is not a reading day (reading_days in paperlog.toml: "
+                f"{', '.join(plan.reading_days)})"
+            )
+        paper.pinned = day
+        library.save_paper(paper)
+    return paper
+
+
+def queue_unpin(library: Library, key: str) -> Paper:
+    """Remove an item's pin."""
+    with library.lock():
+        paper = library.load_paper(library.resolve_key(key))
+        if paper.pinned is not None:
+            paper.pinned = None
+            library.save_paper(paper)
+    return paper
