@@ -1,7 +1,7 @@
 """Is a paper already in the library? Same identifier, or a near-identical title.
 
 Two papers are the same when they share an arXiv id (versions ignored), a DOI (case ignored) or
-another identifier of the same kind, or when their titles, lower-cased and stripped of
+another identifier of the same kind (``IDENTIFYING_KINDS``), or when their titles, lower-cased and stripped of
 punctuation and accents, score at least ``TITLE_THRESHOLD`` with rapidfuzz's
 ``token_sort_ratio``. A library title is compared both bare and as ``Nickname: Title`` because
 imported README entries often split a "SimCLR: ..." title into nickname and title.
@@ -17,6 +17,21 @@ from paperlog.model import Paper
 
 TITLE_THRESHOLD = 93.0
 """token_sort_ratio (0-100) at or above which two normalised titles are the same paper."""
+
+IDENTIFYING_KINDS = (
+    "arxiv",
+    "doi",
+    "openreview",
+    "s2",
+    "dblp",
+    "pmlr",
+    "nips",
+    "cvf",
+    "pii",
+    "acl",
+)
+"""Identifier kinds that name one paper. Not ``isbn`` (every chapter of a proceedings volume
+shares it) nor descriptive keys such as ``arxiv_category``."""
 
 _ARXIV_VERSION = re.compile(r"v\d+$")
 
@@ -56,7 +71,9 @@ def _titles(paper: Paper) -> list[str]:
 
 def same_ids(a: Paper, b: Paper) -> str | None:
     """The kind of the first identifier both papers carry with the same value, else None."""
-    for kind in sorted(set(a.ids) & set(b.ids)):
+    for kind in IDENTIFYING_KINDS:
+        if kind not in a.ids or kind not in b.ids:
+            continue
         if a.ids[kind] and normalize_id(kind, a.ids[kind]) == normalize_id(kind, b.ids[kind]):
             return kind
     return None

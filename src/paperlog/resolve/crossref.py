@@ -1,0 +1,144 @@
+"""Crossref REST API: ``/works/{doi}`` for a DOI, ``/works?query.bibliographic=`` for a title.
+
+Crossref knows what publishers registered: journal and proceedings DOIs, the container title
+(journal or proceedings name), dates, and often a JATS abstract.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from paperlog.errors import NetworkError
+from paperlog.ids import normalize_doi
+from paperlog.resolve.record import (
+    Record,
+    canonical_venue,
+    clean_text,
+    is_preprint_venue,
+    strip_markup,
+)
+
+if TYPE_CHECKING:
+    from paperlog.ids import Identifier
+    from paperlog.resolve.http import HttpClient
+
+# Crossref "type" values that are peer-reviewed (or at least editorially published) work.
+PUBLISHED_TYPES = frozenset(
+    {
+        "journal-article",
+        "proceedings-article",
+        "book-chapter",
+        "book",
+        "monograph",
+        "edited-book",
+        "reference-book",
+        "reference-entry",
+        "book-section",
+        "book-part",
+    }
+)
+# Which date a year comes from, most telling first.
+DATE_FIELDS = ("published-print", "published-online", "issued", "published", "created")
+
+
+class CrossrefSource:
+    """api.crossref.org (or a mirror / replay server at ``base_url``)."""
+
+    name = "crossref"
+
+    def __init__(self, client: HttpClient, base_url: str) -> None:
+        self.client = client
+        self.base_url = base_url
+
+    def lookup(self, ident: Identifier) -> Record | None:
+        """The work registered under a DOI; ``NotFound`` when Crossref does not know it."""
+        if ident.kind != "doi":
+            return None
+        url = f"{self.base_url}/works/{quote(ident.value, safe='/')}"
+        data = self.client.get_json(url, source=self.name)
+        message = _message(data, url)
+        if not isinstance(message, dict):
+            raise NetworkError(f"crossref: {url}: malformed response: 'message' is not a work")
+        return work_to_record(message)
+
+    def search(self, title: str, limit: int = 5) -> list[Record]:
+        """Works whose bibliographic metadata best matches ``title``, Crossref's ranking."""
+        if not title.strip():
+            return []
+        url = f"{self.base_url}/works"
+        params = {"query.bibliographic": title, "rows": str(limit)}
+        data = self.client.get_json(url, params, source=self.name)
+        message = _message(data, url)
+        items = message.get("items") if isinstance(message, dict) else None
+        if not isinstance(items, list):
+            raise NetworkError(f"crossref: {url}: malformed response: no 'items' list")
+        return [work_to_record(item) for item in items[:limit] if isinstance(item, dict)]
+
+
+def _message(data: Any, url: str) -> Any:
+    if not isinstance(data, dict) or "message" not in data:
+        raise NetworkError(f"crossref: {url}: malformed response: no 'message' object")
+    return data["message"]
+
+
+def _first(value: Any) -> str | None:
+    """Crossref wraps most strings in lists: the first non-blank one."""
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, str) and item.strip():
+                return clean_text(item)
+        return None
+    return clean_text(value) if isinstance(value, str) else None
+
+
+def work_year(work: dict[str, Any]) -> int | None:
+    """The year of the first date field present (print, online, issued, ...)."""
+    for name in DATE_FIELDS:
+        date = work.get(name)
+        parts = date.get("date-parts") if isinstance(date, dict) else None
+        if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
+            year = parts[0][0]
+            if isinstance(year, int):
+                return year
+            if isinstance(year, str) and year.isdigit():
+                return int(year)
+    return None
+
+
+def _author_name(author: dict[str, Any]) -> str | None:
+    given = clean_text(author.get("given"))
+    family = clean_text(author.get("family"))
+    if given and family:
+        return f"{given} {family}"
+    return family or given or clean_text(author.get("name"))
+
+
+def work_to_record(work: dict[str, Any]) -> Record:
+    """One Crossref work ("message" of /works/{doi}, or an item of a search) as a Record."""
+    kind = work.get("type") if isinstance(work.get("type"), str) else None
+    venue = _first(work.get("container-title")) or _first(work.get("short-container-title"))
+    if venue is None and isinstance(work.get("event"), dict):
+        venue = clean_text(work["event"].get("name"))
+    doi = normalize_doi(str(work.get("DOI") or ""))
+    ids = {"doi": doi} if doi else {}
+    authors = [
+        name
+        for a in work.get("author") or []
+        if isinstance(a, dict) and (name := _author_name(a)) is not None
+    ]
+    abstract = work.get("abstract")
+    url = work.get("URL") if isinstance(work.get("URL"), str) else None
+    return Record(
+        source="crossref",
+        title=_first(work.get("title")),
+        authors=authors,
+        year=work_year(work),
+        venue=venue,
+        venue_canonical=canonical_venue(venue),
+        published=kind in PUBLISHED_TYPES and not is_preprint_venue(venue),
+        abstract=strip_markup(abstract) if isinstance(abstract, str) else None,
+        ids=ids,
+        url=url or (f"https://doi.org/{doi}" if doi else None),
+        kind=kind,
+    )

@@ -1,0 +1,314 @@
+"""The one HTTP client every metadata source shares: timeouts, retries, a disk cache, offline.
+
+One ``HttpClient`` lives for one command run. It retries what is worth retrying (429, 5xx,
+connect and read timeouts) with exponential backoff, honours ``Retry-After``, never sleeps more
+than ``max_wait`` seconds in total for one request, and keeps every successful answer on disk so
+``--offline`` can replay it later. httpx is imported on the first real request only, so
+importing this module (or the CLI) stays cheap.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import hashlib
+import json
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlencode
+
+from paperlog.errors import NetworkError, NotFound
+
+if TYPE_CHECKING:
+    import httpx
+
+T = TypeVar("T")
+
+# Statuses worth asking again: the server is busy or briefly broken, not saying "no".
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+DEFAULT_CACHE_TTL = 7 * 24 * 3600.0
+CACHE_FORMAT = 1
+
+
+def cache_key(url: str, params: Mapping[str, str] | None = None, accept: str | None = None) -> str:
+    """The cache key of a GET: URL plus its parameters in sorted order (and Accept, if set)."""
+    full = url
+    if params:
+        full += "?" + urlencode(sorted((str(k), str(v)) for k, v in params.items()))
+    if accept:
+        full += " accept=" + accept
+    return hashlib.sha256(full.encode("utf-8")).hexdigest()
+
+
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta seconds or an HTTP date), or None."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - now)
+
+
+def describe(url: str, params: Mapping[str, str] | None) -> str:
+    """The URL with its query, as a user would paste it into a browser."""
+    if not params:
+        return url
+    return url + ("&" if "?" in url else "?") + urlencode(list(params.items()))
+
+
+class HttpClient:
+    """GET text or JSON with retries and a disk cache; one per command run, shared by sources."""
+
+    def __init__(
+        self,
+        *,
+        cache_dir: Path | None,
+        offline: bool = False,
+        user_agent: str,
+        timeout: float = 10.0,
+        retries: int = 3,
+        backoff: float = 0.5,
+        max_wait: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
+        cache_ttl: float = DEFAULT_CACHE_TTL,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.cache_dir = cache_dir
+        self.offline = offline
+        self.user_agent = user_agent
+        self.timeout = timeout
+        self.retries = max(0, retries)
+        self.backoff = backoff
+        self.max_wait = max_wait
+        self.sleep = sleep
+        # Online, a cached answer younger than this is used without asking the server again;
+        # 0 means always ask (the answer is still stored for --offline).
+        self.cache_ttl = cache_ttl
+        self.clock = clock
+        self.network_requests = 0  # how many requests went over the wire (for stats and tests)
+        self._client: httpx.Client | None = None
+
+    # --- public API ------------------------------------------------------------------------
+
+    def get_text(
+        self,
+        url: str,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        *,
+        source: str | None = None,
+    ) -> str:
+        """The body of a successful GET as text. ``source`` names the API in error messages."""
+        return self._get(url, params, headers, source, lambda text: text)
+
+    def get_json(
+        self,
+        url: str,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        *,
+        source: str | None = None,
+    ) -> Any:
+        """The body of a successful GET parsed as JSON; malformed JSON is a ``NetworkError``."""
+
+        def parse(text: str) -> Any:
+            try:
+                return json.loads(text)
+            except ValueError as exc:
+                raise self._error(source, url, params, f"malformed JSON response ({exc})") from None
+
+        merged = {"Accept": "application/json", **(headers or {})}
+        return self._get(url, params, merged, source, parse)
+
+    def get_xml(
+        self,
+        url: str,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        *,
+        source: str | None = None,
+    ) -> ET.Element:
+        """The body of a successful GET parsed as XML; malformed XML is a ``NetworkError``."""
+
+        def parse(text: str) -> ET.Element:
+            try:
+                return ET.fromstring(text)
+            except ET.ParseError as exc:
+                raise self._error(source, url, params, f"malformed XML response ({exc})") from None
+
+        return self._get(url, params, headers, source, parse)
+
+    def close(self) -> None:
+        """Close the connection pool (a no-op when nothing was fetched)."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # --- the cache ---------------------------------------------------------------------------
+
+    def _cache_path(self, key: str) -> Path | None:
+        if self.cache_dir is None:
+            return None
+        return self.cache_dir / key[:2] / f"{key}.json"
+
+    def _cache_read(self, key: str, *, max_age: float | None) -> str | None:
+        path = self._cache_path(key)
+        if path is None or not path.is_file():
+            return None
+        try:
+            entry = json.loads(path.read_text(encoding="utf-8"))
+            body = entry["body"]
+            stored = float(entry["stored"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # a damaged cache entry is a miss, never an error: the cache is derived
+        if not isinstance(body, str):
+            return None
+        if max_age is not None and self.clock() - stored > max_age:
+            return None
+        return body
+
+    def _cache_write(self, key: str, url: str, params: Mapping[str, str] | None, body: str) -> None:
+        path = self._cache_path(key)
+        if path is None:
+            return
+        from paperlog.library import atomic_write
+
+        entry = {
+            "format": CACHE_FORMAT,
+            "url": describe(url, params),
+            "stored": self.clock(),
+            "body": body,
+        }
+        # A read-only or full disk loses the cache, not the answer.
+        with contextlib.suppress(OSError):
+            atomic_write(path, json.dumps(entry, ensure_ascii=False))
+
+    # --- fetching ----------------------------------------------------------------------------
+
+    def _get(
+        self,
+        url: str,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        source: str | None,
+        parse: Callable[[str], T],
+    ) -> T:
+        accept = next((v for k, v in (headers or {}).items() if k.lower() == "accept"), None)
+        key = cache_key(url, params, accept)
+        if self.offline:
+            cached = self._cache_read(key, max_age=None)
+            if cached is None:
+                raise self._error(source, url, params, "offline and not cached")
+            return parse(cached)
+        if self.cache_ttl > 0:
+            cached = self._cache_read(key, max_age=self.cache_ttl)
+            if cached is not None:
+                try:
+                    return parse(cached)
+                except NetworkError:
+                    pass  # a cached body that no longer parses is fetched again
+        body = self._fetch(url, params, headers, source)
+        result = parse(body)  # only a body that parses is worth keeping
+        self._cache_write(key, url, params, body)
+        return result
+
+    def _http(self) -> httpx.Client:
+        if self._client is None:
+            import httpx
+
+            self._client = httpx.Client(
+                timeout=httpx.Timeout(self.timeout),
+                headers={"User-Agent": self.user_agent},
+                follow_redirects=True,
+            )
+        return self._client
+
+    def _fetch(
+        self,
+        url: str,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        source: str | None,
+    ) -> str:
+        import httpx
+
+        client = self._http()
+        waited = 0.0
+        attempt = 0
+        while True:
+            reason: str
+            retry_after: float | None = None
+            try:
+                self.network_requests += 1
+                response = client.get(url, params=dict(params or {}), headers=dict(headers or {}))
+            except httpx.TimeoutException as exc:
+                reason = f"timed out after {self.timeout:g} s ({type(exc).__name__})"
+            except httpx.TransportError as exc:
+                reason = f"cannot connect ({exc or type(exc).__name__})"
+            else:
+                status = response.status_code
+                if 200 <= status < 300:
+                    return response.text
+                if status in (404, 410):
+                    raise NotFound(self._message(source, url, params, f"not found (HTTP {status})"))
+                if status not in RETRY_STATUSES:
+                    raise self._error(
+                        source, url, params, f"HTTP {status} {response.reason_phrase}".strip()
+                    )
+                reason = f"HTTP {status} {response.reason_phrase}".strip()
+                retry_after = parse_retry_after(response.headers.get("Retry-After"), self.clock())
+            if attempt >= self.retries:
+                tries = f"{attempt + 1} attempt" + ("s" if attempt else "")
+                raise self._error(source, url, params, f"{reason}; gave up after {tries}")
+            budget = self.max_wait - waited
+            if retry_after is not None:
+                if retry_after > budget:
+                    # Sleeping less than a rate limiter asks only earns another 429.
+                    raise self._error(
+                        source,
+                        url,
+                        params,
+                        f"{reason}; the server asks to wait {retry_after:g} s, "
+                        f"more than the {self.max_wait:g} s allowed",
+                    )
+                wait = retry_after
+            else:
+                wait = min(self.backoff * (2**attempt), max(0.0, budget))
+            if wait > 0:
+                self.sleep(wait)
+                waited += wait
+            attempt += 1
+
+    # --- errors ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _message(source: str | None, url: str, params: Mapping[str, str] | None, why: str) -> str:
+        who = f"{source}: " if source else ""
+        return f"{who}{describe(url, params)}: {why}"
+
+    def _error(
+        self, source: str | None, url: str, params: Mapping[str, str] | None, why: str
+    ) -> NetworkError:
+        return NetworkError(self._message(source, url, params, why))

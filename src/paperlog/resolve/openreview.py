@@ -1,0 +1,117 @@
+"""OpenReview API v2: ``/notes?id=FORUM`` for a submission, ``/notes/search?term=`` for a title.
+
+OpenReview holds every submission, accepted or not; the ``venue`` field says which ("ICLR 2021
+Oral" against "Submitted to ICLR 2021"), and only an accepted paper counts as published.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from paperlog.errors import NetworkError, NotFound
+from paperlog.resolve.record import Record, canonical_venue, clean_text, year_in
+
+if TYPE_CHECKING:
+    from paperlog.ids import Identifier
+    from paperlog.resolve.http import HttpClient
+
+# Venue wording of a paper that was not (or not yet) accepted.
+_UNPUBLISHED = re.compile(
+    r"submitted|submission|withdrawn|rejected|under review|desk.reject", re.IGNORECASE
+)
+
+
+class OpenReviewSource:
+    """api2.openreview.net (API v2; v1-style plain content values are read too)."""
+
+    name = "openreview"
+
+    def __init__(self, client: HttpClient, base_url: str) -> None:
+        self.client = client
+        self.base_url = base_url
+
+    def lookup(self, ident: Identifier) -> Record | None:
+        """The submission whose forum id is ``ident.value``; ``NotFound`` when there is none."""
+        if ident.kind != "openreview":
+            return None
+        url = f"{self.base_url}/notes"
+        notes = _notes(self.client.get_json(url, {"id": ident.value}, source=self.name), url)
+        if not notes:
+            raise NotFound(f"openreview: no note with id {ident.value} ({url})")
+        return note_to_record(notes[0])
+
+    def search(self, title: str, limit: int = 5) -> list[Record]:
+        """Forum notes (submissions) matching ``title`` by OpenReview's full-text search."""
+        if not title.strip():
+            return []
+        url = f"{self.base_url}/notes/search"
+        params = {
+            "term": title,
+            "type": "terms",
+            "content": "all",
+            "group": "all",
+            "source": "forum",
+            "limit": str(limit),
+        }
+        notes = _notes(self.client.get_json(url, params, source=self.name), url)
+        return [note_to_record(n) for n in notes[:limit]]
+
+
+def _notes(data: Any, url: str) -> list[dict[str, Any]]:
+    if not isinstance(data, dict) or not isinstance(data.get("notes"), list):
+        raise NetworkError(f"openreview: {url}: malformed response: no 'notes' list")
+    return [n for n in data["notes"] if isinstance(n, dict)]
+
+
+def field(content: dict[str, Any], name: str) -> Any:
+    """A content field's value: API v2 wraps it as ``{"value": ...}``, API v1 does not."""
+    raw = content.get(name)
+    if isinstance(raw, dict) and "value" in raw:
+        return raw["value"]
+    return raw
+
+
+def _text(content: dict[str, Any], name: str) -> str | None:
+    value = field(content, name)
+    return clean_text(value) if isinstance(value, str) else None
+
+
+def _year(note: dict[str, Any], venue: str | None) -> int | None:
+    if (year := year_in(venue)) is not None:
+        return year
+    for stamp in ("pdate", "odate", "cdate", "tcdate"):
+        value = note.get(stamp)
+        if isinstance(value, int | float) and value > 0:
+            return datetime.fromtimestamp(value / 1000, tz=UTC).year
+    return None
+
+
+def note_to_record(note: dict[str, Any]) -> Record:
+    """One OpenReview note (a submission) as a Record."""
+    content = note.get("content") if isinstance(note.get("content"), dict) else {}
+    assert isinstance(content, dict)
+    venue = _text(content, "venue")
+    venueid = _text(content, "venueid") or ""
+    authors = field(content, "authors")
+    forum = note.get("forum") or note.get("id")
+    ids = {"openreview": str(forum)} if forum else {}
+    published = bool(venue) and not _UNPUBLISHED.search(venue or "")
+    if venueid and _UNPUBLISHED.search(venueid):
+        published = False
+    return Record(
+        source="openreview",
+        title=_text(content, "title"),
+        authors=[a for x in authors if isinstance(x, str) and (a := clean_text(x))]
+        if isinstance(authors, list)
+        else [],
+        year=_year(note, venue),
+        venue=venue,
+        venue_canonical=canonical_venue(venue) if published else None,
+        published=published,
+        abstract=_text(content, "abstract"),
+        ids=ids,
+        url=f"https://openreview.net/forum?id={forum}" if forum else None,
+        kind="conference-paper" if published else "submission",
+    )

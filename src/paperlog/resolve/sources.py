@@ -1,0 +1,126 @@
+"""Wiring: which base URL each source uses, the shared HTTP client, the list of sources.
+
+Settings are read once here, at the boundary, and passed down: a base URL comes from the
+environment (``PAPERLOG_ARXIV_URL`` ...), else ``paperlog.toml``'s ``[sources]`` table, else the
+public API. Tests point every source at a local replay server this way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from paperlog import __version__
+from paperlog.errors import BadFile
+from paperlog.resolve.http import DEFAULT_CACHE_TTL, HttpClient
+
+if TYPE_CHECKING:
+    from paperlog.library import Library
+    from paperlog.model import Config
+    from paperlog.resolve.record import Source
+
+DEFAULT_URLS: dict[str, str] = {
+    "arxiv": "https://export.arxiv.org/api/query",
+    "crossref": "https://api.crossref.org",
+    "s2": "https://api.semanticscholar.org/graph/v1",
+    "dblp": "https://dblp.org",
+    "openreview": "https://api2.openreview.net",
+}
+ENV_VARS: dict[str, str] = {
+    "arxiv": "PAPERLOG_ARXIV_URL",
+    "crossref": "PAPERLOG_CROSSREF_URL",
+    "s2": "PAPERLOG_S2_URL",
+    "dblp": "PAPERLOG_DBLP_URL",
+    "openreview": "PAPERLOG_OPENREVIEW_URL",
+}
+CONTACT_ENV = "PAPERLOG_CONTACT"
+OFFLINE_ENV = "PAPERLOG_OFFLINE"
+S2_KEY_ENV = "PAPERLOG_S2_API_KEY"
+CACHE_DIR_NAME = "http-cache"
+CONFIG_FILE = "paperlog.toml"
+
+# The order sources are asked in when several could answer: the ones that know venues first.
+SOURCE_ORDER = ("arxiv", "s2", "crossref", "dblp", "openreview")
+
+
+def source_urls(config: Config, environ: Mapping[str, str]) -> dict[str, str]:
+    """Base URL of each source: env var beats ``paperlog.toml`` ``[sources]`` beats the default."""
+    urls: dict[str, str] = {}
+    for name, default in DEFAULT_URLS.items():
+        from_env = environ.get(ENV_VARS[name], "").strip()
+        from_config = config.sources.get(name)
+        if from_config is not None and not isinstance(from_config, str):
+            raise BadFile(
+                f"[sources] {name} must be a URL string, not {from_config!r}", CONFIG_FILE
+            )
+        url = from_env or (from_config or "").strip() or default
+        urls[name] = url.rstrip("/")
+    return urls
+
+
+def contact(config: Config, environ: Mapping[str, str]) -> str | None:
+    """The contact address sent to the APIs (Crossref's polite pool): env, then config."""
+    value = environ.get(CONTACT_ENV, "").strip() or str(config.sources.get("contact") or "").strip()
+    return value or None
+
+
+def user_agent(config: Config, environ: Mapping[str, str]) -> str:
+    """``paperlog/<version> (mailto:<contact>)``, or without the mailto when none is set."""
+    address = contact(config, environ)
+    return f"paperlog/{__version__} (mailto:{address})" if address else f"paperlog/{__version__}"
+
+
+def _number(config: Config, key: str, default: float) -> float:
+    value: Any = config.sources.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise BadFile(
+            f"[sources] {key} must be a number of seconds >= 0, not {value!r}", CONFIG_FILE
+        )
+    return float(value)
+
+
+def open_client(
+    library: Library, environ: Mapping[str, str], *, offline: bool = False
+) -> HttpClient:
+    """The HTTP client for one command run, caching under ``.paperlog/http-cache``.
+
+    ``offline`` (``--offline``, or ``PAPERLOG_OFFLINE=1``) answers only from that cache.
+    ``[sources]`` may set ``timeout``, ``retries``, ``max_wait`` (seconds) and ``cache_ttl``
+    (seconds a cached answer is reused online; 0 = always ask the server).
+    """
+    config = library.config
+    offline = offline or environ.get(OFFLINE_ENV, "").strip().lower() in {"1", "true", "yes"}
+    retries = config.sources.get("retries", 3)
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        raise BadFile(
+            f"[sources] retries must be a whole number >= 0, not {retries!r}", CONFIG_FILE
+        )
+    return HttpClient(
+        cache_dir=library.state_dir / CACHE_DIR_NAME,
+        offline=offline,
+        user_agent=user_agent(config, environ),
+        timeout=_number(config, "timeout", 10.0),
+        retries=retries,
+        max_wait=_number(config, "max_wait", 30.0),
+        cache_ttl=_number(config, "cache_ttl", DEFAULT_CACHE_TTL),
+    )
+
+
+def make_sources(config: Config, environ: Mapping[str, str], client: HttpClient) -> list[Source]:
+    """Every source, in ``SOURCE_ORDER``, each pointed at its configured base URL."""
+    from paperlog.resolve.arxiv import ArxivSource
+    from paperlog.resolve.crossref import CrossrefSource
+    from paperlog.resolve.dblp import DblpSource
+    from paperlog.resolve.openreview import OpenReviewSource
+    from paperlog.resolve.semantic_scholar import SemanticScholarSource
+
+    urls = source_urls(config, environ)
+    api_key = environ.get(S2_KEY_ENV, "").strip() or None
+    built: dict[str, Source] = {
+        "arxiv": ArxivSource(client, urls["arxiv"]),
+        "s2": SemanticScholarSource(client, urls["s2"], api_key=api_key),
+        "crossref": CrossrefSource(client, urls["crossref"]),
+        "dblp": DblpSource(client, urls["dblp"]),
+        "openreview": OpenReviewSource(client, urls["openreview"]),
+    }
+    return [built[name] for name in SOURCE_ORDER]
