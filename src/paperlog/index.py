@@ -1,0 +1,553 @@
+"""The SQLite (FTS5) index: a cache of the library's paper files, kept fresh by itself.
+
+The files under ``papers/`` are the truth; ``.paperlog/index.sqlite`` is derived from them and
+safe to delete. Every ``Index.open`` syncs incrementally: one ``os.scandir`` of ``papers/``
+(stat only), compared with the stored ``(mtime_ns, size)``; only new or changed files are read,
+and a file whose stat changed but whose SHA-1 did not just gets its stat updated. Nothing is
+parsed (and YAML is not imported) when nothing changed. A schema-version mismatch or a corrupt
+file rebuilds the index from the files.
+
+Each row keeps the paper's full data as JSON (``paper_to_json``), so a search returns ``Paper``
+objects without touching the files.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from paperlog.errors import PaperlogError, ValidationError
+from paperlog.model import Link, Paper, Reading
+from paperlog.query import (
+    FTS_COLUMNS,
+    FTS_TABLE,
+    FTS_WEIGHTS,
+    PAPERS_TABLE,
+    Query,
+    filter_values,
+    fts_create_sql,
+    fts_values,
+    parse_query,
+)
+
+if TYPE_CHECKING:
+    from paperlog.library import Library
+
+SCHEMA_VERSION = 1
+INDEX_NAME = "index.sqlite"
+
+_PAPERS_DDL = f"""
+CREATE TABLE {PAPERS_TABLE} (
+    key TEXT PRIMARY KEY,
+    path TEXT NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    sha1 TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    year INTEGER,
+    venue TEXT NOT NULL,
+    venue_label TEXT NOT NULL,
+    track TEXT NOT NULL,
+    topics TEXT NOT NULL,
+    weeks TEXT NOT NULL,
+    last_read TEXT NOT NULL,
+    last_week INTEGER NOT NULL,
+    last_order INTEGER NOT NULL,
+    rank INTEGER,
+    data TEXT NOT NULL
+)
+"""
+_FILTER_COLUMNS = ("kind", "status", "year", "venue", "venue_label", "track", "topics", "weeks")
+_ROW_COLUMNS = (
+    "key",
+    "path",
+    "mtime_ns",
+    "size",
+    "sha1",
+    *_FILTER_COLUMNS,
+    "last_read",
+    "last_week",
+    "last_order",
+    "rank",
+    "data",
+)
+# "Newest reading first": latest reading day, then week; within a week the logged order;
+# items never read come after, wish-list rank first; the key breaks every remaining tie.
+RECENCY_ORDER = (
+    "p.last_read DESC, p.last_week DESC, p.last_order ASC, p.rank IS NULL, p.rank ASC, p.key ASC"
+)
+
+
+@dataclass
+class SyncStats:
+    """What one sync did: files added, re-parsed, re-read with the same content, removed."""
+
+    added: int = 0
+    updated: int = 0
+    touched: int = 0
+    """Files whose stat changed but whose content (SHA-1) did not: re-read, not re-parsed."""
+    removed: int = 0
+    unchanged: int = 0
+    rebuilt: bool = False
+    """True when the index was (re)created from scratch by this open."""
+
+    @property
+    def read(self) -> int:
+        """How many paper files were read from disk."""
+        return self.added + self.updated + self.touched
+
+    @property
+    def changed(self) -> bool:
+        """True when the index content changed."""
+        return bool(self.added or self.updated or self.removed)
+
+
+# --- Paper <-> JSON (exact) --------------------------------------------------------------------
+
+
+def _enc(value: Any) -> Any:
+    """Free-form YAML values (``extra``, ``review``) as JSON, types tagged so they come back."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, list):
+        return [_enc(v) for v in value]
+    if isinstance(value, dict):
+        if all(isinstance(k, str) and not k.startswith("$") for k in value):
+            return {k: _enc(v) for k, v in value.items()}
+        return {"$map": [[_enc(k), _enc(v)] for k, v in value.items()]}
+    if isinstance(value, tuple):
+        return {"$tuple": [_enc(v) for v in value]}
+    if isinstance(value, set | frozenset):
+        return {"$set": [_enc(v) for v in value]}
+    if isinstance(value, bytes):
+        return {"$bytes": base64.b64encode(value).decode("ascii")}
+    raise TypeError(f"cannot store a {type(value).__name__} in the index")
+
+
+def _dec(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_dec(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if len(value) == 1:
+        ((tag, inner),) = value.items()
+        if tag == "$datetime":
+            return datetime.fromisoformat(inner)
+        if tag == "$date":
+            return date.fromisoformat(inner)
+        if tag == "$map":
+            return {_dec(k): _dec(v) for k, v in inner}
+        if tag == "$tuple":
+            return tuple(_dec(v) for v in inner)
+        if tag == "$set":
+            return {_dec(v) for v in inner}
+        if tag == "$bytes":
+            return base64.b64decode(inner)
+    return {k: _dec(v) for k, v in value.items()}
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value is not None else None
+
+
+def paper_to_json(paper: Paper) -> str:
+    """The exact JSON form of a paper (dates as ISO strings); ``paper_from_json`` inverts it."""
+    data = {
+        "key": paper.key,
+        "title": paper.title,
+        "kind": paper.kind,
+        "nickname": paper.nickname,
+        "status": paper.status,
+        "authors": paper.authors,
+        "year": paper.year,
+        "venue": paper.venue,
+        "venue_label": paper.venue_label,
+        "ids": paper.ids,
+        "url": paper.url,
+        "links": [[link.label, link.url] for link in paper.links],
+        "track": paper.track,
+        "topics": paper.topics,
+        "wish_group": paper.wish_group,
+        "rank": paper.rank,
+        "readings": [
+            [_iso(r.week_start), _iso(r.date), r.week, r.group, r.order, _enc(r.extra)]
+            for r in paper.readings
+        ],
+        "citekey": paper.citekey,
+        "abstract": paper.abstract,
+        "added": _iso(paper.added),
+        "takeaways": paper.takeaways,
+        "review": _enc(paper.review),
+        "pinned": _iso(paper.pinned),
+        "extra": _enc(paper.extra),
+        "notes": paper.notes,
+    }
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def paper_from_json(text: str) -> Paper:
+    """Rebuild the ``Paper`` that ``paper_to_json`` wrote."""
+    d = json.loads(text)
+    return Paper(
+        key=d["key"],
+        title=d["title"],
+        kind=d["kind"],
+        nickname=d["nickname"],
+        status=d["status"],
+        authors=d["authors"],
+        year=d["year"],
+        venue=d["venue"],
+        venue_label=d["venue_label"],
+        ids=d["ids"],
+        url=d["url"],
+        links=[Link(label, url) for label, url in d["links"]],
+        track=d["track"],
+        topics=d["topics"],
+        wish_group=d["wish_group"],
+        rank=d["rank"],
+        readings=[
+            Reading(
+                week=week,
+                week_start=_date(start),
+                group=group,
+                date=_date(day),
+                order=order,
+                extra=_dec(extra),
+            )
+            for start, day, week, group, order, extra in d["readings"]
+        ],
+        citekey=d["citekey"],
+        abstract=d["abstract"],
+        added=_date(d["added"]),
+        takeaways=d["takeaways"],
+        review=_dec(d["review"]),
+        pinned=_date(d["pinned"]),
+        extra=_dec(d["extra"]),
+        notes=d["notes"],
+    )
+
+
+# --- the index ---------------------------------------------------------------------------------
+
+
+def _recency(paper: Paper) -> tuple[str, int, int]:
+    """(last reading day, its week, its order) for the "newest reading first" order."""
+    best = ("", -1, 0)
+    for r in paper.readings:
+        day = r.date or r.week_start
+        cand = (day.isoformat() if day else "", r.week if r.week is not None else -1, r.order)
+        if cand[:2] > best[:2]:
+            best = cand
+    return best
+
+
+def _row(paper: Paper, path: str, stat: os.stat_result, sha1: str) -> tuple[Any, ...]:
+    values = filter_values(paper)
+    last_read, last_week, last_order = _recency(paper)
+    return (
+        paper.key,
+        path,
+        stat.st_mtime_ns,
+        stat.st_size,
+        sha1,
+        *(values[c] for c in _FILTER_COLUMNS),
+        last_read,
+        last_week,
+        last_order,
+        paper.rank,
+        paper_to_json(paper),
+    )
+
+
+def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
+    """True for a damaged or foreign file (rebuild it), False for a busy or locked database."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return True  # "file is not a database", "database disk image is malformed"
+    text = str(exc).lower()
+    return any(s in text for s in ("malformed", "no such table", "no such column", "corrupt"))
+
+
+class Index:
+    """An open index over one library. Use ``Index.open(library)`` (also a context manager)."""
+
+    def __init__(self, library: Library, conn: sqlite3.Connection, path: Path) -> None:
+        self.library = library
+        self.path = path
+        self._conn = conn
+        self.last_sync = SyncStats()
+
+    # opening -----------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, library: Library) -> Index:
+        """Open (or create) the library's index and sync it with the files."""
+        path = library.state_dir / INDEX_NAME
+        try:
+            return cls._open(library, path)
+        except sqlite3.DatabaseError as exc:
+            if not _is_corruption(exc):
+                raise PaperlogError(f"cannot use the index: {exc}", path) from None
+        # A damaged or foreign file: the files are the truth, so start the cache again.
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return cls._open(library, path)
+
+    @classmethod
+    def _open(cls, library: Library, path: Path) -> Index:
+        index = cls(library, _connect(path), path)
+        try:
+            rebuilt = index._ensure_schema()
+            stats = index.sync()
+        except BaseException:
+            index.close()
+            raise
+        stats.rebuilt = rebuilt
+        index.last_sync = stats
+        return index
+
+    def _ensure_schema(self) -> bool:
+        """Create the tables when the file is new or holds another schema version."""
+        (version,) = self._conn.execute("PRAGMA user_version").fetchone()
+        if version == SCHEMA_VERSION:
+            return False
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            names = [
+                row[0]
+                for row in self._conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' "
+                    "AND name NOT LIKE 'sqlite_%'"
+                )
+            ]
+            for name in names:  # a virtual table drops its shadow tables with it
+                self._conn.execute(f'DROP TABLE IF EXISTS "{name}"')
+            self._conn.execute(_PAPERS_DDL)
+            self._conn.execute(fts_create_sql())
+            self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        return True
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self._conn.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # syncing -----------------------------------------------------------------------------
+
+    def _scan(self) -> dict[str, tuple[str, os.stat_result]]:
+        """key -> (path, stat) for every ``papers/*.md``, as ``Library.paper_files`` lists them."""
+        found: dict[str, tuple[str, os.stat_result]] = {}
+        try:
+            entries = os.scandir(self.library.papers_dir)
+        except FileNotFoundError:
+            return found
+        with entries:
+            for entry in entries:
+                name = entry.name
+                if name.endswith(".md") and not name.startswith(".") and entry.is_file():
+                    found[name[:-3]] = (entry.path, entry.stat())
+        return found
+
+    def sync(self) -> SyncStats:
+        """Bring the index in line with ``papers/``: read only new or changed files.
+
+        A file that fails to parse raises its ``BadFile`` (file:line) after the other changes
+        are stored; it is retried on the next sync.
+        """
+        stats = SyncStats()
+        stored = {
+            key: (mtime, size)
+            for key, mtime, size in self._conn.execute(
+                f"SELECT key, mtime_ns, size FROM {PAPERS_TABLE}"
+            )
+        }
+        files = self._scan()
+        changed = [
+            key for key, (_, st) in files.items() if stored.get(key) != (st.st_mtime_ns, st.st_size)
+        ]
+        removed = [key for key in stored if key not in files]
+        stats.unchanged = len(files) - len(changed)
+        if not changed and not removed:
+            return stats
+        error: PaperlogError | None = None
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            for key in removed:
+                self._delete(key)
+                stats.removed += 1
+            for key in sorted(changed):
+                path, st = files[key]
+                try:
+                    self._update(key, path, st, stats, known=key in stored)
+                except (PaperlogError, OSError, UnicodeDecodeError) as exc:
+                    if error is None:
+                        error = _as_paperlog_error(exc, path)
+            if stats.added:
+                self._check_duplicate_keys()
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        if error is not None:
+            raise error
+        return stats
+
+    def _update(
+        self, key: str, path: str, st: os.stat_result, stats: SyncStats, *, known: bool
+    ) -> None:
+        raw = Path(path).read_bytes()
+        sha1 = hashlib.sha1(raw, usedforsecurity=False).hexdigest()
+        if known:
+            (old_sha1,) = self._conn.execute(
+                f"SELECT sha1 FROM {PAPERS_TABLE} WHERE key = ?", (key,)
+            ).fetchone()
+            if old_sha1 == sha1:
+                self._conn.execute(
+                    f"UPDATE {PAPERS_TABLE} SET mtime_ns = ?, size = ? WHERE key = ?",
+                    (st.st_mtime_ns, st.st_size, key),
+                )
+                stats.touched += 1
+                return
+        paper = self._parse(Path(path), raw.decode("utf-8"))
+        if known:
+            self._delete(key)
+            stats.updated += 1
+        else:
+            stats.added += 1
+        cols = ", ".join(_ROW_COLUMNS)
+        marks = ", ".join("?" for _ in _ROW_COLUMNS)
+        cur = self._conn.execute(
+            f"INSERT INTO {PAPERS_TABLE} ({cols}) VALUES ({marks})", _row(paper, path, st, sha1)
+        )
+        fts_marks = ", ".join("?" for _ in FTS_COLUMNS)
+        self._conn.execute(
+            f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, {fts_marks})",
+            (cur.lastrowid, *fts_values(paper)),
+        )
+
+    def _parse(self, path: Path, text: str) -> Paper:
+        # What Library.parse_paper_file does, on the bytes already read for the SHA-1, so the
+        # stored hash and the stored paper always come from the same read.
+        from paperlog.paperfile import paper_from_text
+
+        paper = paper_from_text(path.stem, text, path)
+        self.library.validate(paper, path, text)
+        return paper
+
+    def _delete(self, key: str) -> None:
+        row = self._conn.execute(
+            f"SELECT rowid FROM {PAPERS_TABLE} WHERE key = ?", (key,)
+        ).fetchone()
+        if row is not None:
+            self._conn.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", row)
+            self._conn.execute(f"DELETE FROM {PAPERS_TABLE} WHERE rowid = ?", row)
+
+    def _check_duplicate_keys(self) -> None:
+        keys = [row[0] for row in self._conn.execute(f"SELECT key FROM {PAPERS_TABLE}")]
+        seen: dict[str, str] = {}
+        for key in sorted(keys):
+            low = key.lower()
+            if low in seen:
+                raise ValidationError(
+                    f"duplicate key: {key!r} and {seen[low]!r} differ only in case",
+                    self.library.paper_path(key),
+                )
+            seen[low] = key
+
+    # reading -----------------------------------------------------------------------------
+
+    def search(self, query: Query | str, limit: int | None = None) -> list[Paper]:
+        """Items matching the query, best match first (newest reading first without words)."""
+        if isinstance(query, str):
+            query = parse_query(query)
+        where, params = query.filter_sql()
+        match = query.match_expression()
+        if match is None:
+            sql = f"SELECT p.data FROM {PAPERS_TABLE} AS p WHERE {where} ORDER BY {RECENCY_ORDER}"
+        else:
+            weights = ", ".join(str(w) for w in FTS_WEIGHTS)
+            sql = (
+                f"SELECT p.data FROM {FTS_TABLE} JOIN {PAPERS_TABLE} AS p "
+                f"ON p.rowid = {FTS_TABLE}.rowid "
+                f"WHERE {FTS_TABLE} MATCH ? AND {where} "
+                f"ORDER BY bm25({FTS_TABLE}, {weights}), {RECENCY_ORDER}"
+            )
+            params = [match, *params]
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [paper_from_json(data) for (data,) in self._conn.execute(sql, params)]
+
+    def keys(self, query: Query | str | None = None) -> list[str]:
+        """Keys of the items matching ``query`` (all items without one), sorted."""
+        if query is None:
+            query = Query()
+        if isinstance(query, str):
+            query = parse_query(query)
+        where, params = query.to_sql()
+        sql = f"SELECT p.key FROM {PAPERS_TABLE} AS p WHERE {where} ORDER BY p.key"
+        return [key for (key,) in self._conn.execute(sql, params)]
+
+    def all(self) -> list[Paper]:
+        """Every item, sorted by key."""
+        rows = self._conn.execute(f"SELECT data FROM {PAPERS_TABLE} ORDER BY key")
+        return [paper_from_json(data) for (data,) in rows]
+
+    def __len__(self) -> int:
+        (count,) = self._conn.execute(f"SELECT count(*) FROM {PAPERS_TABLE}").fetchone()
+        return int(count)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+    # The index is a cache: WAL lets a reader and a syncing writer work at once, and
+    # synchronous=NORMAL is enough because a damaged file is simply rebuilt.
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+def _as_paperlog_error(exc: BaseException, path: str) -> PaperlogError:
+    from paperlog.errors import BadFile
+
+    if isinstance(exc, PaperlogError):
+        return exc
+    if isinstance(exc, UnicodeDecodeError):
+        return BadFile(f"not UTF-8 text: {exc.reason} at byte {exc.start}", path)
+    return BadFile(f"cannot read: {exc}", path)
+
+
+def search(library: Library, query: str | Query, limit: int | None = None) -> list[Paper]:
+    """Open the library's index (syncing it), run one query, close it."""
+    with Index.open(library) as index:
+        return index.search(query, limit)
