@@ -196,9 +196,11 @@ def suggest_days(
     used: set[str] = set()
     planned: dict[int, list[Paper]] = {}
     suggestions: list[Suggestion] = []
+    # a week the plan fills becomes a reading week, so the weeks after it number on from it
+    sim_weeks = list(weeks)
     for offset in range(count):
         day = start + timedelta(days=offset)
-        week, _ = week_for_date(day, plan, weeks, papers)
+        week, week_start = week_for_date(day, plan, sim_weeks, papers)
         name = _WEEKDAY_NAMES[day.weekday()]
         if is_review_day(day, plan):
             reason = f"{name} is the review day: run 'paperlog review'"
@@ -225,6 +227,8 @@ def suggest_days(
             continue
         paper, reason = chosen
         used.add(paper.key)
+        if week not in planned and all(w.week != week for w in sim_weeks):
+            sim_weeks.append(WeekInfo(week, week_start))
         planned.setdefault(week, []).append(paper)
         suggestions.append(Suggestion(day, "read", reason, paper, week))
     return suggestions
