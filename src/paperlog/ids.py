@@ -57,7 +57,7 @@ _ARXIV_HOSTS = (
 )
 # Paths under an arXiv host that carry an ID: /abs/ID, /pdf/ID(.pdf), /html/ID, /format/ID, ...
 _ARXIV_PATH_RE = re.compile(
-    rf"^/(?:abs|pdf|html|format|ps|src|e-print|papers?)/{_ANY_ID}{_ID_END}(?:\.pdf)?(?:/.*)?$",
+    rf"^/(?:(?:abs|pdf|html|format|ps|src|e-print|papers?)/)?{_ANY_ID}(?:$|[^\w].*$)",
     re.IGNORECASE,
 )
 # huggingface.co/papers/2002.05709 is a common place to meet a paper; it only takes new IDs.
@@ -176,7 +176,7 @@ _DOI_TAILS = re.compile(
 # bioRxiv and medRxiv add a version to the DOI in their links: 10.1101/2020.03.01.971838v1.
 _BIORXIV_VERSION = re.compile(r"^(10\.1101/[\d.]+)v\d+$", re.IGNORECASE)
 # nature.com/articles/<suffix> is the DOI 10.1038/<suffix>.
-_NATURE_PATH = re.compile(r"^/articles/([a-z0-9][a-z0-9.-]*\d)(?:\.pdf)?$", re.IGNORECASE)
+_NATURE_PATH = re.compile(r"^/articles/((?=[^/]*\d)[a-z0-9][a-z0-9.-]*[a-z0-9])(?:\.pdf)?$", re.I)
 
 
 def _clean_doi(raw: str) -> str | None:
@@ -224,7 +224,8 @@ def normalize_doi(text: str) -> str | None:
         return None
     url = _url_parts(s)
     if url is None:
-        s = _DOI_PREFIX_RE.sub("", _unquote_all(s)).strip()
+        # Prose wraps DOIs in brackets and quotes: "(10.1016/…)." reads as the DOI inside.
+        s = _DOI_PREFIX_RE.sub("", _unquote_all(s).lstrip("([{<\"'")).strip()
         return _clean_doi(s) if _DOI_RE.match(s.strip().lower()) else None
     host, path, query = url
     # A DOI in the query wins: PLOS ("article?id=10.1371/…") and viewers ("?doi=10.…").

@@ -316,14 +316,51 @@ def venue_kind(canonical: str) -> str | None:
     return VENUES[name][0] if name is not None else None
 
 
+@cache
+def _exact_spellings() -> dict[str, str]:
+    """Acronym spellings, case kept: a token in a long name counts only when written so."""
+    return {
+        spelling: canonical
+        for canonical, (_kind, aliases, _patterns) in VENUES.items()
+        for spelling in (canonical, *aliases)
+        if " " not in spelling and any(ch.isupper() for ch in spelling[1:])
+    }
+
+
+def _detex(text: str) -> str:
+    """Drop BibTeX braces and TeX escapes: "Proc.\\ of {CVPR}" -> "Proc. of CVPR"."""
+    s = re.sub(r"\\([&%$#_])", r"\1", text)
+    # A TeX space (backslash-space) stays a space; other commands and accents go and their
+    # argument stays, so "Montr\\'eal" reads "Montreal".
+    s = re.sub(r"\\[a-zA-Z]+\s*|\\[^a-zA-Z\s]", "", s.replace("\\ ", " "))
+    return " ".join(s.replace("{", "").replace("}", "").split())
+
+
 def venue_from_source(text: str) -> str | None:
     """Canonical venue of a long name from a metadata source, or None (unknown, or a series)."""
     if not isinstance(text, str):
         return None
-    s = " ".join(text.split())
+    s = _detex(text)
     if not s or _SERIES.match(s):
         return None
+    found = _venue_in(s)
+    # "Proc. of CVPR - Workshops": the workshops have their own entry when we know them.
+    if found is not None and re.search(r"\bworkshops?\b", s, re.IGNORECASE):
+        workshop = found + "W"
+        if workshop in VENUES:
+            return workshop
+    return found
+
+
+def _venue_in(s: str) -> str | None:
     direct = canonical_venue(s)
+    if direct is not None:
+        return direct
+    short = re.sub(
+        r"^(?:in\s*:?\s+)?(?:proc\.?|proceedings)(?:\s+of)?(?:\s+the)?\s+", "", s, flags=re.I
+    )
+    short = re.sub(r"\s*[-–,]?\s*workshops?$", "", short, flags=re.IGNORECASE)
+    direct = canonical_venue(short)
     if direct is not None:
         return direct
     # The longest matching pattern is the most specific: "... Pattern Recognition Workshops"
@@ -335,13 +372,13 @@ def venue_from_source(text: str) -> str | None:
             best = (len(m.group(0)), canonical)
     if best is not None:
         return best[1]
-    # "Proceedings of ... (MIDL)" or "... – MICCAI 2020": an acronym in the text, when known.
-    for token in re.findall(r"\(([^()]{2,12})\)|\b([A-Z0-9][A-Za-z0-9-]{2,})\b", s):
-        word = token[0] or token[1]
-        if word.isupper() or any(ch.isdigit() for ch in word) or token[0]:
-            found = canonical_venue(re.sub(r"\s*'?\d{2,4}$", "", word))
-            if found is not None:
-                return found
+    # "Proceedings of ... (MIDL)" or "Computer Vision – ECCV 2020": a known acronym, written
+    # as the venue writes it ("SCIENCE NATURE" is not Science).
+    exact = _exact_spellings()
+    for token in re.findall(r"[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]", s):
+        name = re.sub(r"(?<=[A-Za-z])'?\d{2}(?:\d{2})?$", "", token)
+        if name in exact:
+            return exact[name]
     return None
 
 
