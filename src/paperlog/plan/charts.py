@@ -1,0 +1,235 @@
+"""Charts for the README and ``stats --charts``: SVG files that re-render byte for byte.
+
+matplotlib is imported inside the functions (it costs a second to import) and used through its
+object API (``Figure``), never pyplot, so no GUI backend and no global figure state is touched.
+Byte-identical output for unchanged data comes from a fixed ``svg.hashsalt`` (the ids of clip
+paths), no ``Date`` in the metadata and text kept as text rather than font-dependent paths.
+Every mark a test or a reader may want to find carries an SVG id: ``week-N``, ``day-YYYY-MM-DD``,
+``topic-CODE``, ``venue-N``, ``target``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from paperlog.library import atomic_write
+from paperlog.plan.calendar import known_weeks, week_start_of
+from paperlog.plan.stats import Stats, compute_stats, reading_day
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from paperlog.library import Library
+    from paperlog.model import Paper, Plan, WeekInfo
+
+HEATMAP = "reading-calendar.svg"
+PER_WEEK = "papers-per-week.svg"
+TOPICS = "topics.svg"
+VENUES = "venues.svg"
+
+# GitHub's contribution palette: none, 1, 2, 3, 4+ readings on a day
+_LEVELS = ("#ebedf0", "#9be9a8", "#40c463", "#30a14e", "#216e39")
+_MET = "#30a14e"
+_SHORT = "#8c9cb0"
+_RC: dict[Any, Any] = {
+    "svg.hashsalt": "paperlog",
+    "svg.fonttype": "none",
+    "font.size": 8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+MAX_VENUES = 15
+
+
+def _save(fig: Figure, path: Path) -> None:
+    """Write a figure as SVG atomically, with no date in it."""
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    atomic_write(path, buffer.getvalue())
+
+
+def reading_days(papers: Sequence[Paper], weeks: list[WeekInfo]) -> Counter[date]:
+    """Readings per day; a reading without a day counts on its week's start."""
+    starts = known_weeks(weeks, papers)
+    days: Counter[date] = Counter()
+    for paper in papers:
+        for reading in paper.readings:
+            day = reading_day(reading, starts)
+            if day is not None:
+                days[day] += 1
+    return days
+
+
+def heatmap_figure(days: Counter[date], plan: Plan, today: date | None = None) -> Figure:
+    """A contribution-style calendar: a column per calendar week, a row per weekday."""
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
+
+    kept = {d: n for d, n in days.items() if today is None or d <= today}
+    first = week_start_of(min(kept), plan)
+    last = week_start_of(max(kept), plan) + timedelta(days=6)
+    columns = (last - first).days // 7 + 1
+    fig = Figure(figsize=(max(3.0, 0.16 * columns + 0.8), 1.7))
+    ax = fig.add_subplot()
+    day = first
+    while day <= last:
+        offset = (day - first).days
+        count = kept.get(day, 0)
+        cell = Rectangle(
+            (offset // 7, offset % 7),
+            0.85,
+            0.85,
+            facecolor=_LEVELS[min(count, len(_LEVELS) - 1)],
+            edgecolor="none",
+        )
+        cell.set_gid(f"day-{day.isoformat()}")
+        ax.add_patch(cell)
+        day += timedelta(days=1)
+    ax.set_xlim(-0.2, columns)
+    ax.set_ylim(7, -0.2)
+    ax.set_aspect("equal")
+    weekday_names = [(first + timedelta(days=i)).strftime("%a") for i in range(7)]
+    ax.set_yticks([i + 0.42 for i in range(0, 7, 2)], [weekday_names[i] for i in range(0, 7, 2)])
+    month_ticks: list[float] = []
+    month_labels: list[str] = []
+    for col in range(columns):
+        start = first + timedelta(days=7 * col)
+        if col == 0 or start.day <= 7:
+            month_ticks.append(col + 0.42)
+            month_labels.append(start.strftime("%b %Y") if col == 0 else start.strftime("%b"))
+    ax.set_xticks(month_ticks, month_labels)
+    ax.xaxis.set_ticks_position("top")
+    ax.tick_params(length=0)
+    for side in ("left", "bottom", "top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(f"Readings per day, {first.isoformat()} to {last.isoformat()}", pad=14)
+    return fig
+
+
+def per_week_figure(stats: Stats) -> Figure:
+    """One bar per plan week (``WkN``), green when it met the target, with the target line."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    fig = Figure(figsize=(max(4.0, 0.32 * len(stats.weeks) + 1.2), 2.4))
+    ax = fig.add_subplot()
+    xs = list(range(len(stats.weeks)))
+    bars = ax.bar(
+        xs,
+        [w.read for w in stats.weeks],
+        color=[_MET if w.met else _SHORT for w in stats.weeks],
+        width=0.7,
+    )
+    for patch, week in zip(bars.patches, stats.weeks, strict=True):
+        patch.set_gid(f"week-{week.week}")
+    line = ax.axhline(stats.target, color="#d1242f", linestyle="--", linewidth=1)
+    line.set_gid("target")
+    ax.set_xticks(xs, [f"Wk{w.week}" for w in stats.weeks], rotation=90 if len(xs) > 12 else 0)
+    ax.set_ylabel("papers")
+    ax.set_title(f"Papers per week (target {stats.target})")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    return fig
+
+
+def count_figure(
+    title: str, names: Sequence[str], counts: Sequence[int], gids: Sequence[str]
+) -> Figure:
+    """Horizontal bars, largest on top."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    fig = Figure(figsize=(4.5, 0.25 * len(names) + 0.9))
+    ax = fig.add_subplot()
+    ys = list(range(len(names)))
+    bars = ax.barh(ys, counts, color="#4878a8", height=0.7)
+    for patch, gid in zip(bars.patches, gids, strict=True):
+        patch.set_gid(gid)
+    ax.set_yticks(ys, list(names))
+    ax.invert_yaxis()
+    ax.set_xlabel("papers read")
+    ax.set_title(title)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    return fig
+
+
+def write_charts(
+    library: Library,
+    out_dir: Path,
+    *,
+    today: date | None = None,
+    papers: Sequence[Paper] | None = None,
+    weeks: list[WeekInfo] | None = None,
+) -> list[tuple[str, str]]:
+    """Write the charts into ``out_dir``; return (alt text, path relative to the library root).
+
+    ``today`` cuts the data off (``stats --date``); the default takes everything logged, so a
+    README render does not change just because a day passed. A chart with nothing to show is
+    not written (and not returned).
+    """
+    import matplotlib
+
+    papers = library.load_papers() if papers is None else papers
+    weeks = library.load_weeks() if weeks is None else weeks
+    stats = compute_stats(library, papers, weeks, today)
+    out_dir = out_dir if out_dir.is_absolute() else library.root / out_dir
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[tuple[str, str]] = []
+
+    def emit(fig: Figure, name: str, alt: str) -> None:
+        path = out_dir / name
+        _save(fig, path)
+        written.append((alt, Path(os.path.relpath(path, library.root)).as_posix()))
+
+    with matplotlib.rc_context(_RC):
+        days = reading_days(papers, weeks)
+        if today is not None:
+            days = Counter({d: n for d, n in days.items() if d <= today})
+        if days:
+            emit(
+                heatmap_figure(days, library.config.plan, today),
+                HEATMAP,
+                "Calendar of readings per day",
+            )
+        if stats.weeks:
+            emit(
+                per_week_figure(stats),
+                PER_WEEK,
+                f"Papers read per week against the target of {stats.target}",
+            )
+        if stats.topics:
+            emit(
+                count_figure(
+                    "Papers read per topic",
+                    [_topic_label(c.name, c.label) for c in stats.topics],
+                    [c.count for c in stats.topics],
+                    [f"topic-{c.name}" for c in stats.topics],
+                ),
+                TOPICS,
+                "Papers read per topic",
+            )
+        if stats.venues:
+            top = stats.venues[:MAX_VENUES]
+            emit(
+                count_figure(
+                    "Papers read per venue",
+                    [c.name for c in top],
+                    [c.count for c in top],
+                    [f"venue-{i}" for i in range(len(top))],
+                ),
+                VENUES,
+                "Papers read per venue",
+            )
+    return written
+
+
+def _topic_label(code: str, name: str | None) -> str:
+    if not name:
+        return code
+    short = name if len(name) <= 28 else name[:27] + "…"
+    return f"[{code}] {short}"

@@ -1,0 +1,394 @@
+"""Pace against the plan: readings per week, streaks, track balance, topics, venues, years.
+
+Weeks are the plan's numbered weeks (``plan.calendar``): a pause does not burn week numbers, so
+a streak runs over consecutive *numbers*, not calendar weeks. Every count is a pure function of
+the papers, ``weeks.yaml`` and a ``today`` cut-off; nothing reads the clock.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from paperlog.model import Paper, Plan, Reading, WeekInfo
+from paperlog.plan.calendar import known_weeks, week_for_date, week_start_of
+
+if TYPE_CHECKING:
+    from paperlog.library import Library
+
+NO_TRACK = "(none)"
+"""The track name readings without a track are counted under."""
+
+_TRAILING_YEAR = re.compile(r"[\s']*(19|20)?\d{2}$")
+
+
+@dataclass
+class WeekStat:
+    """One plan week: how many readings it logged against the target."""
+
+    week: int
+    week_start: date | None
+    read: int
+    target: int
+    met: bool
+    note: str | None = None
+
+
+@dataclass
+class TrackStat:
+    """Readings on one track against the plan's share for it."""
+
+    track: str
+    read: int
+    share: float
+    """The fraction of all readings that were on this track."""
+    target_share: float | None
+    """The plan's share for the track (None for readings without a known track)."""
+
+
+@dataclass
+class Count:
+    """A named count: a topic, venue or year and how many papers read carry it."""
+
+    name: str
+    count: int
+    label: str | None = None
+    """A topic's name, or ``venue_label`` when the canonical venue is unknown."""
+
+
+@dataclass
+class WishPoint:
+    """The wish-list's size at the end of one plan week."""
+
+    week: int
+    week_start: date | None
+    size: int
+    added: int
+    read: int
+
+
+@dataclass
+class Stats:
+    """Everything ``paperlog stats`` reports."""
+
+    today: date | None
+    target: int
+    weeks: list[WeekStat]
+    streak: int
+    longest_streak: int
+    weeks_meeting: int
+    in_progress: int | None
+    """The week holding ``today`` when it is still short of the target (it does not break a
+    streak yet), else None."""
+    tracks: list[TrackStat]
+    topics: list[Count]
+    venues: list[Count]
+    years: list[Count]
+    wishlist: list[WishPoint]
+    totals: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``stats --json`` (dates as YYYY-MM-DD)."""
+        data = asdict(self)
+        return _iso(data)  # type: ignore[no-any-return]
+
+
+def _iso(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _iso(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_iso(v) for v in value]
+    return value
+
+
+# --- readings and their weeks ------------------------------------------------------------------
+
+
+def reading_day(reading: Reading, starts: dict[int, date | None]) -> date | None:
+    """The day a reading counts on: its own day, else its week's start (imported weeks)."""
+    if reading.date is not None:
+        return reading.date
+    if reading.week_start is not None:
+        return reading.week_start
+    return starts.get(reading.week) if reading.week is not None else None
+
+
+def week_of_reading(
+    reading: Reading, plan: Plan, weeks: list[WeekInfo], papers: Sequence[Paper]
+) -> int | None:
+    """The plan week a reading is logged in: its ``week``, else the week of its day."""
+    if reading.week is not None:
+        return reading.week
+    if reading.date is not None:
+        return week_for_date(reading.date, plan, weeks, papers)[0]
+    return None
+
+
+def dated_readings(
+    papers: Sequence[Paper], plan: Plan, weeks: list[WeekInfo], today: date | None
+) -> list[tuple[Paper, Reading, int | None, date | None]]:
+    """Every reading up to ``today`` with its week number and day (either may be unknown)."""
+    starts = known_weeks(weeks, papers)
+    out = []
+    for paper in papers:
+        for reading in paper.readings:
+            day = reading_day(reading, starts)
+            if today is not None and day is not None and day > today:
+                continue
+            out.append((paper, reading, week_of_reading(reading, plan, weeks, papers), day))
+    return out
+
+
+# --- streaks -----------------------------------------------------------------------------------
+
+
+def streaks(met: Sequence[bool]) -> tuple[int, int]:
+    """(current, longest) run of True: current counts back from the last entry."""
+    current = 0
+    for flag in reversed(met):
+        if not flag:
+            break
+        current += 1
+    longest = run = 0
+    for flag in met:
+        run = run + 1 if flag else 0
+        longest = max(longest, run)
+    return current, longest
+
+
+def venue_name(paper: Paper) -> tuple[str, str | None] | None:
+    """(name, label): the canonical venue, else the label without its year; None when neither."""
+    if paper.venue:
+        return paper.venue, None
+    if paper.venue_label:
+        name = _TRAILING_YEAR.sub("", paper.venue_label).strip()
+        if name:
+            return name, paper.venue_label
+    return None
+
+
+def _counts(counter: Counter[str], labels: dict[str, str | None]) -> list[Count]:
+    ordered = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0].lower()))
+    return [Count(name, count, labels.get(name)) for name, count in ordered]
+
+
+# --- the whole picture -------------------------------------------------------------------------
+
+
+def compute_stats(
+    library: Library, papers: Sequence[Paper], weeks: list[WeekInfo], today: date | None
+) -> Stats:
+    """Stats of ``papers`` as of ``today`` (None: everything logged, no cut-off).
+
+    Weeks run from the lowest to the highest number known (weeks.yaml or readings) whose start
+    is on or before ``today``; a number missing in between counts as a week with no readings.
+    """
+    plan = library.config.plan
+    target = int(plan.papers_per_week)
+    starts = known_weeks(weeks, papers)
+    notes = {w.week: w.note for w in weeks}
+    readings = dated_readings(papers, plan, weeks, today)
+
+    per_week: Counter[int] = Counter(w for _, _, w, _ in readings if w is not None)
+    numbers = {n for n, s in starts.items() if today is None or s is None or s <= today}
+    numbers |= set(per_week)
+    span = range(min(numbers), max(numbers) + 1) if numbers else range(0)
+    week_stats = [
+        WeekStat(
+            week=n,
+            week_start=starts.get(n),
+            read=per_week[n],
+            target=target,
+            met=per_week[n] >= target,
+            note=notes.get(n),
+        )
+        for n in span
+    ]
+
+    in_progress = None
+    if week_stats and today is not None:
+        last = week_stats[-1]
+        if (
+            last.week_start is not None
+            and not last.met
+            and week_start_of(last.week_start, plan) == week_start_of(today, plan)
+        ):
+            in_progress = last.week
+    flags = [w.met for w in week_stats]
+    current, longest = streaks(flags[:-1] if in_progress is not None else flags)
+
+    read_papers = {id(p): p for p, _, _, _ in readings}
+    track_counts: Counter[str] = Counter(r_paper.track or NO_TRACK for r_paper, _, _, _ in readings)
+    shares = {t.name: t.share for t in plan.tracks}
+    total = len(readings)
+    tracks = [
+        TrackStat(name, track_counts[name], _ratio(track_counts[name], total), shares[name])
+        for name in shares
+    ]
+    tracks += [
+        TrackStat(name, count, _ratio(count, total), None)
+        for name, count in sorted(track_counts.items())
+        if name not in shares
+    ]
+
+    topic_names: dict[str, str | None] = {t.code: t.name for t in library.config.topics}
+    topics: Counter[str] = Counter()
+    venues: Counter[str] = Counter()
+    venue_labels: dict[str, str | None] = {}
+    years: Counter[str] = Counter()
+    for paper in read_papers.values():
+        topics.update(dict.fromkeys(paper.topics, 1))
+        venue = venue_name(paper)
+        if venue is not None:
+            venues[venue[0]] += 1
+            venue_labels.setdefault(venue[0], venue[1])
+        if paper.year is not None:
+            years[str(paper.year)] += 1
+
+    wishlist = wishlist_growth(papers, week_stats, plan, today)
+    return Stats(
+        today=today,
+        target=target,
+        weeks=week_stats,
+        streak=current,
+        longest_streak=longest,
+        weeks_meeting=sum(flags),
+        in_progress=in_progress,
+        tracks=tracks,
+        topics=_counts(topics, dict(topic_names)),
+        venues=_counts(venues, venue_labels),
+        years=[Count(y, years[y]) for y in sorted(years)],
+        wishlist=wishlist,
+        totals={
+            "readings": total,
+            "papers_read": len(read_papers),
+            "papers": len(papers),
+            "wishlist": sum(1 for p in papers if _on_wishlist(p, today)),
+            "weeks": len(week_stats),
+            "weeks_meeting": sum(flags),
+            "per_week": round(total / len(week_stats), 2) if week_stats else 0.0,
+            "target_per_week": target,
+        },
+    )
+
+
+def _ratio(part: int, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+# --- the wish-list over time -------------------------------------------------------------------
+
+
+def _on_wishlist(paper: Paper, today: date | None) -> bool:
+    """On the wish-list at ``today``: not read by then (and added by then, when known)."""
+    if paper.added is not None and today is not None and paper.added > today:
+        return False
+    first = _first_reading_day(paper)
+    if paper.readings:
+        return first is not None and today is not None and first > today
+    return paper.status != "read"
+
+
+def _first_reading_day(paper: Paper) -> date | None:
+    days = [r.date or r.week_start for r in paper.readings]
+    known = [d for d in days if d is not None]
+    return min(known) if known else None
+
+
+def wishlist_growth(
+    papers: Iterable[Paper], week_stats: Sequence[WeekStat], plan: Plan, today: date | None
+) -> list[WishPoint]:
+    """The wish-list's size at the end of each week that has a start date.
+
+    A paper joins on its ``added`` date and leaves on its first reading's day. Imported data
+    has no ``added`` dates, so: a paper that was read joins when it is read (it never waited,
+    as far as the log can tell, so it is not counted at all), and a paper still on the
+    wish-list joins at the first week (it was already waiting when the log began).
+    """
+    dated = [w for w in week_stats if w.week_start is not None]
+    if not dated:
+        return []
+    first_start = min(w.week_start for w in dated if w.week_start is not None)
+    spans: list[tuple[date, date | None]] = []
+    for paper in papers:
+        read_on = _first_reading_day(paper)
+        if paper.readings and read_on is None:
+            continue
+        if not paper.readings and paper.status == "read":
+            continue
+        joined = paper.added or read_on or first_start
+        if read_on is not None and joined >= read_on:
+            continue  # read the day it came in (or before it was added): it never waited
+        spans.append((joined, read_on))
+    points = []
+    for week in dated:
+        assert week.week_start is not None
+        start = week_start_of(week.week_start, plan)
+        end = start + timedelta(days=6)
+        if today is not None and end > today:
+            end = today
+        size = sum(1 for j, r in spans if j <= end and (r is None or r > end))
+        added = sum(1 for j, _ in spans if start <= j <= end)
+        left = sum(1 for _, r in spans if r is not None and start <= r <= end)
+        points.append(WishPoint(week.week, week.week_start, size, added, left))
+    return points
+
+
+# --- text for a terminal -----------------------------------------------------------------------
+
+_BLOCKS = " ▏▎▍▌▋▊▉█"
+
+
+def bar(value: float, scale: float, width: int = 24) -> str:
+    """A bar of unicode blocks ``width`` cells long at ``value == scale``, eighths for the tail."""
+    if scale <= 0 or value <= 0:
+        return ""
+    eighths = round(min(value / scale, 1.0) * width * 8)
+    return "█" * (eighths // 8) + (_BLOCKS[eighths % 8] if eighths % 8 else "")
+
+
+def render_text(stats: Stats, width: int = 24) -> str:
+    """Compact text bars: weeks against the target, streaks, tracks, top topics and venues."""
+    lines = []
+    scale = max([stats.target, *(w.read for w in stats.weeks)])
+    lines.append(f"Papers per week (target {stats.target})")
+    for w in stats.weeks:
+        mark = "✓" if w.met else (" …" if w.week == stats.in_progress else " ")
+        start = w.week_start.isoformat() if w.week_start else "          "
+        lines.append(
+            f"  Wk{w.week:<3} {start}  {bar(w.read, scale, width):<{width}} {w.read:>2} {mark}"
+        )
+    lines.append("")
+    lines.append(
+        f"Streak: {stats.streak} week(s) on plan; longest {stats.longest_streak}; "
+        f"{stats.weeks_meeting} of {len(stats.weeks)} weeks met the plan"
+    )
+    totals = stats.totals
+    lines.append(
+        f"Read: {totals['readings']} readings of {totals['papers_read']} items; "
+        f"wish-list {totals['wishlist']}"
+    )
+    if stats.tracks:
+        lines.append("")
+        lines.append("Tracks (share of readings vs plan)")
+        for t in stats.tracks:
+            want = f"{t.target_share:.0%}" if t.target_share is not None else "-"
+            lines.append(
+                f"  {t.track:<10} {bar(t.share, 1.0, width):<{width}} {t.read:>3}  "
+                f"{t.share:.0%} (plan {want})"
+            )
+    for title, counts in (("Topics", stats.topics), ("Venues", stats.venues)):
+        if not counts:
+            continue
+        lines.append("")
+        lines.append(f"{title} (papers read)")
+        top = max(c.count for c in counts)
+        for c in counts[:10]:
+            lines.append(f"  {c.name[:12]:<12} {bar(c.count, top, width):<{width}} {c.count:>3}")
+    return "\n".join(lines) + "\n"
