@@ -102,12 +102,6 @@ def entry_to_record(entry: ET.Element) -> Record | None:
     ids = {"arxiv": arxiv_id}
     if doi and (norm := normalize_doi(doi)):
         ids["doi"] = norm
-    categories = [c.get("term", "") for c in entry.findall("atom:category", NS) if c.get("term")]
-    primary = entry.find("arxiv:primary_category", NS)
-    if primary is not None and primary.get("term"):
-        ids["arxiv_category"] = primary.get("term", "")
-    elif categories:
-        ids["arxiv_category"] = categories[0]
     venue = journal_ref or "arXiv"
     return Record(
         source="arxiv",
