@@ -1,0 +1,192 @@
+"""``paperlog review`` (spaced repetition of what was read) and ``paperlog stats``."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from paperlog.cli.common import app, date_option, json_option, print_json, print_table
+
+if TYPE_CHECKING:
+    from paperlog.library import Library
+    from paperlog.plan.review import GradeResult
+
+
+def _now(on_date: datetime | None) -> datetime:
+    from paperlog.plan.review import moment_of
+
+    return moment_of(on_date.date()) if on_date else datetime.now(UTC)
+
+
+def _review_day_note(lib: Library, now: datetime) -> str | None:
+    from paperlog.plan.calendar import day_name, is_review_day
+
+    plan = lib.config.plan
+    if is_review_day(now.date(), plan):
+        return None
+    return (
+        f"note: {now.date().isoformat()} is a {day_name(now.date())}; the plan reviews on "
+        f"{plan.review_day} (review works any day)"
+    )
+
+
+def _print_grades(lib: Library, results: list[GradeResult], now: datetime, as_json: bool) -> None:
+    from paperlog.plan.review import next_due
+
+    upcoming = next_due(lib.load_papers(), now)
+    if as_json:
+        print_json(
+            {
+                "graded": [r.to_dict() for r in results],
+                "next_due": upcoming.isoformat() if upcoming else None,
+            }
+        )
+        return
+    for r in results:
+        click.echo(f"{r.key}: {r.rating} -> next review {r.due.date().isoformat()}")
+    if upcoming is not None:
+        click.echo(f"Next review due: {upcoming.date().isoformat()}")
+
+
+@click.command("review")
+@date_option
+@click.option("--list", "list_only", is_flag=True, help="List what is due; grade nothing.")
+@click.option(
+    "--grade",
+    "grades",
+    multiple=True,
+    metavar="KEY=GRADE",
+    help="Grade a paper without prompting: again, hard, good, easy or 1-4. Repeatable.",
+)
+@json_option
+@click.pass_context
+def review_cmd(
+    ctx: click.Context,
+    on_date: datetime | None,
+    list_only: bool,
+    grades: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Review the key ideas of papers read, with spaced repetition (FSRS).
+
+    On a terminal: each due paper's question, Enter shows its key ideas, then grade it.
+    Scripted: --grade KEY=good, or 'KEY GRADE' lines on stdin when stdin is not a terminal.
+    """
+    from paperlog.errors import ValidationError
+    from paperlog.plan.review import (
+        due_items,
+        grade_many,
+        parse_answers,
+        parse_grade_spec,
+        run_session,
+    )
+
+    env = app(ctx)
+    lib = env.open_library()
+    now = _now(on_date)
+    note = _review_day_note(lib, now)
+    if note:
+        click.echo(note, err=True)
+
+    if grades:
+        try:
+            specs = [parse_grade_spec(g) for g in grades]
+        except ValueError as exc:
+            raise ValidationError(f"--grade: {exc}") from None
+        _print_grades(lib, grade_many(lib, specs, now), now, as_json)
+        return
+
+    stdin = sys.stdin
+    interactive = stdin.isatty() and env.is_tty
+    if not (list_only or as_json or interactive):
+        answers = parse_answers(stdin.read())
+        if answers:
+            _print_grades(lib, grade_many(lib, answers, now), now, as_json)
+            return
+
+    items = due_items(lib.load_papers(), now)
+    if list_only or as_json or not interactive:
+        if as_json:
+            print_json(
+                {
+                    "now": now.isoformat(),
+                    "review_day": lib.config.plan.review_day,
+                    "items": [i.to_dict() for i in items],
+                }
+            )
+            return
+        if not items:
+            click.echo("Nothing to review.")
+            return
+        print_table(
+            ["key", "title", "state", "due", "key ideas"],
+            [
+                [
+                    i.key,
+                    i.title,
+                    i.state,
+                    i.due.date().isoformat() if i.due else "new",
+                    len(i.takeaways),
+                ]
+                for i in items
+            ],
+            title=f"Due for review on {now.date().isoformat()}",
+        )
+        return
+
+    if not items:
+        click.echo("Nothing to review.")
+        return
+    results = run_session(
+        lib,
+        items,
+        now,
+        ask=lambda prompt: str(click.prompt(prompt, default="", show_default=False)),
+        say=click.echo,
+    )
+    click.echo(f"\nGraded {len(results)} of {len(items)}.")
+    _print_grades(lib, [], now, as_json=False)
+
+
+@click.command("stats")
+@date_option
+@click.option(
+    "--charts",
+    "charts_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Also write SVG charts into this folder.",
+)
+@json_option
+@click.pass_context
+def stats_cmd(
+    ctx: click.Context, on_date: datetime | None, charts_dir: str | None, as_json: bool
+) -> None:
+    """Pace against the plan: papers per week, streaks, tracks, topics, venues, years."""
+    from paperlog.plan.stats import compute_stats, render_text
+
+    lib = app(ctx).open_library()
+    today = on_date.date() if on_date else date.today()
+    papers = lib.load_papers()
+    weeks = lib.load_weeks()
+    stats = compute_stats(lib, papers, weeks, today)
+    charts: list[tuple[str, str]] = []
+    if charts_dir is not None:
+        from paperlog.plan.charts import write_charts
+
+        out = Path(charts_dir).expanduser()
+        out = out if out.is_absolute() else (app(ctx).cwd / out)
+        charts = write_charts(lib, out, today=today, papers=papers, weeks=weeks)
+    if as_json:
+        data = stats.to_dict()
+        if charts_dir is not None:
+            data["charts"] = [{"alt": alt, "path": path} for alt, path in charts]
+        print_json(data)
+        return
+    click.echo(render_text(stats), nl=False)
+    for _alt, path in charts:
+        click.echo(f"wrote {lib.root / path}")
