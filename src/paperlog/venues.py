@@ -222,6 +222,79 @@ VENUES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     ),
     "T-RO": ("journal", ("T-RO", "TRO", "IEEE T-RO", "IEEE TRO"), (r"Transactions on Robotics",)),
     "IJRR": ("journal", ("IJRR",), (r"International Journal of Robotics Research",)),
+    "TGRS": (
+        "journal",
+        ("TGRS", "IEEE TGRS"),
+        (r"Transactions on Geoscience and Remote Sensing",),
+    ),
+    "Sensors": (
+        "journal",
+        ("Sensors",),
+        (r"^Sensors\b", r"Italian National Conference on Sensors"),
+    ),
+    "IEEE Access": ("journal", ("IEEE Access",), (r"^IEEE Access$",)),
+    # Speech, audio and signal processing
+    "TASLP": (
+        "journal",
+        ("TASLP", "IEEE/ACM TASLP", "IEEE TASLP"),
+        (r"Transactions on Audio,?\s+Speech,?\s+and\s+Language\s+Processing",),
+    ),
+    "SPL": ("journal", ("SPL", "IEEE SPL"), (r"Signal Processing Letters",)),
+    "SPM": ("journal", ("SPM", "IEEE SPM"), (r"Signal Processing Magazine",)),
+    "Speech Communication": ("journal", ("Speech Communication",), (r"^Speech Communication$",)),
+    "ASRU": ("workshop", ("ASRU",), (r"Automatic Speech Recognition and Understanding",)),
+    "SLT": ("workshop", ("SLT",), (r"Spoken Language Technology",)),
+    "WASPAA": (
+        "workshop",
+        ("WASPAA",),
+        (r"Applications of Signal Processing to Audio and Acoustics",),
+    ),
+    "EUSIPCO": ("conference", ("EUSIPCO",), (r"European Signal Processing Conference",)),
+    "IWAENC": (
+        "workshop",
+        ("IWAENC",),
+        (r"Acoustic Signal Enhancement", r"Acoustic Echo and Noise Control"),
+    ),
+    # Neural networks, data mining, retrieval, multimedia, HCI
+    "IJCNN": ("conference", ("IJCNN",), (r"International Joint Conference on Neural Networks",)),
+    "ICONIP": (
+        "conference",
+        ("ICONIP",),
+        (r"International Conference on Neural Information Processing(?!\s*Systems)",),
+    ),
+    "ECML-PKDD": (
+        "conference",
+        ("ECML-PKDD", "ECML PKDD", "ECML", "PKDD", "ECMLPKDD"),
+        (r"Machine Learning and (?:Principles and Practice of )?Knowledge Discovery in Databases",),
+    ),
+    "ACML": ("conference", ("ACML",), (r"Asian Conference on Machine Learning",)),
+    "ICDM": ("conference", ("ICDM",), (r"(?<!SIAM )International Conference on Data Mining",)),
+    "WSDM": ("conference", ("WSDM",), (r"Web Search and Data Mining",)),
+    "CIKM": ("conference", ("CIKM",), (r"Information and Knowledge Management",)),
+    "SIGIR": (
+        "conference",
+        ("SIGIR",),
+        (r"Research and Development in Information Retrieval", r"\bSIGIR\b"),
+    ),
+    "WWW": (
+        "conference",
+        ("WWW", "TheWebConf", "The Web Conference"),
+        (r"\bThe Web Conference\b", r"International World Wide Web Conference"),
+    ),
+    "ACM MM": (
+        "conference",
+        ("ACM MM", "ACMMM", "ACM Multimedia"),
+        (r"^ACM Multimedia\b", r"ACM International Conference on Multimedia"),
+    ),
+    "CHI": ("conference", ("CHI",), (r"Conference on Human Factors in Computing Systems",)),
+    "CoNLL": (
+        "conference",
+        ("CoNLL",),
+        (r"Conference on (?:Computational )?Natural Language Learning",),
+    ),
+    "AAMAS": ("conference", ("AAMAS",), (r"Autonomous Agents and Multi-?Agent Systems",)),
+    "MLHC": ("conference", ("MLHC",), (r"Machine Learning for Healthcare Conference",)),
+    "CHIL": ("conference", ("CHIL",), (r"Conference on Health, Inference, and Learning",)),
     # Preprint servers and blogs
     "arXiv": (
         "preprint",
@@ -323,7 +396,11 @@ def _exact_spellings() -> dict[str, str]:
         spelling: canonical
         for canonical, (_kind, aliases, _patterns) in VENUES.items()
         for spelling in (canonical, *aliases)
-        if " " not in spelling and any(ch.isupper() for ch in spelling[1:])
+        # An acronym: capitals after the first letter and no long lower-case run, so
+        # "NeurIPS" and "3DV" count but "NeuroImage" (in "NeuroImage: Clinical") does not.
+        if " " not in spelling
+        and any(ch.isupper() for ch in spelling[1:])
+        and not re.search(r"[a-z]{4}", spelling)
     }
 
 
@@ -442,8 +519,6 @@ def parse_badge(label: str) -> Badge:
             if found is not None:
                 qualifier = _clean(f"{m.group(0)} {qualifier}")
                 venue_text, canonical = head, found
-    if canonical is None and venue_text:
-        canonical = venue_from_source(venue_text) if len(venue_text.split()) > 1 else None
     if canonical is None and year is None and venue_text:
         # No year: a known venue may lead ("CVPR 9"); an unknown word alone ("Goodnotes") is not
         # taken for a venue.
@@ -453,6 +528,8 @@ def parse_badge(label: str) -> Badge:
             if found is not None:
                 canonical, qualifier = found, _clean(" ".join(words[cut:]))
                 break
+    if canonical is None and venue_text:
+        canonical = venue_from_source(venue_text) if len(venue_text.split()) > 1 else None
     qual = qualifier or None
     if canonical is not None:
         kind: str | None = VENUES[canonical][0]
