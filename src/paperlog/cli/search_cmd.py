@@ -1,0 +1,79 @@
+"""``paperlog search``: full-text and filtered search over the library's index."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from paperlog.cli.common import app, json_option, print_json, print_table
+
+if TYPE_CHECKING:
+    from paperlog.model import Paper
+
+
+@click.command("search")
+@click.argument("words", nargs=-1)
+@click.option("--year", default=None, help="A year or range: 2019, 2018..2020, 2018.., ..2019.")
+@click.option("--venue", default=None, help="A venue by any of its names (NIPS finds NeurIPS).")
+@click.option("--topic", default=None, help="A topic code of the taxonomy, e.g. Uns.")
+@click.option("--track", default=None, help="A reading track, e.g. depth or breadth.")
+@click.option("--status", default=None, help="wish, reading or read.")
+@click.option("--week", default=None, help="Read in this week (3) or weeks (1..4).")
+@click.option("--kind", default=None, help="paper, lecture, talk, topic, notes or other.")
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=None, help="Show at most this many items."
+)
+@json_option
+@click.pass_context
+def search_cmd(
+    ctx: click.Context,
+    *,
+    words: tuple[str, ...],
+    year: str | None,
+    venue: str | None,
+    topic: str | None,
+    track: str | None,
+    status: str | None,
+    week: str | None,
+    kind: str | None,
+    limit: int | None,
+    as_json: bool,
+) -> None:
+    """Search the library: WORDS in titles, nicknames, venues, authors and notes, plus filters.
+
+    WORDS may hold the same filters as the options (year:2019..2020 venue:CVPR topic:Uns
+    track:depth status:read week:3 kind:paper), "exact phrases" and -excluded words.
+    Results come best match first; with filters only, newest reading first.
+    """
+    from paperlog.index import search
+    from paperlog.query import QueryError, build_query
+
+    try:
+        query = build_query(
+            " ".join(words),
+            year=year,
+            venue=venue,
+            topic=topic,
+            track=track,
+            status=status,
+            week=week,
+            kind=kind,
+        )
+    except QueryError as exc:
+        raise click.UsageError(f"bad query: {exc}", ctx) from None
+    papers = search(app(ctx).open_library(), query, limit)
+    if as_json:
+        from paperlog.views import paper_view
+
+        print_json([paper_view(p) for p in papers])
+        return
+    print_table(("key", "year", "venue", "title", "status"), [_row(p) for p in papers])
+    if not papers and app(ctx).is_tty:
+        click.echo("No items match.", err=True)
+
+
+def _row(paper: Paper) -> tuple[str, str, str, str, str]:
+    title = f"{paper.title} ({paper.nickname})" if paper.nickname else paper.title
+    year = str(paper.year) if paper.year is not None else ""
+    return (paper.key, year, paper.venue_label or paper.venue or "", title, paper.status)
