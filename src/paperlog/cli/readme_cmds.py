@@ -1,0 +1,92 @@
+"""``paperlog import readme`` and ``paperlog render readme``: thin wrappers over formats/."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from paperlog.cli.common import app, json_option, print_json, print_table
+
+if TYPE_CHECKING:
+    from paperlog.library import Library
+
+
+@click.command("readme")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Read and report, write nothing.")
+@json_option
+@click.pass_context
+def import_readme_cmd(ctx: click.Context, file: Path, dry_run: bool, as_json: bool) -> None:
+    """Import a hand-kept README reading log (weeks, wish-list, resources, topics)."""
+    from paperlog.formats.readme_import import import_readme
+
+    env = app(ctx)
+    lib = env.open_library()
+    report = import_readme(lib, file, dry_run=dry_run)
+    if as_json:
+        print_json(report.to_dict(), env.stdout)
+        return
+    for warning in report.warnings:
+        click.echo(f"warning: {file}:{warning.line}: {warning.message}", err=True)
+    verb = "would import" if dry_run else "imported"
+    print_table(
+        ["what", "count"],
+        [
+            ["items", report.items],
+            ["added", report.added],
+            ["updated", report.updated],
+            ["unchanged", report.unchanged],
+            ["read", report.read],
+            ["wish-list", report.wish],
+            ["weeks", report.weeks],
+            ["resources", report.resources],
+            ["topics", report.topics],
+            ["warnings", len(report.warnings)],
+        ],
+        title=f"{verb} {file}",
+        out=env.stdout,
+    )
+
+
+@click.command("readme")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write (default: README.md in the library).",
+)
+@click.option("--force", is_flag=True, help="Overwrite a file that has no paperlog markers.")
+@click.option(
+    "--charts/--no-charts",
+    default=True,
+    show_default=True,
+    help="Add progress charts under the Paper Notes heading (when the plan module is present).",
+)
+@click.pass_context
+def render_readme_cmd(ctx: click.Context, output: Path | None, force: bool, charts: bool) -> None:
+    """Regenerate the README between its <!-- paperlog:begin/end --> markers."""
+    from paperlog.formats.readme_render import write_readme
+
+    env = app(ctx)
+    lib = env.open_library()
+    target = output or lib.readme_path
+    images = _charts(lib, target) if charts else []
+    path = write_readme(lib, target, charts=images, force=force)
+    click.echo(f"Wrote {path}", file=env.stdout)
+
+
+def _charts(lib: Library, target: Path) -> list[tuple[str, str]]:
+    """Progress charts from the plan module, linked relative to the README being written."""
+    try:
+        from paperlog.plan.charts import write_charts
+    except ImportError:  # the plan's charts are another feature; render without them
+        return []
+    out = []
+    for alt, rel in write_charts(lib, lib.root / "charts"):
+        link = os.path.relpath(lib.root / rel, target.resolve().parent)
+        out.append((alt, Path(link).as_posix()))
+    return out

@@ -1,0 +1,417 @@
+"""Import a hand-kept README reading log into a library, nothing lost, in one batch.
+
+``import_readme`` reads the file (repairing mojibake), walks its blocks (readme_walk), maps each
+entry onto a ``Paper`` (title, nickname, links, venue badge, ids from every link, kind, track,
+readings or wish-list place), merges a paper listed twice into one paper with two readings,
+matches items already in the library (arXiv ID, DOI, URL, then normalised title; their keys are
+kept), and writes papers, resources.yaml, weeks.yaml and paperlog.toml with one
+``Library.write_all``: a failure writes nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from paperlog.errors import ImportProblem
+from paperlog.formats.readme_shapes import is_note_path
+from paperlog.formats.readme_walk import Found, Parsed, walk
+from paperlog.library import Library
+from paperlog.model import Config, Link, Paper, Reading, WeekInfo, make_key
+from paperlog.paperfile import paper_to_text
+
+
+@dataclass
+class ImportWarning:
+    """Something the importer repaired, skipped or could not place, at a source line."""
+
+    line: int
+    message: str
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, with ``dry_run``, would do)."""
+
+    path: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    items: int = 0
+    read: int = 0
+    wish: int = 0
+    weeks: int = 0
+    resources: int = 0
+    topics: int = 0
+    dry_run: bool = False
+    added_keys: list[str] = field(default_factory=list)
+    updated_keys: list[str] = field(default_factory=list)
+    warnings: list[ImportWarning] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape ``paperlog import readme --json`` prints."""
+        return asdict(self)
+
+
+# --- one entry -> one paper -------------------------------------------------------------------
+
+_ARTICLE = re.compile(r"^(?:The|A|An)\b")
+_TRACK = re.compile(r"^(Breadth|Depth)\s*:", re.I)
+_LECTURE = re.compile(r"^(?:L\d+(?:/\d+)?\s|Lecture\b)", re.I)
+_TALK = re.compile(r"\b(?:workshop|talk|keynote|tutorial|seminar)\b", re.I)
+_VIDEO_HOSTS = ("youtube.com", "youtu.be", "vimeo.com", "bilibili.com")
+
+
+def split_nickname(display: str) -> tuple[str | None, str]:
+    """``"SimClr: A Simple Framework..."`` -> ("SimClr", "A Simple Framework...").
+
+    The part before the first ": " is a nickname when it is one word ("U-Net", "SimClr"), or
+    up to four words not followed by an article ("Segmentation Survey (cont.)"); a colon that
+    is part of the real title ("Statistical Modeling: The Two Cultures") stays in the title.
+    """
+    prefix, sep, rest = display.partition(": ")
+    if not sep or not rest.strip() or not prefix.strip() or len(prefix) > 40:
+        return None, display
+    if prefix != prefix.strip():
+        return None, display
+    words = prefix.split()
+    if len(words) == 1 or (len(words) <= 4 and not _ARTICLE.match(rest)):
+        return prefix, rest
+    return None, display
+
+
+def _kind(display: str, url: str | None, badge: str | None) -> str:
+    """paper, or lecture / talk / topic / notes from how the entry reads."""
+    if display.startswith("(Topic)"):
+        return "topic"
+    video = any(host in (url or "") for host in _VIDEO_HOSTS)
+    if _LECTURE.match(display) and video:
+        return "lecture"
+    if _TALK.search(display) or (video and badge and badge.lower() == "goodnotes"):
+        return "talk"
+    if badge and badge.lower() == "goodnotes":
+        return "notes"
+    if video:
+        return "talk"
+    return "paper"
+
+
+def _venue(found: Found) -> tuple[str | None, str | None, int | None, list[str]]:
+    """(venue_label, venue, year, other tags) from the entry's badges and tags."""
+    from paperlog.venues import parse_badge
+
+    entry = found.entry
+    label: str | None = None
+    venue: str | None = None
+    year: int | None = None
+    tags: list[str] = []
+    candidates = [*entry.badges, *entry.tags]
+    for text in candidates:
+        badge = parse_badge(text)
+        if label is None and (badge.venue or badge.year):
+            label, venue, year = text, badge.venue, badge.year
+        else:
+            tags.append(text)
+    if label is None and len(entry.badges) == 1:
+        # one badge nobody knows ("Goodnotes"): still the entry's badge, shown as written
+        label = entry.badges[0]
+        tags = [t for t in tags if t != label]
+    if year is None and entry.extra.get("year", "").isdigit():
+        year = int(entry.extra["year"])
+    if venue is None and entry.extra.get("venue_text"):
+        venue = parse_badge(entry.extra["venue_text"]).venue
+    return label, venue, year, tags
+
+
+def _ids(urls: list[str]) -> dict[str, str]:
+    from paperlog.ids import ids_from_url
+
+    found: dict[str, str] = {}
+    for url in urls:
+        if url and "://" in url:
+            for kind, value in ids_from_url(url).items():
+                found.setdefault(kind, value)
+    return found
+
+
+def paper_from_found(found: Found) -> Paper:
+    """The paper one entry describes (key left empty until the import assigns one)."""
+    entry = found.entry
+    url = entry.url
+    links = list(entry.links)
+    if is_note_path(url):  # the title links to the writer's own notes (aleju, SunnyMarkLiu)
+        links.insert(0, Link("Notes", url or ""))
+        url = None
+    nickname, title = split_nickname(entry.title)
+    label, venue, year, tags = _venue(found)
+    track_match = _TRACK.match(found.group or found.wish_group or "")
+    extra: dict[str, Any] = {}
+    if tags:
+        extra["tags"] = tags
+    for name in ("authors", "rating", "minutes", "published"):
+        if name in entry.extra:
+            extra[name] = entry.extra[name]
+    if entry.rest:
+        extra["readme_rest"] = entry.rest
+    paper = Paper(
+        key="",
+        title=title,
+        nickname=nickname,
+        kind=_kind(entry.title, url, label),
+        status=found.status,
+        year=year,
+        venue=venue,
+        venue_label=label,
+        ids=_ids([url or "", *(link.url for link in links)]),
+        url=url,
+        links=links,
+        track=track_match.group(1).lower() if track_match else None,
+        wish_group=found.wish_group,
+        rank=found.rank,
+        extra=extra,
+        notes="".join(f"{note}\n" for note in found.notes),
+    )
+    if entry.extra.get("authors"):
+        paper.authors = [entry.extra["authors"]]
+        del paper.extra["authors"]
+    if found.status == "read":
+        reading = Reading(found.week, found.week_start, found.group, found.day, found.order)
+        if found.period:
+            reading.extra["period"] = found.period
+        paper.readings.append(reading)
+    return paper
+
+
+# --- matching ---------------------------------------------------------------------------------
+
+
+def norm_title(title: str) -> str:
+    """Lower case, letters and digits only: the last resort for matching an item."""
+    return " ".join(re.findall(r"[a-z0-9]+", title.lower()))
+
+
+class Matcher:
+    """Finds the paper an imported item is: by arXiv ID, DOI, URL, then normalised title."""
+
+    def __init__(self) -> None:
+        self.index: dict[tuple[str, str], Paper] = {}
+
+    @staticmethod
+    def _keys(paper: Paper) -> list[tuple[str, str]]:
+        keys = []
+        if paper.ids.get("arxiv"):
+            keys.append(("arxiv", paper.ids["arxiv"]))
+        if paper.ids.get("doi"):
+            keys.append(("doi", paper.ids["doi"].lower()))
+        if paper.url:
+            keys.append(("url", paper.url.rstrip("/")))
+        if norm_title(paper.title):
+            keys.append(("title", norm_title(paper.title)))
+        return keys
+
+    def add(self, paper: Paper) -> None:
+        for key in self._keys(paper):
+            self.index.setdefault(key, paper)
+
+    def find(self, paper: Paper) -> Paper | None:
+        for key in self._keys(paper):
+            if key in self.index:
+                return self.index[key]
+        return None
+
+
+def _reading_overrides(paper: Paper, other: Paper) -> dict[str, Any]:
+    """How a second listing differs from the paper as first listed, kept on its reading."""
+    out: dict[str, Any] = {}
+    if other.display_title != paper.display_title:
+        out["display_title"] = other.display_title
+    if other.url != paper.url:
+        out["url"] = other.url
+    if other.links != paper.links:
+        out["links"] = [{"label": lk.label, "url": lk.url} for lk in other.links]
+    if other.venue_label != paper.venue_label:
+        out["venue_label"] = other.venue_label
+    return out
+
+
+def _sort_key(found: Found) -> tuple[int, int, str, int]:
+    """Oldest reading first, wish-list last: a paper's first listing sets its fields."""
+    if found.status == "wish":
+        return (2, 0, "", found.rank or 0)
+    start = found.week_start.isoformat() if found.week_start else ""
+    return (0 if found.week is not None else 1, found.week or 0, start, found.order)
+
+
+def collect_papers(parsed: Parsed, warn: list[ImportWarning]) -> list[Paper]:
+    """One paper per distinct item; a second listing becomes a second reading."""
+    matcher = Matcher()
+    papers: list[Paper] = []
+    first_line: dict[int, int] = {}
+    for found in sorted(parsed.found, key=_sort_key):
+        paper = paper_from_found(found)
+        same = matcher.find(paper)
+        if same is None:
+            matcher.add(paper)
+            papers.append(paper)
+            first_line[id(paper)] = found.line
+            continue
+        where = f"line {first_line[id(same)]}"
+        if paper.readings and same.status == "wish":
+            warn.append(
+                ImportWarning(
+                    found.line, f"read item also in the wish-list ({where}); kept as read"
+                )
+            )
+            same.status, same.wish_group, same.rank = "read", None, None
+        elif not paper.readings:
+            warn.append(ImportWarning(found.line, f"listed again in the wish-list ({where})"))
+            continue
+        else:
+            weeks = ", ".join(str(r.week) for r in same.readings if r.week is not None)
+            what = f"week {weeks}" if weeks else where
+            warn.append(
+                ImportWarning(found.line, f"same item as {what}: one item, another reading")
+            )
+        for kind, value in paper.ids.items():
+            same.ids.setdefault(kind, value)
+        for reading in paper.readings:
+            reading.extra.update(_reading_overrides(same, paper))
+            same.readings.append(reading)
+        if paper.notes and paper.notes not in same.notes:
+            same.notes += paper.notes
+    return papers
+
+
+def merge_paper(existing: Paper, new: Paper) -> Paper:
+    """The library's paper updated with what the README says; everything else is kept."""
+    out = copy.deepcopy(existing)
+    out.title, out.nickname, out.kind = new.title, new.nickname, new.kind
+    out.url = new.url or existing.url
+    out.links = new.links
+    if new.venue_label is not None:
+        out.venue_label = new.venue_label
+        out.venue = new.venue if new.venue is not None else existing.venue
+    if new.year is not None:
+        out.year = new.year
+    out.ids = {**existing.ids, **new.ids}
+    out.track = new.track or existing.track
+    out.authors = existing.authors or new.authors
+    kept = [
+        r
+        for r in existing.readings
+        if not any(n.week == r.week and n.week_start == r.week_start for n in new.readings)
+    ]
+    out.readings = [*new.readings, *kept]
+    if out.readings:
+        out.status = "read"
+        out.wish_group, out.rank = None, None
+    else:
+        out.status = existing.status if existing.status == "reading" else new.status
+        out.wish_group, out.rank = new.wish_group, new.rank
+    out.extra = {**existing.extra, **new.extra}
+    out.notes = existing.notes or new.notes
+    return out
+
+
+def _merge_config(config: Config, parsed: Parsed) -> Config:
+    out = copy.deepcopy(config)
+    if parsed.title:
+        out.title = parsed.title
+    if parsed.intro is not None:
+        out.intro = parsed.intro
+    if parsed.topics:
+        codes = {t.code for t in parsed.topics}
+        out.topics = [*parsed.topics, *(t for t in config.topics if t.code not in codes)]
+    out.readme = {**config.readme, **parsed.readme}
+    return out
+
+
+def _merge_weeks(existing: list[WeekInfo], parsed: list[WeekInfo]) -> list[WeekInfo]:
+    numbers = {w.week for w in parsed}
+    merged = [*parsed, *(w for w in existing if w.week not in numbers)]
+    return sorted(merged, key=lambda w: -w.week)
+
+
+# --- the import --------------------------------------------------------------------------------
+
+
+def read_text(path: Path) -> str:
+    """The file's text; a missing or undecodable file is an ``ImportProblem`` naming it."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ImportProblem("no such file", path) from None
+    except OSError as exc:
+        raise ImportProblem(f"cannot read: {exc.strerror}", path) from None
+    try:
+        return data.decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ImportProblem("not UTF-8 text", path, line) from None
+
+
+def parse_readme(text: str) -> tuple[Parsed, list[ImportWarning]]:
+    """Repair, walk and report: the README's contents and the warnings so far."""
+    from paperlog.formats.mojibake import repair_lines
+
+    fixed, repairs = repair_lines(text)
+    warnings = [
+        ImportWarning(line, f"mojibake repaired: {r.before!r} -> {r.after!r}")
+        for line, r in repairs.items()
+    ]
+    parsed = walk(fixed)
+    warnings += [ImportWarning(w.line, w.message) for w in parsed.warnings]
+    return parsed, warnings
+
+
+def import_readme(library: Library, path: Path, *, dry_run: bool = False) -> ImportReport:
+    """Import README ``path`` into ``library`` as one batch; see the module docstring."""
+    text = read_text(path)
+    parsed, warnings = parse_readme(text)
+    papers = collect_papers(parsed, warnings)
+    resource_count = sum(len(g.items) for s in parsed.resources for g in s.groups)
+    if not papers and not resource_count:
+        raise ImportProblem(
+            "no recognisable entries (no '[Title](url)' items under week, date or list "
+            "headings); nothing imported",
+            path,
+        )
+    report = ImportReport(str(path), dry_run=dry_run)
+    report.items = len(papers)
+    report.read = sum(1 for p in papers if p.status == "read")
+    report.wish = sum(1 for p in papers if p.status == "wish")
+    report.weeks = len(parsed.weeks)
+    report.resources = resource_count
+    report.topics = len(parsed.topics)
+    with library.lock():
+        existing = library.load_papers()
+        matcher = Matcher()
+        for paper in existing:
+            matcher.add(paper)
+        taken = {p.key.lower() for p in existing}
+        to_write: list[Paper] = []
+        for paper in papers:
+            old = matcher.find(paper)
+            if old is None:
+                paper.key = make_key(paper, taken)
+                taken.add(paper.key.lower())
+                to_write.append(paper)
+                report.added_keys.append(paper.key)
+                continue
+            merged = merge_paper(old, paper)
+            if paper_to_text(merged) == paper_to_text(old):
+                report.unchanged += 1
+            else:
+                to_write.append(merged)
+                report.updated_keys.append(merged.key)
+        report.added, report.updated = len(report.added_keys), len(report.updated_keys)
+        config = _merge_config(library.config, parsed)
+        weeks = _merge_weeks(library.load_weeks(), parsed.weeks)
+        resources = parsed.resources if parsed.resources else None
+        if not dry_run:
+            library.write_all(papers=to_write, resources=resources, weeks=weeks, config=config)
+    report.warnings = sorted(warnings, key=lambda w: w.line)
+    return report

@@ -1,0 +1,354 @@
+"""Read a README into blocks (markdown-it) and read one entry's text into its parts.
+
+markdown-it gives the block structure with source line numbers (headings, paragraphs, list
+items at their nesting depth, HTML blocks). The entry grammar is then read from the text of a
+single inline token by a small scanner, because link text may hold escaped brackets and a
+hand-kept list holds near-misses (``[[Notes](url))``) that a strict parser would drop.
+
+Entry syntax written by the renderer and read here::
+
+    [display title](url) [[label](url)]... <kbd>venue label</kbd>
+
+Inside the link text, ``[``, ``]`` and a backslash that precedes them (or ends the text) are
+escaped with a backslash; every other character is kept as written, Markdown included.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from paperlog.model import Link
+
+# --- blocks --------------------------------------------------------------------------------
+
+
+@dataclass
+class Block:
+    """One block of the document: a heading, a paragraph, a list item, an HTML block."""
+
+    kind: str
+    """"heading", "para", "item", "html", "other"."""
+    line: int
+    """1-based first source line."""
+    end: int
+    """1-based last source line."""
+    text: str = ""
+    """The inline content (a heading's text, a paragraph's or an item's first paragraph)."""
+    level: int = 0
+    """Heading level (1-6) or list nesting depth (0 = top) for items and their paragraphs."""
+    raw: list[str] = field(default_factory=list)
+    """The source lines of the block, as written."""
+    has_children: bool = False
+    """For an item: it holds a nested list."""
+
+
+def parse_blocks(text: str) -> list[Block]:
+    """The document as a flat list of blocks in source order."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    tokens = md.parse(text)
+    lines = text.split("\n")
+    blocks: list[Block] = []
+    depth = -1
+    open_items: list[Block] = []
+    item_needs_text: list[bool] = []
+
+    def make(kind: str, mapping: list[int] | None, content: str = "", level: int = 0) -> Block:
+        start, end = (mapping[0], mapping[1]) if mapping else (0, 0)
+        return Block(kind, start + 1, max(end, start + 1), content, level, lines[start:end])
+
+    for idx, tok in enumerate(tokens):
+        if tok.type in ("bullet_list_open", "ordered_list_open"):
+            if open_items:
+                open_items[-1].has_children = True
+            depth += 1
+        elif tok.type in ("bullet_list_close", "ordered_list_close"):
+            depth -= 1
+        elif tok.type == "list_item_open":
+            item = make("item", tok.map, level=depth)
+            blocks.append(item)
+            open_items.append(item)
+            item_needs_text.append(True)
+        elif tok.type == "list_item_close":
+            open_items.pop()
+            item_needs_text.pop()
+        elif tok.type == "heading_open":
+            inline = tokens[idx + 1]
+            blocks.append(make("heading", tok.map, inline.content, int(tok.tag[1:])))
+        elif tok.type == "paragraph_open":
+            inline = tokens[idx + 1]
+            if open_items and item_needs_text[-1]:
+                open_items[-1].text = inline.content
+                item_needs_text[-1] = False
+            else:
+                blocks.append(make("para", tok.map, inline.content, max(depth, 0)))
+            if open_items:
+                item_needs_text[-1] = False
+        elif tok.type == "html_block":
+            blocks.append(make("html", tok.map, tok.content))
+        elif tok.type in ("fence", "code_block", "table_open", "hr", "blockquote_open"):
+            blocks.append(make("other", tok.map, tok.content))
+    return blocks
+
+
+# --- escaping link text ----------------------------------------------------------------------
+
+_NEEDS_ESCAPE = "[]\\"
+
+
+def escape_link_text(text: str) -> str:
+    """Escape ``[`` and ``]`` (and a backslash before them or at the end) for link text."""
+    out: list[str] = []
+    for i, ch in enumerate(text):
+        if ch in "[]":
+            out.append("\\" + ch)
+        elif ch == "\\":
+            nxt = text[i + 1] if i + 1 < len(text) else ""
+            out.append("\\\\" if nxt in _NEEDS_ESCAPE else "\\")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def unescape_link_text(text: str) -> str:
+    """Undo ``escape_link_text``: ``\\[``, ``\\]`` and ``\\\\`` lose their backslash."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text) and text[i + 1] in _NEEDS_ESCAPE:
+            out.append(text[i + 1])
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def format_url(url: str) -> str:
+    """A link destination as Markdown needs it: ``<...>`` when it holds spaces or parentheses
+    that do not balance."""
+    depth = 0
+    balanced = True
+    for ch in url:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            balanced = False
+    if depth != 0:
+        balanced = False
+    if " " in url or not balanced or "<" in url or ">" in url:
+        return "<" + url.replace("<", "%3C").replace(">", "%3E") + ">"
+    return url
+
+
+def format_link(text: str, url: str) -> str:
+    """``[text](url)`` with the text escaped."""
+    return f"[{escape_link_text(text)}]({format_url(url)})"
+
+
+# --- scanning links --------------------------------------------------------------------------
+
+
+@dataclass
+class LinkScan:
+    """A link found at a position: its raw text, destination and where it ends."""
+
+    text: str
+    url: str
+    end: int
+
+
+def find_bracket_end(s: str, i: int) -> int:
+    """Index of the ``]`` matching the ``[`` at ``i`` (escapes and nesting honoured), or -1."""
+    depth = 0
+    j = i
+    while j < len(s):
+        ch = s[j]
+        if ch == "\\":
+            j += 2
+            continue
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+            if depth == 0:
+                return j
+        j += 1
+    return -1
+
+
+def scan_destination(s: str, i: int) -> tuple[str, int] | None:
+    """Read ``(url)`` at ``i``: the url and the index after ``)``; None when there is none."""
+    if i >= len(s) or s[i] != "(":
+        return None
+    j = i + 1
+    if j < len(s) and s[j] == "<":
+        close = s.find(">", j)
+        if close == -1 or close + 1 >= len(s) or s[close + 1] != ")":
+            return None
+        return s[j + 1 : close], close + 2
+    depth = 0
+    start = j
+    while j < len(s):
+        ch = s[j]
+        if ch == "\\" and j + 1 < len(s):
+            j += 2
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            if depth == 0:
+                return s[start:j].strip(), j + 1
+            depth -= 1
+        elif ch == " " and depth == 0:
+            # a title after the url ("url 'title'") is not used by these lists: stop at ")"
+            close = s.find(")", j)
+            if close == -1:
+                return None
+            return s[start:j], close + 1
+        j += 1
+    return None
+
+
+def scan_link(s: str, i: int) -> LinkScan | None:
+    """Read ``[text](url)`` at ``i``; None when ``s[i:]`` does not start with a link."""
+    if i >= len(s) or s[i] != "[":
+        return None
+    close = find_bracket_end(s, i)
+    if close == -1:
+        return None
+    dest = scan_destination(s, close + 1)
+    if dest is None:
+        return None
+    return LinkScan(s[i + 1 : close], dest[0], dest[1])
+
+
+# --- the entry grammar -----------------------------------------------------------------------
+
+_KBD = re.compile(r"<kbd>(.*?)(?:</kbd>|<kbd>|$)", re.IGNORECASE)
+
+
+@dataclass
+class Entry:
+    """One README entry read from its text."""
+
+    title: str
+    """The link text, unescaped: the display title as written."""
+    url: str | None
+    links: list[Link] = field(default_factory=list)
+    badges: list[str] = field(default_factory=list)
+    """``<kbd>`` labels (or other venue badges) as written, in order."""
+    tags: list[str] = field(default_factory=list)
+    """Free tags written after the entry (``[Async infer, Song Han]``)."""
+    rest: str = ""
+    """Text after the entry that none of the patterns read."""
+    problems: list[str] = field(default_factory=list)
+    """Near-misses that were read anyway (a malformed link), for warnings."""
+    extra: dict[str, str] = field(default_factory=dict)
+    """Shape-specific details (authors, rating, minutes spent)."""
+
+
+def parse_tail(s: str, i: int, entry: Entry) -> None:
+    """Read what follows an entry's title: labelled links, badges, free tags."""
+    rest: list[str] = []
+    while i < len(s):
+        if s[i] == " ":
+            i += 1
+            continue
+        if s.startswith("\\[[", i):  # an escaped bracket before a link: "\[[Notes](x)]"
+            i += 1
+            continue
+        if s.startswith("[[[", i):
+            inner = scan_link(s, i + 2)
+            if inner is not None and s.startswith("]]", inner.end):
+                entry.links.append(Link(unescape_link_text(inner.text), inner.url))
+                i = inner.end + 2
+                continue
+        if s.startswith("[[", i):
+            inner = scan_link(s, i + 1)
+            if inner is not None:
+                entry.links.append(Link(unescape_link_text(inner.text), inner.url))
+                j = inner.end
+                if s.startswith("]", j):
+                    j += 1
+                elif s.startswith(")", j):
+                    entry.problems.append(
+                        f"malformed link '[[{inner.text}](...))': read as '[[{inner.text}](...)]'"
+                    )
+                    j += 1
+                else:
+                    entry.problems.append(f"link '[[{inner.text}](...)' is not closed by ']'")
+                i = j
+                continue
+            # "[[pdf]](url)": a link whose text is "[pdf]"
+            outer = scan_link(s, i)
+            if outer is not None:
+                entry.links.append(Link(unescape_link_text(outer.text).strip("[]"), outer.url))
+                i = outer.end
+                continue
+        if s.startswith("<kbd>", i) or s.startswith("<KBD>", i):
+            match = _KBD.match(s, i)
+            assert match is not None
+            label = match.group(1).strip()
+            if not match.group(0).lower().endswith("</kbd>"):
+                entry.problems.append(f"<kbd>{label} is not closed by </kbd>")
+            entry.badges.append(label)
+            i = match.end()
+            continue
+        if s.startswith("([", i) or s.startswith("( [", i):
+            start = s.index("[", i)
+            inner = scan_link(s, start)
+            if inner is not None and s.startswith(")", inner.end):
+                entry.links.append(Link(unescape_link_text(inner.text), inner.url))
+                i = inner.end + 1
+                continue
+        if s[i] == "[":
+            link = scan_link(s, i)
+            if link is not None:
+                entry.links.append(Link(unescape_link_text(link.text), link.url))
+                i = link.end
+                continue
+            close = find_bracket_end(s, i)
+            if close != -1:
+                tag = s[i + 1 : close].strip().strip("`").strip()
+                if tag:
+                    entry.tags.append(tag)
+                i = close + 1
+                continue
+        if s.startswith("- [", i):
+            link = scan_link(s, i + 2)
+            if link is not None:
+                entry.links.append(Link(unescape_link_text(link.text), link.url))
+                i = link.end
+                continue
+        # anything else up to the next space is text none of the patterns read
+        nxt = s.find(" ", i)
+        nxt = len(s) if nxt == -1 else nxt
+        rest.append(s[i:nxt])
+        i = nxt
+    entry.rest = " ".join(rest).strip()
+
+
+def parse_entry(text: str) -> Entry | None:
+    """Read ``[title](url) [[label](url)]... <kbd>badge</kbd>``; None when it is no entry."""
+    s = " ".join(part.strip() for part in text.split("\n")).strip()
+    if not s.startswith("["):
+        return None
+    head = scan_link(s, 0)
+    if head is None or head.text.startswith("["):
+        return None
+    # the title is kept as written, stray spaces included, so a render reproduces it
+    entry = Entry(title=unescape_link_text(head.text), url=head.url or None)
+    parse_tail(s, head.end, entry)
+    return entry
+
+
+def render_entry(display: str, url: str | None, links: list[Link], badge: str | None) -> str:
+    """The entry line the parser reads back (without the list marker)."""
+    parts = [format_link(display, url or "")]
+    parts += [f"[{format_link(link.label, link.url)}]" for link in links]
+    if badge:
+        parts.append(f"<kbd>{badge}</kbd>")
+    return " ".join(parts)

@@ -1,0 +1,248 @@
+"""Render the library back into a README in the seed's layout (GitHub-flavoured Markdown).
+
+Order: title, intro (and the plan sentence), contents, search help (topics from the taxonomy),
+resources, then the paper notes: an optional progress block of chart images, the wish-list (by
+wish group, by rank), and the weeks, newest first (groups in ``WeekInfo.groups`` order, entries
+by ``Reading.order``). The text sits between ``<!-- paperlog:begin -->`` and
+``<!-- paperlog:end -->`` so a user's own text outside the markers survives a re-render.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from paperlog.errors import ValidationError
+from paperlog.formats.readme_parse import format_link, render_entry
+from paperlog.formats.readme_walk import CHARTS_MARKER, MARKER_BEGIN, MARKER_END
+from paperlog.library import Library, atomic_write
+from paperlog.model import Config, Link, Paper, Reading, ResourceSection, WeekInfo
+
+DEFAULT_RESOURCES_HEADING = "I. Resources"
+DEFAULT_NOTES_HEADING = "II. Paper Notes"
+DEFAULT_WISHLIST_HEADING = "Wish-List -"
+
+
+def _anchor(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to dashes."""
+    kept = "".join(c for c in heading.lower() if c.isalnum() or c in " -_")
+    return "#" + kept.replace(" ", "-")
+
+
+def entry_line(paper: Paper, reading: Reading | None = None) -> str:
+    """``* [display_title](url) [[label](url)]... <kbd>venue_label</kbd>`` for one listing.
+
+    A reading may carry how that listing differed (``display_title``, ``url``, ``links``,
+    ``venue_label`` in its ``extra``): a paper listed twice is rendered as written twice.
+    """
+    extra: dict[str, Any] = reading.extra if reading is not None else {}
+    display = str(extra.get("display_title", paper.display_title))
+    url = extra.get("url", paper.url)
+    links = paper.links
+    if "links" in extra:
+        links = [Link(str(lk["label"]), str(lk.get("url") or "")) for lk in extra["links"]]
+    badge = extra.get("venue_label", paper.venue_label)
+    return "* " + render_entry(display, url, links, badge)
+
+
+def _head(config: Config, papers: list[Paper]) -> list[str]:
+    readme = config.readme
+    out = [f"# {config.title}"]
+    if config.intro:
+        out.append(config.intro)
+    if readme.get("plan"):
+        out += ["<br><br>", str(readme["plan"])]
+    if readme.get("after_plan"):
+        out += ["<br><br>", str(readme["after_plan"])]
+    out.append("")
+    contents = readme.get("contents")
+    if contents is None:
+        res = str(readme.get("resources_heading", DEFAULT_RESOURCES_HEADING))
+        notes = str(readme.get("notes_heading", DEFAULT_NOTES_HEADING))
+        contents = f"1. [Resources]({_anchor(res)})\n2. [Paper Notes]({_anchor(notes)})"
+    out += [f"### {readme.get('contents_heading', 'Contents')}", str(contents), ""]
+    out += _search(config, papers)
+    return out
+
+
+def _search(config: Config, papers: list[Paper]) -> list[str]:
+    search: dict[str, Any] = dict(config.readme.get("search") or {})
+    years = sorted({p.year for p in papers if p.year})
+    by_year = search.get("by_year") or (f"{years[0]} to {years[-1]}" if years else None)
+    labels = Counter(p.venue for p in papers if p.venue)
+    by_conf = search.get("by_conference") or ", ".join(v for v, _ in labels.most_common(7))
+    if not (by_year or by_conf or config.topics):
+        return []
+    out = [f"### {search.get('heading', 'Search (Cmd-F)')}"]
+    if by_year:
+        out.append(f"**By Year** - {by_year} \\")
+    if by_conf:
+        out += ["**By Conference** -", f"   e.g. {by_conf} \\"]
+    if config.topics:
+        unclosed = set(search.get("unclosed") or [])
+        out += ["**By Topic Category** -"]
+        out.append("   e.g. " + ", ".join(f"[{t.code}]" for t in config.topics))
+        for topic in config.topics:
+            line = f"   * [{topic.code}] {topic.name}"
+            if topic.description is not None:
+                close = "" if topic.code in unclosed else ")"
+                line += f" ({topic.description}{close}"
+            out.append(line)
+    for more in search.get("more") or []:
+        out.append(str(more))
+    out.append("")
+    return out
+
+
+def _resources(config: Config, sections: list[ResourceSection]) -> list[str]:
+    if not sections:
+        return []
+    out = [f"# {config.readme.get('resources_heading', DEFAULT_RESOURCES_HEADING)}", ""]
+    for intro in config.readme.get("resources_intro") or []:
+        out += [str(intro), ""]
+    for section in sections:
+        out += [f"### {section.name}", ""]
+        if section.intro:
+            out.append(section.intro)
+            if section.groups and section.groups[0].name is not None:
+                out.append("")
+        for group in section.groups:
+            if group.name is not None:
+                out.append(group.name)
+            for item in group.items:
+                star = f"{item.star} " if item.star else ""
+                links = "".join(f" [{format_link(lk.label, lk.url)}]" for lk in item.links)
+                out.append(f"* {star}{item.title}{links}")
+            out.append("")
+    return out
+
+
+def _wishlist(config: Config, papers: list[Paper]) -> list[str]:
+    wish = sorted(
+        (p for p in papers if p.status == "wish"),
+        key=lambda p: (p.rank is None, p.rank or 0, p.key),
+    )
+    if not wish:
+        return []
+    out = [str(config.readme.get("wishlist_heading", DEFAULT_WISHLIST_HEADING))]
+    groups: dict[str | None, list[Paper]] = {}
+    for paper in wish:
+        groups.setdefault(paper.wish_group, []).append(paper)
+    for name, members in groups.items():
+        if name is not None:
+            out.append(name)
+        out += [entry_line(p) for p in members]
+        out.append("")
+    return out
+
+
+def _week_heading(number: int, start: date | None) -> str:
+    return f"### Wk{number} - {start:%Y.%m.%d}" if start else f"### Wk{number}"
+
+
+def _grouped(listings: list[tuple[Reading, Paper]], order: list[str]) -> list[str]:
+    """Entries under their theme headings: the given order, then groups as first read."""
+    listings = sorted(listings, key=lambda rp: (rp[0].order, rp[1].key))
+    names: list[str | None] = [None, *order]
+    for reading, _ in listings:
+        if reading.group not in names:
+            names.append(reading.group)
+    out: list[str] = []
+    for name in names:
+        members = [entry_line(p, r) for r, p in listings if r.group == name]
+        if not members and name is None:
+            continue
+        if name is not None:
+            out.append(name)
+        out += members
+        out.append("")
+    return out
+
+
+def _weeks(papers: list[Paper], weeks: list[WeekInfo]) -> list[str]:
+    by_week: dict[int, list[tuple[Reading, Paper]]] = {}
+    undated: dict[tuple[str, str], list[tuple[Reading, Paper]]] = {}
+    for paper in papers:
+        for reading in paper.readings:
+            if reading.week is not None:
+                by_week.setdefault(reading.week, []).append((reading, paper))
+            else:
+                when = reading.week_start.isoformat() if reading.week_start else ""
+                label = str(reading.extra.get("period") or when or "Undated")
+                undated.setdefault((when, label), []).append((reading, paper))
+    infos = {w.week: w for w in weeks}
+    out: list[str] = []
+    for number in sorted({*infos, *by_week}, reverse=True):
+        info = infos.get(number)
+        listings = by_week.get(number, [])
+        start = info.start if info else next((r.week_start for r, _ in listings), None)
+        out.append(_week_heading(number, start))
+        if info is not None and info.note:
+            out.append(f"*({info.note})* <br>")
+        body = _grouped(listings, info.groups if info else [])
+        out += body or [""]
+    for (_, label), listings in sorted(undated.items(), reverse=True):
+        out.append(f"### {label}")
+        out += _grouped(listings, [])
+    return out
+
+
+def render_readme(library: Library, *, charts: Sequence[tuple[str, str]] = ()) -> str:
+    """The README text, markers included. ``charts`` are (alt text, relative path) pairs."""
+    config = library.config
+    papers = sorted(library.load_papers(), key=lambda p: p.key)
+    lines = [MARKER_BEGIN]
+    lines += _head(config, papers)
+    lines += _resources(config, library.load_resources())
+    lines += [f"# {config.readme.get('notes_heading', DEFAULT_NOTES_HEADING)}", ""]
+    if charts:
+        lines.append(CHARTS_MARKER)
+        lines += [f"![{alt}]({path})" for alt, path in charts]
+        lines.append("")
+    lines += _wishlist(config, papers)
+    lines += _weeks(papers, library.load_weeks())
+    while lines and lines[-1] == "":
+        lines.pop()
+    lines.append(MARKER_END)
+    return "\n".join(lines) + "\n"
+
+
+def splice(old: str, block: str) -> str | None:
+    """``old`` with the text between its markers replaced by ``block``; None without markers."""
+    begin = old.find(MARKER_BEGIN)
+    end = old.find(MARKER_END, begin + 1) if begin != -1 else -1
+    if begin == -1 or end == -1:
+        return None
+    return old[:begin] + block.rstrip("\n") + old[end + len(MARKER_END) :]
+
+
+def write_readme(
+    library: Library,
+    output: Path | None = None,
+    *,
+    charts: Sequence[tuple[str, str]] = (),
+    force: bool = False,
+) -> Path:
+    """Render and write the README (default ``library.readme_path``).
+
+    An existing file with markers keeps the text outside them; an existing file without
+    markers is refused (``ValidationError``) unless ``force``.
+    """
+    path = output or library.readme_path
+    text = render_readme(library, charts=charts)
+    if path.exists():
+        old = path.read_text(encoding="utf-8")
+        spliced = splice(old, text)
+        if spliced is not None:
+            text = spliced
+        elif not force:
+            raise ValidationError(
+                "exists and has no paperlog markers (<!-- paperlog:begin/end -->); "
+                "pass --force to overwrite it",
+                path,
+            )
+    atomic_write(path, text)
+    return path

@@ -1,0 +1,246 @@
+"""The shapes other people's reading logs take: date headings and entry styles.
+
+Each function reads the text of one heading, paragraph or list item (a single inline token)
+and says what it is; the importer decides where it lands. The shapes are the ones observed in
+real READMEs (patrick-llgc, dennybritz, nikvaessen, fgabel, RockWenJJ, aleju, DanielTakeshi,
+floodsung, terryum, SunnyMarkLiu, RobvanGastel); see docs/readme.md.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from paperlog.formats.readme_parse import (
+    Entry,
+    parse_entry,
+    parse_tail,
+    scan_link,
+    unescape_link_text,
+)
+from paperlog.model import Link
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+
+WEEK_HEADING = re.compile(
+    r"^Wk\s*(\d+)(?:\s*[-–:]\s*(\d{4})[.\-/](\d{1,2})[.\-/](\d{1,2}))?\s*$", re.I
+)
+_PERIODS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^(?:Added\s+)?(\d{4})/(\d{1,2})/(\d{1,2}):?$", re.I), "ymd"),
+    (re.compile(r"^(\d{4})[-.](\d{1,2})(?:\s*\(\d*\))?$"), "ym"),
+    (re.compile(r"^(\d{4})\s*-\s*([A-Za-z]+)$"), "y-month"),
+    (re.compile(r"^([A-Za-z]+)\s+(\d{4})$"), "month-y"),
+    (re.compile(r"^\*?(\d{1,2})/\s*(\d{4})\*?$"), "m/y"),
+    (re.compile(r"^(\d{4})(?:\s+and\s+(?:before|earlier))?$", re.I), "y"),
+]
+TO_READ = re.compile(r"\b(to[- ]?read|wish[- ]?list|reading list|backlog|to do|todo)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A date heading: the day it stands for (the first of a month for a month), as written."""
+
+    label: str
+    start: date | None
+    exact_day: bool = False
+
+
+def parse_week_heading(text: str) -> tuple[int, date | None] | None:
+    """``Wk13 - 2020.10.20`` -> (13, 2020-10-20); ``Wk13`` -> (13, None)."""
+    match = WEEK_HEADING.match(text.strip())
+    if not match:
+        return None
+    if match.group(2) is None:
+        return int(match.group(1)), None
+    try:
+        return int(match.group(1)), date(*(int(match.group(k)) for k in (2, 3, 4)))
+    except ValueError:
+        return None
+
+
+def parse_period(text: str) -> Period | None:
+    """A month or date heading (``2019-03 (12)``, ``2020 - January``, ``Added 2018/05/12:``,
+    ``*06/ 2022*``, ``2018``, ``2017 and before``); None for anything else."""
+    label = text.strip()
+    for pattern, shape in _PERIODS:
+        match = pattern.match(label)
+        if not match:
+            continue
+        try:
+            if shape == "ymd":
+                y, m, d = (int(g) for g in match.groups())
+                return Period(label, date(y, m, d), exact_day=True)
+            if shape == "ym":
+                return Period(label, date(int(match.group(1)), int(match.group(2)), 1))
+            if shape == "m/y":
+                return Period(label, date(int(match.group(2)), int(match.group(1)), 1))
+            if shape == "y-month":
+                month = _MONTHS.get(match.group(2).lower())
+                return Period(label, date(int(match.group(1)), month, 1)) if month else None
+            if shape == "month-y":
+                month = _MONTHS.get(match.group(1).lower())
+                return Period(label, date(int(match.group(2)), month, 1)) if month else None
+            if shape == "y":
+                year = int(match.group(1))
+                return Period(label, None) if 1900 < year < 2200 else None
+        except ValueError:
+            return None
+    return None
+
+
+# --- entries in other shapes ---------------------------------------------------------------
+
+_TAG_PREFIX = re.compile(r"^\*{2,}`([^`]+)`\*{2,}\s*")
+_FLOOD = re.compile(r'^\*\*\[(\d+)\]\*\*\s*(.*?)\s*"\*\*(.+?)\*\*\.?"\s*(.*)$')
+_BOLD_TITLE = re.compile(r"^\*\*(.+?)\*\*\s*(.*)$")
+_RATING = re.compile(r"^(.*?)\s*\((\d)\)\s*$")
+_MINUTES = re.compile(r"-?\s*(\d+)\s*minutes?\b", re.I)
+_BOLD_DATE = re.compile(r"\s*\(\*\*(\d{4})\.(\d{2})\*\*\)\s*$")
+_YEAR_PAREN = re.compile(r"\((\d{4})\)")
+_VENUE_YEAR_END = re.compile(r",\s*([^,]*?\b(?:19|20)\d{2})\s*$")
+
+
+def is_note_path(url: str | None) -> bool:
+    """A relative link to a Markdown file: the writer's own notes, not the paper."""
+    if not url:
+        return False
+    return "://" not in url and url.split("#")[0].lower().endswith(".md")
+
+
+def parse_any_entry(text: str) -> Entry | None:
+    """Read an entry in any of the known shapes; None when the text is no entry."""
+    s = " ".join(part.strip() for part in text.split("\n")).strip()
+    if not s:
+        return None
+    badges: list[str] = []
+    while True:  # aleju: ****`TAG`**** prefixes (venue badges among them)
+        match = _TAG_PREFIX.match(s)
+        if not match:
+            break
+        badges.append(match.group(1).strip())
+        s = s[match.end() :]
+    entry = _parse_shape(s)
+    if entry is None:
+        return None
+    entry.badges[:0] = badges
+    _minutes(entry)
+    return entry
+
+
+def _parse_shape(s: str) -> Entry | None:
+    flood = _FLOOD.match(s)
+    if flood:
+        entry = Entry(title=flood.group(3).strip(), url=None)
+        entry.extra["authors"] = flood.group(2).rstrip(". ")
+        _link_tail(flood.group(4), entry)
+        return entry
+    if s.startswith("["):
+        linked = parse_entry(s)
+        if linked is None:
+            return None
+        bold = _BOLD_DATE.search(linked.title)
+        if bold:  # SunnyMarkLiu: "Title (**2015.06**)" inside the link text
+            linked.extra["published"] = f"{bold.group(1)}-{bold.group(2)}"
+            linked.title = linked.title[: bold.start()].strip()
+        _rating(linked)
+        return linked
+    bold_title = _BOLD_TITLE.match(s)
+    if bold_title:  # terryum: **Title** (YYYY), A. Author et al. [[pdf]](url)
+        entry = Entry(title=bold_title.group(1).strip(), url=None)
+        _link_tail(bold_title.group(2), entry)
+        return entry
+    return _plain_title(s)
+
+
+def _plain_title(s: str) -> Entry | None:
+    """``Title [[arXiv](url)]`` (dennybritz, RobvanGastel) or ``Title, VENUE YEAR (3)``."""
+    cut = len(s)
+    for marker in (" [[", " [", " ([", " - ["):
+        pos = s.find(marker)
+        if pos != -1:
+            cut = min(cut, pos)
+    title, tail = s[:cut].strip(), s[cut:]
+    if not title or title.startswith(("*", "!", "<", "#")):
+        return None
+    entry = Entry(title=title, url=None)
+    rating = _RATING.match(entry.title)
+    if rating:
+        entry.title = rating.group(1).strip()
+        entry.extra["rating"] = rating.group(2)
+    venue = _VENUE_YEAR_END.search(entry.title)
+    if venue and "rating" in entry.extra:
+        entry.badges.append(venue.group(1).strip())
+        entry.title = entry.title[: venue.start()].strip()
+    parse_tail(tail, 0, entry)
+    if entry.links and entry.url is None:
+        entry.url = entry.links[0].url or None
+    if not entry.links and "rating" not in entry.extra:
+        return None  # plain text with no link and no rating is prose, not an entry
+    return entry
+
+
+def _link_tail(tail: str, entry: Entry) -> None:
+    """Curated lists: venue text, ``(YYYY)``, then ``[[pdf]](url)`` links and remarks."""
+    first = tail.find("[")
+    before = tail if first == -1 else tail[:first]
+    year = _YEAR_PAREN.search(before) or re.search(r"\b((?:19|20)\d{2})\b", before)
+    if year:
+        entry.extra["year"] = year.group(1)
+    venue_text = before.strip().rstrip(".").strip()
+    if venue_text:
+        entry.extra["venue_text"] = venue_text
+    if first != -1:
+        parse_tail(tail, first, entry)
+    for link in entry.links:
+        if link.url and entry.url is None and link.label.lower() in ("pdf", "html", "paper"):
+            entry.url = link.url
+    if entry.url is None and entry.links:
+        entry.url = entry.links[0].url or None
+
+
+def _rating(entry: Entry) -> None:
+    """DanielTakeshi: ``[Title](url) VENUE YEAR (5)`` leaves "VENUE YEAR (5)" as rest."""
+    rating = _RATING.match(entry.rest)
+    if rating:
+        entry.extra["rating"] = rating.group(2)
+        venue = rating.group(1).strip().strip(",").strip()
+        if venue:
+            entry.badges.append(venue)
+        entry.rest = ""
+
+
+def _minutes(entry: Entry) -> None:
+    """nikvaessen: ``- 300 minutes`` spent reading."""
+    match = _MINUTES.search(entry.rest)
+    if match:
+        entry.extra["minutes"] = match.group(1)
+        entry.rest = (entry.rest[: match.start()] + entry.rest[match.end() :]).strip(" -")
+
+
+def label_link(text: str) -> Link | None:
+    """A paragraph or heading that is one link: ``[label](url)``."""
+    link = scan_link(text.strip(), 0)
+    if link is None or link.end != len(text.strip()):
+        return None
+    return Link(unescape_link_text(link.text), link.url)

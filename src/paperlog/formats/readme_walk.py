@@ -1,0 +1,429 @@
+"""Walk a README's blocks and say where each one lands: the seed's layout and other shapes.
+
+The walker keeps a small state (which zone of the document it is in, the current week or
+date heading, the current theme group) and turns blocks into plain records: found entries with
+their context, resource sections, week annotations, the free text ``config.readme`` keeps.
+Mapping entries to ``Paper`` records and merging with a library is readme_import's job.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from paperlog.formats.readme_parse import Block, Entry, parse_blocks, parse_tail
+from paperlog.formats.readme_shapes import (
+    TO_READ,
+    Period,
+    parse_any_entry,
+    parse_period,
+    parse_week_heading,
+)
+from paperlog.model import ResourceGroup, ResourceItem, ResourceSection, Topic, WeekInfo
+
+MARKER_BEGIN = "<!-- paperlog:begin -->"
+MARKER_END = "<!-- paperlog:end -->"
+CHARTS_MARKER = "<!-- paperlog:charts -->"
+
+_WISH_LINE = re.compile(r"^wish[- ]?list\b", re.I)
+_WEEK_NOTE = re.compile(r"^\*\((.+)\)\*\s*(?:<br\s*/?>)?$", re.I)
+_IMAGES_ONLY = re.compile(r"^(?:\s*!\[[^\]]*\]\([^)]*\))+\s*$")
+_TOPIC = re.compile(r"^\[(\w+)\]\s+(.+?)\s*$")
+_TOPIC_NAME = re.compile(r"^(.*?)\s*\((.*?)(\))?\s*$")
+_SEARCH_PART = re.compile(r"\*\*By ([A-Za-z ]+)\*\*\s*-\s*(.*?)\s*\\?\s*(?=\*\*By |$)")
+
+
+@dataclass
+class WalkWarning:
+    """A problem found while reading, with the 1-based source line."""
+
+    line: int
+    message: str
+
+
+@dataclass
+class Found:
+    """One entry and the place it was found: week, date heading, theme group, wish-list."""
+
+    entry: Entry
+    line: int
+    status: str
+    group: str | None = None
+    week: int | None = None
+    week_start: date | None = None
+    day: date | None = None
+    period: str | None = None
+    order: int = 0
+    wish_group: str | None = None
+    rank: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Parsed:
+    """Everything a README said, before it is mapped onto a library."""
+
+    title: str | None = None
+    intro: str | None = None
+    readme: dict[str, Any] = field(default_factory=dict)
+    topics: list[Topic] = field(default_factory=list)
+    resources: list[ResourceSection] = field(default_factory=list)
+    weeks: list[WeekInfo] = field(default_factory=list)
+    found: list[Found] = field(default_factory=list)
+    warnings: list[WalkWarning] = field(default_factory=list)
+
+
+def _star_split(text: str) -> tuple[str | None, str]:
+    """``"⭐ Stanford CS231n"`` -> ("⭐", "Stanford CS231n"): a leading symbol is a star."""
+    first, _, rest = text.partition(" ")
+    if rest and first and all(unicodedata.category(c) in ("So", "Sk", "Mn", "Cf") for c in first):
+        return first, rest
+    return None, text
+
+
+def _is_dated(blocks: list[Block]) -> bool:
+    """True when the document logs reading by week or date (else it is a curated list)."""
+    for block in blocks:
+        if block.kind == "heading" and (parse_week_heading(block.text) or parse_period(block.text)):
+            return True
+        if block.kind == "para":
+            period = parse_period(block.text.strip())
+            if period is not None and period.start is not None:
+                return True
+    return False
+
+
+class Walker:
+    """Feeds blocks one by one; the state says where each lands."""
+
+    def __init__(self, lines: list[str], dated: bool) -> None:
+        self.lines = lines
+        self.dated = dated
+        self.out = Parsed()
+        self.zone = "start"
+        self.ctx = "none"
+        self.ctx_level = 99
+        self.week: WeekInfo | None = None
+        self.period: Period | None = None
+        self.group: str | None = None
+        self.wish_heading: str | None = None
+        self.order = 0
+        self.rank = 0
+        self.res_level = 0
+        self.section: ResourceSection | None = None
+        self.preamble: list[Block] = []
+        self.contents_span: list[int] = []
+        self.last_entry: tuple[Found, Block] | None = None
+
+    def warn(self, line: int, message: str) -> None:
+        self.out.warnings.append(WalkWarning(line, message))
+
+    # --- headings ------------------------------------------------------------------------
+    def heading(self, block: Block) -> None:
+        text = block.text.strip()
+        if self.zone == "start" and block.level == 1:
+            self.out.title = text
+            self.zone = "preamble"
+            return
+        self._close_zone()
+        self.last_entry = None
+        week = parse_week_heading(text)
+        if week is not None:
+            self._start_week(block, *week)
+            return
+        period = parse_period(text)
+        if period is not None and self.zone != "resources":
+            self.zone, self.ctx, self.ctx_level = "notes", "period", block.level
+            self.period, self.group, self.order = period, None, 0
+            return
+        if self.zone == "resources" and block.level > self.res_level:
+            self.section = ResourceSection(text)
+            self.out.resources.append(self.section)
+            return
+        low = text.lower()
+        if low in ("contents", "table of contents") and not self.out.found:
+            self.zone = "contents"
+            self.out.readme["contents_heading"] = text
+            return
+        if low.startswith("search") and not self.out.found:
+            self.zone = "search"
+            self.out.readme.setdefault("search", {})["heading"] = text
+            return
+        if "resources" in low and block.level <= 2 and not self.out.found:
+            self.zone, self.res_level, self.section = "resources", block.level, None
+            self.out.readme["resources_heading"] = text
+            return
+        self.zone = "notes"
+        if TO_READ.search(text):
+            self.ctx, self.ctx_level, self.group = "wish", block.level, None
+            self.wish_heading = text
+            return
+        if self.ctx in ("wish", "period", "week") and block.level > self.ctx_level:
+            self._set_group(text)
+            return
+        if block.level == 1 and "notes_heading" not in self.out.readme:
+            self.out.readme["notes_heading"] = text
+        self.ctx, self.ctx_level, self.group = "none", block.level, text
+
+    def _start_week(self, block: Block, number: int, start: date | None) -> None:
+        self.zone, self.ctx, self.ctx_level = "notes", "week", block.level
+        for other in self.out.weeks:
+            if other.week == number:
+                self.warn(block.line, f"Wk{number} appears twice; both kept as written")
+            elif start is not None and other.start == start:
+                self.warn(
+                    block.line,
+                    f"Wk{number} and Wk{other.week} both start on {start.isoformat()} "
+                    "(kept as written)",
+                )
+        self.week = WeekInfo(number, start)
+        self.out.weeks.append(self.week)
+        self.group, self.order = None, 0
+
+    def _close_zone(self) -> None:
+        if self.zone == "preamble":
+            self._preamble()
+        if self.zone == "contents" and self.contents_span:
+            first, last = min(self.contents_span), max(self.contents_span)
+            self.out.readme["contents"] = "\n".join(self.lines[first - 1 : last]).rstrip()
+            self.contents_span = []
+
+    def _set_group(self, text: str) -> None:
+        self.group = text
+        if self.ctx == "week" and self.week is not None:
+            self.week.groups.append(text)
+
+    # --- the text before the first section -----------------------------------------------
+    def _preamble(self) -> None:
+        paras = [b for b in self.preamble if b.kind == "para"]
+        if not paras:
+            return
+        raw = paras[0].raw
+        parts: list[list[str]] = [[]]
+        for line in raw:
+            if re.fullmatch(r"\s*(<br\s*/?>\s*){2}\s*", line, re.I):
+                parts.append([])
+            else:
+                parts[-1].append(line)
+        texts = ["\n".join(p) for p in parts]
+        plan_at = next((i for i, t in enumerate(texts) if t.startswith("**Plan")), None)
+        if plan_at is None:
+            self.out.intro = "\n".join(raw)
+        else:
+            self.out.intro = "\n<br><br>\n".join(texts[:plan_at])
+            plan = texts[plan_at]
+            self.out.readme["plan"] = plan
+            tracks = re.findall(r"\(\d\)\s*(\w+)\s*-\s*(.*?)\s*(?=\(\d\)|\.?\s*$)", plan)
+            if tracks:
+                self.out.readme["tracks"] = [
+                    {"name": name, "description": desc} for name, desc in tracks
+                ]
+            after = texts[plan_at + 1 :]
+            if after:
+                self.out.readme["after_plan"] = "\n<br><br>\n".join(after)
+        for extra in paras[1:]:
+            self.out.readme.setdefault("preamble_more", []).append("\n".join(extra.raw))
+
+    # --- paragraphs ------------------------------------------------------------------------
+    def para(self, block: Block) -> None:
+        text = block.text
+        if self.zone in ("start", "preamble"):
+            self.zone = "preamble"
+            self.preamble.append(block)
+            return
+        if self.zone == "contents":
+            self.contents_span += [block.line, block.end]
+            return
+        if self.zone == "search":
+            self._search_para(block)
+            return
+        if _IMAGES_ONLY.match(text):
+            return  # the rendered progress charts
+        if self.zone == "resources":
+            self._resource_label(block)
+            return
+        if self.last_entry is not None and block.level > 0:
+            found, item = self.last_entry
+            if block.line <= item.end:
+                found.notes.append(text)
+                return
+        lines = [line.strip() for line in text.split("\n")]
+        single = lines[0] if len(lines) == 1 else None
+        period = parse_period(single) if single else None
+        if period is not None and period.start is not None:
+            self.ctx, self.period, self.order = "period", period, 0
+            self.ctx_level = 99
+            return
+        if text.lstrip().startswith("["):
+            entry = parse_any_entry(text)
+            if entry is not None and entry.url:
+                self._place(entry, block)
+                return
+        for line in lines:
+            if _WISH_LINE.match(line):
+                self.ctx, self.ctx_level, self.group = "wish", 99, None
+                self.wish_heading = line
+                self.out.readme["wishlist_heading"] = line
+                continue
+            note = _WEEK_NOTE.match(line)
+            if note and self.ctx == "week" and self.week is not None:
+                self.week.note = note.group(1)
+                continue
+            if line and len(line) <= 120:
+                self._set_group(line)
+
+    def _search_para(self, block: Block) -> None:
+        joined = " ".join(line.strip() for line in block.text.split("\n"))
+        search = self.out.readme.setdefault("search", {})
+        found = False
+        for name, value in _SEARCH_PART.findall(joined):
+            key = name.strip().lower().replace(" ", "_")
+            if key == "year":
+                search["by_year"] = value
+            elif key == "conference":
+                search["by_conference"] = re.sub(r"^e\.g\.\s*", "", value)
+            found = True
+        if not found:
+            search.setdefault("more", []).append("\n".join(block.raw))
+
+    def _resource_label(self, block: Block) -> None:
+        text = block.text.strip()
+        if self.section is None:
+            self.out.readme.setdefault("resources_intro", []).append(text)
+            return
+        if text[-1:] in ".!?" and self.section.intro is None and not self.section.groups:
+            self.section.intro = text
+        else:
+            self.section.groups.append(ResourceGroup(text))
+
+    # --- list items ---------------------------------------------------------------------
+    def item(self, block: Block) -> None:
+        text = block.text
+        if self.zone == "search":
+            self._topic(block)
+            return
+        if self.zone == "contents":
+            self.contents_span += [block.line, block.end]
+            return
+        if self.zone in ("start", "preamble"):
+            self.zone = "preamble"
+            return
+        if self.zone == "resources":
+            self._resource_item(block)
+            return
+        if self.last_entry is not None and block.level > 0:
+            found, item = self.last_entry
+            if block.line <= item.end and block.level > item.level:
+                found.notes.append(text)
+                return
+        entry = parse_any_entry(text)
+        if entry is None:
+            if block.has_children and "](" not in text and text.strip():
+                self._set_group(text.strip())
+            elif text.strip() and self.ctx != "none":
+                self.warn(block.line, f"could not read an entry: {text.strip()[:60]!r}")
+            return
+        placed = self._place(entry, block)
+        if placed is not None:
+            self.last_entry = (placed, block)
+
+    def _topic(self, block: Block) -> None:
+        match = _TOPIC.match(block.text.strip())
+        if not match:
+            self.out.readme.setdefault("search", {}).setdefault("more", []).append(
+                "\n".join(block.raw)
+            )
+            return
+        code, rest = match.groups()
+        named = _TOPIC_NAME.match(rest)
+        if named and "(" in rest:
+            name, desc, closed = named.group(1), named.group(2), named.group(3)
+            if not closed:
+                self.warn(block.line, f"topic [{code}]: the parenthesis is not closed")
+                unclosed = self.out.readme.setdefault("search", {}).setdefault("unclosed", [])
+                unclosed.append(code)
+            self.out.topics.append(Topic(code, name, desc))
+        else:
+            self.out.topics.append(Topic(code, rest, None))
+
+    def _resource_item(self, block: Block) -> None:
+        if self.section is None:
+            self.section = ResourceSection("Resources")
+            self.out.resources.append(self.section)
+        if block.level > 0:
+            self.warn(block.line, "nested resource item read as a plain item")
+        if not self.section.groups:
+            self.section.groups.append(ResourceGroup(None))
+        text = " ".join(part.strip() for part in block.text.split("\n")).strip()
+        cut = text.find(" [[")
+        title, tail = (text, "") if cut == -1 else (text[:cut], text[cut:])
+        star, title = _star_split(title.strip())
+        entry = Entry(title=title, url=None)
+        parse_tail(tail, 0, entry)
+        for problem in entry.problems:
+            self.warn(block.line, problem)
+        if entry.rest:
+            self.warn(block.line, f"resource: text not read: {entry.rest!r}")
+        self.section.groups[-1].items.append(ResourceItem(title, entry.links, star))
+
+    # --- placing an entry -----------------------------------------------------------------
+    def _place(self, entry: Entry, block: Block) -> Found | None:
+        for problem in entry.problems:
+            self.warn(block.line, problem)
+        if not entry.title.strip():
+            self.warn(block.line, "empty placeholder entry (no title, no link): skipped")
+            return None
+        if self.ctx == "week" and self.week is not None:
+            self.order += 1
+            found = Found(entry, block.line, "read", self.group, self.week.week, self.week.start)
+            found.order = self.order
+        elif self.ctx == "period" and self.period is not None:
+            self.order += 1
+            period = self.period
+            found = Found(entry, block.line, "read", self.group, None, period.start)
+            found.day = period.start if period.exact_day else None
+            found.period, found.order = period.label, self.order
+        elif self.ctx == "wish":
+            self.rank += 1
+            found = Found(entry, block.line, "wish", self.group)
+            found.wish_group = self.group or self.wish_heading
+            found.rank = self.rank
+        elif self.dated:
+            self.warn(
+                block.line,
+                f"entry outside any week, date or to-read section, not imported: "
+                f"{entry.title[:50]!r}",
+            )
+            return None
+        elif "rating" in entry.extra:
+            self.order += 1
+            found = Found(entry, block.line, "read", self.group)
+            found.order = self.order
+        else:
+            self.rank += 1
+            found = Found(entry, block.line, "wish", self.group)
+            found.wish_group, found.rank = self.group, self.rank
+        self.out.found.append(found)
+        return found
+
+
+def walk(text: str) -> Parsed:
+    """Read README text (already repaired) into a ``Parsed`` record."""
+    blocks = [
+        b
+        for b in parse_blocks(text)
+        if not (b.kind == "html" and b.text.strip() in (MARKER_BEGIN, MARKER_END, CHARTS_MARKER))
+    ]
+    walker = Walker(text.split("\n"), _is_dated(blocks))
+    for block in blocks:
+        if block.kind == "heading":
+            walker.heading(block)
+        elif block.kind == "para":
+            walker.para(block)
+        elif block.kind == "item":
+            walker.item(block)
+    walker._close_zone()
+    return walker.out
