@@ -269,3 +269,17 @@ def test_week_report_pace_and_what_is_left(library: Library) -> None:
     assert [e["key"] for g in data["groups"] for e in g["entries"]] == ["b1", "d1", "d2"]
     with pytest.raises(NotFound, match="no week 7"):
         week_report(library.config.plan, library.load_papers(), library.load_weeks(), MON, 7)
+
+
+def test_done_in_a_pause_that_would_reuse_a_later_number_is_refused(library: Library) -> None:
+    # the seed's pause: Wk11 on 2020-08-31, Wk12 on 2020-10-13, nothing read in between
+    library.save_weeks([WeekInfo(12, date(2020, 10, 13)), WeekInfo(11, date(2020, 8, 31))])
+    _lib(library, [_wish("a", 1, "depth")])
+    weeks_before = library.weeks_path.read_bytes()
+    with pytest.raises(ValidationError, match="Wk12, already belongs"):
+        log_reading(library, "a", date(2020, 9, 23), today=date(2021, 1, 1))
+    assert library.weeks_path.read_bytes() == weeks_before
+    assert library.load_paper("a").readings == []
+    # a day after the last week opens the next number
+    logged = log_reading(library, "a", date(2020, 10, 28), today=date(2021, 1, 1))
+    assert (logged.reading.week, logged.reading.week_start) == (13, date(2020, 10, 26))

@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING
 
 from paperlog.errors import NotFound, ValidationError
 from paperlog.model import Paper, Reading, WeekInfo
-from paperlog.plan.calendar import check_plan, is_reading_day, week_for_date
+from paperlog.plan.calendar import (
+    check_plan,
+    is_reading_day,
+    known_weeks,
+    week_for_date,
+    week_start_of,
+)
 from paperlog.plan.schedule import SKIPPED_KEY, Suggestion, queue_order, skipped_days, suggest_today
 
 if TYPE_CHECKING:
@@ -82,6 +88,16 @@ def log_reading(
             )
         plan = library.config.plan
         number, start = week_for_date(day, plan, weeks, papers)
+        taken = known_weeks(weeks, papers).get(number)
+        if taken is not None and week_start_of(taken, plan) != week_start_of(day, plan):
+            # a day in a pause (or before the first week) would get the number of a later
+            # week; merging it there would put the reading in the wrong week
+            raise ValidationError(
+                f"{day.isoformat()} falls outside every logged week, but the number it would "
+                f"get, Wk{number}, already belongs to the week of {taken.isoformat()}; "
+                "renumber the later weeks in weeks.yaml first (paperlog doctor helps)",
+                library.weeks_path,
+            )
         last = max(
             (r.order for p in papers for r in p.readings if r.week == number),
             default=0,
