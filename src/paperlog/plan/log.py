@@ -12,7 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from paperlog.errors import NotFound, ValidationError
-from paperlog.model import Paper, Reading, WeekInfo
+from paperlog.model import Paper, Plan, Reading, WeekInfo
 from paperlog.plan.calendar import (
     check_plan,
     is_reading_day,
@@ -58,6 +58,46 @@ def _sorted_weeks(weeks: list[WeekInfo]) -> list[WeekInfo]:
     return sorted(weeks, key=lambda w: -w.week)
 
 
+def add_reading(
+    plan: Plan,
+    papers: list[Paper],
+    weeks: list[WeekInfo],
+    paper: Paper,
+    day: date,
+    *,
+    group: str | None = None,
+) -> tuple[Reading, WeekInfo, bool]:
+    """Append a reading of ``paper`` on ``day`` to it, in memory; return it, its week, new?
+
+    The pure core of ``done`` (``paperlog add --read`` can share it): the week comes from
+    ``week_for_date``; a new week is appended to ``weeks``; the group joins the week's headings;
+    order = last in that week + 1. ``papers`` is every paper (for orders and known weeks).
+    Raises ``ValidationError`` when the day would take the number of a later week.
+    """
+    number, start = week_for_date(day, plan, weeks, papers)
+    taken = known_weeks(weeks, papers).get(number)
+    if taken is not None and week_start_of(taken, plan) != week_start_of(day, plan):
+        # a day in a pause (or before the first week) would get the number of a later
+        # week; merging it there would put the reading in the wrong week
+        raise ValidationError(
+            f"{day.isoformat()} falls outside every logged week, but the number it would "
+            f"get, Wk{number}, already belongs to the week of {taken.isoformat()}; "
+            "renumber the later weeks in weeks.yaml first (paperlog doctor helps)",
+            "weeks.yaml",
+        )
+    last = max((r.order for p in papers for r in p.readings if r.week == number), default=0)
+    reading = Reading(week=number, week_start=start, group=group, date=day, order=last + 1)
+    info = next((w for w in weeks if w.week == number), None)
+    new_week = info is None
+    if info is None:
+        info = WeekInfo(number, start)
+        weeks.append(info)
+    if group and group not in info.groups:
+        info.groups.append(group)
+    paper.readings.append(reading)
+    return reading, info, new_week
+
+
 def log_reading(
     library: Library,
     key: str,
@@ -86,35 +126,13 @@ def log_reading(
                 f"{paper.key} already has a reading on {day.isoformat()}",
                 library.paper_path(paper.key),
             )
-        plan = library.config.plan
-        number, start = week_for_date(day, plan, weeks, papers)
-        taken = known_weeks(weeks, papers).get(number)
-        if taken is not None and week_start_of(taken, plan) != week_start_of(day, plan):
-            # a day in a pause (or before the first week) would get the number of a later
-            # week; merging it there would put the reading in the wrong week
-            raise ValidationError(
-                f"{day.isoformat()} falls outside every logged week, but the number it would "
-                f"get, Wk{number}, already belongs to the week of {taken.isoformat()}; "
-                "renumber the later weeks in weeks.yaml first (paperlog doctor helps)",
-                library.weeks_path,
+        try:
+            reading, info, new_week = add_reading(
+                library.config.plan, papers, weeks, paper, day, group=group or paper.wish_group
             )
-        last = max(
-            (r.order for p in papers for r in p.readings if r.week == number),
-            default=0,
-        )
-        chosen_group = group or paper.wish_group
-        reading = Reading(
-            week=number, week_start=start, group=chosen_group, date=day, order=last + 1
-        )
-        info = next((w for w in weeks if w.week == number), None)
-        new_week = info is None
-        if info is None:
-            info = WeekInfo(number, start)
-            weeks.append(info)
-        if chosen_group and chosen_group not in info.groups:
-            info.groups.append(chosen_group)
+        except ValidationError as exc:
+            raise ValidationError(exc.message, library.weeks_path) from None
         was_queued = paper.status != "read"
-        paper.readings.append(reading)
         paper.status = "read"
         paper.rank = None
         paper.pinned = None
