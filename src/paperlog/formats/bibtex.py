@@ -1,0 +1,749 @@
+"""BibTeX in and out: ``.bib`` entries become papers, papers become ``.bib`` entries.
+
+Parsing is bibtexparser 2's (``parse_string``: block splitting, ``@string`` resolution, enclosing
+braces removed, ``failed_blocks`` with their start lines). LaTeX in the fields paperlog reads
+(title, authors, venue, abstract) is decoded here by a small table-driven decoder, with
+pylatexenc (bibtexparser's own LaTeX library) as the fallback for macros the table does not know.
+
+Nothing of an entry is lost. Its type and every field paperlog does not turn into a paper field
+are kept, raw as written, under ``bibtex`` in the paper's front matter::
+
+    bibtex:
+      type: inproceedings
+      fields: {pages: 1--10, publisher: PMLR, month: jun}
+      unbraced: [month]        # written without braces (a month macro, a concatenation)
+
+A field paperlog reads (``title``, ``author``...) is kept raw too when paperlog would not write
+it back the same way (``{{TensorFlow}}``); export writes the raw text while the paper still says
+what the raw text says, and the paper's value once the user has changed it.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from paperlog.citekey import family_name, make_citekey, taken_citekeys
+from paperlog.errors import ImportProblem
+from paperlog.ids import ids_from_url, normalize_arxiv, normalize_doi
+from paperlog.model import Paper, make_key
+from paperlog.venues import venue_from_source, venue_kind
+
+if TYPE_CHECKING:
+    from bibtexparser.model import Entry
+
+    from paperlog.library import Library
+
+EXTRA_KEY = "bibtex"
+"""The front-matter key that keeps an imported entry's type and raw fields."""
+
+Progress = Callable[[int, int], None]
+"""Called as ``progress(done, total)`` while entries are converted."""
+
+# --- LaTeX -> text ---------------------------------------------------------------------------
+
+_ACCENTS = {
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    '"': "\u0308",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "u": "\u0306",
+    "v": "\u030c",
+    "H": "\u030b",
+    "c": "\u0327",
+    "k": "\u0328",
+    "r": "\u030a",
+    "d": "\u0323",
+    "b": "\u0331",
+}
+_SYMBOLS = {
+    "ss": "ß",
+    "aa": "å",
+    "AA": "Å",
+    "ae": "æ",
+    "AE": "Æ",
+    "oe": "œ",
+    "OE": "Œ",
+    "o": "ø",
+    "O": "Ø",
+    "l": "ł",
+    "L": "Ł",
+    "i": "ı",
+    "j": "ȷ",
+    "textbackslash": "\\",
+    "textasciitilde": "~",
+    "textasciicircum": "^",
+    "textbar": "|",
+    "textless": "<",
+    "textgreater": ">",
+    "textendash": "–",
+    "textemdash": "—",
+    "textquoteleft": "‘",
+    "textquoteright": "’",
+    "textquotedblleft": "“",
+    "textquotedblright": "”",
+    "ldots": "…",
+    "dots": "…",
+    "LaTeX": "LaTeX",
+    "TeX": "TeX",
+}
+_STYLES = [
+    "emph",
+    "textit",
+    "textbf",
+    "textsc",
+    "textrm",
+    "texttt",
+    "textsf",
+    "textup",
+    "textmd",
+    "textnormal",
+    "mbox",
+    "text",
+    "mathrm",
+    "url",
+    "href",
+    "uppercase",
+    "MakeUppercase",
+]
+_ESCAPED = {"&": "&", "%": "%", "$": "$", "#": "#", "_": "_", " ": " ", ",": " ", "-": "", "/": ""}
+_OPEN, _CLOSE = "\x00", "\x01"  # stand-ins for \{ and \} while bare braces are stripped
+# Decoded characters the later steps would read again as markup ("~" as a tie) wait as these.
+_HOLD = {"\\": "\x02", "~": "\x03", "-": "\x04", "`": "\x05", "'": "\x06"}
+_MATH_RE = re.compile(r"((?<!\\)\$\$?.+?(?<!\\)\$\$?)", re.DOTALL)
+
+_ACCENT_RE = re.compile(
+    r"\\([.'`^\"~=])\s*(?:\{\s*(\\[ij](?![A-Za-z])|[A-Za-z])\s*\}|(\\[ij])(?![A-Za-z])|([A-Za-z]))"
+    r"|\\([uvHckrdb])(?:\s*\{\s*(\\[ij](?![A-Za-z])|[A-Za-z])\s*\}|\s+([A-Za-z]))"
+)
+_SYMBOL_RE = re.compile(
+    r"\\(" + "|".join(sorted(_SYMBOLS, key=len, reverse=True)) + r")(?![A-Za-z])\s*(?:\{\})?"
+)
+_STYLE_RE = re.compile(r"\\(?:" + "|".join(_STYLES) + r")(?![A-Za-z])\s*")
+_ESCAPE_RE = re.compile(r"\\([&%$#_ ,\-/])")
+_SPACE_RE = re.compile(r"\s+")
+
+
+def _accent(match: re.Match[str]) -> str:
+    mark = match.group(1) or match.group(5)
+    base = next(g for g in match.group(2, 3, 4, 6, 7) if g is not None)
+    base = {"\\i": "i", "\\j": "j"}.get(base, base)
+    return unicodedata.normalize("NFC", base + _ACCENTS[mark])
+
+
+def latex_to_text(value: str) -> str:
+    """Plain Unicode text of a BibTeX value: accents decoded, braces and markup removed.
+
+    ``{\\"u}ber`` -> ``über``, ``{GAN}s`` -> ``GANs``, ``\\&`` -> ``&``, ``--`` -> ``–``; runs of
+    white space (line breaks inside a field) become one space. Math (``$...$``) is kept as
+    written; macros the table does not know go through pylatexenc.
+    """
+    if not any(c in value for c in "\\{}~$-`'"):
+        return _SPACE_RE.sub(" ", value).strip()
+    pieces = _MATH_RE.split(value)
+    # Odd pieces are math: kept verbatim, so "$O(\\sqrt{T})$" stays readable LaTeX.
+    text = "".join(p if i % 2 else _decode(p) for i, p in enumerate(pieces))
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def _decode(value: str) -> str:
+    text = value.replace("\\{", _OPEN).replace("\\}", _CLOSE)
+    text = _ACCENT_RE.sub(_accent, text)
+    text = _SYMBOL_RE.sub(lambda m: _HOLD.get(_SYMBOLS[m.group(1)], _SYMBOLS[m.group(1)]), text)
+    text = _STYLE_RE.sub("", text)
+    text = _ESCAPE_RE.sub(lambda m: _ESCAPED[m.group(1)], text)
+    if "\\" in text:
+        return _pylatexenc(value)
+    text = text.replace("---", "—").replace("--", "–").replace("``", "“").replace("''", "”")
+    text = text.replace("~", " ").replace("{", "").replace("}", "")
+    for char, stand_in in _HOLD.items():
+        text = text.replace(stand_in, char)
+    return text.replace(_OPEN, "{").replace(_CLOSE, "}")
+
+
+def _pylatexenc(value: str) -> str:
+    from pylatexenc.latex2text import LatexNodes2Text  # type: ignore[import-untyped]
+
+    text: str = LatexNodes2Text(math_mode="verbatim").latex_to_text(value)
+    return text.replace("\xa0", " ")
+
+
+# --- text -> LaTeX ---------------------------------------------------------------------------
+
+_ENCODE = {
+    "\\": "\\textbackslash{}",
+    "{": "\\{",
+    "}": "\\}",
+    "&": "\\&",
+    "%": "\\%",
+    "$": "\\$",
+    "#": "\\#",
+    "_": "\\_",
+    "~": "\\textasciitilde{}",
+    "^": "\\textasciicircum{}",
+    "–": "{--}",
+    "—": "{---}",
+    "“": "{``}",
+    "”": "{''}",
+    "ß": "{\\ss}",
+    "ø": "{\\o}",
+    "Ø": "{\\O}",
+    "å": "{\\aa}",
+    "Å": "{\\AA}",
+    "æ": "{\\ae}",
+    "Æ": "{\\AE}",
+    "œ": "{\\oe}",
+    "Œ": "{\\OE}",
+    "ł": "{\\l}",
+    "Ł": "{\\L}",
+}
+_SPECIAL_RE = re.compile(r"[\\{}&%$#_~^]|--|``|''")
+_MARKS = {mark: cmd for cmd, mark in _ACCENTS.items()}
+
+
+def text_to_latex(text: str) -> str:
+    """A BibTeX value that ``latex_to_text`` reads back as ``text`` (special characters escaped,
+    accented Latin letters as LaTeX accents, other Unicode kept as UTF-8)."""
+    if text.isascii() and not _SPECIAL_RE.search(text):
+        return text
+    out = []
+    prev = ""
+    for char in text:
+        if char == prev and char in "-`'":
+            out.append("{}")  # "--" would read back as an en dash: keep the pair apart
+        prev = char
+        if char in _ENCODE:
+            out.append(_ENCODE[char])
+        elif ord(char) < 128:
+            out.append(char)
+        else:
+            decomposed = unicodedata.normalize("NFD", char)
+            base, marks = decomposed[:1], decomposed[1:]
+            if len(marks) == 1 and marks in _MARKS and base.isascii() and base.isalpha():
+                cmd = _MARKS[marks]
+                base = "\\i" if base == "i" and cmd in "'`^\"~=." else base
+                out.append(f"{{\\{cmd}{base}}}" if not cmd.isalpha() else f"{{\\{cmd}{{{base}}}}}")
+            else:
+                out.append(char)
+    return "".join(out)
+
+
+def _protect_case(latex: str) -> str:
+    """Brace words with capitals after their first letter ("SimCLR", "GANs") so styles that
+    lower-case titles keep them."""
+    return re.sub(
+        r"(?<![\\{\w])([A-Za-z][\w-]*[A-Z][\w-]*)",
+        lambda m: "{" + m.group(1) + "}",
+        latex,
+    )
+
+
+# --- names -----------------------------------------------------------------------------------
+
+
+def parse_authors(value: str) -> list[str]:
+    """Author names in display order ("Martín Abadi") from a BibTeX name list; "others" dropped."""
+    from bibtexparser.middlewares.names import (
+        parse_single_name_into_parts,
+        split_multiple_persons_names,
+    )
+
+    names = []
+    for raw in split_multiple_persons_names(_SPACE_RE.sub(" ", value)):
+        if raw.strip().lower() in ("others", "et al.", "et al", "{others}"):
+            continue
+        try:
+            parts = parse_single_name_into_parts(raw, strict=False)
+            words = [*parts.first, *parts.von, *parts.last, *parts.jr]
+        except ValueError:  # a name even the lenient parser refuses: keep it as written
+            words = [raw]
+        name = latex_to_text(" ".join(words))
+        if name:
+            names.append(name)
+    return names
+
+
+def format_authors(authors: Iterable[str]) -> str:
+    """A BibTeX name list, "Family, Given and ..." from display names."""
+    out = []
+    for name in authors:
+        family = family_name(name)
+        given = name[: len(name) - len(family)].strip() if name.endswith(family) else ""
+        if "," in name or not given:
+            out.append(text_to_latex(name) if " " not in name else "{" + text_to_latex(name) + "}")
+        else:
+            out.append(f"{text_to_latex(family)}, {text_to_latex(given)}")
+    return " and ".join(out)
+
+
+# --- field mapping ---------------------------------------------------------------------------
+
+_YEAR_RE = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+VENUE_FIELDS = ("booktitle", "journal")
+MAPPED = ("author", "title", "year", "doi", "eprint", "url", "abstract")
+"""Fields that fill a paper attribute (plus the venue field); the rest are kept raw."""
+FIELD_ORDER = (
+    "author",
+    "title",
+    "booktitle",
+    "journal",
+    "editor",
+    "series",
+    "volume",
+    "number",
+    "pages",
+    "publisher",
+    "organization",
+    "school",
+    "institution",
+    "address",
+    "month",
+    "year",
+    "doi",
+    "eprint",
+    "archiveprefix",
+    "primaryclass",
+    "url",
+    "note",
+    "abstract",
+)
+_SPELLING = {"archiveprefix": "archivePrefix", "primaryclass": "primaryClass"}
+_ORDER = {name: i for i, name in enumerate(FIELD_ORDER)}
+
+
+def read_year(value: str) -> int | None:
+    """The four-digit year a ``year`` (or ``date``) value names, if any."""
+    m = _YEAR_RE.search(value)
+    return int(m.group(1)) if m else None
+
+
+def _read(name: str, raw: str) -> Any:
+    """What a mapped field says, as the paper attribute it fills."""
+    if name in ("title", "abstract", *VENUE_FIELDS):
+        return latex_to_text(raw) or None
+    if name == "author":
+        return parse_authors(raw)
+    if name == "year":
+        return read_year(raw)
+    if name == "doi":
+        return normalize_doi(latex_to_text(raw))
+    if name == "eprint":
+        return normalize_arxiv(raw)
+    return raw.strip() or None  # url
+
+
+def _current(paper: Paper, name: str) -> Any:
+    """The paper's value for a mapped field, comparable with ``_read``."""
+    if name == "author":
+        return paper.authors
+    if name in VENUE_FIELDS:
+        return paper.venue_label
+    if name == "eprint":
+        return paper.arxiv
+    if name == "doi":
+        return paper.doi
+    value: Any = getattr(paper, name)
+    return value
+
+
+def _venue_field(entry_type: str) -> str:
+    return "journal" if entry_type in ("article", "periodical") else "booktitle"
+
+
+_JOURNAL_HINT = re.compile(
+    r"journal|transactions|letters|magazine|review|jmlr|pami|ijcv|nature|science|arxiv", re.I
+)
+
+
+def default_type(paper: Paper) -> str:
+    """The entry type for a paper that came from elsewhere: by venue kind, else arXiv -> misc."""
+    kind = venue_kind(paper.venue) if paper.venue else None
+    if kind in ("conference", "workshop"):
+        return "inproceedings"
+    if kind == "journal":
+        return "article"
+    label = paper.venue_label
+    if kind is None and label and not label.lower().startswith("arxiv"):
+        return "article" if _JOURNAL_HINT.search(label) else "inproceedings"
+    return "misc"
+
+
+def generated_fields(
+    paper: Paper, entry_type: str, venue_field: str | None = None
+) -> dict[str, str]:
+    """The mapped fields as paperlog writes them from the paper (values inside the braces).
+
+    The venue goes to ``venue_field`` (default: ``journal`` for articles, else ``booktitle``).
+    """
+    out: dict[str, str] = {}
+    if paper.authors:
+        out["author"] = format_authors(paper.authors)
+    out["title"] = _protect_case(text_to_latex(paper.title))
+    venue = paper.venue_label or paper.venue
+    if venue and not (paper.arxiv and venue.lower().startswith("arxiv") and entry_type == "misc"):
+        out[venue_field or _venue_field(entry_type)] = text_to_latex(venue)
+    if paper.year:
+        out["year"] = str(paper.year)
+    if paper.doi:
+        out["doi"] = paper.doi
+    if paper.arxiv:
+        out["eprint"] = paper.arxiv
+        out["archiveprefix"] = "arXiv"
+    if paper.url:
+        out["url"] = paper.url
+    if paper.abstract:
+        out["abstract"] = text_to_latex(paper.abstract)
+    return out
+
+
+# --- import ----------------------------------------------------------------------------------
+
+
+@dataclass
+class BibWarning:
+    """Something an import reports: a malformed entry (skipped) or a change it made."""
+
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+
+@dataclass
+class BibImportReport:
+    """What ``import_bibtex`` did: counts, the new papers, and warnings with line numbers."""
+
+    path: Path
+    entries: int = 0
+    """Entries read from the file (malformed ones not counted)."""
+    imported: list[Paper] = field(default_factory=list)
+    existing: int = 0
+    """Entries skipped because the library (or an earlier entry) already has them."""
+    malformed: list[BibWarning] = field(default_factory=list)
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    """(citation key in the file, key given) for clashes."""
+    warnings: list[BibWarning] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready summary."""
+        return {
+            "path": str(self.path),
+            "entries": self.entries,
+            "imported": len(self.imported),
+            "existing": self.existing,
+            "malformed": len(self.malformed),
+            "keys": [p.key for p in self.imported],
+            "renamed": [{"from": a, "to": b} for a, b in self.renamed],
+            "warnings": [str(w) for w in [*self.malformed, *self.warnings]],
+        }
+
+
+def _unenclose(value: str) -> str:
+    if len(value) >= 2 and value[0] + value[-1] in ("{}", '""'):
+        return value[1:-1]
+    return value
+
+
+def _fields_of(entry: Entry, enclosed: bool) -> tuple[dict[str, str], list[str], list[str]]:
+    """Lower-cased field names -> raw values (first of duplicates), bare ones, duplicates."""
+    fields: dict[str, str] = {}
+    bare: list[str] = []
+    dupes: list[str] = []
+    for fld in entry.fields:
+        name = fld.key.lower()
+        value = fld.value if isinstance(fld.value, str) else str(fld.value)
+        if name in fields:
+            dupes.append(name)
+            continue
+        if enclosed:
+            stripped = _unenclose(value)
+            if stripped == value and not value.isdigit():
+                bare.append(name)
+            value = stripped
+        elif fld.enclosing == "no-enclosing" and not value.isdigit():
+            bare.append(name)
+        fields[name] = value
+    return fields, bare, dupes
+
+
+def entry_to_paper(
+    entry_type: str, citekey: str, fields: dict[str, str], bare: Iterable[str] = ()
+) -> Paper:
+    """A paper from one entry's raw fields; the key is left empty for the caller to give."""
+    entry_type = entry_type.lower()
+    title = _read("title", fields["title"]) if "title" in fields else None
+    paper = Paper(key="", title=title or citekey, status="wish", citekey=citekey)
+    if "author" in fields:
+        paper.authors = _read("author", fields["author"])
+    paper.year = read_year(fields.get("year") or fields.get("date") or "")
+    venue_field = _venue_field(entry_type)
+    if venue_field not in fields:
+        venue_field = next((f for f in VENUE_FIELDS if f in fields), venue_field)
+    if venue_field in fields:
+        paper.venue_label = _read(venue_field, fields[venue_field])
+        paper.venue = _venue_of(paper.venue_label)
+    ids: dict[str, str] = {}
+    if "url" in fields:
+        paper.url = fields["url"].strip() or None
+        ids.update(ids_from_url(paper.url or ""))
+    arxiv = None
+    if "eprint" in fields:
+        arxiv = normalize_arxiv(fields["eprint"])
+    for name in ("journal", "note", "howpublished", "booktitle", "arxivid", "arxiv"):
+        if not arxiv and name in fields:
+            arxiv = normalize_arxiv(fields[name])
+    if arxiv:
+        ids["arxiv"] = arxiv
+    doi = normalize_doi(latex_to_text(fields["doi"])) if "doi" in fields else None
+    if doi:
+        ids["doi"] = doi
+    paper.ids = {k: ids[k] for k in sorted(ids)}
+    if "abstract" in fields:
+        paper.abstract = latex_to_text(fields["abstract"]) or None
+    generated = generated_fields(paper, entry_type, venue_field)
+    kept = {
+        name: value
+        for name, value in fields.items()
+        if not (name in generated and generated[name] == value)
+    }
+    data: dict[str, Any] = {"type": entry_type}
+    if kept:
+        data["fields"] = kept
+    unbraced = [name for name in bare if name in kept]
+    if unbraced:
+        data["unbraced"] = unbraced
+    if "title" not in fields:
+        data["untitled"] = True
+    if venue_field != _venue_field(entry_type):
+        data["venue_field"] = venue_field
+    paper.extra[EXTRA_KEY] = data
+    return paper
+
+
+@functools.lru_cache(maxsize=4096)
+def _venue_of(label: str | None) -> str | None:
+    """The canonical venue a booktitle/journal names (cached: a proceedings file repeats one)."""
+    return venue_from_source(label) if label else None
+
+
+def _first_line(error: Exception) -> str:
+    reason = getattr(error, "abort_reason", None) or getattr(error, "message", None) or error
+    text = str(reason).strip().splitlines()
+    return text[0] if text else type(error).__name__
+
+
+def parse_bibtex(
+    text: str, path: Path | str
+) -> tuple[list[tuple[int | None, Entry, bool]], list[BibWarning], list[BibWarning]]:
+    """Split ``text`` into entries ``(line, entry, enclosed)``, malformed blocks and warnings.
+
+    Entries with a repeated field are kept (the first value wins, as in BibTeX itself) and
+    warned about; entries whose key repeats an earlier one are kept for the caller to rename.
+    """
+    from bibtexparser.entrypoint import parse_string
+    from bibtexparser.model import (
+        DuplicateBlockKeyBlock,
+        DuplicateFieldKeyBlock,
+        Entry,
+    )
+
+    # bibtexparser logs each bad block to stderr itself; the report carries them instead.
+    logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
+    lib = parse_string(text)
+    found: list[tuple[int | None, Entry, bool]] = [
+        (None if e.start_line is None else e.start_line + 1, e, False) for e in lib.entries
+    ]
+    malformed: list[BibWarning] = []
+    warnings: list[BibWarning] = []
+    for block in lib.failed_blocks:
+        line = None if block.start_line is None else block.start_line + 1
+        inner = block.ignore_error_block
+        if isinstance(block, DuplicateFieldKeyBlock) and isinstance(inner, Entry):
+            names = ", ".join(sorted(block.duplicate_keys))
+            warnings.append(
+                BibWarning(line, f"{inner.key}: repeated field {names}; kept the first")
+            )
+            found.append((line, inner, True))
+        elif isinstance(block, DuplicateBlockKeyBlock) and isinstance(inner, Entry):
+            found.append((line, inner, False))
+        else:
+            malformed.append(
+                BibWarning(line, f"malformed entry skipped: {_first_line(block.error)}")
+            )
+    found.sort(key=lambda item: item[0] or 0)
+    return found, malformed, warnings
+
+
+def import_bibtex(
+    library: Library, path: Path, *, progress: Progress | None = None, dry_run: bool = False
+) -> BibImportReport:
+    """Import every entry of a ``.bib`` file as a wish-list paper; all written in one batch.
+
+    Entries the library already has (same DOI, arXiv ID or citation key) are skipped and
+    counted, so importing a file twice changes nothing. Malformed entries are reported with
+    their line and skipped; a key that repeats within the file is made unique and reported.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ImportProblem(f"cannot read: {exc.strerror or exc}", path) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad_line = raw[: exc.start].count(b"\n") + 1
+        raise ImportProblem("not UTF-8 text; convert the file to UTF-8", path, bad_line) from None
+    entries, malformed, warnings = parse_bibtex(text, path)
+    report = BibImportReport(path, entries=len(entries), malformed=malformed, warnings=warnings)
+    if not entries and malformed:
+        raise ImportProblem(f"no readable entry ({malformed[0]})", path, malformed[0].line)
+
+    existing = library.load_papers()
+    keys = {p.key.lower() for p in existing}
+    library_citekeys = taken_citekeys(existing)
+    used = set(library_citekeys)
+    known: dict[tuple[str, str], bool] = {
+        (kind, p.ids[kind]): False for p in existing for kind in ("doi", "arxiv") if p.ids.get(kind)
+    }  # id -> True when an earlier entry of this file brought it
+    total = len(entries)
+    for done, (line, entry, enclosed) in enumerate(entries, start=1):
+        if progress is not None and (done % 250 == 0 or done == total):
+            progress(done, total)
+        fields, bare, _ = _fields_of(entry, enclosed)
+        paper = entry_to_paper(entry.entry_type, entry.key, fields, bare)
+        ids = [(kind, paper.ids[kind]) for kind in ("doi", "arxiv") if paper.ids.get(kind)]
+        seen = [known[i] for i in ids if i in known]
+        if seen or entry.key.lower() in library_citekeys:
+            report.existing += 1
+            if any(seen):
+                report.warnings.append(
+                    BibWarning(line, f"{entry.key}: same paper as an earlier entry; skipped")
+                )
+            continue
+        if not entry.key.strip() or entry.key.lower() in used:
+            paper.citekey = make_citekey(paper, used)
+            report.renamed.append((entry.key, paper.citekey))
+            report.warnings.append(
+                BibWarning(line, f"citation key {entry.key!r} is taken; gave {paper.citekey!r}")
+            )
+        used.add((paper.citekey or "").lower())
+        known.update(dict.fromkeys(ids, True))
+        paper.key = make_key(paper, keys)
+        keys.add(paper.key.lower())
+        report.imported.append(paper)
+    if report.imported and not dry_run:
+        library.write_all(papers=report.imported)
+    return report
+
+
+# --- export ----------------------------------------------------------------------------------
+
+
+def entry_fields(paper: Paper) -> tuple[str, list[tuple[str, str, bool]]]:
+    """The entry type and ``(name, value, braced)`` fields for one paper, in a stable order."""
+    data = paper.extra.get(EXTRA_KEY)
+    data = data if isinstance(data, dict) else {}
+    entry_type = str(data.get("type") or default_type(paper)).lower()
+    kept = data.get("fields") if isinstance(data.get("fields"), dict) else {}
+    assert isinstance(kept, dict)
+    unbraced = set(data.get("unbraced") or [])
+    venue_field = str(data.get("venue_field") or _venue_field(entry_type))
+    generated = generated_fields(paper, entry_type, venue_field)
+    if data.get("untitled") and paper.title == paper.citekey:
+        generated.pop("title", None)
+    values: dict[str, tuple[str, bool]] = {}
+    for name, raw in kept.items():
+        name = str(name).lower()
+        raw = "" if raw is None else str(raw)
+        if name in MAPPED or name == venue_field:
+            if _read(name, raw) != _current(paper, name):
+                continue  # the user changed it: the paper's value wins (from ``generated``)
+            generated.pop(name, None)
+        values[name] = (raw, name not in unbraced)
+    for name, value in generated.items():
+        values.setdefault(name, (value, True))
+    ordered = sorted(values, key=lambda n: (_ORDER.get(n, len(_ORDER)), n))
+    return entry_type, [(_SPELLING.get(n, n), values[n][0], values[n][1]) for n in ordered]
+
+
+def export_bibtex(papers: Iterable[Paper], *, taken: set[str] | None = None) -> str:
+    """BibTeX text for the papers, one entry each, in the order given.
+
+    A paper without a citation key gets one (``make_citekey``, unique within ``taken`` and the
+    papers' own keys) in the output only; ``assign_citekeys`` stores keys on the papers.
+    """
+    from bibtexparser.entrypoint import write_string
+    from bibtexparser.library import Library as BibLibrary
+    from bibtexparser.model import Block, Entry, Field
+    from bibtexparser.writer import BibtexFormat
+
+    papers = list(papers)
+    used = taken_citekeys(papers) | (taken or set())
+    blocks: list[Block] = []
+    for paper in papers:
+        citekey = paper.citekey
+        if not citekey:
+            citekey = make_citekey(paper, used)
+            used.add(citekey.lower())
+        entry_type, fields = entry_fields(paper)
+        blocks.append(
+            Entry(
+                entry_type,
+                citekey,
+                [Field(n, "{" + v + "}" if braced else v) for n, v, braced in fields],
+            )
+        )
+    lib = BibLibrary(blocks)
+    fmt = BibtexFormat()  # type: ignore[no-untyped-call]
+    fmt.indent = "  "
+    fmt.value_column = 0
+    fmt.block_separator = "\n"
+    # Values are enclosed above: an empty unparse stack writes them verbatim, copying nothing.
+    return write_string(lib, unparse_stack=[], bibtex_format=fmt)
+
+
+def assign_citekeys(papers: Iterable[Paper], taken: set[str]) -> list[Paper]:
+    """Give each paper without a citation key a new one (``taken`` is updated); the changed."""
+    changed = []
+    for paper in papers:
+        if not paper.citekey:
+            paper.citekey = make_citekey(paper, taken)
+            taken.add(paper.citekey.lower())
+            changed.append(paper)
+    return changed
+
+
+def select_papers(
+    papers: Iterable[Paper], query: str = "", status: str | None = None, keys: Iterable[str] = ()
+) -> list[Paper]:
+    """The papers a query string (``paperlog.query`` syntax) and a status pick, by key order."""
+    from paperlog.query import build_query
+
+    wanted = {k.lower() for k in keys}
+    q = build_query(query, status=status)
+    picked = [p for p in papers if q.matches(p) or p.key.lower() in wanted]
+    if wanted and not query and not status:
+        picked = [p for p in papers if p.key.lower() in wanted]
+    return sorted(picked, key=lambda p: p.key)
+
+
+def export_library_bibtex(
+    library: Library, query: str = "", status: str | None = None, *, write_back: bool = True
+) -> tuple[str, list[Paper]]:
+    """BibTeX for the library's papers matching ``query``/``status``, and the papers that got a
+    new citation key; with ``write_back`` those are saved so their keys stay stable."""
+    papers = library.load_papers()
+    chosen = select_papers(papers, query, status)
+    changed = assign_citekeys(chosen, taken_citekeys(papers))
+    if changed and write_back:
+        library.write_all(papers=changed)
+    return export_bibtex(chosen), changed
