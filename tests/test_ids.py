@@ -594,3 +594,68 @@ def test_url_shaped_junk_never_raises(text: str) -> None:
     normalize_doi(text)
     identifier = parse_identifier(text)
     assert identifier.kind in (*ID_PRIORITY, "url", "title")
+
+
+# ------------------------------------------------------------------------------ real corpus
+
+# An arXiv link written plainly: host, abs or pdf, a new-style ID, an optional version and .pdf.
+_PLAIN_ARXIV_LINK = re.compile(
+    r"(https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?)(?=[)\s\]\"'<>]|$)"
+)
+
+
+def test_corpus_arxiv_links_are_all_read(corpus: Path) -> None:
+    readmes = sorted(corpus.glob("readmes/*/README.md"))
+    assert readmes
+    checked = 0
+    for readme in readmes:
+        for m in _PLAIN_ARXIV_LINK.finditer(readme.read_text(encoding="utf-8")):
+            assert normalize_arxiv(m.group(1)) == m.group(2), (readme, m.group(1))
+            assert ids_from_url(m.group(1)).get("arxiv") == m.group(2)
+            checked += 1
+    assert checked > 1000
+
+
+def _bib_fields(corpus: Path, field: str) -> list[str]:
+    values: list[str] = []
+    for bib in sorted(corpus.glob("bibtex/*.bib")):
+        text = bib.read_text(encoding="utf-8", errors="replace")
+        values += re.findall(rf"^\s*{field}\s*=\s*[{{\"]([^}}\"]*)", text, re.I | re.M)
+    return values
+
+
+def test_corpus_bibtex_dois_normalise_to_themselves(corpus: Path) -> None:
+    dois = _bib_fields(corpus, "doi")
+    assert dois
+    for doi in dois:
+        assert normalize_doi(doi) == doi.strip().lower(), doi
+        assert parse_identifier(doi) == Identifier("doi", doi.strip().lower())
+
+
+def test_corpus_bibtex_urls_reveal_proceedings_ids(corpus: Path) -> None:
+    urls = _bib_fields(corpus, "url")
+    pmlr = [u for u in urls if "proceedings.mlr.press" in u]
+    neurips = [u for u in urls if "proceedings.neurips.cc" in u]
+    assert len(pmlr) > 100 and len(neurips) > 100
+    for url in pmlr:
+        found = ids_from_url(url)["pmlr"]
+        assert found.startswith("v") and f"/{found.split('/')[1]}" in url, url
+    for url in neurips:
+        found = ids_from_url(url)["nips"]
+        assert re.fullmatch(r"[0-9a-f]{32}", found) and found in url, url
+
+
+def test_corpus_bibtex_arxiv_journal_fields(corpus: Path) -> None:
+    # Google Scholar writes arXiv preprints as journal = {arXiv preprint arXiv:1312.4400}.
+    fields = [j for j in _bib_fields(corpus, "journal") if re.search(r"arxiv:\d", j, re.I)]
+    assert fields
+    read = 0
+    for field in fields:
+        m = re.search(r"(\d\d)\d\d\.(\d+)", field)
+        assert m is not None, field
+        # IDs have 4-digit numbers until 2014 and 5 after; real files hold mistyped IDs
+        # ("arXiv:1510.0848v1", "arXiv:2001.101172"), which must not pass for real ones.
+        valid = len(m.group(2)) == (5 if int(m.group(1)) >= 15 else 4)
+        assert normalize_arxiv(field) == (m.group(0) if valid else None), field
+        read += valid
+    assert read > 0.9 * len(fields)

@@ -76,7 +76,12 @@ VENUES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "ICPR": ("conference", ("ICPR",), (r"International Conference on Pattern Recognition",)),
     "SIGGRAPH": ("conference", ("SIGGRAPH",), (r"\bSIGGRAPH\b(?!\s*Asia)",)),
     "ICIP": ("conference", ("ICIP",), (r"International Conference on Image Processing",)),
-    "ICASSP": ("conference", ("ICASSP",), (r"Acoustics,?\s+Speech,?\s+and\s+Signal\s+Processing",)),
+    "ICASSP": (
+        "conference",
+        ("ICASSP",),
+        # The journal of the same name is today's IEEE Transactions on Signal Processing.
+        (r"(?<!Transactions on )Acoustics,?\s+Speech,?\s+and\s+Signal\s+Processing",),
+    ),
     "Interspeech": ("conference", ("Interspeech", "INTERSPEECH"), (r"\bInterspeech\b",)),
     # Machine learning and AI
     "NeurIPS": (
@@ -112,7 +117,7 @@ VENUES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     # Natural language and speech
     "ACL": (
         "conference",
-        ("ACL",),
+        ("ACL", "ACL-IJCNLP"),
         (r"Annual Meeting of the Association for Computational Linguistics",),
     ),
     "EMNLP": ("conference", ("EMNLP",), (r"Empirical Methods in Natural Language Processing",)),
@@ -148,10 +153,14 @@ VENUES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     # A MICCAI satellite workshop series in the seed reading list; no stable long name.
     "MIML": ("workshop", ("MIML",), ()),
     "BIBM": ("conference", ("BIBM",), (r"Bioinformatics and Biomedicine",)),
-    "TMI": ("journal", ("TMI", "IEEE TMI", "T-MI"), (r"Transactions on Medical Imaging",)),
+    "TMI": (
+        "journal",
+        ("TMI", "IEEE TMI", "T-MI", "IEEE Trans. Med. Imaging"),
+        (r"Transactions on Medical Imaging",),
+    ),
     "MIA": (
         "journal",
-        ("MIA", "MedIA", "Medical Image Analysis"),
+        ("MIA", "MedIA", "Medical Image Analysis", "Med. Image Anal."),
         (r"^Medical Image Analysis\b(?!\s*(?:and|workshop))",),
     ),
     "NeuroImage": ("journal", ("NeuroImage", "JNeuroImage"), (r"^NeuroImage\b(?!\s*:)",)),
@@ -159,22 +168,49 @@ VENUES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     # Journals
     "TPAMI": (
         "journal",
-        ("TPAMI", "PAMI", "T-PAMI", "IEEE TPAMI", "IEEE PAMI"),
+        (
+            "TPAMI",
+            "PAMI",
+            "T-PAMI",
+            "IEEE TPAMI",
+            "IEEE PAMI",
+            "IEEE Trans. Pattern Anal. Mach. Intell.",
+        ),
         (r"Transactions on Pattern Analysis and Machine Intelligence",),
     ),
-    "IJCV": ("journal", ("IJCV",), (r"International Journal of Computer Vision",)),
-    "TIP": ("journal", ("TIP", "IEEE TIP"), (r"Transactions on Image Processing",)),
+    "IJCV": (
+        "journal",
+        ("IJCV", "Int. J. Comput. Vis.", "Int. J. Comput. Vision"),
+        (r"International Journal of Computer Vision",),
+    ),
+    "TIP": (
+        "journal",
+        ("TIP", "IEEE TIP", "IEEE Trans. Image Process."),
+        (r"Transactions on Image Processing",),
+    ),
     "TNNLS": (
         "journal",
-        ("TNNLS", "NNLS", "IEEE TNNLS", "TNN"),
+        ("TNNLS", "NNLS", "IEEE TNNLS", "TNN", "IEEE Trans. Neural Netw. Learn. Syst."),
         (
             r"Transactions on Neural Networks and Learning Systems",
             r"Transactions on Neural Networks\b",
         ),
     ),
-    "TMM": ("journal", ("TMM", "IEEE TMM"), (r"Transactions on Multimedia",)),
-    "JMLR": ("journal", ("JMLR",), (r"Journal of Machine Learning Research",)),
-    "TMLR": ("journal", ("TMLR",), (r"Transactions on Machine Learning Research",)),
+    "TMM": (
+        "journal",
+        ("TMM", "IEEE TMM", "IEEE Trans. Multimedia"),
+        (r"Transactions on Multimedia",),
+    ),
+    "JMLR": (
+        "journal",
+        ("JMLR", "J. Mach. Learn. Res."),
+        (r"Journal of Machine Learning Research",),
+    ),
+    "TMLR": (
+        "journal",
+        ("TMLR", "Trans. Mach. Learn. Res."),
+        (r"Transactions on Machine Learning Research",),
+    ),
     "Nature": ("journal", ("Nature",), (r"^Nature$",)),
     "Nature Communications": (
         "journal",
@@ -189,7 +225,11 @@ VENUES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "Nature Medicine": ("journal", ("Nature Medicine", "Nat Med"), (r"^Nature Medicine$",)),
     "Science": ("journal", ("Science",), (r"^Science$",)),
     "Science Robotics": ("journal", ("Science Robotics", "Sci Robot"), (r"^Science Robotics$",)),
-    "PNAS": ("journal", ("PNAS",), (r"Proceedings of the National Academy of Sciences",)),
+    "PNAS": (
+        "journal",
+        ("PNAS", "Proc. Natl. Acad. Sci. U.S.A.", "Proc. Natl. Acad. Sci."),
+        (r"Proceedings of the National Academy of Sciences",),
+    ),
     "CACM": ("journal", ("CACM", "Commun. ACM"), (r"Communications of the ACM",)),
     "Neural Computation": (
         "journal",
@@ -212,16 +252,24 @@ VENUES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     ),
     "TITS": (
         "journal",
-        ("TITS", "T-ITS", "IEEE TITS", "IEEE T-ITS"),
+        ("TITS", "T-ITS", "IEEE TITS", "IEEE T-ITS", "IEEE Trans. Intell. Transp. Syst."),
         (r"Transactions on Intelligent Transportation Systems",),
     ),
     "RA-L": (
         "journal",
-        ("RA-L", "RAL", "LRA", "IEEE RA-L", "IEEE RAL", "IEEE LRA"),
+        ("RA-L", "RAL", "LRA", "IEEE RA-L", "IEEE RAL", "IEEE LRA", "IEEE Robot. Autom. Lett."),
         (r"Robotics and Automation Letters",),
     ),
-    "T-RO": ("journal", ("T-RO", "TRO", "IEEE T-RO", "IEEE TRO"), (r"Transactions on Robotics",)),
-    "IJRR": ("journal", ("IJRR",), (r"International Journal of Robotics Research",)),
+    "T-RO": (
+        "journal",
+        ("T-RO", "TRO", "IEEE T-RO", "IEEE TRO", "IEEE Trans. Robot."),
+        (r"Transactions on Robotics",),
+    ),
+    "IJRR": (
+        "journal",
+        ("IJRR", "Int. J. Robot. Res."),
+        (r"International Journal of Robotics Research",),
+    ),
     "TGRS": (
         "journal",
         ("TGRS", "IEEE TGRS"),
@@ -236,7 +284,7 @@ VENUES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     # Speech, audio and signal processing
     "TASLP": (
         "journal",
-        ("TASLP", "IEEE/ACM TASLP", "IEEE TASLP"),
+        ("TASLP", "IEEE/ACM TASLP", "IEEE TASLP", "IEEE/ACM Trans. Audio Speech Lang. Process."),
         (r"Transactions on Audio,?\s+Speech,?\s+and\s+Language\s+Processing",),
     ),
     "SPL": ("journal", ("SPL", "IEEE SPL"), (r"Signal Processing Letters",)),
@@ -279,7 +327,11 @@ VENUES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "WWW": (
         "conference",
         ("WWW", "TheWebConf", "The Web Conference"),
-        (r"\bThe Web Conference\b", r"International World Wide Web Conference"),
+        (
+            r"\bThe Web Conference\b",
+            r"International World Wide Web Conference",
+            r"International Conference on World Wide Web",
+        ),
     ),
     "ACM MM": (
         "conference",
@@ -295,6 +347,49 @@ VENUES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "AAMAS": ("conference", ("AAMAS",), (r"Autonomous Agents and Multi-?Agent Systems",)),
     "MLHC": ("conference", ("MLHC",), (r"Machine Learning for Healthcare Conference",)),
     "CHIL": ("conference", ("CHIL",), (r"Conference on Health, Inference, and Learning",)),
+    "COLM": ("conference", ("COLM",), (r"Conference on Language Modeling",)),
+    "LREC": (
+        "conference",
+        ("LREC",),
+        (
+            r"Language Resources and Evaluation Conference",
+            r"International Conference on Language Resources and Evaluation",
+        ),
+    ),
+    "ICME": ("conference", ("ICME",), (r"International Conference on Multimedia (?:and|&) Expo",)),
+    "ICANN": (
+        "conference",
+        ("ICANN",),
+        (r"International Conference on Artificial Neural Networks",),
+    ),
+    "GCPR": ("conference", ("GCPR", "DAGM"), (r"German Conference on Pattern Recognition",)),
+    "CRV": ("conference", ("CRV", "IEEE CRV"), (r"Conference on Computer and Robot Vision",)),
+    "Pattern Recognition": (
+        "journal",
+        ("Pattern Recognition", "Pattern Recognit."),
+        (r"^Pattern Recognition$",),
+    ),
+    "PRL": (
+        "journal",
+        ("PRL", "Pattern Recognition Letters", "Pattern Recognit. Lett."),
+        (r"^Pattern Recognition Letters$",),
+    ),
+    "CVIU": (
+        "journal",
+        ("CVIU", "Comput. Vis. Image Underst."),
+        (r"Computer Vision and Image Understanding",),
+    ),
+    "Neural Networks": ("journal", ("Neural Networks", "Neural Netw."), (r"^Neural Networks$",)),
+    "Machine Learning": ("journal", ("Machine Learning", "Mach. Learn."), (r"^Machine Learning$",)),
+    "TOG": ("journal", ("TOG", "ACM TOG", "ACM Trans. Graph."), (r"ACM Transactions on Graphics",)),
+    "TSP": (
+        "journal",
+        ("TSP", "IEEE TSP", "IEEE Trans. Signal Process."),
+        (
+            r"Transactions on Signal Processing",
+            r"Transactions on Acoustics,?\s+Speech,?\s+and\s+Signal\s+Processing",
+        ),
+    ),
     # Preprint servers and blogs
     "arXiv": (
         "preprint",
@@ -429,8 +524,23 @@ def venue_from_source(text: str) -> str | None:
     return found
 
 
+# BibTeX and DBLP abbreviate the words the long-name patterns spell out.
+_ABBREVIATIONS = (
+    (r"\bTrans\.", "Transactions"),
+    (r"\bConf\.", "Conference"),
+    (r"\bInt(?:'l|l)?\.", "International"),
+    (r"\bJ\.", "Journal"),
+    (r"\bSymp\.", "Symposium"),
+    (r"\bAssoc\.", "Association"),
+)
+
+
 def _venue_in(s: str) -> str | None:
     direct = canonical_venue(s)
+    if direct is not None:
+        return direct
+    for abbreviation, word in _ABBREVIATIONS:
+        s = re.sub(abbreviation, word, s)
     if direct is not None:
         return direct
     short = re.sub(
@@ -451,11 +561,19 @@ def _venue_in(s: str) -> str | None:
         return best[1]
     # "Proceedings of ... (MIDL)" or "Computer Vision – ECCV 2020": a known acronym, written
     # as the venue writes it ("SCIENCE NATURE" is not Science).
+    # Acronyms collide across fields ("TSP" is also a telecoms conference), so a journal's
+    # acronym in a text that says "Conference" (or the reverse) is not taken.
+    says_journal = re.search(r"\b(?:journal|transactions|letters|magazine)\b", s, re.I)
+    says_meeting = re.search(r"\b(?:conference|symposium|workshop|proceedings|meeting)\b", s, re.I)
     exact = _exact_spellings()
     for token in re.findall(r"[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]", s):
         name = re.sub(r"(?<=[A-Za-z])'?\d{2}(?:\d{2})?$", "", token)
-        if name in exact:
-            return exact[name]
+        if name not in exact:
+            continue
+        kind = VENUES[exact[name]][0]
+        if (kind == "journal" and says_meeting) or (kind != "journal" and says_journal):
+            continue
+        return exact[name]
     return None
 
 
