@@ -140,3 +140,15 @@ def test_importing_the_module_does_not_import_matplotlib() -> None:
     code = "import sys, paperlog.plan.charts; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_charts_of_the_real_seed_import(seed_path: Path, library: Library) -> None:
+    readme_import = pytest.importorskip("paperlog.formats.readme_import")
+    readme_import.import_readme(library, seed_path)
+    written = {path: alt for alt, path in write_charts(library, library.root / "charts")}
+    assert f"charts/{PER_WEEK}" in written and f"charts/{HEATMAP}" in written
+    bars = ids_with_prefix(library.root / "charts" / PER_WEEK, "week-")
+    assert bars == [f"week-{n}" for n in range(len(SEED_COUNTS))]
+    # 2020-06-15 (a Monday) to the Sunday after Wk13's start (2020-10-20): 19 calendar weeks
+    cells = ids_with_prefix(library.root / "charts" / HEATMAP, "day-")
+    assert (cells[0], cells[-1], len(cells)) == ("day-2020-06-15", "day-2020-10-25", 19 * 7)

@@ -219,6 +219,22 @@ def test_stats_text_and_charts(tmp_path: Path) -> None:
     assert "longest 3" in out.stdout
 
 
+def test_stats_json_after_importing_the_real_seed(seed_path: Path, tmp_path: Path) -> None:
+    root = tmp_path / "lib"
+    assert run_cli("init", "--no-git", library=root).returncode == 0
+    imported = run_cli("import", "readme", str(seed_path), library=root)
+    if imported.returncode != 0 and "No such command" in imported.stderr:
+        pytest.skip("'paperlog import readme' has not landed yet")
+    assert imported.returncode == 0, imported.stderr
+    out = run_cli("stats", "--json", "--date", "2020-10-25", library=root)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert [w["read"] for w in data["weeks"]] == SEED_COUNTS
+    assert [w["week"] for w in data["weeks"] if w["read"] >= w["target"]] == SEED_MET
+    assert (data["totals"]["readings"], data["totals"]["papers_read"]) == (65, 64)
+    assert data["streak"] == 0
+
+
 def test_stats_needs_a_library(tmp_path: Path) -> None:
     out = run_cli("stats", cwd=tmp_path)
     assert out.returncode == 5 and "no library here" in out.stderr

@@ -156,6 +156,9 @@ def test_tracks_topics_venues_years(seed_lib: Library) -> None:
     assert by_track[NO_TRACK].target_share is None
     assert sum(t.read for t in stats.tracks) == len(readings)
     assert sum(t.share for t in stats.tracks) == pytest.approx(1, abs=1e-3)
+    on_plan = [t for t in stats.tracks if t.target_share is not None]
+    assert sum(t.tracked_share or 0 for t in on_plan) == pytest.approx(1, abs=1e-3)
+    assert by_track[NO_TRACK].tracked_share is None
     topics = {c.name: c for c in stats.topics}
     assert topics["Uns"].count == sum(1 for p in papers if "Uns" in p.topics)
     assert topics["Uns"].label == "Unsupervised Techniques"

@@ -48,6 +48,9 @@ class TrackStat:
     """The fraction of all readings that were on this track."""
     target_share: float | None
     """The plan's share for the track (None for readings without a known track)."""
+    tracked_share: float | None = None
+    """The fraction of the readings on the plan's tracks (imported logs leave many readings
+    without a track; this is the share to hold against ``target_share``)."""
 
 
 @dataclass
@@ -227,8 +230,15 @@ def compute_stats(
     track_counts: Counter[str] = Counter(r_paper.track or NO_TRACK for r_paper, _, _, _ in readings)
     shares = {t.name: t.share for t in plan.tracks}
     total = len(readings)
+    tracked = sum(track_counts[name] for name in shares)
     tracks = [
-        TrackStat(name, track_counts[name], _ratio(track_counts[name], total), shares[name])
+        TrackStat(
+            name,
+            track_counts[name],
+            _ratio(track_counts[name], total),
+            shares[name],
+            _ratio(track_counts[name], tracked),
+        )
         for name in shares
     ]
     tracks += [
@@ -376,12 +386,12 @@ def render_text(stats: Stats, width: int = 24) -> str:
     )
     if stats.tracks:
         lines.append("")
-        lines.append("Tracks (share of readings vs plan)")
+        lines.append("Tracks (readings; share of those on a track vs the plan)")
         for t in stats.tracks:
-            want = f"{t.target_share:.0%}" if t.target_share is not None else "-"
+            share = t.tracked_share if t.target_share is not None else None
+            versus = f"{share:.0%} (plan {t.target_share:.0%})" if share is not None else ""
             lines.append(
-                f"  {t.track:<10} {bar(t.share, 1.0, width):<{width}} {t.read:>3}  "
-                f"{t.share:.0%} (plan {want})"
+                f"  {t.track:<10} {bar(t.share, 1.0, width):<{width}} {t.read:>3}  {versus}"
             )
     for title, counts in (("Topics", stats.topics), ("Venues", stats.venues)):
         if not counts:
