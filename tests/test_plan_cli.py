@@ -7,6 +7,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from conftest import run_cli
 from paperlog.library import Library
 from paperlog.model import Paper
@@ -197,3 +199,31 @@ def test_export_ics_to_a_file(library: Library, tmp_path: Path) -> None:
     stdout = run_cli("export", "ics", "--date", _day(2), "--weeks", "2", library=root)
     again = Calendar.from_ical(stdout.stdout)
     assert [str(e["UID"]) for e in again.walk("VEVENT")] == [str(e["UID"]) for e in events]
+
+
+def test_the_plan_on_the_imported_seed(library: Library, seed_path: Path) -> None:
+    readme_import = pytest.importorskip(
+        "paperlog.formats.readme_import", reason="the README importer has not landed yet"
+    )
+    readme_import.import_readme(library, seed_path)
+    root = library.root
+    # Wk13 (written 2020.10.20, a Tuesday) holds Thursday 2020-10-22
+    wk13 = _json("week", "--date", "2020-10-22", library=root)
+    assert (wk13["week"], wk13["week_start"]) == (13, "2020-10-20")
+    assert wk13["read"] > 0 and wk13["remaining"]["days"] == 3
+    # the seed's wish-list has breadth items and no depth ones: the plan says so
+    queue = _json("queue", library=root)
+    monday = _json("today", "--date", "2020-10-26", library=root)
+    assert monday["key"] == next(q["key"] for q in queue if q["track"] == "breadth")
+    assert "no depth item is waiting" in monday["reason"]
+    # reading it opens Wk14 on the next calendar Monday
+    done = run_cli("done", monday["key"], "--date", "2020-10-26", "--json", library=root)
+    assert done.returncode == 0, done.stderr
+    logged = json.loads(done.stdout)
+    assert (logged["week"], logged["week_start"], logged["new_week"]) == (14, "2020-10-26", True)
+    assert logged["group"] == next(q["wish_group"] for q in queue if q["key"] == monday["key"])
+    # a day in the six-week pause would steal Wk12's number: refused, nothing written
+    before = _snapshot(root)
+    paused = run_cli("done", queue[1]["key"], "--date", "2020-09-23", library=root)
+    assert paused.returncode != 0 and "Wk12" in paused.stderr
+    assert _snapshot(root) == before

@@ -122,21 +122,22 @@ def _reason(
     paper: Paper,
     counts: dict[str | None, int],
     targets: dict[str, int],
-    track_rank: int,
+    empty: list[str],
 ) -> str:
     parts: list[str] = []
     if paper.track in targets:
         read = counts.get(paper.track, 0)
         share = next(t.share for t in plan.tracks if t.name == paper.track)
-        lead = "is furthest behind" if track_rank == 0 else "has the next gap"
-        parts.append(
-            f"{paper.track} {lead}: {read} of {targets[paper.track]} read this week "
-            f"(share {share:.0%})"
-        )
+        pace = f"{read} of {targets[paper.track]} read this week (share {share:.0%})"
+        if empty:
+            # the track furthest behind has nothing waiting: say so rather than hide it
+            parts.append(f"no {' or '.join(empty)} item is waiting; {paper.track}: {pace}")
+        else:
+            parts.append(f"{paper.track} is furthest behind: {pace}")
     elif paper.track:
         parts.append(f"track {paper.track!r} is not in the plan")
-    else:
-        parts.append("no tracked item is waiting")
+    elif empty:
+        parts.append(f"no {' or '.join(empty)} item is waiting")
     if paper.status == "reading":
         parts.append("already started")
     focus = [t for t in paper.topics if t in plan.focus_topics]
@@ -172,13 +173,15 @@ def _choose(
         )
 
     targets = track_targets(plan)
-    for index, track in enumerate(_track_priority(plan, counts)):
+    empty: list[str] = []
+    for track in _track_priority(plan, counts):
         pool = [p for p in free if p.track == track]
         if pool:
             paper = min(pool, key=preference)
-            return paper, _reason(plan, paper, counts, targets, index)
+            return paper, _reason(plan, paper, counts, targets, empty)
+        empty.append(track)
     paper = min(free, key=preference)
-    return paper, _reason(plan, paper, counts, targets, 0)
+    return paper, _reason(plan, paper, counts, targets, empty)
 
 
 def suggest_days(
