@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import functools
 import hashlib
 import json
 import time
@@ -24,6 +25,8 @@ from urllib.parse import urlencode
 from paperlog.errors import NetworkError, NotFound
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
 
 T = TypeVar("T")
@@ -58,6 +61,16 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     if when is None:
         return None
     return max(0.0, when.timestamp() - now)
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One TLS context per process: loading the CA bundle costs ~0.1 s, so build it once."""
+    import ssl
+
+    import certifi
+
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 def describe(url: str, params: Mapping[str, str] | None) -> str:
@@ -239,6 +252,7 @@ class HttpClient:
             import httpx
 
             self._client = httpx.Client(
+                verify=_ssl_context(),
                 timeout=httpx.Timeout(self.timeout),
                 headers={"User-Agent": self.user_agent},
                 follow_redirects=True,
