@@ -4,14 +4,16 @@ Precedence (the same whatever order the records arrive in; records are first put
 order by source rank, then by content, so every choice below is a pure function of the set):
 
 - ``ids``: the union of every record's identifiers. When two sources disagree on one kind
-  (two DOIs), the higher-ranked source's value is kept and the clash is listed in ``conflicts``.
+  (two DOIs), the higher-ranked source's value is kept and the clash is listed in ``conflicts``;
+  within one source a published record's value beats a preprint's.
 - ``title``: a published source's title (Crossref, then DBLP, then Semantic Scholar, then
   OpenReview) over arXiv's; whitespace is collapsed.
 - ``authors``: the most complete list: the most names, then the longest names (full given names
   over initials), then source rank.
 - ``venue`` and ``year``: a published record (``Record.published``) always beats a preprint, so
   SimCLR (arXiv 2002.05709, published at ICML 2020) merges to venue ICML, year 2020. Among
-  published records the source rank decides. The year comes from the record that gave a
+  published records one whose venue paperlog recognises (``venue_canonical``) beats one it
+  cannot name, then the source rank decides. The year comes from the record that gave a
   published venue when it has one, else from the best record that has a year (published
   records first, then source rank).
 - ``abstract``: arXiv, then Semantic Scholar, then OpenReview, then Crossref (whose abstracts
@@ -49,7 +51,7 @@ class Merged:
     authors: list[str] = field(default_factory=list)
     year: int | None = None
     venue: str | None = None
-    """Canonical venue name ("ICML"), or "arXiv"-like preprint venue, or None."""
+    """Canonical venue name ("ICML", or "arXiv" for a preprint); None when not recognised."""
     venue_raw: str | None = None
     """The venue as the winning source spelled it ("Proceedings of the 37th ICML")."""
     published: bool = False
@@ -93,7 +95,12 @@ def _content_key(record: Record) -> str:
 
 
 def _ordered(records: list[Record], order: tuple[str, ...]) -> list[Record]:
-    return sorted(records, key=lambda r: (_rank(order, r.source), r.source, _content_key(r)))
+    # Within one source a published record comes first: DBLP lists the ICML paper and its CoRR
+    # preprint as two records, and the ICML one's ids and title are the ones to keep.
+    return sorted(
+        records,
+        key=lambda r: (_rank(order, r.source), r.source, not r.published, _content_key(r)),
+    )
 
 
 def _clean_title(text: str | None) -> str | None:
@@ -173,7 +180,11 @@ def merge_records(records: list[Record]) -> Merged:
             if kind not in merged.ids:
                 merged.ids[kind] = value
                 id_source[kind] = record.source
-            elif _norm_id(kind, merged.ids[kind]) != _norm_id(kind, value):
+            elif id_source[kind] != record.source and _norm_id(kind, merged.ids[kind]) != _norm_id(
+                kind, value
+            ):
+                # Two records of one source may differ (a preprint and its published version
+                # under two DBLP keys): only sources that contradict each other are reported.
                 merged.conflicts.append(
                     f"{kind}: {id_source[kind]} says {merged.ids[kind]}, "
                     f"{record.source} says {value}"
@@ -194,10 +205,18 @@ def merge_records(records: list[Record]) -> Merged:
 
 def _merge_venue_year(records: list[Record], merged: Merged) -> None:
     """Venue and year: published beats preprint, then source rank (see the module doc)."""
-    # (not published) sorts False first, so every published record comes before any preprint.
+    # (not published) sorts False first, so every published record comes before any preprint;
+    # among those, one whose venue paperlog recognises beats one it cannot name (a series title
+    # such as "Lecture Notes in Computer Science").
     by_venue = sorted(
         records,
-        key=lambda r: (not r.published, _rank(VENUE_RANK, r.source), r.source, _content_key(r)),
+        key=lambda r: (
+            not r.published,
+            r.venue_canonical is None,
+            _rank(VENUE_RANK, r.source),
+            r.source,
+            _content_key(r),
+        ),
     )
     winner: Record | None = None
     for record in by_venue:
@@ -205,7 +224,7 @@ def _merge_venue_year(records: list[Record], merged: Merged) -> None:
             winner = record
             break
     if winner is not None:
-        merged.venue = winner.venue_canonical or winner.venue
+        merged.venue = winner.venue_canonical
         merged.venue_raw = winner.venue
         merged.published = winner.published
         merged.provenance["venue"] = winner.source

@@ -1,0 +1,570 @@
+"""``paperlog add``: from an arXiv id, DOI, link or title to a new paper file.
+
+The steps, each a function a test or the web app can call on its own:
+
+1. ``parse_identifier`` (paperlog.ids) says what the user typed.
+2. ``resolve_identifier`` asks every source that can look that kind of id up, then asks the
+   sources that could not (or had nothing) again by the ids the first answers revealed (an
+   arXiv record names its DOI; Crossref then knows the published venue). One source failing
+   is reported, not fatal; all failing is an error.
+   For a title, ``search_title`` gathers candidates from every source, groups the records that
+   describe one paper, and ``choose_candidate`` takes the best only when it is unambiguous.
+3. ``merge_records`` (merge.py) makes one answer; ``build_paper`` turns it into a ``Paper``.
+4. ``add_paper`` checks for a duplicate (dedupe.py), picks the key and citation key, and writes
+   the file (and weeks.yaml for ``--read``) in one batch under the library lock.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from paperlog.errors import NetworkError, NotFound, PaperlogError, ValidationError
+from paperlog.model import ID_KINDS, Paper, Reading, WeekInfo
+from paperlog.resolve.dedupe import duplicate_reason, find_duplicate, normalize_id
+from paperlog.resolve.merge import Merged, merge_records
+
+if TYPE_CHECKING:
+    from paperlog.ids import Identifier
+    from paperlog.library import Library
+    from paperlog.resolve.record import Record, Source
+
+MATCH_THRESHOLD = 90.0
+"""A title search takes its best candidate on its own only when the typed title scores at least
+this (rapidfuzz ``ratio`` of the normalised titles, 0-100) ..."""
+MATCH_MARGIN = 5.0
+"""... and beats the runner-up by at least this much; otherwise the user picks (``--pick N``)."""
+SEARCH_LIMIT = 5
+"""Records asked of each source for a title search."""
+MAX_CANDIDATES = 10
+NOTE_SKELETON = "\n## Key ideas\n\n## Notes\n"
+"""The body of a new paper file: where ``review`` finds the key ideas, then free notes."""
+
+# Identifier kinds kept in a paper's ``ids``; descriptive keys a source adds (arXiv's
+# "arxiv_category") are not identifiers.
+PAPER_ID_KINDS = frozenset(ID_KINDS) | {"acl"}
+_ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.IGNORECASE)
+_KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+# --- outcomes ------------------------------------------------------------------------------
+
+
+@dataclass
+class SourceOutcome:
+    """What one source did: answered, had no such paper, failed (and why), or could not ask."""
+
+    source: str
+    status: str
+    """"answered" | "not found" | "failed" | "skipped" (cannot look up that kind of id)."""
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON shape: ``{"source", "status", "reason"}``."""
+        return {"source": self.source, "status": self.status, "reason": self.reason}
+
+
+@dataclass
+class Resolution:
+    """The merged answer about one paper, the records behind it, and what each source did."""
+
+    merged: Merged
+    records: list[Record]
+    outcomes: list[SourceOutcome]
+
+    @property
+    def answered(self) -> list[str]:
+        """Names of the sources that gave a record."""
+        return [o.source for o in self.outcomes if o.status == "answered"]
+
+    @property
+    def problems(self) -> list[SourceOutcome]:
+        """Sources that failed or had nothing, with the reason (to report, not to stop on)."""
+        return [o for o in self.outcomes if o.status in ("failed", "not found")]
+
+
+@dataclass
+class Candidate:
+    """One paper a title search found, possibly described by several sources."""
+
+    records: list[Record]
+    merged: Merged
+    score: float
+    """rapidfuzz ratio (0-100) of the typed title against the candidate's best title."""
+
+    def to_dict(self, number: int) -> dict[str, Any]:
+        """JSON shape of a candidate, numbered as ``--pick`` takes it."""
+        return {
+            "pick": number,
+            "score": round(self.score, 1),
+            "title": self.merged.title,
+            "authors": list(self.merged.authors),
+            "year": self.merged.year,
+            "venue": self.merged.venue if self.merged.published else None,
+            "ids": paper_ids(self.merged.ids),
+            "sources": list(self.merged.sources),
+        }
+
+
+class AmbiguousTitle(PaperlogError):
+    """A title search found several plausible papers (or none close enough): the user picks."""
+
+    def __init__(self, message: str, candidates: list[Candidate]) -> None:
+        super().__init__(message)
+        self.candidates = candidates
+
+
+class DuplicatePaper(ValidationError):
+    """The paper is already in the library."""
+
+    def __init__(self, message: str, path: Path, existing: Paper) -> None:
+        super().__init__(message, path)
+        self.existing = existing
+
+
+# --- asking the sources ----------------------------------------------------------------------
+
+
+def _ask(source: Source, ident: Identifier, outcomes: dict[str, SourceOutcome]) -> Record | None:
+    """Look ``ident`` up in one source, recording the outcome; errors become outcomes."""
+    try:
+        record = source.lookup(ident)
+    except NotFound as exc:
+        outcomes[source.name] = SourceOutcome(source.name, "not found", str(exc))
+        return None
+    except NetworkError as exc:
+        outcomes[source.name] = SourceOutcome(source.name, "failed", str(exc))
+        return None
+    except PaperlogError as exc:  # a source that cannot read its own answer: report, go on
+        outcomes[source.name] = SourceOutcome(source.name, "failed", str(exc))
+        return None
+    if record is None:
+        outcomes.setdefault(source.name, SourceOutcome(source.name, "skipped"))
+        return None
+    outcomes[source.name] = SourceOutcome(source.name, "answered")
+    return record
+
+
+def _follow_up_idents(merged: Merged, tried: set[tuple[str, str]]) -> list[Identifier]:
+    from paperlog.ids import ID_PRIORITY, Identifier
+
+    out = []
+    for kind in ID_PRIORITY:
+        value = merged.ids.get(kind)
+        if not value or (kind, normalize_id(kind, value)) in tried:
+            continue
+        if kind == "doi" and _ARXIV_DOI.match(value):
+            continue  # arXiv's own DataCite DOI: Crossref does not know it, arXiv id covers it
+        out.append(Identifier(kind, value))
+    return out
+
+
+def nothing_found(what: str, outcomes: Iterable[SourceOutcome]) -> PaperlogError:
+    """The error when no source gave a record: which sources said what."""
+    outcomes = list(outcomes)
+    asked = [o for o in outcomes if o.status != "skipped"]
+    if not asked:
+        return ValidationError(
+            f"no metadata source can look up {what}; add it by arXiv id, DOI or title instead"
+        )
+    reasons = "; ".join(o.reason or f"{o.source}: {o.status}" for o in asked)
+    if any(o.status == "not found" for o in asked):
+        return NotFound(f"no source knows {what}: {reasons}")
+    return NetworkError(f"could not look up {what}: {reasons}")
+
+
+def resolve_identifier(
+    sources: Sequence[Source],
+    ident: Identifier | None,
+    *,
+    seed: Sequence[Record] = (),
+    outcomes: dict[str, SourceOutcome] | None = None,
+) -> Resolution:
+    """Ask the sources about ``ident`` (and the ids their answers reveal), then merge.
+
+    ``seed`` holds records already in hand (a chosen search candidate); ``outcomes`` what the
+    sources did before (a search), so a source that failed is not asked again. Raises
+    ``NotFound`` / ``NetworkError`` / ``ValidationError`` when no record at all is found.
+    """
+    # A source that answered a search with other papers has not answered about this one.
+    outcomes = {k: v for k, v in (outcomes or {}).items() if v.status != "answered"}
+    records = list(seed)
+    for record in seed:
+        outcomes[record.source] = SourceOutcome(record.source, "answered")
+    tried: set[tuple[str, str]] = set()
+    if ident is not None:
+        tried.add((ident.kind, normalize_id(ident.kind, ident.value)))
+        for source in sources:
+            if source.name not in outcomes:
+                found = _ask(source, ident, outcomes)
+                if found is not None:
+                    records.append(found)
+    if not records:
+        what = f"{ident.kind} {ident.value}" if ident else "that paper"
+        raise nothing_found(what, outcomes.values())
+    # Second round: the sources that could not answer the typed id may know a revealed one.
+    follow = _follow_up_idents(merge_records(records), tried)
+    for source in sources:
+        for extra in follow:
+            previous = outcomes.get(source.name)
+            if previous is not None and previous.status in ("answered", "failed"):
+                break
+            found = _ask(source, extra, outcomes)
+            if found is not None:
+                records.append(found)
+                break
+    order = {s.name: i for i, s in enumerate(sources)}
+    ordered = sorted(outcomes.values(), key=lambda o: (order.get(o.source, len(order)), o.source))
+    return Resolution(merge_records(records), records, ordered)
+
+
+def _same_paper(record: Record, group: list[Record]) -> bool:
+    """Does ``record`` describe the paper ``group`` describes?
+
+    A shared identifier says yes and different arXiv ids say no; otherwise near-identical
+    titles within a year of each other say yes. One source may list a paper twice (DBLP keeps
+    the CoRR preprint and the ICML paper as two records), so the source does not matter.
+    """
+    from paperlog.resolve.dedupe import IDENTIFYING_KINDS, TITLE_THRESHOLD, title_similarity
+
+    for other in group:
+        for kind in IDENTIFYING_KINDS:
+            a, b = record.ids.get(kind), other.ids.get(kind)
+            if a and b and normalize_id(kind, a) == normalize_id(kind, b):
+                return True
+    for other in group:
+        a, b = record.ids.get("arxiv"), other.ids.get("arxiv")
+        if a and b and normalize_id("arxiv", a) != normalize_id("arxiv", b):
+            return False
+    for other in group:
+        if not record.title or not other.title:
+            continue
+        close_years = (
+            record.year is None or other.year is None or abs(record.year - other.year) <= 1
+        )
+        if close_years and title_similarity(record.title, other.title) >= TITLE_THRESHOLD:
+            return True
+    return False
+
+
+def title_score(query: str, title: str | None) -> float:
+    """rapidfuzz ``ratio`` (0-100) of two titles after normalising case and punctuation."""
+    from rapidfuzz import fuzz
+
+    from paperlog.resolve.dedupe import normalize_title
+
+    if not title:
+        return 0.0
+    return float(fuzz.ratio(normalize_title(query), normalize_title(title)))
+
+
+def search_title(
+    sources: Sequence[Source], title: str, limit: int = SEARCH_LIMIT
+) -> tuple[list[Candidate], dict[str, SourceOutcome]]:
+    """Candidates for a typed title from every source, best first, and what each source did.
+
+    Records from different sources that describe one paper (a shared id, or near-identical
+    titles within a year) form one candidate.
+    """
+    outcomes: dict[str, SourceOutcome] = {}
+    groups: list[list[Record]] = []
+    for source in sources:
+        try:
+            found = source.search(title, limit)
+        except NetworkError as exc:
+            outcomes[source.name] = SourceOutcome(source.name, "failed", str(exc))
+            continue
+        except PaperlogError as exc:
+            outcomes[source.name] = SourceOutcome(source.name, "failed", str(exc))
+            continue
+        outcomes[source.name] = SourceOutcome(
+            source.name, "answered" if found else "not found", None if found else "no match"
+        )
+        for record in found:
+            home = next((g for g in groups if _same_paper(record, g)), None)
+            if home is None:
+                groups.append([record])
+            else:
+                home.append(record)
+    candidates = [
+        Candidate(group, merge_records(group), max(title_score(title, r.title) for r in group))
+        for group in groups
+    ]
+    candidates.sort(
+        key=lambda c: (-c.score, -len(c.records), c.merged.title or "", c.merged.year or 0)
+    )
+    return candidates[:MAX_CANDIDATES], outcomes
+
+
+def choose_candidate(candidates: list[Candidate], title: str, pick: int | None) -> Candidate:
+    """``--pick N`` (1-based), else the best candidate when it is clearly the one.
+
+    Clearly: it scores at least ``MATCH_THRESHOLD`` and beats the runner-up by at least
+    ``MATCH_MARGIN``. Otherwise raises ``AmbiguousTitle`` carrying the candidates to show.
+    """
+    if pick is not None:
+        if not 1 <= pick <= len(candidates):
+            raise ValidationError(
+                f"--pick {pick} is out of range: the search for {title!r} found "
+                f"{len(candidates)} candidate(s)"
+            )
+        return candidates[pick - 1]
+    best = candidates[0]
+    runner_up = candidates[1].score if len(candidates) > 1 else 0.0
+    if best.score >= MATCH_THRESHOLD and best.score - runner_up >= MATCH_MARGIN:
+        return best
+    why = (
+        "no candidate matches it closely"
+        if best.score < MATCH_THRESHOLD
+        else f"{sum(1 for c in candidates if best.score - c.score < MATCH_MARGIN)} match it "
+        "about as well"
+    )
+    raise AmbiguousTitle(
+        f"{len(candidates)} candidate(s) for {title!r} and {why}; "
+        "run again with --pick N to choose one",
+        candidates,
+    )
+
+
+# --- building the paper ------------------------------------------------------------------------
+
+
+def paper_ids(ids: dict[str, str]) -> dict[str, str]:
+    """The identifiers worth keeping on a paper: known kinds only, arXiv DOIs as arXiv ids."""
+    out: dict[str, str] = {}
+    for kind, value in sorted(ids.items()):
+        if not value or kind not in PAPER_ID_KINDS:
+            continue
+        match = _ARXIV_DOI.match(value) if kind == "doi" else None
+        if match:
+            out.setdefault("arxiv", match.group(1))
+            continue
+        out[kind] = value
+    if ids.get("arxiv"):
+        out["arxiv"] = ids["arxiv"]
+    return dict(sorted(out.items()))
+
+
+def fill_from_merged(paper: Paper, merged: Merged) -> None:
+    """Set a new paper's metadata from a merged answer (used by ``add``).
+
+    The venue is kept only when the paper was published somewhere paperlog recognises; a
+    preprint's "arXiv" is left out, as hand-kept lists write just the year for those.
+    """
+    paper.authors = list(merged.authors)
+    paper.year = merged.year
+    paper.venue = merged.venue if merged.published else None
+    paper.abstract = merged.abstract
+    paper.ids = paper_ids(merged.ids)
+    paper.url = merged.url
+
+
+@dataclass
+class AddOptions:
+    """The options of ``paperlog add`` (see its help)."""
+
+    read: bool = False
+    on_date: date | None = None
+    group: str | None = None
+    track: str | None = None
+    topics: list[str] = field(default_factory=list)
+    key: str | None = None
+    pick: int | None = None
+    force: bool = False
+
+
+@dataclass
+class Added:
+    """What ``add_paper`` did."""
+
+    paper: Paper
+    path: Path
+    query: Identifier
+    resolution: Resolution
+    candidates: list[Candidate] = field(default_factory=list)
+    duplicate_of: str | None = None
+    """With ``--force``: the key of the paper this one duplicates."""
+    new_week: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON ``add --json`` prints."""
+        from paperlog.views import paper_view
+
+        return {
+            "key": self.paper.key,
+            "path": str(self.path),
+            "query": {"kind": self.query.kind, "value": self.query.value},
+            "paper": paper_view(self.paper),
+            "sources": self.resolution.answered,
+            "outcomes": [o.to_dict() for o in self.resolution.outcomes],
+            "provenance": dict(self.resolution.merged.provenance),
+            "conflicts": list(self.resolution.merged.conflicts),
+            "candidates": [c.to_dict(i) for i, c in enumerate(self.candidates, start=1)],
+            "duplicate_of": self.duplicate_of,
+        }
+
+
+def _check_options(library: Library, options: AddOptions, today: date) -> None:
+    """Refuse bad options before any network request."""
+    config = library.config
+    codes = config.topic_codes()
+    for code in options.topics:
+        if code not in codes:
+            known = ", ".join(sorted(codes)) or "none defined in paperlog.toml"
+            raise ValidationError(f"unknown topic code {code!r} (known: {known})")
+    tracks = [t.name for t in config.plan.tracks]
+    if options.track is not None and tracks and options.track not in tracks:
+        raise ValidationError(f"unknown track {options.track!r} (known: {', '.join(tracks)})")
+    if options.key is not None:
+        if not _KEY_RE.match(options.key):
+            raise ValidationError(
+                f"--key {options.key!r}: use letters, digits, '.', '_' and '-' "
+                "(it becomes the file name)"
+            )
+        taken = {k.lower(): k for k in library.keys()}  # noqa: SIM118 (a method, not a dict)
+        if options.key.lower() in taken:
+            raise ValidationError(
+                f"--key {options.key!r} is taken", library.paper_path(taken[options.key.lower()])
+            )
+    if options.read and options.on_date is not None and options.on_date > today:
+        raise ValidationError(
+            f"cannot log a reading on {options.on_date.isoformat()}: "
+            f"it is after today ({today.isoformat()})"
+        )
+    if options.pick is not None and options.pick < 1:
+        raise ValidationError("--pick counts from 1")
+
+
+def _refuse_duplicate(library: Library, papers: list[Paper], candidate: Paper) -> None:
+    existing = find_duplicate(papers, candidate)
+    if existing is None:
+        return
+    reason = duplicate_reason(existing, candidate) or "same paper"
+    raise DuplicatePaper(
+        f"already in the library as {existing.key} ({reason}); pass --force to add it anyway",
+        library.paper_path(existing.key),
+        existing,
+    )
+
+
+def _place(
+    library: Library, paper: Paper, papers: list[Paper], options: AddOptions, day: date
+) -> tuple[list[WeekInfo] | None, bool]:
+    """Put the paper on the wish-list, or log it read in the week of ``day``.
+
+    Returns the weeks to write (None when unchanged) and whether a new week was opened.
+    """
+    if not options.read:
+        paper.status = "wish"
+        paper.wish_group = options.group
+        queued = [p.rank for p in papers if p.status != "read" and p.rank is not None]
+        paper.rank = max(queued, default=0) + 1
+        return None, False
+    from paperlog.plan.calendar import week_for_date
+
+    weeks = library.load_weeks()
+    number, start = week_for_date(day, library.config.plan, weeks, papers)
+    last = max((r.order for p in papers for r in p.readings if r.week == number), default=0)
+    paper.status = "read"
+    paper.readings = [
+        Reading(week=number, week_start=start, group=options.group, date=day, order=last + 1)
+    ]
+    info = next((w for w in weeks if w.week == number), None)
+    new_week = info is None
+    if info is None:
+        info = WeekInfo(number, start)
+        weeks.append(info)
+    if options.group and options.group not in info.groups:
+        info.groups.append(options.group)
+    # weeks.yaml lists the newest week first, as the README does.
+    return sorted(weeks, key=lambda w: -w.week), new_week
+
+
+def add_paper(
+    library: Library,
+    text: str,
+    sources: Sequence[Source],
+    options: AddOptions,
+    today: date,
+) -> Added:
+    """Resolve ``text`` (arXiv id, DOI, link or title), merge the answers, write a new paper.
+
+    Raises ``ValidationError`` for input that names no paper or bad options,
+    ``DuplicatePaper`` when the paper is already there (unless ``options.force``),
+    ``AmbiguousTitle`` when a title needs ``--pick``, and ``NotFound`` / ``NetworkError`` when
+    no source gave a record. The library is unchanged whenever an error is raised.
+    """
+    from paperlog.citekey import make_citekey, taken_citekeys
+    from paperlog.ids import ids_from_url, parse_identifier
+    from paperlog.model import make_key
+
+    ident = parse_identifier(text)
+    if not ident.value:
+        raise ValidationError("nothing to add: give an arXiv id, a DOI, a link or a title")
+    if ident.kind == "url":
+        raise ValidationError(
+            f"{ident.value} is a link paperlog cannot read a paper id from; "
+            "give its arXiv id, DOI or title instead"
+        )
+    _check_options(library, options, today)
+    day = options.on_date or today
+    papers = library.load_papers()
+    typed_ids = {ident.kind: ident.value} if ident.kind != "title" else {}
+    if ident.kind not in ("title", "url"):
+        typed_ids.update(ids_from_url(text.strip()))
+    if not options.force and typed_ids:
+        # Cheap early refusal: no request is made for a paper the library already holds.
+        _refuse_duplicate(library, papers, Paper(key="", title="", ids=paper_ids(typed_ids)))
+
+    candidates: list[Candidate] = []
+    if ident.kind == "title":
+        candidates, outcomes = search_title(sources, ident.value)
+        if not candidates:
+            raise nothing_found(f"a paper titled {ident.value!r}", outcomes.values())
+        chosen = choose_candidate(candidates, ident.value, options.pick)
+        resolution = resolve_identifier(sources, None, seed=chosen.records, outcomes=outcomes)
+    else:
+        if options.pick is not None:
+            raise ValidationError("--pick chooses among title search results; this is an id")
+        resolution = resolve_identifier(sources, ident)
+    merged = resolution.merged
+    if not merged.title:
+        raise NotFound(f"the sources gave no title for {ident.kind} {ident.value}")
+
+    paper = Paper(key="", title=merged.title)
+    fill_from_merged(paper, merged)
+    for kind, value in typed_ids.items():
+        if kind in PAPER_ID_KINDS:
+            paper.ids.setdefault(kind, value)
+    paper.track = options.track
+    paper.topics = list(options.topics)
+    paper.added = day
+    paper.notes = NOTE_SKELETON
+
+    with library.lock():
+        papers = library.load_papers()  # again: another process may have written meanwhile
+        duplicate_of = None
+        existing = find_duplicate(papers, paper)
+        if existing is not None:
+            if not options.force:
+                _refuse_duplicate(library, papers, paper)
+            duplicate_of = existing.key
+        taken = {p.key.lower() for p in papers}
+        paper.key = options.key or make_key(paper, taken)
+        paper.citekey = make_citekey(paper, taken_citekeys(papers))
+        weeks, new_week = _place(library, paper, papers, options, day)
+        library.validate(paper)
+        library.write_all(papers=[paper], weeks=weeks)
+    return Added(
+        paper=paper,
+        path=library.paper_path(paper.key),
+        query=ident,
+        resolution=resolution,
+        candidates=candidates,
+        duplicate_of=duplicate_of,
+        new_week=new_week,
+    )
