@@ -318,3 +318,18 @@ def test_cache_key_ignores_parameter_order(params: dict[str, str]) -> None:
     reordered = dict(reversed(list(params.items())))
     assert cache_key("http://h/p", params) == cache_key("http://h/p", reordered)
     assert cache_key("http://h/p", params, "application/json") != cache_key("http://h/p", params)
+
+
+def test_pace_spaces_requests_to_one_source(
+    server: ReplayServer, sleeps: Sleeps, tmp_path: Path
+) -> None:
+    server.add("/a", Reply.text("a"))
+    server.add("/b", Reply.text("b"))
+    now = 5_000.0
+    client = make_client(None, sleeps, pace={"arxiv": 3.0}, clock=lambda: now)
+    client.get_text(server.url("/a"), source="arxiv")
+    assert sleeps == []  # the first request goes at once
+    client.get_text(server.url("/b"), source="arxiv")
+    assert sleeps == [3.0]  # the clock stood still: a full gap
+    client.get_text(server.url("/a"), source="crossref")
+    assert sleeps == [3.0]  # other sources are not paced

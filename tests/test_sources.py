@@ -528,3 +528,10 @@ def test_make_sources_order_and_unsupported_kinds(client: HttpClient) -> None:
 def test_strip_markup_handles_jats() -> None:
     jats = "<jats:title>Abstract</jats:title><jats:p>We show &amp; prove <jats:italic>x</jats:italic>.</jats:p>"
     assert strip_markup(jats) == "We show & prove x ."
+
+
+def test_open_client_paces_only_the_public_arxiv(library: Library) -> None:
+    with open_client(library, {}) as client:
+        assert client.pace == {"arxiv": 3.0}
+    with open_client(library, {"PAPERLOG_ARXIV_URL": "http://127.0.0.1:9/arxiv"}) as client:
+        assert client.pace == {}

@@ -96,6 +96,7 @@ class HttpClient:
         sleep: Callable[[float], None] = time.sleep,
         cache_ttl: float = DEFAULT_CACHE_TTL,
         clock: Callable[[], float] = time.time,
+        pace: Mapping[str, float] | None = None,
     ) -> None:
         self.cache_dir = cache_dir
         self.offline = offline
@@ -109,6 +110,10 @@ class HttpClient:
         # 0 means always ask (the answer is still stored for --offline).
         self.cache_ttl = cache_ttl
         self.clock = clock
+        # Seconds to leave between two requests to one source (arXiv asks for 3): polite
+        # pacing for a long ``enrich`` run. Keyed by the ``source`` name given to get_*.
+        self.pace = dict(pace or {})
+        self._last_request: dict[str, float] = {}
         self.network_requests = 0  # how many requests went over the wire (for stats and tests)
         self._client: httpx.Client | None = None
 
@@ -274,6 +279,7 @@ class HttpClient:
         while True:
             reason: str
             retry_after: float | None = None
+            self._wait_turn(source)
             try:
                 self.network_requests += 1
                 response = client.get(url, params=dict(params or {}), headers=dict(headers or {}))
@@ -314,6 +320,18 @@ class HttpClient:
                 self.sleep(wait)
                 waited += wait
             attempt += 1
+
+    def _wait_turn(self, source: str | None) -> None:
+        """Sleep until ``pace[source]`` seconds have passed since that source's last request."""
+        gap = self.pace.get(source or "", 0.0)
+        if gap <= 0:
+            return
+        last = self._last_request.get(source or "")
+        if last is not None:
+            wait = last + gap - self.clock()
+            if wait > 0:
+                self.sleep(wait)
+        self._last_request[source or ""] = self.clock()
 
     # --- errors ------------------------------------------------------------------------------
 

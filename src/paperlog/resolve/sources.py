@@ -39,6 +39,10 @@ S2_KEY_ENV = "PAPERLOG_S2_API_KEY"
 CACHE_DIR_NAME = "http-cache"
 CONFIG_FILE = "paperlog.toml"
 
+# Seconds between two requests to a public API that asks for it (arXiv's terms of use: one
+# request every three seconds). Not applied to a mirror or replay server set by env or config.
+PUBLIC_PACE: dict[str, float] = {"arxiv": 3.0}
+
 # The order sources are asked in when several could answer: the ones that know venues first.
 SOURCE_ORDER = ("arxiv", "s2", "crossref", "dblp", "openreview")
 
@@ -95,6 +99,8 @@ def open_client(
         raise BadFile(
             f"[sources] retries must be a whole number >= 0, not {retries!r}", CONFIG_FILE
         )
+    urls = source_urls(config, environ)
+    pace = {name: gap for name, gap in PUBLIC_PACE.items() if urls[name] == DEFAULT_URLS[name]}
     return HttpClient(
         cache_dir=library.state_dir / CACHE_DIR_NAME,
         offline=offline,
@@ -103,6 +109,7 @@ def open_client(
         retries=retries,
         max_wait=_number(config, "max_wait", 30.0),
         cache_ttl=_number(config, "cache_ttl", DEFAULT_CACHE_TTL),
+        pace=pace,
     )
 
 
