@@ -63,6 +63,9 @@ ARXIV_CASES = [
     ("https://ar5iv.labs.arxiv.org/html/1512.03385", "1512.03385"),
     ("https://ar5iv.org/abs/1512.03385", "1512.03385"),
     ("https://huggingface.co/papers/2002.05709", "2002.05709"),
+    ("https://www.semanticscholar.org/arxiv/2002.05709", "2002.05709"),
+    ("https://scirate.com/arxiv/2002.05709", "2002.05709"),
+    ("https://www.arxiv-vanity.com/papers/2002.05709/", "2002.05709"),
     ("https://arxiv.org/pdf/1603.05027.pdf?utm_source=x&utm_medium=y", "1603.05027"),
     ("http://arxiv.org/pdf/1112.6209.pdf&embed", "1112.6209"),
     ("https://arxiv.org/1908.03568", "1908.03568"),
@@ -104,6 +107,7 @@ ARXIV_REJECTS = [
     "A Simple Framework for Contrastive Learning",
     "10.1007/978-3-030-61166-8_12",
     "2020",
+    "２００２.０５７０９",  # full-width digits are not an ID
 ]
 
 
@@ -330,6 +334,11 @@ URL_CASES: list[tuple[str, dict[str, str]]] = [
     ),
     ("http://openaccess.thecvf.com/menu.py", {}),
     (
+        "http://openaccess.thecvf.com/content_ICCV_2019/supplemental/"
+        "Simonelli_Disentangling_Monocular_3D_ICCV_2019_supplemental.pdf",
+        {"cvf": "Simonelli_Disentangling_Monocular_3D_ICCV_2019_paper"},
+    ),
+    (
         "https://www.sciencedirect.com/science/article/abs/pii/S1361841519300623?via%3Dihub",
         {"pii": "S1361841519300623"},
     ),
@@ -346,6 +355,7 @@ URL_CASES: list[tuple[str, dict[str, str]]] = [
     ("https://aclanthology.org/P15-1033.pdf", {"acl": "P15-1033"}),
     ("http://aclweb.org/anthology/D/D15/D15-1041.pdf", {"acl": "D15-1041"}),
     ("http://anthology.aclweb.org/D/D14/D14-1162.pdf", {"acl": "D14-1162"}),
+    ("https://aclanthology.org/P19-1001v2.pdf", {"acl": "P19-1001"}),
     ("https://www.aclweb.org/anthology/N19-1423/", {"acl": "N19-1423"}),
     ("http://www.aclweb.org/anthology/N13-1#page=784", {}),  # a volume, not a paper
     ("https://www.nature.com/articles/nature14539", {"doi": "10.1038/nature14539"}),
@@ -430,6 +440,12 @@ PARSE_CASES = [
     ("2020", Identifier("title", "2020")),
     ("", Identifier("title", "")),
     ("ftp://example.org/paper.pdf", Identifier("title", "ftp://example.org/paper.pdf")),
+    ("github.com/JunMa11/SegLoss", Identifier("url", "https://github.com/JunMa11/SegLoss")),
+    (
+        "openreview.net/forum?id=B16dGcqlx",
+        Identifier("openreview", "B16dGcqlx"),
+    ),
+    ("e.g./i.e. a title", Identifier("title", "e.g./i.e. a title")),
 ]
 
 
@@ -543,6 +559,17 @@ def test_normalize_doi_is_idempotent(doi: str, wrapper: str, encode: bool) -> No
     assert first == first.lower()
     assert normalize_doi(first) == first
     assert normalize_doi(doi_url(first)) == first
+
+
+_CANONICAL_ARXIV = re.compile(r"\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)?/\d{7}", re.ASCII)
+
+
+@given(st.one_of(st.text(max_size=60), arxiv_wrappers.map(lambda w: w.format("2002.05709"))))
+def test_normalize_arxiv_gives_canonical_ascii_or_none(text: str) -> None:
+    found = normalize_arxiv(text)
+    assert found is None or _CANONICAL_ARXIV.fullmatch(found)
+    doi = normalize_doi(text)
+    assert doi is None or (doi.startswith("10.") and doi == doi.lower() and " " not in doi)
 
 
 @given(st.text(max_size=200))

@@ -22,6 +22,9 @@ __all__ = [
     "parse_identifier",
 ]
 
+# Identifiers are ASCII: without re.ASCII, \d would take full-width digits for an ID.
+_FLAGS = re.IGNORECASE | re.ASCII
+
 # --------------------------------------------------------------------------------------- arXiv
 
 # Archives that existed before April 2007, when IDs looked like "hep-th/9901001". A fixed list,
@@ -42,11 +45,11 @@ _ANY_ID = rf"(?:{_NEW_ID}|{_OLD_ID})"
 # Digits may not continue the ID: "2002.057091" is not "2002.05709" plus noise.
 _ID_END = r"(?![\d])"
 
-_BARE_RE = re.compile(rf"^{_ANY_ID}$", re.IGNORECASE)
+_BARE_RE = re.compile(rf"^{_ANY_ID}$", _FLAGS)
 # "arXiv:2002.05709", "arxiv 2002.05709", "arXiv.2002.05709" (the tail of the arXiv DOI).
-_PREFIXED_RE = re.compile(rf"^(?:10\.48550/)?arxiv\s*[:.]?\s*{_ANY_ID}$", re.IGNORECASE)
+_PREFIXED_RE = re.compile(rf"^(?:10\.48550/)?arxiv\s*[:.]?\s*{_ANY_ID}$", _FLAGS)
 # Inside longer text only an explicit "arXiv:" marks an ID: "arXiv preprint arXiv:1312.4400".
-_EMBEDDED_RE = re.compile(rf"\barxiv\s*:\s*{_ANY_ID}{_ID_END}", re.IGNORECASE)
+_EMBEDDED_RE = re.compile(rf"\barxiv\s*:\s*{_ANY_ID}{_ID_END}", _FLAGS)
 _ARXIV_HOSTS = (
     "arxiv.org",
     "export.arxiv.org",
@@ -54,14 +57,19 @@ _ARXIV_HOSTS = (
     "ar5iv.labs.arxiv.org",
     "alphaxiv.org",
     "arxiv-sanity.com",
+    "arxiv-sanity-lite.com",
+    "arxiv-vanity.com",
 )
+# Sites that file papers under /arxiv/<id>.
+_ARXIV_MIRROR_HOSTS = ("semanticscholar.org", "scirate.com", "paperswithcode.com")
+_MIRROR_PATH_RE = re.compile(rf"^/(?:arxiv|arxiv-papers)/{_ANY_ID}(?:$|[^\w].*$)", _FLAGS)
 # Paths under an arXiv host that carry an ID: /abs/ID, /pdf/ID(.pdf), /html/ID, /format/ID, ...
 _ARXIV_PATH_RE = re.compile(
     rf"^/(?:(?:abs|pdf|html|format|ps|src|e-print|papers?)/)?{_ANY_ID}(?:$|[^\w].*$)",
-    re.IGNORECASE,
+    _FLAGS,
 )
 # huggingface.co/papers/2002.05709 is a common place to meet a paper; it only takes new IDs.
-_HF_PATH_RE = re.compile(rf"^/papers/{_NEW_ID}{_ID_END}", re.IGNORECASE)
+_HF_PATH_RE = re.compile(rf"^/papers/{_NEW_ID}{_ID_END}", _FLAGS)
 
 
 def _valid_new(yymm: str, num: str) -> bool:
@@ -102,10 +110,10 @@ def _url_parts(text: str) -> tuple[str, str, str] | None:
     s = text.strip()
     if s.startswith("//"):
         s = "https:" + s
-    elif not re.match(r"^[a-z][a-z0-9+.-]*://", s, re.IGNORECASE):
+    elif not re.match(r"^[a-z][a-z0-9+.-]*://", s, _FLAGS):
         # "arxiv.org/abs/..." pasted without a scheme.
         # The host must end in a letter TLD so that a bare DOI ("10.1007/…") is not a host.
-        if not re.match(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?::\d+)?/", s, re.IGNORECASE):
+        if not re.match(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?::\d+)?/", s, _FLAGS):
             return None
         s = "https://" + s
     try:
@@ -143,6 +151,10 @@ def normalize_arxiv(text: str) -> str | None:
             m = _ARXIV_PATH_RE.match(path)
             if m:
                 return _from_match(m)
+        if host in _ARXIV_MIRROR_HOSTS:
+            m = _MIRROR_PATH_RE.match(path)
+            if m:
+                return _from_match(m)
         if host == "huggingface.co":
             m = _HF_PATH_RE.match(path)
             if m:
@@ -161,22 +173,22 @@ def arxiv_url(arxiv_id: str) -> str:
 
 # ----------------------------------------------------------------------------------------- DOI
 
-_DOI_RE = re.compile(r"^10\.\d{4,9}(?:\.\d+)*/\S+$")
+_DOI_RE = re.compile(r"^10\.\d{4,9}(?:\.\d+)*/\S+$", re.ASCII)
 # A DOI inside a URL path or query value; it begins where a path segment begins.
-_DOI_IN_URL_RE = re.compile(r"(?:^|[/=:])(10\.\d{4,9}(?:\.\d+)*/.+)$")
-_DOI_PREFIX_RE = re.compile(r"^(?:doi\s*:?\s*|urn:doi:|info:doi/)", re.IGNORECASE)
+_DOI_IN_URL_RE = re.compile(r"(?:^|[/=:])(10\.\d{4,9}(?:\.\d+)*/.+)$", re.ASCII)
+_DOI_PREFIX_RE = re.compile(r"^(?:doi\s*:?\s*|urn:doi:|info:doi/)", _FLAGS)
 _DOI_HOSTS = ("doi.org", "dx.doi.org")
 # Page-type suffixes that publishers append after the DOI in a link; not part of the DOI.
 _DOI_TAILS = re.compile(
     r"(?:\.pdf|/full|/abstract|/abs|/epdf|/pdf|/fulltext|/full-text|/html|/meta|/summary"
     r"|/references|/figures|/citedby|/suppl_file|/supplemental|\.full|\.abstract|\.short"
     r"|\.full-text|\+html)$",
-    re.IGNORECASE,
+    _FLAGS,
 )
 # bioRxiv and medRxiv add a version to the DOI in their links: 10.1101/2020.03.01.971838v1.
-_BIORXIV_VERSION = re.compile(r"^(10\.1101/[\d.]+)v\d+$", re.IGNORECASE)
+_BIORXIV_VERSION = re.compile(r"^(10\.1101/[\d.]+)v\d+$", _FLAGS)
 # nature.com/articles/<suffix> is the DOI 10.1038/<suffix>.
-_NATURE_PATH = re.compile(r"^/articles/((?=[^/]*\d)[a-z0-9][a-z0-9.-]*[a-z0-9])(?:\.pdf)?$", re.I)
+_NATURE_PATH = re.compile(r"^/articles/((?=[^/]*\d)[a-z0-9][a-z0-9.-]*[a-z0-9])(?:\.pdf)?$", _FLAGS)
 
 
 def _clean_doi(raw: str) -> str | None:
@@ -256,17 +268,17 @@ def doi_url(doi: str) -> str:
 # ------------------------------------------------------------------------------- other URL IDs
 
 _OPENREVIEW_PATHS = ("/forum", "/pdf", "/attachment", "/revisions", "/notes/edits")
-_OPENREVIEW_ID = re.compile(r"^[A-Za-z0-9_-]{5,}$")
-_S2_ID = re.compile(r"^[0-9a-f]{40}$", re.IGNORECASE)
+_OPENREVIEW_ID = re.compile(r"^[A-Za-z0-9_-]{5,}$", re.ASCII)
+_S2_ID = re.compile(r"^[0-9a-f]{40}$", _FLAGS)
 _PMLR_PATH = re.compile(
     r"^/(?:proceedings/papers/)?(v\d+)/([A-Za-z0-9_-]+?)(?:\.pdf|\.html)?(?:/|$)"
 )
-_NIPS_NUMBER = re.compile(r"^/paper/(\d+)-[^/]*$")
-_NIPS_HASH = re.compile(r"/(?:hash|file)/([0-9a-f]{32})-", re.IGNORECASE)
-_CVF_STEM = re.compile(r"/content[_/][^/].*/([^/]+)\.(?:pdf|html)$", re.IGNORECASE)
-_PII_PATH = re.compile(r"/pii/([A-Z0-9()-]{10,})", re.IGNORECASE)
-_ACL_NEW = re.compile(r"^(\d{4}\.[a-z0-9-]+\.\d+)$", re.IGNORECASE)
-_ACL_OLD = re.compile(r"^([A-Z]\d{2}-\d{4})$")
+_NIPS_NUMBER = re.compile(r"^/paper/(\d+)-[^/]+(?:/|$)", re.ASCII)
+_NIPS_HASH = re.compile(r"/(?:hash|file)/([0-9a-f]{32})-", _FLAGS)
+_CVF_STEM = re.compile(r"/content[_/][^/].*/([^/]+)\.(?:pdf|html)$", _FLAGS)
+_PII_PATH = re.compile(r"/pii/([A-Z0-9()-]{10,})", _FLAGS)
+_ACL_NEW = re.compile(r"^(\d{4}\.[a-z0-9-]+\.\d+)$", _FLAGS)
+_ACL_OLD = re.compile(r"^([A-Z]\d{2}-\d{4})$", re.ASCII)
 
 
 def _openreview_id(path: str, query: str) -> str | None:
@@ -300,7 +312,8 @@ def _acl_id(path: str) -> str | None:
     last = [seg for seg in path.split("/") if seg]
     if not last:
         return None
-    stem = re.sub(r"\.(?:pdf|bib|xml)$", "", last[-1], flags=re.IGNORECASE)
+    stem = re.sub(r"\.(?:pdf|bib|xml)$", "", last[-1], flags=_FLAGS)
+    stem = re.sub(r"v\d+$", "", stem)  # "P19-1001v2": a corrected version of the same paper
     m = _ACL_NEW.match(stem) or _ACL_OLD.match(stem)
     return m.group(1) if m else None
 
@@ -348,7 +361,8 @@ def ids_from_url(url: str) -> dict[str, str]:
     elif host in ("openaccess.thecvf.com", "cv-foundation.org"):
         m = _CVF_STEM.search(upath)
         if m:
-            found["cvf"] = m.group(1)
+            # The supplement's file names the paper it belongs to: same stem, "_paper" suffix.
+            found["cvf"] = re.sub(r"_supplemental$", "_paper", m.group(1))
     elif host in ("sciencedirect.com", "linkinghub.elsevier.com"):
         m = _PII_PATH.search(upath)
         if m:
@@ -380,8 +394,9 @@ ID_PRIORITY = ("arxiv", "doi", "openreview", "pmlr", "nips", "cvf", "acl", "pii"
 def parse_identifier(text: str) -> Identifier:
     """Classify user input: arXiv ID/URL, DOI/DOI URL, another known URL, any URL, or a title.
 
-    A title has its whitespace collapsed; empty input gives a title with an empty value, which
-    the caller should reject.
+    A link pasted without a scheme ("github.com/x/y") gets "https://". A title has its
+    whitespace collapsed; empty input gives a title with an empty value, which the caller
+    should reject.
     """
     s = text.strip() if isinstance(text, str) else ""
     arxiv = normalize_arxiv(s)
@@ -390,7 +405,9 @@ def parse_identifier(text: str) -> Identifier:
     doi = normalize_doi(s)
     if doi:
         return Identifier("doi", doi)
-    if re.match(r"^https?://\S+$", s, re.IGNORECASE):
+    if re.match(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?::\d+)?/\S*$", s, _FLAGS):
+        s = "https://" + s  # "github.com/x/y": a link pasted without its scheme
+    if re.match(r"^https?://\S+$", s, _FLAGS):
         found = ids_from_url(s)
         for kind in ID_PRIORITY:
             if kind in found:
