@@ -32,8 +32,6 @@ EXTERNAL_IDS = {
     "DOI": "doi",
     "DBLP": "dblp",
     "ACL": "acl",
-    "PubMed": "pmid",
-    "CorpusId": "s2_corpus",
 }
 PUBLISHED_TYPES = frozenset({"JournalArticle", "Conference", "Book", "BookSection"})
 
