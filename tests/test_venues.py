@@ -371,7 +371,8 @@ SOURCES = [
     ("International Journal of Computer Vision", "IJCV"),
     ("IEEE/ACM Transactions on Audio, Speech, and Language Processing", "TASLP"),
     (
-        "ICASSP 2020 - 2020 IEEE International Conference on Acoustics, Speech and Signal Processing (ICASSP)",
+        "ICASSP 2020 - 2020 IEEE International Conference on Acoustics, Speech and Signal"
+        " Processing (ICASSP)",
         "ICASSP",
     ),
     ("Interspeech 2019", "Interspeech"),

@@ -177,7 +177,6 @@ _DOI_RE = re.compile(r"^10\.\d{4,9}(?:\.\d+)*/\S+$", re.ASCII)
 # A DOI inside a URL path or query value; it begins where a path segment begins.
 _DOI_IN_URL_RE = re.compile(r"(?:^|[/=:])(10\.\d{4,9}(?:\.\d+)*/.+)$", re.ASCII)
 _DOI_PREFIX_RE = re.compile(r"^(?:doi\s*:?\s*|urn:doi:|info:doi/)", _FLAGS)
-_DOI_HOSTS = ("doi.org", "dx.doi.org")
 # Page-type suffixes that publishers append after the DOI in a link; not part of the DOI.
 _DOI_TAILS = re.compile(
     r"(?:\.pdf|/full|/abstract|/abs|/epdf|/pdf|/fulltext|/full-text|/html|/meta|/summary"
@@ -253,11 +252,7 @@ def normalize_doi(text: str) -> str | None:
         if m:
             return _clean_doi(f"10.1038/{m.group(1)}")
     m = _DOI_IN_URL_RE.search(path)
-    if m:
-        return _clean_doi(m.group(1))
-    if host in _DOI_HOSTS:
-        return None
-    return None
+    return _clean_doi(m.group(1)) if m else None
 
 
 def doi_url(doi: str) -> str:
@@ -271,7 +266,7 @@ _OPENREVIEW_PATHS = ("/forum", "/pdf", "/attachment", "/revisions", "/notes/edit
 _OPENREVIEW_ID = re.compile(r"^[A-Za-z0-9_-]{5,}$", re.ASCII)
 _S2_ID = re.compile(r"^[0-9a-f]{40}$", _FLAGS)
 _PMLR_PATH = re.compile(
-    r"^/(?:proceedings/papers/)?(v\d+)/([A-Za-z0-9_-]+?)(?:\.pdf|\.html)?(?:/|$)"
+    r"^/(?:proceedings/papers/)?(v\d+)/([A-Za-z0-9_-]+?)(?:\.pdf|\.html)?(?:/|$)", re.ASCII
 )
 _NIPS_NUMBER = re.compile(r"^/paper/(\d+)-[^/]+(?:/|$)", re.ASCII)
 _NIPS_HASH = re.compile(r"/(?:hash|file)/([0-9a-f]{32})-", _FLAGS)
@@ -382,7 +377,7 @@ class Identifier:
     """What a user typed to ``paperlog add``, classified."""
 
     kind: str
-    """"arxiv" | "doi" | "openreview" | "s2" | "pmlr" | "nips" | "cvf" | "pii" | "acl" | "url" | "title"."""
+    """One of ``ID_PRIORITY`` ("arxiv", "doi", "openreview", ...), or "url" or "title"."""
     value: str
     """The canonical value: the normalised ID, the URL, or the title text."""
 

@@ -37,7 +37,10 @@ VENUES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "CVPRW": (
         "workshop",
         ("CVPRW", "CVPR Workshop", "CVPR Workshops", "CVPR-W"),
-        (r"Computer Vision and Pattern Recognition\s*[-–(]?\s*Workshops?", r"\bCVPR\s+Workshops?"),
+        (
+            r"Computer Vision and Pattern Recognition\s*[-–(]?\s*Workshops?",
+            r"\bCVPR\s+Workshops?",
+        ),
     ),
     "ICCV": (
         "conference",
