@@ -250,8 +250,11 @@ def _protect_case(latex: str) -> str:
 # --- names -----------------------------------------------------------------------------------
 
 
-def parse_authors(value: str) -> list[str]:
-    """Author names in display order ("Martín Abadi") from a BibTeX name list; "others" dropped."""
+def parse_names(value: str) -> list[tuple[str, str, str]]:
+    """``(given, family, suffix)`` per person of a BibTeX name list, decoded; "others" dropped.
+
+    The family name includes a "von" part ("van der Maaten").
+    """
     from bibtexparser.middlewares.names import (
         parse_single_name_into_parts,
         split_multiple_persons_names,
@@ -263,13 +266,17 @@ def parse_authors(value: str) -> list[str]:
             continue
         try:
             parts = parse_single_name_into_parts(raw, strict=False)
-            words = [*parts.first, *parts.von, *parts.last, *parts.jr]
+            given, family = " ".join(parts.first), " ".join([*parts.von, *parts.last])
+            suffix = " ".join(parts.jr)
         except ValueError:  # a name even the lenient parser refuses: keep it as written
-            words = [raw]
-        name = latex_to_text(" ".join(words))
-        if name:
-            names.append(name)
-    return names
+            given, family, suffix = "", raw, ""
+        names.append((latex_to_text(given), latex_to_text(family), latex_to_text(suffix)))
+    return [n for n in names if any(n)]
+
+
+def parse_authors(value: str) -> list[str]:
+    """Author names in display order ("Martín Abadi") from a BibTeX name list."""
+    return [" ".join(part for part in name if part) for name in parse_names(value)]
 
 
 def format_authors(authors: Iterable[str]) -> str:

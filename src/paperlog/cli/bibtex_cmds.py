@@ -1,0 +1,154 @@
+"""``paperlog import bibtex``, ``paperlog export bibtex``, ``paperlog export csljson``."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from paperlog.cli.common import app, json_option, print_json, warn
+
+_STATUSES = ["wish", "reading", "read"]
+
+
+@contextmanager
+def _progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on stderr when stderr is a terminal, else no callback at all."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+@click.command("bibtex")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Report what would be imported; write nothing.")
+@json_option
+@click.pass_context
+def import_bibtex_cmd(ctx: click.Context, file: Path, dry_run: bool, as_json: bool) -> None:
+    """Import a .bib file: each entry becomes a wish-list paper, every field kept.
+
+    Entries the library already has (same DOI, arXiv ID or citation key) are skipped, so
+    importing a file again changes nothing. Malformed entries are reported with their line.
+    """
+    from paperlog.formats.bibtex import import_bibtex
+
+    library = app(ctx).open_library()
+    with library.lock(), _progress_bar(f"Importing {file.name}") as progress:
+        report = import_bibtex(library, file, progress=progress, dry_run=dry_run)
+    if as_json:
+        print_json(report.as_dict())
+        return
+    for problem in [*report.malformed, *report.warnings]:
+        warn(f"{file}:{problem.line}: {problem.message}" if problem.line else problem.message)
+    verb = "Would import" if dry_run else "Imported"
+    click.echo(
+        f"{verb} {len(report.imported)} of {report.entries} entries from {file}"
+        f" ({report.existing} already in the library, {len(report.malformed)} malformed,"
+        f" {len(report.renamed)} citation keys changed)."
+    )
+
+
+def _write_output(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from paperlog.library import atomic_write
+
+    atomic_write(output.expanduser().resolve(), text)
+
+
+def _report_new_keys(count: int, write_back: bool) -> None:
+    if count:
+        where = "saved in their files" if write_back else "not saved (--no-save-keys)"
+        click.echo(f"Gave citation keys to {count} papers ({where}).", err=True)
+
+
+_export_options = [
+    click.argument("query", nargs=-1),
+    click.option("--status", type=click.Choice(_STATUSES), default=None, help="Only this status."),
+    click.option(
+        "--output",
+        "-o",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Write to FILE instead of standard output.",
+    ),
+    click.option(
+        "--save-keys/--no-save-keys",
+        default=True,
+        show_default=True,
+        help="Write citation keys given to papers without one back to their files.",
+    ),
+]
+
+
+def _with_export_options(func: Callable[..., None]) -> Callable[..., None]:
+    for option in reversed(_export_options):
+        func = option(func)
+    return func
+
+
+@click.command("bibtex")
+@_with_export_options
+@click.pass_context
+def export_bibtex_cmd(
+    ctx: click.Context,
+    query: tuple[str, ...],
+    status: str | None,
+    output: Path | None,
+    save_keys: bool,
+) -> None:
+    """Write the papers (all, or those QUERY and --status pick) as BibTeX.
+
+    QUERY uses the search syntax ("year:2019.. venue:CVPR contrastive"). Papers without a
+    citation key get one, saved to their files so it never changes.
+    """
+    from paperlog.formats.bibtex import export_library_bibtex
+
+    library = app(ctx).open_library()
+    with library.lock():
+        text, changed = export_library_bibtex(
+            library, " ".join(query), status, write_back=save_keys
+        )
+    _write_output(text, output)
+    _report_new_keys(len(changed), save_keys)
+
+
+@click.command("csljson")
+@_with_export_options
+@click.pass_context
+def export_csljson_cmd(
+    ctx: click.Context,
+    query: tuple[str, ...],
+    status: str | None,
+    output: Path | None,
+    save_keys: bool,
+) -> None:
+    """Write the papers (all, or those QUERY and --status pick) as CSL-JSON (for Pandoc).
+
+    Item ids are the citation keys; papers without one get one, saved to their files.
+    """
+    import json
+
+    from paperlog.formats.csljson import export_library_csljson
+
+    library = app(ctx).open_library()
+    with library.lock():
+        items, changed = export_library_csljson(
+            library, " ".join(query), status, write_back=save_keys
+        )
+    _write_output(json.dumps(items, ensure_ascii=False, indent=2) + "\n", output)
+    _report_new_keys(len(changed), save_keys)
