@@ -154,6 +154,12 @@ OTHER_BADGES: list[tuple[str, str | None, int | None, bool, str | None, str | No
     ("PanSeg", None, None, False, None, None),
     ("", None, None, False, None, None),
     ("CVPR 1949", "CVPR", None, True, C, "1949"),  # not a year: out of range
+    ("CVPR 9", "CVPR", None, True, C, "9"),
+    ("2019 CVPR Oral", "CVPR", 2019, True, C, "Oral"),
+    ("2019 CVPR", "CVPR", 2019, True, C, None),
+    ("2020 workshop", None, 2020, False, None, "workshop"),
+    ("Oral", None, None, False, None, "Oral"),
+    ("Nature Neuroscience 2019", "Nature Neuroscience", 2019, False, None, None),
 ]
 
 
@@ -334,6 +340,11 @@ SOURCES = [
     ("Medical Image Computing and Computer-Assisted Intervention", "MICCAI"),
     ("Lecture Notes in Computer Science", None),
     ("LNCS", None),
+    (
+        "Lecture Notes in Computer Science (including subseries Lecture Notes in Artificial"
+        " Intelligence and Lecture Notes in Bioinformatics)",
+        None,
+    ),
     ("Proceedings of Machine Learning Research", None),
     ("IEEE Transactions on Pattern Analysis and Machine Intelligence", "TPAMI"),
     ("{IEEE} Transactions on Pattern Analysis and Machine Intelligence", "TPAMI"),

@@ -410,7 +410,9 @@ _SERIES = re.compile(
     r"^(?:Lecture Notes in (?:Computer Science|Artificial Intelligence|Bioinformatics)|LNCS|LNAI"
     r"|Communications in Computer and Information Science|CCIS"
     r"|Advances in Intelligent Systems and Computing|Proceedings of Machine Learning Research|PMLR"
-    r"|Studies in Computational Intelligence)\.?$",
+    r"|Studies in Computational Intelligence)\.?"
+    # Crossref adds "(including subseries Lecture Notes in Artificial Intelligence and ...)".
+    r"(?:\s*\(.*\))?$",
     re.IGNORECASE,
 )
 
@@ -544,8 +546,6 @@ def _venue_in(s: str) -> str | None:
         return direct
     for abbreviation, word in _ABBREVIATIONS:
         s = re.sub(abbreviation, word, s)
-    if direct is not None:
-        return direct
     short = re.sub(
         r"^(?:in\s*:?\s+)?(?:proc\.?|proceedings)(?:\s+of)?(?:\s+the)?\s+", "", s, flags=re.I
     )
@@ -630,11 +630,17 @@ def parse_badge(label: str) -> Badge:
     text = " ".join(str(label).split())
     before, year, after = _split_year(text)
     venue_text, qualifier = _clean(before), _clean(after)
+    if not venue_text and qualifier:
+        # The year may lead: "2019 CVPR Oral".
+        venue_text, qualifier = qualifier, ""
     canonical = canonical_venue(venue_text) if venue_text else None
     if canonical is None and venue_text:
         # Qualifier words may come before the year too: "ICML workshop 2020".
         m = _QUALIFIER_WORDS.search(venue_text)
-        if m and m.start() > 0:
+        if m and m.start() == 0:
+            # Only a qualifier, no venue: "2020 workshop", "Oral 2019".
+            venue_text, qualifier = "", _clean(f"{venue_text} {qualifier}")
+        elif m:
             head = _clean(venue_text[: m.start()])
             found = canonical_venue(head) or venue_from_source(head)
             if found is not None:
