@@ -8,6 +8,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import run_cli
 from paperlog.library import Library
@@ -183,3 +185,35 @@ def test_same_week_with_no_room_needs_a_hand(library: Library) -> None:
     report = run_doctor(library, fix=True)
     assert not report.fixed
     assert library.load_weeks() == weeks
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    starts=st.lists(
+        st.dates(min_value=date(2020, 1, 1), max_value=date(2020, 12, 31)),
+        min_size=1,
+        max_size=8,
+    ),
+    ranks=st.lists(st.one_of(st.none(), st.integers(1, 5)), max_size=6),
+)
+def test_after_fix_only_hand_work_remains(
+    tmp_path_factory: pytest.TempPathFactory, starts: list[date], ranks: list[int | None]
+) -> None:
+    library = Library.create(tmp_path_factory.mktemp("lib"))
+    weeks = [WeekInfo(n, s) for n, s in enumerate(starts)]
+    papers = [
+        Paper(f"r{n}", f"R{n}", status="read", readings=[Reading(n, s, "G", None, 1)])
+        for n, s in enumerate(starts)
+    ]
+    papers += [Paper(f"w{i}", f"W{i}", status="wish", rank=r) for i, r in enumerate(ranks)]
+    library.write_all(papers=papers, weeks=sorted(weeks, key=lambda w: -w.week))
+    report = run_doctor(library, fix=True)
+    assert all(not f.fixable for f in report.remaining), report.remaining
+    # what the report says is left is what a fresh run finds
+    findings, _ = diagnose(library.config.plan, library.load_papers(), library.load_weeks())
+    assert [f.to_json() for f in findings] == [f.to_json() for f in report.remaining]
+    # nothing lost: every reading is still there, in a week weeks.yaml lists
+    listed = {w.week for w in library.load_weeks()}
+    loaded = library.load_papers()
+    assert sum(len(p.readings) for p in loaded) == len(starts)
+    assert all(r.week in listed for p in loaded for r in p.readings)

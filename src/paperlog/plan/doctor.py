@@ -139,9 +139,8 @@ def _week_checks(
                 f"({_fmt(dated[number])}) fall in the same calendar week"
             )
             target = cal + timedelta(days=7 * step)
-            later = [
-                week_start_of(s, plan) for n, s in dated.items() if n > number and n not in numbers
-            ]
+            # the next week in time (not by number: numbers may be out of order too)
+            later = [week_start_of(s, plan) for s in dated.values() if week_start_of(s, plan) > cal]
             if target in taken or (later and target >= min(later)):
                 findings.append(
                     Finding(
@@ -348,12 +347,26 @@ def run_doctor(library: Library, fix: bool = False) -> DoctorReport:
         report = DoctorReport(findings, remaining=list(findings))
         if not fix or not any(f.fixable for f in findings):
             return report
-        changed, new_weeks = repair(plan, papers, weeks, repairs)
-        weeks_changed = new_weeks != weeks
-        library.write_all(papers=changed, weeks=new_weeks if weeks_changed else None)
-        changed_keys = {p.key for p in changed}
-        after = [p for p in papers if p.key not in changed_keys] + changed
+        # one fix can make another possible (a renumbering frees a calendar week), so repair
+        # in memory until nothing fixable is left or nothing changes, then write once
+        current, new_weeks = papers, weeks
+        changed_keys: set[str] = set()
+        remaining = findings
+        for _ in range(5):
+            changed, next_weeks = repair(plan, current, new_weeks, repairs)
+            if not changed and next_weeks == new_weeks:
+                break
+            by_key = {p.key: p for p in changed}
+            current = [by_key.get(p.key, p) for p in current]
+            changed_keys |= set(by_key)
+            new_weeks = next_weeks
+            remaining, repairs = diagnose(plan, current, new_weeks)
+            if not any(f.fixable for f in remaining):
+                break
+        originals = {p.key: p for p in papers}
+        written = [p for p in current if p.key in changed_keys and p != originals[p.key]]
+        library.write_all(papers=written, weeks=new_weeks if new_weeks != weeks else None)
         report.fixed = True
-        report.changed_papers = sorted(changed_keys)
-        report.remaining, _ = diagnose(plan, after, new_weeks)
+        report.changed_papers = sorted(p.key for p in written)
+        report.remaining = remaining
     return report
