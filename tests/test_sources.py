@@ -29,6 +29,7 @@ from paperlog.resolve.sources import (
     ENV_VARS,
     make_sources,
     open_client,
+    openreview_v1_url,
     source_urls,
     user_agent,
 )
@@ -535,3 +536,57 @@ def test_open_client_paces_only_the_public_arxiv(library: Library) -> None:
         assert client.pace == {"arxiv": 3.0}
     with open_client(library, {"PAPERLOG_ARXIV_URL": "http://127.0.0.1:9/arxiv"}) as client:
         assert client.pace == {}
+
+
+def _openreview_with_v1(client: HttpClient, server: ReplayServer) -> OpenReviewSource:
+    return OpenReviewSource(client, server.url("/openreview"), v1_url=server.url("/v1"))
+
+
+def _v1_note(name: str) -> dict[str, Any]:
+    """A note from the tracker's data: its flat content is how API v1 shapes a note."""
+    path = corpus_api("openreview", "imczxx_ICLR2026ReviewTracker", name)
+    note: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return {"id": note["id"], "forum": note["id"], "content": note["content"]}
+
+
+@pytest.mark.parametrize("v2_answer", ["empty", "404"])
+def test_openreview_falls_back_to_api_v1(
+    server: ReplayServer, client: HttpClient, v2_answer: str
+) -> None:
+    note = _v1_note("00F7BfXLYJ.json")
+    if v2_answer == "empty":
+        server.add("/openreview/notes", Reply.file(fixture_api("openreview", "empty.json")))
+    server.add("/v1/notes", Reply.json({"notes": [note]}), query={"id": note["id"]})
+    record = _openreview_with_v1(client, server).lookup(Identifier("openreview", note["id"]))
+    assert record is not None
+    assert record.title == " ".join(note["content"]["title"].split())
+    assert [r.path for r in server.seen()] == ["/openreview/notes", "/v1/notes"]
+
+
+def test_openreview_not_found_in_either_api(server: ReplayServer, client: HttpClient) -> None:
+    with pytest.raises(NotFound, match=r"no note with id zzz \(.*/openreview/notes, .*/v1/notes\)"):
+        _openreview_with_v1(client, server).lookup(Identifier("openreview", "zzz"))
+
+
+def test_openreview_search_merges_both_apis(server: ReplayServer, client: HttpClient) -> None:
+    older = _v1_note("00HNN8O7Ni.json")
+    vit = json.loads(fixture_api("openreview", "search_vit.json").read_text(encoding="utf-8"))
+    server.add("/openreview/notes/search", Reply.json(vit))
+    # v1 repeats the ViT note (listed once) and adds another.
+    server.add("/v1/notes/search", Reply.json({"notes": [vit["notes"][0], older]}))
+    found = _openreview_with_v1(client, server).search("transformers", limit=5)
+    assert [r.ids["openreview"] for r in found] == ["YicbFdNTTy", older["id"]]
+    # Enough from v2 alone: v1 is not asked.
+    server.requests.clear()
+    assert len(_openreview_with_v1(client, server).search("transformers", limit=1)) == 1
+    assert "/v1/notes/search" not in [r.path for r in server.seen()]
+
+
+def test_openreview_v1_url_is_public_only_with_the_public_v2() -> None:
+    assert openreview_v1_url(Config(), {}) == "https://api.openreview.net"
+    local = {"PAPERLOG_OPENREVIEW_URL": "http://127.0.0.1:9/or"}
+    assert openreview_v1_url(Config(), local) is None  # a test server never leaks to the web
+    assert openreview_v1_url(Config(), {**local, "PAPERLOG_OPENREVIEW_V1_URL": "http://x/"}) == (
+        "http://x"
+    )
+    assert openreview_v1_url(Config(sources={"openreview_v1": "http://y"}), local) == "http://y"

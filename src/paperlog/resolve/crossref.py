@@ -131,7 +131,7 @@ def work_to_record(work: dict[str, Any]) -> Record:
     url = work.get("URL") if isinstance(work.get("URL"), str) else None
     return Record(
         source="crossref",
-        title=_first(work.get("title")),
+        title=strip_markup(_first(work.get("title"))),
         authors=authors,
         year=work_year(work),
         venue=venue,

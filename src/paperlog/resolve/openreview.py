@@ -24,29 +24,43 @@ _UNPUBLISHED = re.compile(
 
 
 class OpenReviewSource:
-    """api2.openreview.net (API v2; v1-style plain content values are read too)."""
+    """api2.openreview.net, falling back to API v1 (``v1_url``) for venues still served there."""
 
     name = "openreview"
 
-    def __init__(self, client: HttpClient, base_url: str) -> None:
+    def __init__(self, client: HttpClient, base_url: str, *, v1_url: str | None = None) -> None:
         self.client = client
         self.base_url = base_url
+        self.v1_url = v1_url
+
+    def _bases(self) -> list[str]:
+        return [self.base_url] + ([self.v1_url] if self.v1_url else [])
 
     def lookup(self, ident: Identifier) -> Record | None:
         """The submission whose forum id is ``ident.value``; ``NotFound`` when there is none."""
         if ident.kind != "openreview":
             return None
-        url = f"{self.base_url}/notes"
-        notes = _notes(self.client.get_json(url, {"id": ident.value}, source=self.name), url)
-        if not notes:
-            raise NotFound(f"openreview: no note with id {ident.value} ({url})")
-        return note_to_record(notes[0])
+        asked = []
+        for base in self._bases():
+            url = f"{base}/notes"
+            asked.append(url)
+            try:
+                data = self.client.get_json(url, {"id": ident.value}, source=self.name)
+            except NotFound:
+                continue  # API v2 answers 404 for a note that lives in API v1
+            notes = _notes(data, url)
+            if notes:
+                return note_to_record(notes[0])
+        raise NotFound(f"openreview: no note with id {ident.value} ({', '.join(asked)})")
 
     def search(self, title: str, limit: int = 5) -> list[Record]:
-        """Forum notes (submissions) matching ``title`` by OpenReview's full-text search."""
+        """Forum notes (submissions) matching ``title`` by OpenReview's full-text search.
+
+        API v2 first; API v1 (when configured) fills the rest of ``limit``, so a paper from an
+        older ICLR is found too. A note both APIs return is listed once.
+        """
         if not title.strip():
             return []
-        url = f"{self.base_url}/notes/search"
         params = {
             "term": title,
             "type": "terms",
@@ -55,8 +69,20 @@ class OpenReviewSource:
             "source": "forum",
             "limit": str(limit),
         }
-        notes = _notes(self.client.get_json(url, params, source=self.name), url)
-        return [note_to_record(n) for n in notes[:limit]]
+        found: list[Record] = []
+        for base in self._bases():
+            if len(found) >= limit:
+                break
+            url = f"{base}/notes/search"
+            try:
+                notes = _notes(self.client.get_json(url, params, source=self.name), url)
+            except NotFound:
+                continue
+            seen = {r.ids.get("openreview") for r in found}
+            found.extend(
+                r for n in notes if (r := note_to_record(n)).ids.get("openreview") not in seen
+            )
+        return found[:limit]
 
 
 def _notes(data: Any, url: str) -> list[dict[str, Any]]:

@@ -33,6 +33,9 @@ ENV_VARS: dict[str, str] = {
     "dblp": "PAPERLOG_DBLP_URL",
     "openreview": "PAPERLOG_OPENREVIEW_URL",
 }
+# OpenReview's API v1 still serves venues run on it (ICLR up to 2023); v2 is asked first.
+OPENREVIEW_V1_URL = "https://api.openreview.net"
+OPENREVIEW_V1_ENV = "PAPERLOG_OPENREVIEW_V1_URL"
 CONTACT_ENV = "PAPERLOG_CONTACT"
 OFFLINE_ENV = "PAPERLOG_OFFLINE"
 S2_KEY_ENV = "PAPERLOG_S2_API_KEY"
@@ -60,6 +63,26 @@ def source_urls(config: Config, environ: Mapping[str, str]) -> dict[str, str]:
         url = from_env or (from_config or "").strip() or default
         urls[name] = url.rstrip("/")
     return urls
+
+
+def openreview_v1_url(config: Config, environ: Mapping[str, str]) -> str | None:
+    """OpenReview API v1 base URL: env, then ``[sources] openreview_v1``, else the public one.
+
+    When ``openreview`` (v2) points somewhere else (a mirror, a replay server) and v1 is not
+    set, there is no v1 fallback: a test or an offline mirror never leaks to the internet.
+    """
+    from_env = environ.get(OPENREVIEW_V1_ENV, "").strip()
+    from_config = config.sources.get("openreview_v1")
+    if from_config is not None and not isinstance(from_config, str):
+        raise BadFile(
+            f"[sources] openreview_v1 must be a URL string, not {from_config!r}", CONFIG_FILE
+        )
+    url = from_env or (from_config or "").strip()
+    if url:
+        return url.rstrip("/")
+    if source_urls(config, environ)["openreview"] == DEFAULT_URLS["openreview"]:
+        return OPENREVIEW_V1_URL
+    return None
 
 
 def contact(config: Config, environ: Mapping[str, str]) -> str | None:
@@ -128,6 +151,8 @@ def make_sources(config: Config, environ: Mapping[str, str], client: HttpClient)
         "s2": SemanticScholarSource(client, urls["s2"], api_key=api_key),
         "crossref": CrossrefSource(client, urls["crossref"]),
         "dblp": DblpSource(client, urls["dblp"]),
-        "openreview": OpenReviewSource(client, urls["openreview"]),
+        "openreview": OpenReviewSource(
+            client, urls["openreview"], v1_url=openreview_v1_url(config, environ)
+        ),
     }
     return [built[name] for name in SOURCE_ORDER]
