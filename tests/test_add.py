@@ -313,7 +313,7 @@ def test_ambiguous_title_lists_candidates_then_pick(tmp_path: Path, server: Repl
     simclr_routes(server)
     lib = new_library(tmp_path / "lib")
     result = cli(lib, server, "add", "contrastive", "learning", "--json")
-    assert result.returncode != 0
+    assert result.returncode == 1
     assert "--pick" in result.stderr
     listed = json.loads(result.stdout)["candidates"]
     assert len(listed) >= 2

@@ -182,7 +182,7 @@ def enrich_cmd(
     Without KEYS: every paper that lacks some of it. Values already in the library are kept and
     disagreements listed as conflicts, unless --overwrite.
     """
-    from paperlog.errors import NetworkError
+    from paperlog.errors import NetworkError, PaperlogError
     from paperlog.resolve.enrich import enrich_library
     from paperlog.resolve.sources import make_sources, open_client
 
@@ -200,9 +200,10 @@ def enrich_cmd(
     else:
         _print_report(report)
     if report.failed and not report.enriched and not report.unchanged:
-        raise NetworkError(
-            f"no paper could be looked up ({len(report.failed)} failed); nothing was written"
-        )
+        message = f"no paper could be looked up ({len(report.failed)} failed); nothing was written"
+        if all(f.network for f in report.failed):
+            raise NetworkError(message)
+        raise PaperlogError(message)
 
 
 class _Progress:

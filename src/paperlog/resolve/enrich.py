@@ -79,6 +79,8 @@ class Failure:
 
     key: str
     reason: str
+    network: bool = False
+    """True when the sources could not be reached (rather than not knowing the paper)."""
 
 
 @dataclass
@@ -103,7 +105,9 @@ class EnrichReport:
             ],
             "unchanged": list(self.unchanged),
             "conflicts": [c.to_dict() for c in self.conflicts],
-            "failed": [{"key": f.key, "reason": f.reason} for f in self.failed],
+            "failed": [
+                {"key": f.key, "reason": f.reason, "network": f.network} for f in self.failed
+            ],
             "skipped": self.skipped,
             "summary": {
                 "enriched": len(self.enriched),
@@ -341,6 +345,9 @@ def enrich_library(
             progress(done - 1, len(chosen), paper.key)
         try:
             resolution = lookup_paper(sources, paper)
+        except NetworkError as exc:
+            report.failed.append(Failure(paper.key, exc.message, network=True))
+            continue
         except PaperlogError as exc:
             report.failed.append(Failure(paper.key, exc.message))
             continue
