@@ -283,3 +283,19 @@ def test_done_in_a_pause_that_would_reuse_a_later_number_is_refused(library: Lib
     # a day after the last week opens the next number
     logged = log_reading(library, "a", date(2020, 10, 28), today=date(2021, 1, 1))
     assert (logged.reading.week, logged.reading.week_start) == (13, date(2020, 10, 26))
+
+
+def test_reason_notes_a_met_target_and_todays_reading(library: Library) -> None:
+    _lib(library, [_wish(f"d{i}", i, "depth") for i in range(1, 9)])
+    library.config.plan.papers_per_week = 2
+    library.save_config()
+    log_reading(library, "d1", MON, today=SUN)
+    same_day = suggest_today(library.config.plan, library.load_papers(), library.load_weeks(), MON)
+    assert same_day.paper is not None and same_day.paper.key == "d2"
+    assert "already logged today: d1" in same_day.reason
+    assert "an extra" not in same_day.reason
+    log_reading(library, "d2", MON + timedelta(1), today=SUN)
+    extra = suggest_today(
+        library.config.plan, library.load_papers(), library.load_weeks(), MON + timedelta(2)
+    )
+    assert extra.paper is not None and "an extra: the week's 2 are already read" in extra.reason

@@ -229,6 +229,12 @@ def suggest_days(
             suggestions.append(Suggestion(day, "read", reason, week=week))
             continue
         paper, reason = chosen
+        so_far = sum(counts.values())
+        if so_far >= plan.papers_per_week:
+            reason += f"; an extra: the week's {plan.papers_per_week} are already read"
+        logged_today = sorted({p.key for p in papers for r in p.readings if r.date == day})
+        if logged_today:
+            reason += f"; already logged today: {', '.join(logged_today)}"
         used.add(paper.key)
         if week not in planned and all(w.week != week for w in sim_weeks):
             sim_weeks.append(WeekInfo(week, week_start))
