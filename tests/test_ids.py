@@ -686,3 +686,53 @@ def test_corpus_bibtex_arxiv_journal_fields(corpus: Path) -> None:
         assert normalize_arxiv(field) == (m.group(0) if valid else None), field
         read += valid
     assert read > 0.9 * len(fields)
+
+
+def _api_records(corpus: Path) -> list[object]:
+    import json
+
+    records: list[object] = []
+    for path in sorted((corpus / "api").rglob("*.json")):
+        try:
+            records.append(json.loads(path.read_text(encoding="utf-8")))
+        except (ValueError, UnicodeDecodeError):
+            continue  # a few recordings are error pages, not JSON
+    return records
+
+
+def _walk(node: object) -> list[dict[str, object]]:
+    found: list[dict[str, object]] = []
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            found.append(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def test_corpus_api_identifiers_normalise_to_themselves(corpus: Path) -> None:
+    # Crossref, Semantic Scholar and DOI content negotiation, as recorded.
+    objects = [obj for record in _api_records(corpus) for obj in _walk(record)]
+    dois = [v for obj in objects for k, v in obj.items() if k in ("DOI", "doi")]
+    arxiv_ids = [v for obj in objects for k, v in obj.items() if k == "ArXiv"]
+    assert len(dois) > 1000 and len(arxiv_ids) > 100
+    for doi in dois:
+        assert isinstance(doi, str)
+        assert normalize_doi(doi) == doi.strip().lower(), doi
+        assert normalize_doi(doi_url(doi)) == doi.strip().lower(), doi
+    for arxiv_id in arxiv_ids:
+        assert isinstance(arxiv_id, str)
+        assert normalize_arxiv(arxiv_id) == arxiv_id
+    # a record's resolver link names the record's DOI
+    pairs = [
+        (obj["DOI"], obj["URL"])
+        for obj in objects
+        if isinstance(obj.get("DOI"), str) and isinstance(obj.get("URL"), str)
+    ]
+    assert pairs
+    for doi, url in pairs:
+        assert isinstance(doi, str) and isinstance(url, str)
+        assert ids_from_url(url)["doi"] == doi.lower()

@@ -501,3 +501,49 @@ def test_corpus_short_bibtex_venues(corpus: Path) -> None:
             assert venue_from_source(venue) == expected, venue
             checked += 1
     assert checked > 500
+
+
+def _publication_venues(corpus: Path) -> list[dict[str, object]]:
+    import json
+
+    venues: list[dict[str, object]] = []
+    for path in sorted((corpus / "api" / "semantic_scholar").rglob("*.json")):
+        try:
+            stack: list[object] = [json.loads(path.read_text(encoding="utf-8"))]
+        except (ValueError, UnicodeDecodeError):
+            continue
+        while stack:
+            item = stack.pop()
+            if isinstance(item, dict):
+                if isinstance(item.get("publicationVenue"), dict):
+                    venues.append(item["publicationVenue"])
+                stack.extend(item.values())
+            elif isinstance(item, list):
+                stack.extend(item)
+    return venues
+
+
+def test_corpus_semantic_scholar_venues_agree(corpus: Path) -> None:
+    venues = _publication_venues(corpus)
+    assert len(venues) > 100
+    known = 0
+    for record in venues:
+        name = record.get("name")
+        assert isinstance(name, str)
+        ours = venue_from_source(name)
+        if ours is None:
+            continue
+        known += 1
+        # Semantic Scholar's own kind agrees with ours, except where it is plainly wrong: it
+        # files the MDPI journal Sensors as "Italian National Conference on Sensors".
+        theirs = record.get("type")
+        if theirs in ("journal", "conference") and VENUES[ours][0] in ("journal", "conference"):
+            assert theirs == VENUES[ours][0] or ours == "Sensors", (name, ours)
+        # the alternate names it lists, where we know them, name the same venue
+        alternates = record.get("alternate_names") or []
+        assert isinstance(alternates, list)
+        for alternate in alternates:
+            assert isinstance(alternate, str)
+            other = canonical_venue(alternate)
+            assert other is None or other == ours, (name, alternate, other)
+    assert known > 100

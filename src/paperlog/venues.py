@@ -307,7 +307,7 @@ VENUES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
         (r"Acoustic Signal Enhancement", r"Acoustic Echo and Noise Control"),
     ),
     # Neural networks, data mining, retrieval, multimedia, HCI
-    "IJCNN": ("conference", ("IJCNN",), (r"International Joint Conference on Neural Networks",)),
+    "IJCNN": ("conference", ("IJCNN",), (r"International Joint Conference on Neural Networks?\b",)),
     "ICONIP": (
         "conference",
         ("ICONIP",),
@@ -383,7 +383,12 @@ VENUES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
         (r"Computer Vision and Image Understanding",),
     ),
     "Neural Networks": ("journal", ("Neural Networks", "Neural Netw."), (r"^Neural Networks$",)),
-    "Machine Learning": ("journal", ("Machine Learning", "Mach. Learn."), (r"^Machine Learning$",)),
+    "Machine Learning": (
+        "journal",
+        ("Machine Learning", "Mach. Learn."),
+        # Semantic Scholar files this journal as "Machine-mediated learning".
+        (r"^Machine Learning$", r"^Machine-mediated learning$"),
+    ),
     "TOG": ("journal", ("TOG", "ACM TOG", "ACM Trans. Graph."), (r"ACM Transactions on Graphics",)),
     "TSP": (
         "journal",
