@@ -75,7 +75,8 @@ def heatmap_figure(days: Counter[date], plan: Plan, today: date | None = None) -
     first = week_start_of(min(kept), plan)
     last = week_start_of(max(kept), plan) + timedelta(days=6)
     columns = (last - first).days // 7 + 1
-    fig = Figure(figsize=(max(3.0, 0.16 * columns + 0.8), 1.7))
+    # wide enough for square cells up to about a year and a half, then the cells shrink
+    fig = Figure(figsize=(min(max(3.0, 0.16 * columns + 0.8), 14.0), 1.7))
     ax = fig.add_subplot()
     day = first
     while day <= last:
@@ -89,7 +90,9 @@ def heatmap_figure(days: Counter[date], plan: Plan, today: date | None = None) -
             edgecolor="none",
         )
         cell.set_gid(f"day-{day.isoformat()}")
-        ax.add_patch(cell)
+        # add_artist, not add_patch: the limits are set below, and updating them per cell
+        # is most of the cost on a library read over years
+        ax.add_artist(cell)
         day += timedelta(days=1)
     ax.set_xlim(-0.2, columns)
     ax.set_ylim(7, -0.2)
@@ -98,11 +101,18 @@ def heatmap_figure(days: Counter[date], plan: Plan, today: date | None = None) -
     ax.set_yticks([i + 0.42 for i in range(0, 7, 2)], [weekday_names[i] for i in range(0, 7, 2)])
     month_ticks: list[float] = []
     month_labels: list[str] = []
+    # past about a year the cells are too narrow for every month: label the quarters
+    months = (1, 4, 7, 10) if columns > 60 else tuple(range(1, 13))
     for col in range(columns):
         start = first + timedelta(days=7 * col)
-        if col == 0 or start.day <= 7:
-            month_ticks.append(col + 0.42)
-            month_labels.append(start.strftime("%b %Y") if col == 0 else start.strftime("%b"))
+        if col == 0:
+            label = start.strftime("%b %Y")
+        elif start.day <= 7 and start.month in months and col >= 3:
+            label = start.strftime("%b %Y" if start.month == 1 else "%b")
+        else:
+            continue
+        month_ticks.append(col + 0.42)
+        month_labels.append(label)
     ax.set_xticks(month_ticks, month_labels)
     ax.xaxis.set_ticks_position("top")
     ax.tick_params(length=0)
@@ -117,7 +127,7 @@ def per_week_figure(stats: Stats) -> Figure:
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    fig = Figure(figsize=(max(4.0, 0.32 * len(stats.weeks) + 1.2), 2.4))
+    fig = Figure(figsize=(min(max(4.0, 0.32 * len(stats.weeks) + 1.2), 14.0), 2.4))
     ax = fig.add_subplot()
     xs = list(range(len(stats.weeks)))
     bars = ax.bar(
@@ -130,7 +140,13 @@ def per_week_figure(stats: Stats) -> Figure:
         patch.set_gid(f"week-{week.week}")
     line = ax.axhline(stats.target, color="#d1242f", linestyle="--", linewidth=1)
     line.set_gid("target")
-    ax.set_xticks(xs, [f"Wk{w.week}" for w in stats.weeks], rotation=90 if len(xs) > 12 else 0)
+    # every bar keeps its id; past 40 weeks only every n-th gets a label, so they stay legible
+    every = max(1, len(xs) // 40 + 1) if len(xs) > 40 else 1
+    ax.set_xticks(
+        xs[::every],
+        [f"Wk{w.week}" for w in stats.weeks[::every]],
+        rotation=90 if len(xs) > 12 else 0,
+    )
     ax.set_ylabel("papers")
     ax.set_title(f"Papers per week (target {stats.target})")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))

@@ -138,13 +138,24 @@ def dated_readings(
 ) -> list[tuple[Paper, Reading, int | None, date | None]]:
     """Every reading up to ``today`` with its week number and day (either may be unknown)."""
     starts = known_weeks(weeks, papers)
+    # week_for_date scans every paper for the weeks it knows; hand it those weeks once instead
+    # and its answer depends only on the calendar week, so ask once per calendar week
+    known = [WeekInfo(week=n, start=s) for n, s in starts.items()]
+    by_week_start: dict[date, int | None] = {}
     out = []
     for paper in papers:
         for reading in paper.readings:
             day = reading_day(reading, starts)
             if today is not None and day is not None and day > today:
                 continue
-            out.append((paper, reading, week_of_reading(reading, plan, weeks, papers), day))
+            if reading.week is None and reading.date is not None:
+                cal = week_start_of(reading.date, plan)
+                if cal not in by_week_start:
+                    by_week_start[cal] = week_of_reading(reading, plan, known, ())
+                number = by_week_start[cal]
+            else:
+                number = reading.week
+            out.append((paper, reading, number, day))
     return out
 
 
