@@ -27,7 +27,7 @@ from paperlog.resolve.adding import (
     paper_ids,
 )
 from paperlog.resolve.sources import make_sources, open_client
-from replay import ANY, ReplayServer, Reply, corpus_api, fixture_api
+from replay import ANY, ReplayServer, Reply, arxiv_recording, corpus_api, fixture_api
 
 SIMCLR_ARXIV = "2002.05709"
 CROSSREF_EMPTY = {
@@ -491,3 +491,77 @@ def test_paper_ids_keep_identifiers_only() -> None:
     ids = {"arxiv": "2002.05709", "arxiv_category": "cs.LG", "s2_corpus": "1", "doi": ""}
     assert paper_ids(ids) == {"arxiv": "2002.05709"}
     assert paper_ids({"doi": "10.48550/arXiv.2002.05709"}) == {"arxiv": "2002.05709"}
+
+
+# --- real arXiv recordings (arxiv.py's fixtures) -------------------------------------------
+
+
+def _recorded_entry_title(name: str) -> str:
+    import xml.etree.ElementTree as ET
+
+    feed = ET.fromstring(arxiv_recording(name).body)
+    title = feed.find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}title")
+    assert title is not None and title.text is not None
+    return " ".join(title.text.split())
+
+
+def test_add_a_plain_preprint_from_a_real_arxiv_answer(
+    tmp_path: Path, server: ReplayServer
+) -> None:
+    name = "id_1605.08386_s0_m100_199195aa31ad.json"
+    server.add("/arxiv", arxiv_recording(name), query={"id_list": "1605.08386"})
+    lib = new_library(tmp_path / "lib")
+    added = add(lib, server, "arXiv:1605.08386")
+    paper = lib.load_paper(added.paper.key)
+    assert paper.title == _recorded_entry_title(name)
+    assert paper.year == 2016
+    assert paper.venue is None  # a preprint: no venue, as hand-kept lists write it
+    assert added.resolution.answered == ["arxiv"]
+    # S2 and DBLP were asked and had nothing (404): reported, not fatal.
+    assert {o.source for o in added.resolution.problems} == {"s2", "dblp"}
+
+
+def test_add_an_old_style_id_with_a_journal_ref(tmp_path: Path, server: ReplayServer) -> None:
+    name = "id_astro-ph_0601001_s0_m100_3150dca9dc76.json"
+    server.add("/arxiv", arxiv_recording(name), query={"id_list": "astro-ph/0601001"})
+    lib = new_library(tmp_path / "lib")
+    added = add(lib, server, "https://arxiv.org/abs/astro-ph/0601001v2")
+    assert added.paper.ids["arxiv"] == "astro-ph/0601001"
+    assert added.paper.title == _recorded_entry_title(name)
+    assert added.resolution.merged.published  # journal_ref names a journal
+    assert added.paper.year == 2006
+    assert "/" not in added.paper.key
+    assert lib.exists(added.paper.key)
+
+
+def test_add_a_paper_titled_zero(tmp_path: Path, server: ReplayServer) -> None:
+    server.add(
+        "/arxiv",
+        arxiv_recording("id_2104.12255v1_s0_m100_6ae69987ffe1.json"),
+        query={"id_list": "2104.12255"},
+    )
+    lib = new_library(tmp_path / "lib")
+    added = add(lib, server, "2104.12255v1")
+    assert added.paper.title == "0"
+    assert added.paper.key == "0-2021"
+    assert added.paper.citekey and added.paper.citekey.startswith("nguyen2021")
+
+
+def test_an_arxiv_error_entry_is_not_found(tmp_path: Path, server: ReplayServer) -> None:
+    # arXiv answers an unknown id with an error entry, not a 404 (recorded for 0000.0000).
+    server.add("/arxiv", arxiv_recording("id_0000.0000_s0_m100_8b51d9633a68.json"))
+    lib = new_library(tmp_path / "lib")
+    result = cli(lib, server, "add", "2101.99999")
+    assert result.returncode == 3, result.stderr
+    assert "arxiv 2101.99999" in result.stderr
+    assert lib.keys() == []
+
+
+@pytest.mark.parametrize("text", ["2013.12345", "0808.05394", "arXiv:1501.1234", "10.1234"])
+def test_a_mistyped_id_is_not_searched_as_a_title(
+    tmp_path: Path, server: ReplayServer, text: str
+) -> None:
+    lib = new_library(tmp_path / "lib")
+    with pytest.raises(ValidationError, match="not a valid"):
+        add(lib, server, text)
+    assert not server.requests

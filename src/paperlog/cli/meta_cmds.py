@@ -43,11 +43,14 @@ def _print_candidates(candidates: list[Candidate], as_json: bool) -> None:
 
 
 def _outcome_lines(outcomes: list[SourceOutcome]) -> list[str]:
-    return [
-        f"{o.source} {o.status}: {o.reason}" if o.reason else f"{o.source} {o.status}"
-        for o in outcomes
-        if o.status in ("failed", "not found")
-    ]
+    lines = []
+    for o in outcomes:
+        if o.status not in ("failed", "not found"):
+            continue
+        # The client's messages already open with the source's name.
+        reason = (o.reason or "").removeprefix(f"{o.source}: ")
+        lines.append(f"{o.source} {o.status}: {reason}" if reason else f"{o.source} {o.status}")
+    return lines
 
 
 def _print_added(added: Added) -> None:

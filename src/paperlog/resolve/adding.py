@@ -439,6 +439,21 @@ def _check_options(library: Library, options: AddOptions, today: date) -> None:
         raise ValidationError("--pick counts from 1")
 
 
+_ARXIV_LIKE = re.compile(r"^(?:arxiv\s*:?\s*)?\d{4}\.\d{4,5}(?:v\d+)?$", re.IGNORECASE)
+_DOI_LIKE = re.compile(r"^(?:doi\s*:?\s*)?10\.\d+(?:[/.]\S*)?$", re.IGNORECASE)
+
+
+def _refuse_broken_id(text: str) -> None:
+    """An id with a typo must not turn into a title search for "2013.12345"."""
+    if _ARXIV_LIKE.match(text):
+        raise ValidationError(
+            f"{text!r} looks like an arXiv id but is not a valid one "
+            "(YYMM.NNNN until 2014, YYMM.NNNNN from 2015, month 01-12)"
+        )
+    if _DOI_LIKE.match(text):
+        raise ValidationError(f"{text!r} looks like a DOI but is not a valid one (10.NNNN/suffix)")
+
+
 def _refuse_duplicate(library: Library, papers: list[Paper], candidate: Paper) -> None:
     existing = find_duplicate(papers, candidate)
     if existing is None:
@@ -505,6 +520,8 @@ def add_paper(
     ident = parse_identifier(text)
     if not ident.value:
         raise ValidationError("nothing to add: give an arXiv id, a DOI, a link or a title")
+    if ident.kind == "title":
+        _refuse_broken_id(ident.value)
     if ident.kind == "url":
         raise ValidationError(
             f"{ident.value} is a link paperlog cannot read a paper id from; "
