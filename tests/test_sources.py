@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from paperlog.errors import BadFile, NetworkError, NotFound
 from paperlog.ids import Identifier
@@ -590,3 +592,92 @@ def test_openreview_v1_url_is_public_only_with_the_public_v2() -> None:
         "http://x"
     )
     assert openreview_v1_url(Config(sources={"openreview_v1": "http://y"}), local) == "http://y"
+
+
+# --- robustness: odd but well-formed JSON never crashes a parser ------------------------------
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def _shaped(keys: list[str]) -> st.SearchStrategy[dict[str, Any]]:
+    """Dicts over the keys a parser reads, each holding any JSON value (or missing)."""
+    return st.dictionaries(st.sampled_from(keys), _json, max_size=len(keys))
+
+
+def _well_typed(record: Record) -> None:
+    assert record.title is None or isinstance(record.title, str)
+    assert all(isinstance(a, str) and a for a in record.authors)
+    assert record.year is None or (
+        isinstance(record.year, int) and not isinstance(record.year, bool)
+    )
+    assert record.venue is None or isinstance(record.venue, str)
+    assert all(isinstance(k, str) and isinstance(v, str) for k, v in record.ids.items())
+    assert isinstance(record.published, bool)
+
+
+@given(
+    _shaped(
+        [
+            "title",
+            "author",
+            "container-title",
+            "short-container-title",
+            "event",
+            "type",
+            "DOI",
+            "URL",
+            "abstract",
+            "published-print",
+            "published-online",
+            "issued",
+            "created",
+        ]
+    )
+)
+def test_crossref_parser_never_crashes(work: dict[str, Any]) -> None:
+    from paperlog.resolve.crossref import work_to_record
+
+    _well_typed(work_to_record(work))
+
+
+@given(
+    _shaped(
+        [
+            "paperId",
+            "title",
+            "authors",
+            "year",
+            "venue",
+            "publicationVenue",
+            "journal",
+            "externalIds",
+            "abstract",
+            "publicationTypes",
+            "url",
+        ]
+    )
+)
+def test_s2_parser_never_crashes(paper: dict[str, Any]) -> None:
+    from paperlog.resolve.semantic_scholar import paper_to_record
+
+    _well_typed(paper_to_record(paper))
+
+
+@given(_shaped(["authors", "title", "venue", "year", "type", "doi", "ee", "key", "url"]))
+def test_dblp_parser_never_crashes(info: dict[str, Any]) -> None:
+    from paperlog.resolve.dblp import hit_to_record
+
+    _well_typed(hit_to_record(info))
+
+
+@given(_shaped(["id", "forum", "content", "cdate", "pdate", "odate", "tcdate"]))
+def test_openreview_parser_never_crashes(note: dict[str, Any]) -> None:
+    from paperlog.resolve.openreview import note_to_record
+
+    _well_typed(note_to_record(note))

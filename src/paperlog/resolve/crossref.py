@@ -13,6 +13,8 @@ from paperlog.errors import NetworkError
 from paperlog.ids import normalize_doi
 from paperlog.resolve.record import (
     Record,
+    as_list,
+    as_year,
     canonical_venue,
     clean_text,
     is_preprint_venue,
@@ -97,12 +99,10 @@ def work_year(work: dict[str, Any]) -> int | None:
     for name in DATE_FIELDS:
         date = work.get(name)
         parts = date.get("date-parts") if isinstance(date, dict) else None
-        if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
-            year = parts[0][0]
-            if isinstance(year, int):
-                return year
-            if isinstance(year, str) and year.isdigit():
-                return int(year)
+        rows = as_list(parts)
+        first = as_list(rows[0]) if rows else []
+        if first and (year := as_year(first[0])) is not None:
+            return year
     return None
 
 
@@ -124,7 +124,7 @@ def work_to_record(work: dict[str, Any]) -> Record:
     ids = {"doi": doi} if doi else {}
     authors = [
         name
-        for a in work.get("author") or []
+        for a in as_list(work.get("author"))
         if isinstance(a, dict) and (name := _author_name(a)) is not None
     ]
     abstract = work.get("abstract")

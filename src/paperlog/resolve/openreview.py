@@ -109,8 +109,11 @@ def _year(note: dict[str, Any], venue: str | None) -> int | None:
         return year
     for stamp in ("pdate", "odate", "cdate", "tcdate"):
         value = note.get(stamp)
-        if isinstance(value, int | float) and value > 0:
-            return datetime.fromtimestamp(value / 1000, tz=UTC).year
+        if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+            try:
+                return datetime.fromtimestamp(value / 1000, tz=UTC).year
+            except (OverflowError, OSError, ValueError):
+                continue  # a timestamp no calendar holds: try the next one
     return None
 
 

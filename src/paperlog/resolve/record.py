@@ -64,9 +64,9 @@ _PREPRINT_VENUES = re.compile(
 )
 
 
-def clean_text(text: str | None) -> str | None:
-    """Whitespace collapsed to single spaces; None for None or blank."""
-    if text is None:
+def clean_text(text: Any) -> str | None:
+    """Whitespace collapsed to single spaces; None for anything blank or not a string."""
+    if not isinstance(text, str):
         return None
     text = _SPACE.sub(" ", text).strip()
     return text or None
@@ -92,6 +92,22 @@ def canonical_venue(venue: str | None) -> str | None:
     from paperlog.venues import venue_from_source
 
     return venue_from_source(venue)
+
+
+def as_list(value: Any) -> list[Any]:
+    """``value`` when it is a list, else empty: an API's odd shape is no answer, not a crash."""
+    return value if isinstance(value, list) else []
+
+
+def as_year(value: Any) -> int | None:
+    """A year from an int or a digit string; None for anything else (booleans included)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 < value < 10000 else None
+    if isinstance(value, str) and value.strip().isdigit():
+        return as_year(int(value.strip()))
+    return None
 
 
 def year_in(text: str | None) -> int | None:

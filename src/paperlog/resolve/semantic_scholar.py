@@ -14,6 +14,8 @@ from paperlog.errors import NetworkError
 from paperlog.ids import normalize_arxiv, normalize_doi
 from paperlog.resolve.record import (
     Record,
+    as_list,
+    as_year,
     canonical_venue,
     clean_text,
     is_preprint_venue,
@@ -96,8 +98,9 @@ def _published(paper: dict[str, Any], venue: str | None) -> bool:
     pub_venue = paper.get("publicationVenue")
     if isinstance(pub_venue, dict) and pub_venue.get("type") in ("conference", "journal"):
         return True
-    types = paper.get("publicationTypes") or []
-    return isinstance(types, list) and any(t in PUBLISHED_TYPES for t in types)
+    return any(
+        t in PUBLISHED_TYPES for t in as_list(paper.get("publicationTypes")) if isinstance(t, str)
+    )
 
 
 def _ids(paper: dict[str, Any]) -> dict[str, str]:
@@ -123,24 +126,22 @@ def paper_to_record(paper: dict[str, Any]) -> Record:
     """One S2 paper object as a Record."""
     venue = _venue(paper)
     year = paper.get("year")
-    types = paper.get("publicationTypes")
-    kind = None
-    if isinstance(types, list) and types:
-        # "Conference" says more about where it appeared than "JournalArticle", which S2 adds
-        # to most conference papers as well.
-        kind = "Conference" if "Conference" in types else str(types[0])
+    types = [t for t in as_list(paper.get("publicationTypes")) if isinstance(t, str)]
+    # "Conference" says more about where it appeared than "JournalArticle", which S2 adds to
+    # most conference papers as well.
+    kind = ("Conference" if "Conference" in types else types[0]) if types else None
     abstract = paper.get("abstract")
     return Record(
         source="s2",
         title=clean_text(paper.get("title")) if isinstance(paper.get("title"), str) else None,
         authors=[
             name
-            for a in paper.get("authors") or []
+            for a in as_list(paper.get("authors"))
             if isinstance(a, dict)
             and isinstance(a.get("name"), str)
             and (name := clean_text(a["name"])) is not None
         ],
-        year=year if isinstance(year, int) else None,
+        year=as_year(year),
         venue=venue,
         venue_canonical=canonical_venue(venue),
         published=_published(paper, venue),
