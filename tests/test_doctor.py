@@ -217,3 +217,28 @@ def test_after_fix_only_hand_work_remains(
     loaded = library.load_papers()
     assert sum(len(p.readings) for p in loaded) == len(starts)
     assert all(r.week in listed for p in loaded for r in p.readings)
+
+
+def test_dated_readings_outside_their_week_and_pinning_a_same_week(library: Library) -> None:
+    # Wk1 and Wk2 share a calendar week, and Wk2's reading is dated inside it: moving Wk2 to
+    # the next week would contradict the date, so doctor asks for a hand
+    papers = [
+        Paper("a", "A", status="read", readings=[Reading(1, date(2024, 5, 6), "G", None, 1)]),
+        Paper(
+            "b", "B", status="read", readings=[Reading(2, date(2024, 5, 6), "G", date(2024, 5, 8))]
+        ),
+        Paper(
+            "c", "C", status="read", readings=[Reading(1, date(2024, 5, 6), "G", date(2024, 6, 3))]
+        ),
+    ]
+    library.write_all(
+        papers=papers, weeks=[WeekInfo(2, date(2024, 5, 6)), WeekInfo(1, date(2024, 5, 6))]
+    )
+    findings, _ = diagnose(library.config.plan, library.load_papers(), library.load_weeks())
+    by_code = {f.code: f for f in findings}
+    assert sorted(by_code) == ["reading-date", "same-week"]
+    assert not by_code["same-week"].fixable and "dated 2024.05.08" in by_code["same-week"].fix
+    assert by_code["reading-date"].key == "c" and not by_code["reading-date"].fixable
+    weeks_before = library.weeks_path.read_bytes()
+    assert not run_doctor(library, fix=True).fixed
+    assert library.weeks_path.read_bytes() == weeks_before

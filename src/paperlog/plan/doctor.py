@@ -8,13 +8,15 @@ finding in one atomic batch. Checks (codes as ``doctor --json`` prints them):
 - ``same-week``: two weeks start in one calendar week (the seed's Wk9 and Wk10 both start
   2020.08.17). Week numbers count reading weeks in order, so the higher number is the later
   week. Fix: move it to the next calendar week (Wk10 -> 2020.08.24), provided that week is
-  free and still before the next numbered week; otherwise the finding needs a hand.
+  free, before the next week in time, and no reading of it is dated elsewhere; otherwise the
+  finding needs a hand.
 - ``out-of-order``: a higher week number starts before a lower one. Fix: renumber the weeks in
   date order (readings follow).
 - ``no-start``: a week without a start date. No automatic fix.
 - ``missing-week``: readings name a week weeks.yaml does not list. Fix: add it.
 - ``reading-start``: a reading's ``week_start`` disagrees with weeks.yaml. Fix: take
   weeks.yaml's start (after the week fixes above).
+- ``reading-date``: a reading's date lies outside its week's calendar week. By hand.
 - ``read-without-reading``: status read but no reading logged. No automatic fix: log it with
   ``paperlog done KEY --date D`` or set the status back to wish.
 - ``unranked`` / ``duplicate-rank``: waiting items without a rank or sharing one. Fix:
@@ -125,6 +127,11 @@ def _week_checks(
     for number, start in dated.items():
         by_calendar[week_start_of(start, plan)].append(number)
     taken = set(by_calendar)
+    reading_dates: dict[int, set[date]] = defaultdict(set)
+    for paper in papers:
+        for reading in paper.readings:
+            if reading.week is not None and reading.date is not None:
+                reading_dates[reading.week].add(reading.date)
     for cal, numbers in sorted(by_calendar.items()):
         if len(numbers) < 2:
             continue
@@ -141,6 +148,21 @@ def _week_checks(
             target = cal + timedelta(days=7 * step)
             # the next week in time (not by number: numbers may be out of order too)
             later = [week_start_of(s, plan) for s in dated.values() if week_start_of(s, plan) > cal]
+            dated_elsewhere = sorted(
+                d for d in reading_dates.get(number, set()) if week_start_of(d, plan) != target
+            )
+            if dated_elsewhere:
+                findings.append(
+                    Finding(
+                        "same-week",
+                        what,
+                        f"Wk{number} has readings dated {_fmt(dated_elsewhere[0])}, so moving "
+                        "it would contradict them: fix by hand",
+                        fixable=False,
+                        week=number,
+                    )
+                )
+                continue
             if target in taken or (later and target >= min(later)):
                 findings.append(
                     Finding(
@@ -186,11 +208,31 @@ def _week_checks(
     return findings
 
 
-def _reading_checks(papers: list[Paper], weeks: list[WeekInfo], repairs: _Repairs) -> list[Finding]:
+def _reading_checks(
+    plan: Plan, papers: list[Paper], weeks: list[WeekInfo], repairs: _Repairs
+) -> list[Finding]:
     findings: list[Finding] = []
     listed = {w.week: w.start for w in weeks}
+    starts = known_weeks(weeks, papers)
     for paper in papers:
         for reading in paper.readings:
+            start = starts.get(reading.week) if reading.week is not None else None
+            if (
+                reading.date is not None
+                and start is not None
+                and week_start_of(reading.date, plan) != week_start_of(start, plan)
+            ):
+                findings.append(
+                    Finding(
+                        "reading-date",
+                        f"{paper.key}: a reading dated {_fmt(reading.date)} is logged in "
+                        f"Wk{reading.week}, the week of {_fmt(start)}",
+                        "by hand: correct the reading's date or its week",
+                        fixable=False,
+                        week=reading.week,
+                        key=paper.key,
+                    )
+                )
             if reading.week is None or reading.week not in listed:
                 continue
             expected = listed[reading.week]
@@ -271,7 +313,7 @@ def diagnose(
     """Every finding, and the repairs that would fix the fixable ones."""
     repairs = _Repairs()
     findings = _week_checks(plan, papers, weeks, repairs)
-    findings += _reading_checks(papers, weeks, repairs)
+    findings += _reading_checks(plan, papers, weeks, repairs)
     findings += _queue_checks(papers, repairs)
     return findings, repairs
 
