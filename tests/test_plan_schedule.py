@@ -299,3 +299,18 @@ def test_reason_notes_a_met_target_and_todays_reading(library: Library) -> None:
         library.config.plan, library.load_papers(), library.load_weeks(), MON + timedelta(2)
     )
     assert extra.paper is not None and "an extra: the week's 2 are already read" in extra.reason
+
+
+def test_nothing_left_to_suggest_says_why(library: Library) -> None:
+    _lib(library, [_wish("d1", 1, "depth"), _wish("d2", 2, "depth")])
+    skip(library, MON, "d1")
+    queue_pin(library, "d2", MON + timedelta(3))
+    s = suggest_today(library.config.plan, library.load_papers(), [], MON)
+    assert s.paper is None and "pinned to a later day" in s.reason
+    skip(library, MON + timedelta(1), "d1")
+    days = suggest_days(library.config.plan, library.load_papers(), [], MON + timedelta(1), 1)
+    assert days[0].paper is None
+    queue_unpin(library, "d2")
+    skip(library, MON + timedelta(1), "d2")
+    s = suggest_today(library.config.plan, library.load_papers(), [], MON + timedelta(1))
+    assert s.paper is None and "skipped for this day" in s.reason

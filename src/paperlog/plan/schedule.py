@@ -216,16 +216,16 @@ def suggest_days(
         counts = _track_read_in_week(papers, week, day, plan)
         for extra in planned.get(week, []):
             counts[extra.track] = counts.get(extra.track, 0) + 1
-        candidates = [
-            p for p in queue_order(papers) if p.key not in used and day not in skipped_days(p)
-        ]
+        waiting = queue_order(papers)
+        candidates = [p for p in waiting if p.key not in used and day not in skipped_days(p)]
         chosen = _choose(plan, day, candidates, counts)
         if chosen is None:
-            reason = (
-                "the wish-list is empty: add items with 'paperlog add'"
-                if not candidates
-                else "every waiting item is pinned to a later day"
-            )
+            if not waiting:
+                reason = "the wish-list is empty: add items with 'paperlog add'"
+            elif not candidates:
+                reason = "every waiting item is skipped for this day or planned for an earlier one"
+            else:
+                reason = "every waiting item is pinned to a later day"
             suggestions.append(Suggestion(day, "read", reason, week=week))
             continue
         paper, reason = chosen
