@@ -344,7 +344,7 @@ def _read(name: str, raw: str) -> Any:
     if name == "doi":
         return normalize_doi(latex_to_text(raw))
     if name == "eprint":
-        return normalize_arxiv(raw)
+        return normalize_arxiv(latex_to_text(raw))
     return raw.strip() or None  # url
 
 
@@ -461,7 +461,7 @@ def _unenclose(value: str) -> str:
     return value
 
 
-def _fields_of(entry: Entry, enclosed: bool) -> tuple[dict[str, str], list[str], list[str]]:
+def fields_of(entry: Entry, enclosed: bool) -> tuple[dict[str, str], list[str], list[str]]:
     """Lower-cased field names -> raw values (first of duplicates), bare ones, duplicates."""
     fields: dict[str, str] = {}
     bare: list[str] = []
@@ -505,10 +505,10 @@ def entry_to_paper(
         ids.update(ids_from_url(paper.url or ""))
     arxiv = None
     if "eprint" in fields:
-        arxiv = normalize_arxiv(fields["eprint"])
+        arxiv = normalize_arxiv(latex_to_text(fields["eprint"]))
     for name in ("journal", "note", "howpublished", "booktitle", "arxivid", "arxiv"):
         if not arxiv and name in fields:
-            arxiv = normalize_arxiv(fields[name])
+            arxiv = normalize_arxiv(latex_to_text(fields[name]))
     if arxiv:
         ids["arxiv"] = arxiv
     doi = normalize_doi(latex_to_text(fields["doi"])) if "doi" in fields else None
@@ -582,7 +582,7 @@ def parse_bibtex(
             )
             found.append((line, inner, True))
         elif isinstance(block, DuplicateBlockKeyBlock) and isinstance(inner, Entry):
-            found.append((line, inner, False))
+            found.append((line, inner, True))
         else:
             malformed.append(
                 BibWarning(line, f"malformed entry skipped: {_first_line(block.error)}")
@@ -625,7 +625,7 @@ def import_bibtex(
     for done, (line, entry, enclosed) in enumerate(entries, start=1):
         if progress is not None and (done % 250 == 0 or done == total):
             progress(done, total)
-        fields, bare, _ = _fields_of(entry, enclosed)
+        fields, bare, _ = fields_of(entry, enclosed)
         paper = entry_to_paper(entry.entry_type, entry.key, fields, bare)
         ids = [(kind, paper.ids[kind]) for kind in ("doi", "arxiv") if paper.ids.get(kind)]
         seen = [known[i] for i in ids if i in known]
