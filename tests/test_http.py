@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from paperlog.errors import NetworkError, NotFound
-from paperlog.resolve.http import HttpClient, cache_key, parse_retry_after
+from paperlog.resolve.http import HttpClient, cache_key, error_summary, parse_retry_after
 from replay import ReplayServer, Reply
 
 UA = "paperlog/test (mailto:tests@example.org)"
@@ -333,3 +333,20 @@ def test_pace_spaces_requests_to_one_source(
     assert sleeps == [3.0]  # the clock stood still: a full gap
     client.get_text(server.url("/a"), source="crossref")
     assert sleeps == [3.0]  # other sources are not paced
+
+
+def test_a_4xx_says_what_the_server_said(
+    server: ReplayServer, sleeps: Sleeps, tmp_path: Path
+) -> None:
+    server.add(
+        "/s2", Reply.json({"error": "Unrecognized or unsupported fields: [bogus]"}, status=400)
+    )
+    client = make_client(tmp_path, sleeps)
+    with pytest.raises(NetworkError, match=r"HTTP 400 Bad Request: Unrecognized or unsupported"):
+        client.get_json(server.url("/s2"), {"fields": "bogus"})
+
+
+@given(st.text(max_size=400))
+def test_error_summary_is_one_short_line(body: str) -> None:
+    line = error_summary(body)
+    assert "\n" not in line and len(line) <= 160

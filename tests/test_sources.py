@@ -681,3 +681,12 @@ def test_openreview_parser_never_crashes(note: dict[str, Any]) -> None:
     from paperlog.resolve.openreview import note_to_record
 
     _well_typed(note_to_record(note))
+
+
+def test_arxiv_bad_id_error_names_arxivs_reason(
+    server: ReplayServer, sources: dict[str, Source]
+) -> None:
+    server.add("/arxiv", arxiv_recording("id_abc_s0_m100_b79c8dcf6bc3.json"))
+    with pytest.raises(NetworkError) as info:
+        sources["arxiv"].lookup(Identifier("arxiv", "abc"))
+    assert "incorrect id format for abc" in str(info.value).lower()

@@ -14,6 +14,7 @@ import email.utils
 import functools
 import hashlib
 import json
+import re
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
@@ -71,6 +72,34 @@ def _ssl_context() -> ssl.SSLContext:
     import certifi
 
     return ssl.create_default_context(cafile=certifi.where())
+
+
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def error_summary(body: str, width: int = 160) -> str:
+    """What an error response says, in one short line: a JSON "error"/"message", else text.
+
+    arXiv explains a bad id in an Atom entry, S2 and OpenReview in JSON; the user sees why.
+    """
+    text = body.strip()
+    if not text:
+        return ""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        for key in ("error", "message", "detail"):
+            if isinstance(data.get(key), str):
+                text = data[key]
+                break
+    elif text.startswith("<"):
+        # Atom error entries carry the reason in <summary>; else take the text of the page.
+        match = re.search(r"<summary[^>]*>(.*?)</summary>", text, re.DOTALL)
+        text = match.group(1) if match else _TAGS.sub(" ", text)
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[: width - 1] + "…"
 
 
 def describe(url: str, params: Mapping[str, str] | None) -> str:
@@ -294,9 +323,9 @@ class HttpClient:
                 if status in (404, 410):
                     raise NotFound(self._message(source, url, params, f"not found (HTTP {status})"))
                 if status not in RETRY_STATUSES:
-                    raise self._error(
-                        source, url, params, f"HTTP {status} {response.reason_phrase}".strip()
-                    )
+                    why = f"HTTP {status} {response.reason_phrase}".strip()
+                    said = error_summary(response.text)
+                    raise self._error(source, url, params, f"{why}: {said}" if said else why)
                 reason = f"HTTP {status} {response.reason_phrase}".strip()
                 retry_after = parse_retry_after(response.headers.get("Retry-After"), self.clock())
             if attempt >= self.retries:
