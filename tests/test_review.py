@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -282,3 +282,24 @@ def test_session_reveals_grades_skips_and_stops(library: Library) -> None:
     assert library.load_paper("c").review["last_rating"] == "again"
     assert library.load_paper("d").review == {}
     assert len(asked) == 8
+
+
+def test_due_is_by_the_reviewers_day_in_their_time_zone(library: Library) -> None:
+    sydney = timezone(timedelta(hours=10))
+    sunday_morning = datetime(2020, 7, 12, 8, 0, tzinfo=sydney)  # Saturday 22:00 UTC
+    late = read_paper("late", takeaways=["x"], review=_review_due("2020-07-11T23:00:00+00:00"))
+    monday = read_paper("monday", takeaways=["x"], review=_review_due("2020-07-12T20:00:00+00:00"))
+    library.save_papers([late, monday])
+    papers = library.load_papers()
+    # 23:00 UTC Saturday is Sunday 09:00 in Sydney: due on Sunday morning there
+    assert [i.key for i in due_items(papers, sunday_morning)] == ["late"]
+    # 20:00 UTC Sunday is Monday 06:00 in Sydney: due then, and due on Sunday in UTC
+    assert next_due(papers, sunday_morning) == datetime(2020, 7, 12, 20, 0, tzinfo=UTC)
+    assert [i.key for i in due_items(papers, datetime(2020, 7, 12, 21, 0, tzinfo=UTC))] == [
+        "late",
+        "monday",
+    ]
+
+
+def _review_due(due: str) -> dict[str, object]:
+    return {"state": "review", "stability": 3.0, "difficulty": 5.0, "due": due}

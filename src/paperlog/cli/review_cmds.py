@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,9 +17,11 @@ if TYPE_CHECKING:
 
 
 def _now(on_date: datetime | None) -> datetime:
+    """Noon UTC on ``--date`` (the same everywhere); else now, in the local time zone, so
+    "due today" means the reviewer's today."""
     from paperlog.plan.review import moment_of
 
-    return moment_of(on_date.date()) if on_date else datetime.now(UTC)
+    return moment_of(on_date.date()) if on_date else datetime.now().astimezone()
 
 
 def _review_day_note(lib: Library, now: datetime) -> str | None:
@@ -35,7 +37,7 @@ def _review_day_note(lib: Library, now: datetime) -> str | None:
 
 
 def _print_grades(lib: Library, results: list[GradeResult], now: datetime, as_json: bool) -> None:
-    from paperlog.plan.review import next_due
+    from paperlog.plan.review import day_in, next_due
 
     upcoming = next_due(lib.load_papers(), now)
     if as_json:
@@ -47,9 +49,9 @@ def _print_grades(lib: Library, results: list[GradeResult], now: datetime, as_js
         )
         return
     for r in results:
-        click.echo(f"{r.key}: {r.rating} -> next review {r.due.date().isoformat()}")
+        click.echo(f"{r.key}: {r.rating} -> next review {day_in(r.due, now).isoformat()}")
     if upcoming is not None:
-        click.echo(f"Next review due: {upcoming.date().isoformat()}")
+        click.echo(f"Next review due: {day_in(upcoming, now).isoformat()}")
 
 
 @click.command("review")
@@ -78,6 +80,7 @@ def review_cmd(
     """
     from paperlog.errors import ValidationError
     from paperlog.plan.review import (
+        day_in,
         due_items,
         grade_many,
         parse_answers,
@@ -129,7 +132,7 @@ def review_cmd(
                     i.key,
                     i.title,
                     i.state,
-                    i.due.date().isoformat() if i.due else "new",
+                    day_in(i.due, now).isoformat() if i.due else "new",
                     len(i.takeaways),
                 ]
                 for i in items

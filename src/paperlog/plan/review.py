@@ -53,6 +53,15 @@ def as_utc(now: datetime) -> datetime:
     return now.astimezone(UTC)
 
 
+def day_in(moment: datetime, now: datetime) -> date:
+    """The calendar day ``moment`` falls on in ``now``'s time zone (UTC when ``now`` is naive).
+
+    Due dates are stored in UTC but compared by the reviewer's day: a card due at 22:00 UTC
+    on Saturday is due on Sunday morning in Sydney.
+    """
+    return as_utc(moment).astimezone(now.tzinfo or UTC).date()
+
+
 def moment_of(day: date) -> datetime:
     """The instant a ``--date`` day stands for: noon UTC, the middle of the day everywhere."""
     return datetime.combine(day, time(12, 0), tzinfo=UTC)
@@ -270,11 +279,11 @@ def review_item(paper: Paper) -> ReviewItem:
 def due_items(papers: Iterable[Paper], now: datetime) -> list[ReviewItem]:
     """Papers to review at ``now``, overdue cards first (oldest due first), then new ones.
 
-    Due is by day: a card due any time on ``now``'s (UTC) day is due, so a weekly review at
-    9:00 does not miss a card scheduled for 10:00 the same day. A new card is a paper with
-    takeaways, read on or before that day, never graded.
+    Due is by day, in ``now``'s time zone: a card due any time on that day is due, so a weekly
+    review at 9:00 does not miss a card scheduled for 10:00 the same day. A new card is a
+    paper with takeaways, read on or before that day, never graded.
     """
-    today = as_utc(now).date()
+    today = now.date()
     items: list[ReviewItem] = []
     for paper in papers:
         if not takeaways_of(paper):
@@ -283,7 +292,7 @@ def due_items(papers: Iterable[Paper], now: datetime) -> list[ReviewItem]:
         if card is None:
             if is_read_by(paper, today):
                 items.append(review_item(paper))
-        elif card.due.date() <= today:
+        elif day_in(card.due, now) <= today:
             items.append(review_item(paper))
 
     def order(item: ReviewItem) -> tuple[int, str, str]:
@@ -296,9 +305,9 @@ def due_items(papers: Iterable[Paper], now: datetime) -> list[ReviewItem]:
 
 def next_due(papers: Iterable[Paper], now: datetime) -> datetime | None:
     """The earliest due date after ``now``'s day among graded cards (None when none is)."""
-    today = as_utc(now).date()
+    today = now.date()
     dues = [c.due for p in papers if takeaways_of(p) and (c := card_of(p)) is not None]
-    later = [d for d in dues if d.date() > today]
+    later = [d for d in dues if day_in(d, now) > today]
     return min(later) if later else None
 
 
@@ -453,7 +462,7 @@ def run_session(
                 continue
             result = grade(library, item.key, rating, now)
             results.append(result)
-            say(f"  {rating}: next review {result.due.date().isoformat()}")
+            say(f"  {rating}: next review {day_in(result.due, now).isoformat()}")
             break
         if answer.lower() == "q":
             break
