@@ -148,6 +148,8 @@ DOI_CASES = [
     ("10.1073/pnas.79.8.2554", "10.1073/pnas.79.8.2554"),
     ("10.1038/nature14539", "10.1038/nature14539"),
     ("info:doi/10.1038/nature14539", "10.1038/nature14539"),
+    # arXiv metadata: the paper's DOI, then its erratum's
+    ("10.1103/PhysRevD.75.124007 10.1103/PhysRevD.82.029901", "10.1103/physrevd.75.124007"),
     # publisher links that carry one
     (
         "https://link.springer.com/chapter/10.1007%2F978-3-030-59710-8_70",
@@ -736,3 +738,25 @@ def test_corpus_api_identifiers_normalise_to_themselves(corpus: Path) -> None:
     for doi, url in pairs:
         assert isinstance(doi, str) and isinstance(url, str)
         assert ids_from_url(url)["doi"] == doi.lower()
+
+
+def test_corpus_arxiv_abs_pages(corpus: Path) -> None:
+    # arXiv's own .abs records: old-style IDs from 1991 on, new-style IDs, their DOIs.
+    pages = sorted((corpus / "arxiv").rglob("*.abs"))
+    assert len(pages) > 1000
+    dois = 0
+    for page in pages:
+        text = page.read_text(encoding="utf-8", errors="replace")
+        if not text.strip():
+            continue  # the corpus holds a few empty recordings
+        m = re.search(r"^arXiv:(\S+)", text, re.M)
+        assert m is not None, page
+        assert normalize_arxiv(m.group(1)) == re.sub(r"v\d+$", "", m.group(1)), page
+        assert normalize_arxiv(f"https://arxiv.org/abs/{m.group(1)}") == normalize_arxiv(m.group(1))
+        for field in re.findall(r"^DOI:\s*(.+)$", text, re.M):
+            first = re.sub(r"^doi:", "", field.split()[0], flags=re.I)
+            # several DOIs: the paper's, then an erratum's; "21.11130/..." is a handle
+            expected = first.lower() if first.startswith("10.") else None
+            assert normalize_doi(field) == expected, (page, field)
+            dois += 1
+    assert dois > 500

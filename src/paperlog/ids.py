@@ -237,7 +237,11 @@ def normalize_doi(text: str) -> str | None:
     if url is None:
         # Prose wraps DOIs in brackets and quotes: "(10.1016/…)." reads as the DOI inside.
         s = _DOI_PREFIX_RE.sub("", _unquote_all(s).lstrip("([{<\"'")).strip()
-        return _clean_doi(s) if _DOI_RE.match(s.strip().lower()) else None
+        tokens = s.split()
+        if len(tokens) > 1 and all(_DOI_RE.match(token) for token in tokens):
+            # arXiv's metadata lists a paper's DOI then its erratum's: the first is the paper.
+            s = tokens[0]
+        return _clean_doi(s) if _DOI_RE.match(s) else None
     host, path, query = url
     # A DOI in the query wins: PLOS ("article?id=10.1371/…") and viewers ("?doi=10.…").
     for key, values in parse_qs(query).items():
