@@ -359,9 +359,9 @@ def ids_from_url(url: str) -> dict[str, str]:
                 found["nips"] = m.group(1)
     elif host in ("openaccess.thecvf.com", "cv-foundation.org"):
         m = _CVF_STEM.search(upath)
-        if m:
-            # The supplement's file names the paper it belongs to: same stem, "_paper" suffix.
-            found["cvf"] = re.sub(r"_supplemental$", "_paper", m.group(1))
+        # A supplement's file name is often a shortened title, not the paper's stem: no ID.
+        if m and "/supplemental/" not in upath.lower():
+            found["cvf"] = m.group(1)
     elif host in ("sciencedirect.com", "linkinghub.elsevier.com"):
         m = _PII_PATH.search(upath)
         if m:
