@@ -381,6 +381,17 @@ def test_duplicate_by_title_is_refused_and_force_adds(tmp_path: Path, server: Re
     assert lib.load_paper("simclr-2020") == typed  # the old file is untouched
 
 
+def test_a_typed_title_already_present_is_refused_without_a_request(
+    tmp_path: Path, server: ReplayServer
+) -> None:
+    lib = new_library(tmp_path / "lib")
+    lib.save_paper(Paper(key="mixup", title="Beyond Empirical Risk Minimization", nickname="Mixup"))
+    result = cli(lib, server, "add", "mixup:", "beyond", "empirical", "risk", "minimization")
+    assert result.returncode == 4
+    assert "already in the library as mixup" in result.stderr
+    assert not server.requests
+
+
 def test_force_gives_a_unique_key_and_citekey(tmp_path: Path, server: ReplayServer) -> None:
     simclr_routes(server)
     lib = new_library(tmp_path / "lib")

@@ -157,6 +157,32 @@ def test_dry_run_writes_nothing(tmp_path: Path, server: ReplayServer) -> None:
     assert files_of(lib) == before
 
 
+def test_offline_enrich_answers_from_the_cache(tmp_path: Path, server: ReplayServer) -> None:
+    simclr_routes(server)
+    lib = new_library(tmp_path / "lib")
+    lib.save_paper(imported_simclr())
+    first = run_cli("enrich", library=lib.root, env=source_env(server))
+    assert first.returncode == 0, first.stderr
+    online = lib.paper_path("simclr-2020").read_text("utf-8")
+    lib.save_paper(imported_simclr())
+    asked = len(server.requests)
+    again = run_cli("enrich", "--offline", library=lib.root, env=source_env(server))
+    assert again.returncode == 0, again.stderr
+    assert len(server.requests) == asked
+    assert lib.paper_path("simclr-2020").read_text("utf-8") == online
+
+
+def test_offline_enrich_without_a_cache_fails_cleanly(tmp_path: Path, server: ReplayServer) -> None:
+    lib = new_library(tmp_path / "lib")
+    lib.save_paper(imported_simclr())
+    before = files_of(lib)
+    result = run_cli("enrich", "--offline", library=lib.root, env=source_env(server))
+    assert result.returncode == 6
+    assert "offline and not cached" in result.stderr
+    assert files_of(lib) == before
+    assert not server.requests
+
+
 def test_enrich_by_doi_link_from_a_recorded_crossref_work(
     tmp_path: Path, server: ReplayServer
 ) -> None:

@@ -533,9 +533,11 @@ def add_paper(
     typed_ids = {ident.kind: ident.value} if ident.kind != "title" else {}
     if ident.kind not in ("title", "url"):
         typed_ids.update(ids_from_url(text.strip()))
-    if not options.force and typed_ids:
-        # Cheap early refusal: no request is made for a paper the library already holds.
-        _refuse_duplicate(library, papers, Paper(key="", title="", ids=paper_ids(typed_ids)))
+    if not options.force:
+        # Cheap early refusal: no request is made for a paper the library already holds
+        # (same id, or the very title typed).
+        typed = ident.value if ident.kind == "title" else ""
+        _refuse_duplicate(library, papers, Paper(key="", title=typed, ids=paper_ids(typed_ids)))
 
     candidates: list[Candidate] = []
     if ident.kind == "title":
