@@ -690,3 +690,51 @@ def test_arxiv_bad_id_error_names_arxivs_reason(
     with pytest.raises(NetworkError) as info:
         sources["arxiv"].lookup(Identifier("arxiv", "abc"))
     assert "incorrect id format for abc" in str(info.value).lower()
+
+
+def _pubs_arxiv(id_list: str) -> Reply:
+    """An older-format arXiv answer recorded by the pubs project.
+
+    Each recording is ``[[url], {request options}, body, status, error]``.
+    """
+    path = corpus_api("doi_content_negotiation", "pubs_test_apis_data.json")
+    for (url, *_), _opts, body, status, _err in json.loads(path.read_text(encoding="utf-8")):
+        if url == f"https://export.arxiv.org/api/query?id_list={id_list}":
+            return Reply.text(body, status=status, content_type="application/atom+xml")
+    raise AssertionError(f"no pubs recording for {id_list}")
+
+
+def test_arxiv_older_feed_with_doi(server: ReplayServer, sources: dict[str, Source]) -> None:
+    server.add("/arxiv", _pubs_arxiv("1312.2021"), query={"id_list": "1312.2021"})
+    record = sources["arxiv"].lookup(Identifier("arxiv", "1312.2021"))
+    assert record is not None
+    assert record.title == "Living with the Wrong Sign"
+    assert record.authors == ["Patrick Cooper", "Sergei Dubovsky", "Ali Mohsen"]
+    assert record.ids == {"arxiv": "1312.2021", "doi": "10.1103/invaliddoi.89.084044"}
+
+
+def test_arxiv_older_feed_with_journal_ref(
+    server: ReplayServer, sources: dict[str, Source]
+) -> None:
+    server.add("/arxiv", _pubs_arxiv("math/9501234"), query={"id_list": "math/9501234"})
+    record = sources["arxiv"].lookup(Identifier("arxiv", "math/9501234"))
+    assert record is not None
+    assert record.authors == ["Donald E. Knuth"]
+    assert record.venue == "J. Algebraic Combin. 6 (1997), no. 3, 253--257"
+    assert (record.published, record.year) == (True, 1995)
+
+
+def test_arxiv_error_entries_are_not_papers(
+    server: ReplayServer, sources: dict[str, Source]
+) -> None:
+    import xml.etree.ElementTree as ET
+
+    from paperlog.resolve.arxiv import NS, entry_to_record
+
+    reply = _pubs_arxiv("INVALIDID")
+    server.add("/arxiv", reply)
+    with pytest.raises(NetworkError, match=r"HTTP 400.*incorrect id format for INVALIDID"):
+        sources["arxiv"].lookup(Identifier("arxiv", "INVALIDID"))
+    # Its "Error" entry, had it come with a 200, is no paper either.
+    (entry,) = ET.fromstring(reply.body).findall("atom:entry", NS)
+    assert entry_to_record(entry) is None
