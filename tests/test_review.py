@@ -76,6 +76,23 @@ def test_key_ideas_section_bullets_continuations_and_subsections() -> None:
     ]
 
 
+idea_text = (
+    st.text(
+        alphabet=st.characters(categories=["L", "N"], include_characters=" ,.;:()'-"),
+        min_size=1,
+        max_size=40,
+    )
+    .map(str.strip)
+    .filter(lambda t: bool(t) and t[0] not in "-*+#" and not t[0].isdigit())
+)
+
+
+@given(st.lists(idea_text, min_size=1, max_size=6), st.sampled_from(["-", "*", "+", "1."]))
+def test_any_bullets_written_under_key_ideas_are_read_back(ideas: list[str], marker: str) -> None:
+    notes = "Intro.\n\n## Key ideas\n" + "".join(f"{marker} {i}\n" for i in ideas) + "\n## End\n"
+    assert key_ideas_from_notes(notes) == ideas
+
+
 def test_notes_without_the_section_have_no_key_ideas() -> None:
     assert key_ideas_from_notes("# Title\n- a bullet elsewhere\n") == []
 

@@ -190,6 +190,33 @@ def test_interactive_session_on_a_terminal(lib: Library) -> None:
     assert lib.load_paper("simclr-2020").review == {}
 
 
+def test_a_terminal_on_stdin_but_a_pipe_on_stdout_lists_instead_of_waiting(lib: Library) -> None:
+    master, slave = pty.openpty()
+    try:
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "paperlog",
+                "--library",
+                str(lib.root),
+                "review",
+                "--date",
+                SUNDAY,
+            ],
+            stdin=slave,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert out.returncode == 0, out.stderr
+    assert [line.split("\t")[0] for line in out.stdout.splitlines()] == ["moco-2020", "simclr-2020"]
+
+
 # --- stats -------------------------------------------------------------------------------------
 
 

@@ -180,6 +180,10 @@ def test_wishlist_growth_from_added_dates_and_imports(seed_lib: Library) -> None
     # imported papers that were read have no added date: they never sat on the list
     assert all(p.read == 0 for p in stats.wishlist)
     assert [(p.week, p.added) for p in stats.wishlist if p.added] == [(0, 1), (2, 1)]
+    # the series and the total agree at any day
+    for day in (date(2020, 6, 20), date(2020, 7, 5), date(2020, 10, 25)):
+        upto = compute_stats(seed_lib, seed_lib.load_papers(), seed_lib.load_weeks(), day)
+        assert upto.wishlist[-1].size == upto.totals["wishlist"]
 
 
 def test_wishlist_counts_a_paper_from_added_to_read(library: Library) -> None:
@@ -234,6 +238,12 @@ def test_an_empty_library_has_empty_stats(library: Library) -> None:
     stats = compute_stats(library, [], [], date(2021, 1, 1))
     assert stats.weeks == [] and stats.streak == 0 and stats.totals["readings"] == 0
     assert "Streak: 0" in render_text(stats)
+
+
+def test_a_day_before_the_log_began_has_no_weeks(seed_lib: Library) -> None:
+    stats = compute_stats(seed_lib, seed_lib.load_papers(), seed_lib.load_weeks(), date(2020, 6, 1))
+    assert stats.weeks == [] and stats.totals["readings"] == 0
+    assert stats.wishlist == [] and stats.totals["wishlist"] == 1  # wish-b is added later
 
 
 @given(st.lists(st.booleans(), max_size=40))

@@ -103,10 +103,11 @@ def review_cmd(
         _print_grades(lib, grade_many(lib, specs, now), now, as_json)
         return
 
-    stdin = sys.stdin
-    interactive = stdin.isatty() and env.is_tty
-    if not (list_only or as_json or interactive):
-        answers = parse_answers(stdin.read())
+    stdin_tty = sys.stdin.isatty()
+    interactive = stdin_tty and env.is_tty
+    # answers come from a pipe or a file only: reading a terminal here would just hang
+    if not (list_only or as_json or stdin_tty):
+        answers = parse_answers(sys.stdin.read())
         if answers:
             _print_grades(lib, grade_many(lib, answers, now), now, as_json)
             return

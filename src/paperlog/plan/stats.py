@@ -307,13 +307,13 @@ def _ratio(part: int, whole: int) -> float:
 
 
 def _on_wishlist(paper: Paper, today: date | None) -> bool:
-    """On the wish-list at ``today``: not read by then (and added by then, when known)."""
-    if paper.added is not None and today is not None and paper.added > today:
-        return False
-    first = _first_reading_day(paper)
-    if paper.readings:
-        return first is not None and today is not None and first > today
-    return paper.status != "read"
+    """Waiting at ``today`` (None: now), by the rules ``wishlist_growth`` documents."""
+    read_on = _first_reading_day(paper)
+    if paper.readings or paper.status == "read":
+        if read_on is None or paper.added is None or paper.added >= read_on:
+            return False  # read, and never seen waiting
+        return today is not None and paper.added <= today < read_on
+    return paper.added is None or today is None or paper.added <= today
 
 
 def _first_reading_day(paper: Paper) -> date | None:
