@@ -31,6 +31,14 @@ def _open(ctx: click.Context) -> Library:
     return lib
 
 
+def _papers(lib: Library) -> list[Paper]:
+    """Every item for a read-only view: through the index cache when it is available (it
+    syncs itself with the files), else straight from the files."""
+    from paperlog.cli.library_cmds import load_items
+
+    return load_items(lib)
+
+
 def _suggestion_line(s: Suggestion) -> str:
     head = f"{s.date.isoformat()} {s.date.strftime('%a')}"
     if s.paper is None:
@@ -57,7 +65,7 @@ def today_cmd(
 
     lib = _open(ctx)
     days = suggest_days(
-        lib.config.plan, lib.load_papers(), lib.load_weeks(), _day(on_date), next_days or 1
+        lib.config.plan, _papers(lib), lib.load_weeks(), _day(on_date), next_days or 1
     )
     if as_json:
         print_json([s.to_json() for s in days] if next_days else days[0].to_json())
@@ -177,9 +185,7 @@ def week_cmd(
     from paperlog.plan.schedule import week_report
 
     lib = _open(ctx)
-    report = week_report(
-        lib.config.plan, lib.load_papers(), lib.load_weeks(), _day(on_date), number
-    )
+    report = week_report(lib.config.plan, _papers(lib), lib.load_weeks(), _day(on_date), number)
     if as_json:
         print_json(report.to_json())
     else:
@@ -236,7 +242,7 @@ def queue_cmd(ctx: click.Context, as_json: bool) -> None:
         return
     from paperlog.plan.schedule import queue_order
 
-    _show_queue(queue_order(_open(ctx).load_papers()), as_json)
+    _show_queue(queue_order(_papers(_open(ctx))), as_json)
 
 
 @queue_cmd.command("up")
@@ -352,7 +358,7 @@ def export_ics_cmd(
     lib = _open(ctx)
     data = build_ics(
         lib.config.plan,
-        lib.load_papers(),
+        _papers(lib),
         lib.load_weeks(),
         _day(on_date),
         weeks=weeks,
