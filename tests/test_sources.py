@@ -738,3 +738,37 @@ def test_arxiv_error_entries_are_not_papers(
     # Its "Error" entry, had it come with a 200, is no paper either.
     (entry,) = ET.fromstring(reply.body).findall("atom:entry", NS)
     assert entry_to_record(entry) is None
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "test_works_with_many_ids.yaml",
+        "test_workscontainer_with_two_ids.yaml",
+        "test_works_mixed_ids_warn.yaml",
+    ],
+)
+def test_crossref_every_recorded_work(
+    server: ReplayServer, sources: dict[str, Source], name: str
+) -> None:
+    """Every work these cassettes recorded parses: title, DOI, year and type as Crossref says."""
+    interactions = cassette("crossref", "habanero", "cassettes", name)
+    for hit in interactions:
+        path = "/crossref" + hit.uri.removeprefix("https://api.crossref.org")
+        server.add(path, hit.reply())
+    for hit in interactions:
+        doi = hit.uri.removeprefix("https://api.crossref.org/works/")
+        if hit.status == 404:
+            with pytest.raises(NotFound):
+                sources["crossref"].lookup(Identifier("doi", doi))
+            continue
+        work = json.loads(hit.body)["message"]
+        record = sources["crossref"].lookup(Identifier("doi", doi))
+        assert record is not None
+        assert record.ids["doi"] == work["DOI"].lower()
+        assert record.kind == work["type"]
+        # Markup such as <i>KRAS</i> is dropped; every word left is Crossref's own.
+        assert record.title and "<" not in record.title
+        assert all(word in work["title"][0] for word in record.title.split())
+        assert record.year is not None and 1900 < record.year < 2100
+    assert not server.unmatched
