@@ -190,6 +190,23 @@ def test_interactive_session_on_a_terminal(lib: Library) -> None:
     assert lib.load_paper("simclr-2020").review == {}
 
 
+def test_review_a_paper_of_the_real_seed_by_its_nickname(seed_path: Path, library: Library) -> None:
+    readme_import = pytest.importorskip("paperlog.formats.readme_import")
+    readme_import.import_readme(library, seed_path)
+    # the seed keeps no key ideas: write some for SimCLR (read in Wk2) and review it
+    (simclr,) = [p for p in library.load_papers() if (p.nickname or "").lower() == "simclr"]
+    simclr.takeaways = ["contrastive loss between two augmented views"]
+    library.save_paper(simclr)
+    items = due_json(library, "2020-07-05")["items"]
+    assert [(i["key"], i["read_on"]) for i in items] == [(simclr.key, "2020-06-29")]
+    assert items[0]["question"] == f"{simclr.nickname}: what are its key ideas?"
+    assert due_json(library, "2020-06-28")["items"] == []  # not read yet
+    out = run_cli("review", "--grade", "SimClr=good", "--date", "2020-07-05", library=library.root)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith(f"{simclr.key}: good -> next review 2020-07-")
+    assert library.load_paper(simclr.key).review["reps"] == 1
+
+
 def test_a_terminal_on_stdin_but_a_pipe_on_stdout_lists_instead_of_waiting(lib: Library) -> None:
     master, slave = pty.openpty()
     try:
