@@ -350,3 +350,31 @@ def test_a_4xx_says_what_the_server_said(
 def test_error_summary_is_one_short_line(body: str) -> None:
     line = error_summary(body)
     assert "\n" not in line and len(line) <= 160
+
+
+def test_not_found_is_remembered_for_offline_runs_only(
+    server: ReplayServer, sleeps: Sleeps, tmp_path: Path
+) -> None:
+    server.add("/paper/x", Reply.json({"error": "Paper with id x not found"}, status=404))
+    online = make_client(tmp_path, sleeps)
+    with pytest.raises(NotFound):
+        online.get_json(server.url("/paper/x"), source="s2")
+    offline = make_client(tmp_path, sleeps, offline=True)
+    with pytest.raises(NotFound, match=r"s2: .*cached answer"):
+        offline.get_json(server.url("/paper/x"), source="s2")
+    assert offline.network_requests == 0
+    # Online asks again: the paper may exist by now.
+    server.add("/paper/x", Reply.json({"paperId": "x"}))
+    assert online.get_json(server.url("/paper/x")) == {"paperId": "x"}
+    assert len(server.seen("/paper/x")) == 2
+    assert make_client(tmp_path, sleeps, offline=True).get_json(server.url("/paper/x")) == {
+        "paperId": "x"
+    }
+
+
+def test_cache_hits_are_counted(server: ReplayServer, sleeps: Sleeps, tmp_path: Path) -> None:
+    server.add("/x", Reply.json(1))
+    client = make_client(tmp_path, sleeps)
+    client.get_json(server.url("/x"))
+    client.get_json(server.url("/x"))
+    assert (client.network_requests, client.cache_hits) == (1, 1)

@@ -144,6 +144,7 @@ class HttpClient:
         self.pace = dict(pace or {})
         self._last_request: dict[str, float] = {}
         self.network_requests = 0  # how many requests went over the wire (for stats and tests)
+        self.cache_hits = 0  # how many answers came from the disk cache
         self._client: httpx.Client | None = None
 
     # --- public API ------------------------------------------------------------------------
@@ -220,7 +221,8 @@ class HttpClient:
             return None
         return self.cache_dir / key[:2] / f"{key}.json"
 
-    def _cache_read(self, key: str, *, max_age: float | None) -> str | None:
+    def _cache_read(self, key: str, *, max_age: float | None) -> tuple[int, str] | None:
+        """(status, body) of a stored answer: 200 with its body, or 404 for "no such thing"."""
         path = self._cache_path(key)
         if path is None or not path.is_file():
             return None
@@ -228,15 +230,18 @@ class HttpClient:
             entry = json.loads(path.read_text(encoding="utf-8"))
             body = entry["body"]
             stored = float(entry["stored"])
-        except (OSError, ValueError, KeyError, TypeError):
+            status = int(entry.get("status", 200))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None  # a damaged cache entry is a miss, never an error: the cache is derived
         if not isinstance(body, str):
             return None
         if max_age is not None and self.clock() - stored > max_age:
             return None
-        return body
+        return status, body
 
-    def _cache_write(self, key: str, url: str, params: Mapping[str, str] | None, body: str) -> None:
+    def _cache_write(
+        self, key: str, url: str, params: Mapping[str, str] | None, body: str, status: int = 200
+    ) -> None:
         path = self._cache_path(key)
         if path is None:
             return
@@ -246,6 +251,7 @@ class HttpClient:
             "format": CACHE_FORMAT,
             "url": describe(url, params),
             "stored": self.clock(),
+            "status": status,
             "body": body,
         }
         # A read-only or full disk loses the cache, not the answer.
@@ -268,15 +274,29 @@ class HttpClient:
             cached = self._cache_read(key, max_age=None)
             if cached is None:
                 raise self._error(source, url, params, "offline and not cached")
-            return parse(cached)
+            status, body = cached
+            if status != 200:
+                why = f"not found (HTTP {status}, cached answer)"
+                raise NotFound(self._message(source, url, params, why))
+            self.cache_hits += 1
+            return parse(body)
         if self.cache_ttl > 0:
             cached = self._cache_read(key, max_age=self.cache_ttl)
-            if cached is not None:
+            # Online, only a positive answer is reused: a paper missing last week may be
+            # indexed today. "Not found" entries serve --offline runs alone.
+            if cached is not None and cached[0] == 200:
                 try:
-                    return parse(cached)
+                    result = parse(cached[1])
                 except NetworkError:
                     pass  # a cached body that no longer parses is fetched again
-        body = self._fetch(url, params, headers, source)
+                else:
+                    self.cache_hits += 1
+                    return result
+        try:
+            body = self._fetch(url, params, headers, source)
+        except NotFound:
+            self._cache_write(key, url, params, "", status=404)
+            raise
         result = parse(body)  # only a body that parses is worth keeping
         self._cache_write(key, url, params, body)
         return result
