@@ -792,3 +792,27 @@ def test_corpus_catalog_links_of_one_paper_agree(corpus: Path) -> None:
                 assert normalize_arxiv(arxiv) is not None, arxiv
     assert found > 40000
     assert pmlr_disagree <= pmlr_total / 100
+
+
+def test_corpus_openreview_lists(corpus: Path) -> None:
+    import csv
+
+    lists = [
+        *sorted((corpus / "catalog").glob("*OpenReviewData/*.csv")),
+        *sorted((corpus / "catalog").glob("*OpenReviewData/*.tsv")),
+    ]
+    assert lists
+    checked = 0
+    for path in lists:
+        with path.open(encoding="utf-8", newline="") as handle:
+            delimiter = "\t" if path.suffix == ".tsv" else ","
+            for row in csv.DictReader(handle, delimiter=delimiter):
+                # Some rows hold unquoted commas in their titles, which shifts the columns:
+                # the link is then found among the other cells.
+                cells = [v for k, v in row.items() if k is not None and isinstance(v, str)]
+                cells += row.get(None) or []
+                link = next(c for c in cells if c.startswith("https://openreview.net/"))
+                assert ids_from_url(link) == {"openreview": row["paper_id"]}, link
+                assert parse_identifier(link) == Identifier("openreview", row["paper_id"])
+                checked += 1
+    assert checked > 1000

@@ -547,3 +547,24 @@ def test_corpus_semantic_scholar_venues_agree(corpus: Path) -> None:
             other = canonical_venue(alternate)
             assert other is None or other == ours, (name, alternate, other)
     assert known > 100
+
+
+def test_corpus_catalog_statuses_read_as_qualifiers(corpus: Path) -> None:
+    # Paper Copilot's lists, one file per venue and year, each paper with a status ("Oral",
+    # "Poster Workshop"): written as a badge, they read back as venue, year and qualifier.
+    import json
+
+    files = sorted((corpus / "catalog" / "papercopilot_paperlists").glob("*/*.json"))
+    assert files
+    for path in files:
+        m = re.fullmatch(r"([a-z]+)(\d{4})", path.stem)
+        assert m is not None, path
+        venue = canonical_venue(m.group(1))
+        assert venue is not None, path
+        statuses = {r.get("status") for r in json.loads(path.read_text(encoding="utf-8"))}
+        for status in statuses - {None}:
+            assert isinstance(status, str)
+            badge = parse_badge(f"{m.group(1).upper()} {m.group(2)} {status}")
+            assert (badge.venue, badge.year, badge.qualifier) == (venue, int(m.group(2)), status)
+            workshop = "workshop" in status.lower()
+            assert (badge.kind == "workshop") == workshop, (path, status)
