@@ -816,3 +816,24 @@ def test_corpus_openreview_lists(corpus: Path) -> None:
                 assert parse_identifier(link) == Identifier("openreview", row["paper_id"])
                 checked += 1
     assert checked > 1000
+
+
+def test_corpus_daily_arxiv_feed(corpus: Path) -> None:
+    # A daily arXiv feed (recent 5-digit IDs): the ID, its abs link and its pdf link agree.
+    import json
+
+    days = sorted((corpus / "catalog").glob("*daily-arXiv*/data/*.jsonl"))
+    assert days
+    checked = 0
+    for day in days:
+        for line in day.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            arxiv_id = record["id"]
+            assert normalize_arxiv(arxiv_id) == re.sub(r"v\d+$", "", arxiv_id)
+            for key in ("abs", "pdf"):
+                if record.get(key):
+                    assert ids_from_url(record[key]) == {"arxiv": normalize_arxiv(arxiv_id)}
+            checked += 1
+    assert checked > 100
