@@ -13,9 +13,8 @@ objects without touching the files.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
+import marshal
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -41,8 +40,11 @@ from paperlog.query import (
 if TYPE_CHECKING:
     from paperlog.library import Library
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 INDEX_NAME = "index.sqlite"
+DATA_TABLE = "paper_data"
+OPTIMIZE_AFTER = 200
+"""Merge the full-text index's segments after a sync that changed at least this many rows."""
 
 _PAPERS_DDL = f"""
 CREATE TABLE {PAPERS_TABLE} (
@@ -62,10 +64,16 @@ CREATE TABLE {PAPERS_TABLE} (
     last_read TEXT NOT NULL,
     last_week INTEGER NOT NULL,
     last_order INTEGER NOT NULL,
-    rank INTEGER,
-    data TEXT NOT NULL
+    rank INTEGER
 )
 """
+# The JSON of each paper lives apart from the filter columns so that a filter scan reads a
+# small table, and a ranked search reads the JSON only of the rows it returns.
+_DATA_DDL = f"CREATE TABLE {DATA_TABLE} (id INTEGER PRIMARY KEY, data TEXT NOT NULL)"
+# One row, "manifest": the (key, mtime_ns, size) list of the last complete scan, in scan order,
+# as one blob. A scan that yields the same bytes knows nothing changed without loading and
+# comparing 10,000 rows; any difference (even just the order) falls back to the full compare.
+_STATE_DDL = "CREATE TABLE sync_state (name TEXT PRIMARY KEY, value BLOB NOT NULL)"
 _FILTER_COLUMNS = ("kind", "status", "year", "venue", "venue_label", "track", "topics", "weeks")
 _ROW_COLUMNS = (
     "key",
@@ -78,7 +86,6 @@ _ROW_COLUMNS = (
     "last_week",
     "last_order",
     "rank",
-    "data",
 )
 # "Newest reading first": latest reading day, then week; within a week the logged order;
 # items never read come after, wish-list rank first; the key breaks every remaining tie.
@@ -133,11 +140,15 @@ def _enc(value: Any) -> Any:
     if isinstance(value, set | frozenset):
         return {"$set": [_enc(v) for v in value]}
     if isinstance(value, bytes):
+        import base64
+
         return {"$bytes": base64.b64encode(value).decode("ascii")}
     raise TypeError(f"cannot store a {type(value).__name__} in the index")
 
 
 def _dec(value: Any) -> Any:
+    if not value:  # the common case: no extra fields, no review state
+        return value
     if isinstance(value, list):
         return [_dec(v) for v in value]
     if not isinstance(value, dict):
@@ -155,6 +166,8 @@ def _dec(value: Any) -> Any:
         if tag == "$set":
             return {_dec(v) for v in inner}
         if tag == "$bytes":
+            import base64
+
             return base64.b64decode(inner)
     return {k: _dec(v) for k, v in value.items()}
 
@@ -272,7 +285,6 @@ def _row(paper: Paper, path: str, stat: os.stat_result, sha1: str) -> tuple[Any,
         last_week,
         last_order,
         paper.rank,
-        paper_to_json(paper),
     )
 
 
@@ -327,6 +339,9 @@ class Index:
         (version,) = self._conn.execute("PRAGMA user_version").fetchone()
         if version == SCHEMA_VERSION:
             return False
+        # The index is a cache: WAL lets a reader and a syncing writer work at once. The mode
+        # is stored in the file, so it is set once here rather than on every open.
+        self._conn.execute("PRAGMA journal_mode = WAL")
         self._conn.execute("BEGIN IMMEDIATE")
         try:
             names = [
@@ -339,6 +354,8 @@ class Index:
             for name in names:  # a virtual table drops its shadow tables with it
                 self._conn.execute(f'DROP TABLE IF EXISTS "{name}"')
             self._conn.execute(_PAPERS_DDL)
+            self._conn.execute(_DATA_DDL)
+            self._conn.execute(_STATE_DDL)
             self._conn.execute(fts_create_sql())
             self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self._conn.execute("COMMIT")
@@ -364,9 +381,9 @@ class Index:
 
     # syncing -----------------------------------------------------------------------------
 
-    def _scan(self) -> dict[str, tuple[str, os.stat_result]]:
-        """key -> (path, stat) for every ``papers/*.md``, as ``Library.paper_files`` lists them."""
-        found: dict[str, tuple[str, os.stat_result]] = {}
+    def _scan(self) -> list[tuple[str, str, os.stat_result]]:
+        """(key, path, stat) of every ``papers/*.md``, as ``Library.paper_files`` lists them."""
+        found: list[tuple[str, str, os.stat_result]] = []
         try:
             entries = os.scandir(self.library.papers_dir)
         except FileNotFoundError:
@@ -375,7 +392,7 @@ class Index:
             for entry in entries:
                 name = entry.name
                 if name.endswith(".md") and not name.startswith(".") and entry.is_file():
-                    found[name[:-3]] = (entry.path, entry.stat())
+                    found.append((name[:-3], entry.path, entry.stat()))
         return found
 
     def sync(self) -> SyncStats:
@@ -385,35 +402,56 @@ class Index:
         are stored; it is retried on the next sync.
         """
         stats = SyncStats()
-        stored = {
-            key: (mtime, size)
-            for key, mtime, size in self._conn.execute(
-                f"SELECT key, mtime_ns, size FROM {PAPERS_TABLE}"
-            )
-        }
-        files = self._scan()
-        changed = [
-            key for key, (_, st) in files.items() if stored.get(key) != (st.st_mtime_ns, st.st_size)
-        ]
-        removed = [key for key in stored if key not in files]
-        stats.unchanged = len(files) - len(changed)
-        if not changed and not removed:
+        scan = self._scan()
+        manifest = marshal.dumps([(key, st.st_mtime_ns, st.st_size) for key, _, st in scan])
+        row = self._conn.execute("SELECT value FROM sync_state WHERE name = 'manifest'").fetchone()
+        if row is not None and row[0] == manifest:
+            stats.unchanged = len(scan)
             return stats
+        files = {key: (path, st) for key, path, st in scan}
         error: PaperlogError | None = None
+        complete = True
         self._conn.execute("BEGIN IMMEDIATE")
         try:
-            for key in removed:
+            # Read inside the write transaction: another process's sync cannot slip between.
+            stored = {
+                key: (mtime, size)
+                for key, mtime, size in self._conn.execute(
+                    f"SELECT key, mtime_ns, size FROM {PAPERS_TABLE}"
+                )
+            }
+            changed = [
+                key
+                for key, (_, st) in files.items()
+                if stored.get(key) != (st.st_mtime_ns, st.st_size)
+            ]
+            stats.unchanged = len(files) - len(changed)
+            for key in stored.keys() - files.keys():
                 self._delete(key)
                 stats.removed += 1
             for key in sorted(changed):
                 path, st = files[key]
                 try:
                     self._update(key, path, st, stats, known=key in stored)
+                except FileNotFoundError:
+                    complete = False  # deleted since the scan: the next sync removes it
                 except (PaperlogError, OSError, UnicodeDecodeError) as exc:
+                    complete = False
                     if error is None:
                         error = _as_paperlog_error(exc, path)
             if stats.added:
                 self._check_duplicate_keys()
+            if stats.added + stats.updated + stats.removed >= OPTIMIZE_AFTER:
+                self._conn.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('optimize')")
+            # The table now holds exactly this scan's stats, unless a file could not be stored;
+            # then no manifest, so the next sync compares file by file and retries it.
+            if complete:
+                self._conn.execute(
+                    "INSERT OR REPLACE INTO sync_state (name, value) VALUES ('manifest', ?)",
+                    (manifest,),
+                )
+            else:
+                self._conn.execute("DELETE FROM sync_state WHERE name = 'manifest'")
             self._conn.execute("COMMIT")
         except BaseException:
             self._conn.execute("ROLLBACK")
@@ -425,6 +463,8 @@ class Index:
     def _update(
         self, key: str, path: str, st: os.stat_result, stats: SyncStats, *, known: bool
     ) -> None:
+        import hashlib  # here, not at the top: it costs start-up time and a no-change sync skips it
+
         raw = Path(path).read_bytes()
         sha1 = hashlib.sha1(raw, usedforsecurity=False).hexdigest()
         if known:
@@ -449,6 +489,10 @@ class Index:
         cur = self._conn.execute(
             f"INSERT INTO {PAPERS_TABLE} ({cols}) VALUES ({marks})", _row(paper, path, st, sha1)
         )
+        self._conn.execute(
+            f"INSERT INTO {DATA_TABLE} (id, data) VALUES (?, ?)",
+            (cur.lastrowid, paper_to_json(paper)),
+        )
         fts_marks = ", ".join("?" for _ in FTS_COLUMNS)
         self._conn.execute(
             f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, {fts_marks})",
@@ -470,6 +514,7 @@ class Index:
         ).fetchone()
         if row is not None:
             self._conn.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", row)
+            self._conn.execute(f"DELETE FROM {DATA_TABLE} WHERE id = ?", row)
             self._conn.execute(f"DELETE FROM {PAPERS_TABLE} WHERE rowid = ?", row)
 
     def _check_duplicate_keys(self) -> None:
@@ -493,11 +538,11 @@ class Index:
         where, params = query.filter_sql()
         match = query.match_expression()
         if match is None:
-            sql = f"SELECT p.data FROM {PAPERS_TABLE} AS p WHERE {where} ORDER BY {RECENCY_ORDER}"
+            sql = f"SELECT p.rowid FROM {PAPERS_TABLE} AS p WHERE {where} ORDER BY {RECENCY_ORDER}"
         else:
             weights = ", ".join(str(w) for w in FTS_WEIGHTS)
             sql = (
-                f"SELECT p.data FROM {FTS_TABLE} JOIN {PAPERS_TABLE} AS p "
+                f"SELECT p.rowid FROM {FTS_TABLE} JOIN {PAPERS_TABLE} AS p "
                 f"ON p.rowid = {FTS_TABLE}.rowid "
                 f"WHERE {FTS_TABLE} MATCH ? AND {where} "
                 f"ORDER BY bm25({FTS_TABLE}, {weights}), {RECENCY_ORDER}"
@@ -506,7 +551,20 @@ class Index:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        return [paper_from_json(data) for (data,) in self._conn.execute(sql, params)]
+        ids = [rowid for (rowid,) in self._conn.execute(sql, params)]
+        return self._papers(ids)
+
+    def _papers(self, ids: list[int]) -> list[Paper]:
+        """The papers of these row ids, in this order."""
+        if not ids:
+            return []
+        data = dict(
+            self._conn.execute(
+                f"SELECT id, data FROM {DATA_TABLE} WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(ids),),
+            )
+        )
+        return [paper_from_json(data[i]) for i in ids]
 
     def keys(self, query: Query | str | None = None) -> list[str]:
         """Keys of the items matching ``query`` (all items without one), sorted."""
@@ -520,7 +578,10 @@ class Index:
 
     def all(self) -> list[Paper]:
         """Every item, sorted by key."""
-        rows = self._conn.execute(f"SELECT data FROM {PAPERS_TABLE} ORDER BY key")
+        rows = self._conn.execute(
+            f"SELECT d.data FROM {PAPERS_TABLE} AS p JOIN {DATA_TABLE} AS d ON d.id = p.rowid "
+            "ORDER BY p.key"
+        )
         return [paper_from_json(data) for (data,) in rows]
 
     def __len__(self) -> int:
@@ -530,9 +591,7 @@ class Index:
 
 def _connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, timeout=30, isolation_level=None)
-    # The index is a cache: WAL lets a reader and a syncing writer work at once, and
-    # synchronous=NORMAL is enough because a damaged file is simply rebuilt.
-    conn.execute("PRAGMA journal_mode = WAL")
+    # synchronous=NORMAL is enough for a cache: a damaged file is simply rebuilt.
     conn.execute("PRAGMA synchronous = NORMAL")
     return conn
 

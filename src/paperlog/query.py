@@ -26,7 +26,6 @@ import json
 import re
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from paperlog.errors import PaperlogError
@@ -178,16 +177,42 @@ def has_token(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 
 
-@dataclass(frozen=True)
-class Words:
+class _Value:
+    """Equality, hashing and repr from ``__slots__``: value objects without the start-up cost
+    of dataclasses, which is real here because every ``paperlog search`` imports this module."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, _Value)
+            and type(other) is type(self)
+            and (other._values() == self._values())
+        )
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self._values()))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__name__}({args})"
+
+
+class Words(_Value):
     """Full-text words: a prefix match by default, an exact phrase when quoted.
 
     ``columns`` restricts the match to some full-text columns (``title:word``).
     """
 
-    text: str
-    prefix: bool = True
-    columns: tuple[str, ...] = ()
+    __slots__ = ("columns", "prefix", "text")
+
+    def __init__(self, text: str, prefix: bool = True, columns: tuple[str, ...] = ()) -> None:
+        self.text = text
+        self.prefix = prefix
+        self.columns = columns
 
     def fts_expression(self) -> str:
         """This part as an FTS5 MATCH expression, every user character safely quoted."""
@@ -206,12 +231,14 @@ class Words:
         return _fts_matches(paper, self.fts_expression())
 
 
-@dataclass(frozen=True)
-class YearRange:
+class YearRange(_Value):
     """``year:2019`` (lo == hi), ``year:2018..2020``, ``year:2018..``, ``year:..2019``."""
 
-    lo: int | None
-    hi: int | None
+    __slots__ = ("hi", "lo")
+
+    def __init__(self, lo: int | None, hi: int | None) -> None:
+        self.lo = lo
+        self.hi = hi
 
     def to_sql(self) -> tuple[str, list[Any]]:
         return _range_sql("p.year", self.lo, self.hi)
@@ -220,12 +247,14 @@ class YearRange:
         return paper.year is not None and _in_range(paper.year, self.lo, self.hi)
 
 
-@dataclass(frozen=True)
-class WeekRange:
+class WeekRange(_Value):
     """``week:3`` or ``week:1..4``: the item was read (logged) in one of those weeks."""
 
-    lo: int | None
-    hi: int | None
+    __slots__ = ("hi", "lo")
+
+    def __init__(self, lo: int | None, hi: int | None) -> None:
+        self.lo = lo
+        self.hi = hi
 
     def to_sql(self) -> tuple[str, list[Any]]:
         cond, params = _range_sql("value", self.lo, self.hi)
@@ -252,13 +281,15 @@ def _in_range(value: int, lo: int | None, hi: int | None) -> bool:
     return (lo is None or value >= lo) and (hi is None or value <= hi)
 
 
-@dataclass(frozen=True)
-class VenueIs:
+class VenueIs(_Value):
     """``venue:NIPS``: the canonical venue is one of the names (aliases included), or the
     badge as written starts with one of them ("BHI Journal 2017" for ``venue:BHI``)."""
 
-    name: str
-    names: frozenset[str]
+    __slots__ = ("name", "names")
+
+    def __init__(self, name: str, names: frozenset[str]) -> None:
+        self.name = name
+        self.names = names
 
     def to_sql(self) -> tuple[str, list[Any]]:
         names = sorted(self.names)
@@ -278,12 +309,14 @@ class VenueIs:
         )
 
 
-@dataclass(frozen=True)
-class FieldIs:
+class FieldIs(_Value):
     """``track:depth``, ``status:read``, ``kind:paper``: one of the values (any case)."""
 
-    field: str
-    values: frozenset[str]
+    __slots__ = ("field", "values")
+
+    def __init__(self, field: str, values: frozenset[str]) -> None:
+        self.field = field
+        self.values = values
 
     def to_sql(self) -> tuple[str, list[Any]]:
         values = sorted(self.values)
@@ -294,11 +327,13 @@ class FieldIs:
         return bool(filter_values(paper)[self.field] in self.values)
 
 
-@dataclass(frozen=True)
-class TopicIs:
+class TopicIs(_Value):
     """``topic:Uns``: the item carries one of the topic codes (any case)."""
 
-    codes: frozenset[str]
+    __slots__ = ("codes",)
+
+    def __init__(self, codes: frozenset[str]) -> None:
+        self.codes = codes
 
     def to_sql(self) -> tuple[str, list[Any]]:
         codes = sorted(self.codes)
@@ -309,11 +344,13 @@ class TopicIs:
         return any(fold(t) in self.codes for t in paper.topics)
 
 
-@dataclass(frozen=True)
-class Not:
+class Not(_Value):
     """``-part``: papers the inner part does not match."""
 
-    part: Part
+    __slots__ = ("part",)
+
+    def __init__(self, part: Part) -> None:
+        self.part = part
 
     def to_sql(self) -> tuple[str, list[Any]]:
         sql, params = self.part.to_sql()
@@ -324,11 +361,13 @@ class Not:
         return not self.part.matches(paper)
 
 
-@dataclass(frozen=True)
-class Query:
+class Query(_Value):
     """The AND of its parts; no parts matches everything."""
 
-    parts: tuple[Part, ...] = ()
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: tuple[Part, ...] = ()) -> None:
+        self.parts = parts
 
     def __and__(self, other: Query) -> Query:
         return Query(self.parts + other.parts)
