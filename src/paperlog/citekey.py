@@ -188,6 +188,16 @@ def family_name(author: str) -> str:
     return " ".join(family)
 
 
+def split_name(author: str) -> tuple[str, str]:
+    """``(given, family)`` of an author written "Given von Family" or "Family, Given"."""
+    author = " ".join(author.split())
+    family = family_name(author)
+    if "," in author:
+        return author.rsplit(",", 1)[1].strip(), family
+    given = author[: len(author) - len(family)].strip() if author.endswith(family) else ""
+    return given, family
+
+
 def title_words(title: str) -> list[str]:
     """The title's words, folded and stripped of punctuation, skip-words removed.
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from paperlog.citekey import family_name, make_citekey, taken_citekeys
+from paperlog.citekey import make_citekey, split_name, taken_citekeys
 from paperlog.errors import ImportProblem
 from paperlog.ids import ids_from_url, normalize_arxiv, normalize_doi
 from paperlog.model import Paper, make_key
@@ -283,10 +283,10 @@ def format_authors(authors: Iterable[str]) -> str:
     """A BibTeX name list, "Family, Given and ..." from display names."""
     out = []
     for name in authors:
-        family = family_name(name)
-        given = name[: len(name) - len(family)].strip() if name.endswith(family) else ""
-        if "," in name or not given:
-            out.append(text_to_latex(name) if " " not in name else "{" + text_to_latex(name) + "}")
+        given, family = split_name(name)
+        if not given or not family or re.search(r"\band\b", name, re.IGNORECASE):
+            # One word, or a name BibTeX would split: a brace group keeps it whole.
+            out.append("{" + text_to_latex(name) + "}" if " " in name else text_to_latex(name))
         else:
             out.append(f"{text_to_latex(family)}, {text_to_latex(given)}")
     return " and ".join(out)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from paperlog.citekey import family_name, make_citekey, taken_citekeys
+from paperlog.citekey import make_citekey, split_name, taken_citekeys
 from paperlog.formats.bibtex import (
     EXTRA_KEY,
     assign_citekeys,
@@ -123,10 +123,9 @@ def csl_type(paper: Paper) -> str:
 
 def csl_name(name: str) -> dict[str, str]:
     """A CSL name: ``{"family": ..., "given": ...}``; a one-word name is a family name alone."""
-    family = family_name(name)
-    given = name[: len(name) - len(family)].strip() if name.endswith(family) else ""
-    if not given:
-        return {"family": name.strip()}
+    given, family = split_name(name)
+    if not given or not family:
+        return {"family": " ".join(name.split())}
     return {"family": family, "given": given}
 
 
