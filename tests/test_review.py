@@ -87,6 +87,7 @@ idea_text = (
 )
 
 
+@settings(deadline=None)
 @given(st.lists(idea_text, min_size=1, max_size=6), st.sampled_from(["-", "*", "+", "1."]))
 def test_any_bullets_written_under_key_ideas_are_read_back(ideas: list[str], marker: str) -> None:
     notes = "Intro.\n\n## Key ideas\n" + "".join(f"{marker} {i}\n" for i in ideas) + "\n## End\n"

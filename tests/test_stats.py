@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paperlog.library import Library
@@ -246,6 +246,7 @@ def test_a_day_before_the_log_began_has_no_weeks(seed_lib: Library) -> None:
     assert stats.wishlist == [] and stats.totals["wishlist"] == 1  # wish-b is added later
 
 
+@settings(deadline=None)
 @given(st.lists(st.booleans(), max_size=40))
 def test_streaks_match_a_brute_force_count(met: list[bool]) -> None:
     current, longest = streaks(met)
@@ -254,6 +255,7 @@ def test_streaks_match_a_brute_force_count(met: list[bool]) -> None:
     assert current == max(j - i for i in range(len(met) + 1) for j in [len(met)] if all(met[i:]))
 
 
+@settings(deadline=None)
 @given(st.floats(min_value=0, max_value=100), st.floats(min_value=0.1, max_value=100))
 def test_bars_never_exceed_their_width(value: float, scale: float) -> None:
     assert len(bar(value, scale, 20)) <= 20
