@@ -203,7 +203,9 @@ def test_crossref_title_search(server: ReplayServer, sources: dict[str, Source])
     assert titles(found) == [item["title"][0] for item in items]
     assert all(r.ids.get("doi") for r in found)
     (seen,) = server.seen("/crossref/works")
-    assert seen.params == {"query.bibliographic": "ecology communication", "rows": "2"}
+    assert seen.params["query.bibliographic"] == "ecology communication"
+    assert seen.params["rows"] == "2"
+    assert {"DOI", "title", "container-title", "issued"} <= set(seen.params["select"].split(","))
 
 
 @pytest.mark.parametrize("name", ["test_3_conference.json", "test_2_abstract.json"])

@@ -40,6 +40,24 @@ PUBLISHED_TYPES = frozenset(
         "book-part",
     }
 )
+# The fields a search asks for: a work with its reference list can run to hundreds of kB.
+SEARCH_SELECT = ",".join(
+    [
+        "DOI",
+        "title",
+        "author",
+        "container-title",
+        "short-container-title",
+        "event",
+        "type",
+        "URL",
+        "abstract",
+        "published-print",
+        "published-online",
+        "issued",
+        "created",
+    ]
+)
 # Which date a year comes from, most telling first.
 DATE_FIELDS = ("published-print", "published-online", "issued", "published", "created")
 
@@ -69,7 +87,7 @@ class CrossrefSource:
         if not title.strip():
             return []
         url = f"{self.base_url}/works"
-        params = {"query.bibliographic": title, "rows": str(limit)}
+        params = {"query.bibliographic": title, "rows": str(limit), "select": SEARCH_SELECT}
         data = self.client.get_json(url, params, source=self.name)
         message = _message(data, url)
         items = message.get("items") if isinstance(message, dict) else None
