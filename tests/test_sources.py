@@ -24,7 +24,7 @@ from paperlog.resolve.crossref import CrossrefSource
 from paperlog.resolve.dblp import DblpSource, corr_key
 from paperlog.resolve.http import HttpClient
 from paperlog.resolve.openreview import OpenReviewSource
-from paperlog.resolve.record import Record, Source, strip_markup
+from paperlog.resolve.record import Record, Source, plain_words, strip_markup
 from paperlog.resolve.semantic_scholar import SemanticScholarSource
 from paperlog.resolve.sources import (
     DEFAULT_URLS,
@@ -774,3 +774,24 @@ def test_crossref_every_recorded_work(
         assert all(word in work["title"][0] for word in record.title.split())
         assert record.year is not None and 1900 < record.year < 2100
     assert not server.unmatched
+
+
+def test_s2_and_dblp_search_plain_words(server: ReplayServer, sources: dict[str, Source]) -> None:
+    server.add("/s2/paper/search", Reply.json({"total": 0, "offset": 0}))
+    _dblp_routes(server, "search_empty.json")
+    title = "MoCo: Momentum Contrast for Self-Supervised Learning | v2"
+    assert sources["s2"].search(title) == [] and sources["dblp"].search(title) == []
+    words = "MoCo Momentum Contrast for Self Supervised Learning v2"
+    assert server.seen("/s2/paper/search")[0].params["query"] == words
+    assert server.seen("/dblp/search/publ/api")[0].params["q"] == words
+    # Nothing searchable: no request at all.
+    assert sources["s2"].search(" -- : ") == [] and sources["dblp"].search("|") == []
+    assert len(server.seen()) == 2
+
+
+@given(st.text(max_size=60))
+def test_plain_words_keeps_words_in_order(text: str) -> None:
+    words = plain_words(text)
+    assert words == words.strip() and "  " not in words
+    assert all(ch.isalnum() or ch in " '" for ch in words)
+    assert plain_words(words) == words

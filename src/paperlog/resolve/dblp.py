@@ -19,6 +19,7 @@ from paperlog.resolve.record import (
     canonical_venue,
     clean_text,
     is_preprint_venue,
+    plain_words,
     year_in,
 )
 
@@ -93,10 +94,10 @@ class DblpSource:
 
     def search(self, title: str, limit: int = 5) -> list[Record]:
         """Publications matching ``title`` (DBLP's order: best match first)."""
-        if not title.strip():
+        if not plain_words(title):
             return []
         url = f"{self.base_url}/search/publ/api"
-        params = {"q": title, "format": "json", "h": str(limit)}
+        params = {"q": plain_words(title), "format": "json", "h": str(limit)}
         data = self.client.get_json(url, params, source=self.name)
         try:
             hits = data["result"]["hits"]

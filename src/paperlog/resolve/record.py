@@ -94,6 +94,15 @@ def canonical_venue(venue: str | None) -> str | None:
     return venue_from_source(venue)
 
 
+def plain_words(text: str) -> str:
+    """``text`` as plain words for a search box: punctuation and hyphens become spaces.
+
+    S2 finds nothing for hyphenated terms ("Self-Supervised"), and DBLP reads ``:`` and ``|``
+    as query syntax; words alone match what the title means.
+    """
+    return " ".join(re.findall(r"[^\W_]+(?:'[^\W_]+)?", text))
+
+
 def as_list(value: Any) -> list[Any]:
     """``value`` when it is a list, else empty: an API's odd shape is no answer, not a crash."""
     return value if isinstance(value, list) else []

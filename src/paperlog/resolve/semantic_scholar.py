@@ -19,6 +19,7 @@ from paperlog.resolve.record import (
     canonical_venue,
     clean_text,
     is_preprint_venue,
+    plain_words,
 )
 
 if TYPE_CHECKING:
@@ -63,10 +64,10 @@ class SemanticScholarSource:
 
     def search(self, title: str, limit: int = 5) -> list[Record]:
         """Papers matching ``title`` by S2's relevance ranking."""
-        if not title.strip():
+        if not plain_words(title):
             return []
         url = f"{self.base_url}/paper/search"
-        params = {"query": title, "limit": str(limit), "fields": FIELDS}
+        params = {"query": plain_words(title), "limit": str(limit), "fields": FIELDS}
         data = self.client.get_json(url, params, self.headers, source=self.name)
         if not isinstance(data, dict):
             raise NetworkError(f"s2: {url}: malformed response: not a search result")
