@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from paperlog.errors import NotFound, ValidationError
 from paperlog.library import Library
-from paperlog.model import Config, Paper, Plan, Reading, Topic, WeekInfo
+from paperlog.model import Config, Paper, Plan, Reading, Topic, Track, WeekInfo
+from paperlog.plan.calendar import track_targets
 from paperlog.plan.log import (
     log_reading,
     queue_down,
@@ -314,3 +315,26 @@ def test_nothing_left_to_suggest_says_why(library: Library) -> None:
     skip(library, MON + timedelta(1), "d2")
     s = suggest_today(library.config.plan, library.load_papers(), [], MON + timedelta(1))
     assert s.paper is None and "skipped for this day" in s.reason
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    weights=st.lists(st.floats(min_value=0.01, max_value=1), min_size=1, max_size=4),
+    reading=st.integers(min_value=1, max_value=6),
+)
+def test_a_full_week_meets_every_track_target(weights: list[float], reading: int) -> None:
+    total = sum(weights)
+    days = ["mon", "tue", "wed", "thu", "fri", "sat"][:reading]
+    plan = Plan(
+        tracks=[Track(f"t{i}", w / total) for i, w in enumerate(weights)],
+        reading_days=days,
+        papers_per_week=reading,
+    )
+    papers = [
+        _wish(f"t{i}-{j}", i * 10 + j, f"t{i}") for i in range(len(weights)) for j in range(7)
+    ]
+    got: dict[str, int] = {}
+    for s in suggest_days(plan, papers, [], MON, 7):
+        if s.paper is not None and s.paper.track is not None:
+            got[s.paper.track] = got.get(s.paper.track, 0) + 1
+    assert got == {t: n for t, n in track_targets(plan).items() if n}

@@ -104,15 +104,26 @@ def _track_read_in_week(
     return counts
 
 
-def _track_priority(plan: Plan, counts: dict[str | None, int]) -> list[str]:
-    """Track names, furthest behind its share first."""
+def _track_priority(
+    plan: Plan, counts: dict[str | None, int], targets: dict[str, int]
+) -> list[str]:
+    """Track names, furthest behind first.
+
+    Tracks short of their whole-paper target come first, by the fraction of the target read
+    (so a week interleaves: depth, breadth, depth, depth, breadth, depth); a tie goes to the
+    larger share. Once every target is met, extra reading follows the shares.
+    """
     order = {t.name: i for i, t in enumerate(plan.tracks)}
     shares = {t.name: t.share for t in plan.tracks}
 
-    def behind(name: str) -> tuple[float, float, int]:
+    def behind(name: str) -> tuple[bool, float, float, int]:
+        read = counts.get(name, 0)
+        target = targets.get(name, 0)
+        if read < target:
+            return (False, read / target, -shares[name], order[name])
         share = shares[name]
-        ratio = counts.get(name, 0) / share if share > 0 else float("inf")
-        return (ratio, -share, order[name])
+        ratio = read / share if share > 0 else float("inf")
+        return (True, ratio, -share, order[name])
 
     return sorted(shares, key=behind)
 
@@ -174,7 +185,7 @@ def _choose(
 
     targets = track_targets(plan)
     empty: list[str] = []
-    for track in _track_priority(plan, counts):
+    for track in _track_priority(plan, counts, targets):
         pool = [p for p in free if p.track == track]
         if pool:
             paper = min(pool, key=preference)
