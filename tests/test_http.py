@@ -378,3 +378,30 @@ def test_cache_hits_are_counted(server: ReplayServer, sleeps: Sleeps, tmp_path: 
     client.get_json(server.url("/x"))
     client.get_json(server.url("/x"))
     assert (client.network_requests, client.cache_hits) == (1, 1)
+
+
+# --- the replay server itself ------------------------------------------------------------------
+
+
+def test_replay_server_routes_by_path_and_query(server: ReplayServer, sleeps: Sleeps) -> None:
+    import re
+
+    server.add("/r", Reply.text("regex"), query={"q": re.compile(r"^ab")})
+    server.add("/r", Reply.text("callable"), query={"q": lambda v: v.endswith("z")})
+    server.add("/r", Reply.text("exact"), query={"q": "abz", "n": "1"})
+    client = make_client(None, sleeps)
+    assert client.get_text(server.url("/r"), {"q": "abz", "n": "1"}) == "exact"  # newest first
+    assert client.get_text(server.url("/r"), {"q": "xyz"}) == "callable"
+    assert client.get_text(server.url("/r"), {"q": "abc"}) == "regex"
+    with pytest.raises(NotFound):
+        client.get_text(server.url("/r"), {"q": "none"})
+    assert [s.params["q"] for s in server.unmatched] == ["none"]
+
+
+def test_replay_server_plays_replies_in_order_then_repeats_the_last(
+    server: ReplayServer, sleeps: Sleeps
+) -> None:
+    server.add("/seq", Reply.text("one"), Reply.text("two"))
+    client = make_client(None, sleeps)
+    got = [client.get_text(server.url("/seq")) for _ in range(3)]
+    assert got == ["one", "two", "two"]
