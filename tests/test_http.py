@@ -405,3 +405,8 @@ def test_replay_server_plays_replies_in_order_then_repeats_the_last(
     client = make_client(None, sleeps)
     got = [client.get_text(server.url("/seq")) for _ in range(3)]
     assert got == ["one", "two", "two"]
+
+
+def test_retry_after_date_without_zone_is_utc() -> None:
+    # RFC 5322 "-0000": a UTC time whose source zone is unknown.
+    assert parse_retry_after("Thu, 01 Jan 1970 00:01:00 -0000", now=0.0) == 60.0

@@ -10,6 +10,7 @@ importing this module (or the CLI) stays cheap.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import email.utils
 import functools
 import hashlib
@@ -61,6 +62,8 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
         return None
     if when is None:
         return None
+    if when.tzinfo is None:  # "-0000" dates come back naive: they are UTC, not local time
+        when = when.replace(tzinfo=datetime.UTC)
     return max(0.0, when.timestamp() - now)
 
 
