@@ -410,3 +410,25 @@ def test_replay_server_plays_replies_in_order_then_repeats_the_last(
 def test_retry_after_date_without_zone_is_utc() -> None:
     # RFC 5322 "-0000": a UTC time whose source zone is unknown.
     assert parse_retry_after("Thu, 01 Jan 1970 00:01:00 -0000", now=0.0) == 60.0
+
+
+@pytest.mark.parametrize("url", ["ftp://127.0.0.1/x", "http://[::1/x"])
+def test_a_bad_base_url_fails_at_once(url: str, sleeps: Sleeps) -> None:
+    client = make_client(None, sleeps)
+    with pytest.raises(NetworkError, match="bad URL"):
+        client.get_text(url, source="dblp")
+    assert sleeps == []
+
+
+def test_a_redirect_loop_is_a_network_error(server: ReplayServer, sleeps: Sleeps) -> None:
+    server.add("/loop", Reply(status=302, headers={"Location": "/loop"}))
+    client = make_client(None, sleeps)
+    with pytest.raises(NetworkError, match="TooManyRedirects"):
+        client.get_text(server.url("/loop"))
+    assert sleeps == []
+
+
+def test_a_redirect_is_followed(server: ReplayServer, sleeps: Sleeps) -> None:
+    server.add("/old", Reply(status=301, headers={"Location": "/new"}))
+    server.add("/new", Reply.text("moved here"))
+    assert make_client(None, sleeps).get_text(server.url("/old")) == "moved here"

@@ -337,8 +337,17 @@ class HttpClient:
                 response = client.get(url, params=dict(params or {}), headers=dict(headers or {}))
             except httpx.TimeoutException as exc:
                 reason = f"timed out after {self.timeout:g} s ({type(exc).__name__})"
-            except httpx.TransportError as exc:
+            except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+                # A bad base URL in the config: asking again cannot help.
+                raise self._error(source, url, params, f"bad URL ({exc})") from None
+            except httpx.ConnectError as exc:
                 reason = f"cannot connect ({exc or type(exc).__name__})"
+            except httpx.TransportError as exc:
+                reason = f"connection failed ({exc or type(exc).__name__})"
+            except httpx.RequestError as exc:
+                # Too many redirects, an undecodable body: the same again next time.
+                why = f"{type(exc).__name__}: {exc}"
+                raise self._error(source, url, params, why) from None
             else:
                 status = response.status_code
                 if 200 <= status < 300:
