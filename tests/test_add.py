@@ -141,6 +141,7 @@ def test_add_by_arxiv_id_merges_the_published_venue(tmp_path: Path, server: Repl
     s2 = json.loads(fixture_api("s2", "arXiv_2002.05709.json").read_text("utf-8"))
     assert paper.title == s2["title"]
     assert paper.venue == "ICML"  # arXiv says preprint; S2 and DBLP say ICML
+    assert paper.venue_label == "ICML 2020"  # the README badge, in the hand-kept style
     assert paper.year == s2["year"]
     assert paper.ids["arxiv"] == SIMCLR_ARXIV
     assert paper.ids["s2"] == s2["paperId"]
@@ -527,6 +528,7 @@ def test_add_a_plain_preprint_from_a_real_arxiv_answer(
     assert paper.title == _recorded_entry_title(name)
     assert paper.year == 2016
     assert paper.venue is None  # a preprint: no venue, as hand-kept lists write it
+    assert paper.venue_label == "2016"
     assert added.resolution.answered == ["arxiv"]
     # S2 and DBLP were asked and had nothing (404): reported, not fatal.
     assert {o.source for o in added.resolution.problems} == {"s2", "dblp"}

@@ -78,7 +78,7 @@ def test_enrich_fills_missing_fields_from_the_link(tmp_path: Path, server: Repla
     assert [a.split()[-1] for a in paper.authors] == [a["name"].split()[-1] for a in s2["authors"]]
     assert paper.abstract and "SimCLR" in paper.abstract
     assert paper.venue == "ICML"
-    assert paper.venue_label is None  # the bare-year badge would have hidden the venue
+    assert paper.venue_label == "ICML 2020"  # the bare-year badge now shows the venue
     assert paper.ids["arxiv"] == SIMCLR_ARXIV and paper.ids["s2"] == s2["paperId"]
     assert paper.citekey == "chen2020simple"
     # What the user wrote stays: nickname, notes, status.
@@ -142,8 +142,24 @@ def test_overwrite_replaces_typed_values(tmp_path: Path, server: ReplayServer) -
     assert out["conflicts"] == []
     assert set(out["enriched"][0]["overwritten"]) == {"year", "venue", "authors"}
     paper = lib.load_paper("simclr-2020")
-    assert (paper.year, paper.venue, paper.venue_label) == (2020, "ICML", None)
+    assert (paper.year, paper.venue, paper.venue_label) == (2020, "ICML", "ICML 2020")
     assert len(paper.authors) == len(s2_simclr()["authors"])
+
+
+def test_a_badge_keeps_its_qualifier_and_unknown_venue(
+    tmp_path: Path, server: ReplayServer
+) -> None:
+    simclr_routes(server)
+    lib = new_library(tmp_path / "lib")
+    lib.save_paper(imported_simclr(key="oral", venue="MICCAI", venue_label="MICCAI 2019 Oral"))
+    lib.save_paper(imported_simclr(key="bhi", venue_label="BHI Journal", year=None))
+    enrich(lib, server, keys=["oral"], overwrite=True)
+    assert lib.load_paper("oral").venue_label == "ICML 2020 Oral"
+    report = enrich(lib, server, keys=["bhi"])
+    bhi = lib.load_paper("bhi")
+    # The year was missing and is filled; the venue the user wrote stays, and is a conflict.
+    assert (bhi.year, bhi.venue_label) == (2020, "BHI Journal 2020")
+    assert [c.field for c in report.conflicts] == ["venue"]
 
 
 def test_dry_run_writes_nothing(tmp_path: Path, server: ReplayServer) -> None:

@@ -349,15 +349,24 @@ def paper_ids(ids: dict[str, str]) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
+def badge_label(venue: str | None, year: int | None, qualifier: str | None = None) -> str | None:
+    """A venue badge in the hand-kept style: "ICML 2020", "2020" for a preprint, or None."""
+    parts = [part for part in (venue, str(year) if year else None, qualifier) if part]
+    return " ".join(parts) or None
+
+
 def fill_from_merged(paper: Paper, merged: Merged) -> None:
     """Set a new paper's metadata from a merged answer (used by ``add``).
 
     The venue is kept only when the paper was published somewhere paperlog recognises; a
-    preprint's "arXiv" is left out, as hand-kept lists write just the year for those.
+    preprint's "arXiv" is left out, as hand-kept lists write just the year for those. The badge
+    (``venue_label``) is "VENUE YEAR", or the year alone.
     """
     paper.authors = list(merged.authors)
     paper.year = merged.year
     paper.venue = merged.venue if merged.published else None
+    # The README shows a paper's badge as written; a new paper gets one in the same style.
+    paper.venue_label = badge_label(paper.venue, paper.year)
     paper.abstract = merged.abstract
     paper.ids = paper_ids(merged.ids)
     paper.url = merged.url

@@ -22,6 +22,7 @@ from paperlog.errors import NetworkError, PaperlogError
 from paperlog.resolve.adding import (
     AmbiguousTitle,
     Resolution,
+    badge_label,
     choose_candidate,
     nothing_found,
     paper_ids,
@@ -211,11 +212,20 @@ def _venue_of(paper: Paper) -> str | None:
     """The venue the user gave: the canonical field, else what the badge label names."""
     if paper.venue:
         return paper.venue
-    if paper.venue_label:
-        from paperlog.venues import parse_badge
+    return _badge_parts(paper)[0]
 
-        return parse_badge(paper.venue_label).venue
-    return None
+
+def _badge_parts(paper: Paper) -> tuple[str | None, str | None]:
+    """(venue as the badge writes it, qualifier such as "Oral") of the paper's badge."""
+    if not paper.venue_label:
+        return None, None
+    from paperlog.venues import parse_badge
+
+    badge = parse_badge(paper.venue_label)
+    if badge.venue is None and badge.year is None:
+        # Words paperlog cannot read ("BHI Journal"): the user's venue, kept whole.
+        return paper.venue_label, None
+    return badge.venue, badge.qualifier
 
 
 def _same_venue(ours: str, theirs: str) -> bool:
@@ -260,16 +270,19 @@ def apply_resolution(paper: Paper, resolution: Resolution, overwrite: bool) -> _
             change.filled[name] = prov.get(name, "?")
             change.overwritten.append(name)
 
+    old_badge = _badge_parts(paper)
+    badge_stale = False
     if merged.year is not None:
         if paper.year is None:
             paper.year = merged.year
             change.filled["year"] = prov.get("year", "?")
+            badge_stale = True
         elif paper.year != merged.year:
             if overwrite:
                 paper.year = merged.year
-                paper.venue_label = None  # the badge would still show the old year
                 change.filled["year"] = prov.get("year", "?")
                 change.overwritten.append("year")
+                badge_stale = True
             else:
                 conflict("year", paper.year, merged.year, "year")
 
@@ -278,17 +291,28 @@ def apply_resolution(paper: Paper, resolution: Resolution, overwrite: bool) -> _
         ours_venue = _venue_of(paper)
         if ours_venue is None:
             paper.venue = theirs_venue
-            # A badge that named no venue ("2020") would hide the venue just learnt.
-            paper.venue_label = None
             change.filled["venue"] = prov.get("venue", "?")
+            badge_stale = True
         elif not _same_venue(ours_venue, theirs_venue):
             if overwrite:
                 paper.venue = theirs_venue
-                paper.venue_label = None
                 change.filled["venue"] = prov.get("venue", "?")
                 change.overwritten.append("venue")
+                badge_stale = True
             else:
                 conflict("venue", paper.venue_label or ours_venue, theirs_venue, "venue")
+        elif paper.venue is None:
+            # The badge names it ("NIPS 2019") but the field was empty: the canonical name.
+            paper.venue = theirs_venue
+            change.filled["venue"] = prov.get("venue", "?")
+
+    if badge_stale and paper.kind == "paper":
+        # The README shows the badge as written: rewrite it in the same "VENUE YEAR" style so
+        # it shows what was learnt ("2020" becomes "ICML 2020"), keeping any qualifier ("Oral").
+        venue_text, qualifier = old_badge
+        if "venue" in change.filled or venue_text is None:
+            venue_text = paper.venue
+        paper.venue_label = badge_label(venue_text, paper.year, qualifier)
 
     ids_changed = False
     for kind, value in paper_ids(merged.ids).items():
