@@ -795,3 +795,11 @@ def test_plain_words_keeps_words_in_order(text: str) -> None:
     assert words == words.strip() and "  " not in words
     assert all(ch.isalnum() or ch in " '" for ch in words)
     assert plain_words(words) == words
+
+
+@pytest.mark.parametrize("bad", ["api.crossref.org", "ftp://mirror/x", "http://"])
+def test_source_urls_must_be_http(bad: str) -> None:
+    with pytest.raises(BadFile, match=r"\[sources\] crossref must be an http\(s\) URL"):
+        source_urls(Config(sources={"crossref": bad}), {})
+    with pytest.raises(BadFile, match=r"\$PAPERLOG_CROSSREF_URL must be an http\(s\) URL"):
+        source_urls(Config(), {"PAPERLOG_CROSSREF_URL": bad})

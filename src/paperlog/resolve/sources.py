@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from paperlog import __version__
 from paperlog.errors import BadFile
@@ -60,9 +61,23 @@ def source_urls(config: Config, environ: Mapping[str, str]) -> dict[str, str]:
             raise BadFile(
                 f"[sources] {name} must be a URL string, not {from_config!r}", CONFIG_FILE
             )
-        url = from_env or (from_config or "").strip() or default
+        config_url = (from_config or "").strip()
+        if from_env:
+            _check_url(from_env, f"${ENV_VARS[name]}", None)
+        elif config_url:
+            _check_url(config_url, f"[sources] {name}", CONFIG_FILE)
+        url = from_env or config_url or default
         urls[name] = url.rstrip("/")
     return urls
+
+
+def _check_url(url: str, where: str, path: str | None) -> None:
+    """A base URL must be http(s) with a host: say so now, not after three retries."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise BadFile(
+            f"{where} must be an http(s) URL such as https://host/path, not {url!r}", path
+        )
 
 
 def openreview_v1_url(config: Config, environ: Mapping[str, str]) -> str | None:
@@ -79,6 +94,7 @@ def openreview_v1_url(config: Config, environ: Mapping[str, str]) -> str | None:
         )
     url = from_env or (from_config or "").strip()
     if url:
+        _check_url(url, f"${OPENREVIEW_V1_ENV}" if from_env else "[sources] openreview_v1", None)
         return url.rstrip("/")
     if source_urls(config, environ)["openreview"] == DEFAULT_URLS["openreview"]:
         return OPENREVIEW_V1_URL
