@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import random
+import re
+from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -237,3 +241,52 @@ def test_title_normalisation_is_idempotent(title: str) -> None:
     assert normalize_title(once) == once
     if once:
         assert title_similarity(title, title.upper()) == 100.0
+
+
+# --- duplicates on real data ---------------------------------------------------------------
+
+
+def _catalog(corpus: Path, name: str) -> list[dict[str, str]]:
+    path = corpus / "catalog" / "papercopilot_paperlists" / "cvpr" / name
+    if not path.is_file():
+        pytest.skip(f"catalog list {path} is absent")
+    data: list[dict[str, str]] = json.loads(path.read_text("utf-8"))
+    return data
+
+
+def test_catalog_titles_retyped_are_found_and_others_are_not(corpus: Path) -> None:
+    """Real CVPR titles: a re-typed title finds its paper; a paper from another year does not."""
+    known = _catalog(corpus, "cvpr2017.json")[:200]
+    library = [
+        Paper(
+            key=f"p{i}", title=item["title"], ids={"arxiv": item["arxiv"]} if item["arxiv"] else {}
+        )
+        for i, item in enumerate(known)
+    ]
+    for i in range(0, 200, 5):
+        retyped = re.sub(r"[:,\-]", " ", known[i]["title"]).lower() + "."
+        found = find_duplicate(library, Paper(key="new", title=retyped))
+        assert found is library[i], known[i]["title"]
+    others = _catalog(corpus, "cvpr2019.json")[:40]
+    for item in others:
+        assert find_duplicate(library, Paper(key="new", title=item["title"])) is None, item
+
+
+def test_seed_entries_are_duplicates_only_when_they_are(seed_path: Path) -> None:
+    """The seed's one paper read twice ("Segmentation Survey" and its "(cont.)") is the only pair."""
+    from paperlog.ids import ids_from_url
+
+    entries = re.findall(r"^\* \[([^\]]+)\]\(([^)]*)\)", seed_path.read_text("utf-8"), re.M)
+    papers = [
+        Paper(key=f"e{i}", title=title, url=url or None, ids=ids_from_url(url))
+        for i, (title, url) in enumerate(entries)
+        if title.strip()
+    ]
+    pairs = []
+    for paper in papers:
+        others = [p for p in papers if p is not paper]
+        found = find_duplicate(others, paper)
+        if found is not None:
+            pairs.append((paper, found))
+            assert found.url == paper.url, (paper.title, found.title)
+    assert any("Segmentation Survey" in p.title for p, _ in pairs)
