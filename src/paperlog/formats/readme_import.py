@@ -194,7 +194,8 @@ def norm_title(title: str) -> str:
 
 
 class Matcher:
-    """Finds the paper an imported item is: by arXiv ID, DOI, URL, then normalised title."""
+    """Finds the paper an imported item is: by arXiv ID, DOI, URL, then normalised title
+    (the title as displayed, nickname included)."""
 
     def __init__(self) -> None:
         self.index: dict[tuple[str, str], Paper] = {}
@@ -208,8 +209,10 @@ class Matcher:
             keys.append(("doi", paper.ids["doi"].lower()))
         if paper.url:
             keys.append(("url", paper.url.rstrip("/")))
-        if norm_title(paper.title):
-            keys.append(("title", norm_title(paper.title)))
+        # the title as shown: two papers whose titles differ only by nickname
+        # ("INSTA-YOLO: Real-Time Instance Segmentation", "YOLACT: Real-time ...") stay apart
+        if norm_title(paper.display_title):
+            keys.append(("title", norm_title(paper.display_title)))
         return keys
 
     def add(self, paper: Paper) -> None:
@@ -217,10 +220,33 @@ class Matcher:
             self.index.setdefault(key, paper)
 
     def find(self, paper: Paper) -> Paper | None:
+        """The known paper this one is, or None."""
+        return self.find_why(paper)[0]
+
+    def find_why(self, paper: Paper) -> tuple[Paper | None, str]:
+        """The known paper and what matched ("arXiv ID", "DOI", "URL", "title")."""
         for key in self._keys(paper):
-            if key in self.index:
-                return self.index[key]
-        return None
+            known = self.index.get(key)
+            if known is not None and (key[0] != "title" or _compatible(known, paper)):
+                return known, _WHY[key[0]]
+        return None, ""
+
+
+def _first_author(paper: Paper) -> str | None:
+    words = re.findall(r"[^\W\d_]+", paper.authors[0].lower()) if paper.authors else []
+    return words[0] if words else None
+
+
+def _compatible(a: Paper, b: Paper) -> bool:
+    """Same title, yet different works? Not when both give a year or a first author that differ
+    (floodsung lists Goodfellow's book and LeCun's Nature survey, both "Deep learning")."""
+    if a.year and b.year and a.year != b.year:
+        return False
+    first_a, first_b = _first_author(a), _first_author(b)
+    return not (first_a and first_b and first_a != first_b)
+
+
+_WHY = {"arxiv": "arXiv ID", "doi": "DOI", "url": "URL", "title": "title"}
 
 
 def _reading_overrides(paper: Paper, other: Paper) -> dict[str, Any]:
@@ -252,28 +278,36 @@ def collect_papers(parsed: Parsed, warn: list[ImportWarning]) -> list[Paper]:
     first_line: dict[int, int] = {}
     for found in sorted(parsed.found, key=_sort_key):
         paper = paper_from_found(found)
-        same = matcher.find(paper)
+        same, why = matcher.find_why(paper)
         if same is None:
             matcher.add(paper)
             papers.append(paper)
             first_line[id(paper)] = found.line
             continue
         where = f"line {first_line[id(same)]}"
+        if norm_title(same.display_title) != norm_title(paper.display_title):
+            where += f", written there as {same.display_title[:50]!r}"
         if paper.readings and same.status == "wish":
             warn.append(
                 ImportWarning(
-                    found.line, f"read item also in the wish-list ({where}); kept as read"
+                    found.line,
+                    f"read item also in the wish-list (same {why} as {where}); kept as read",
                 )
             )
             same.status, same.wish_group, same.rank = "read", None, None
         elif not paper.readings:
-            warn.append(ImportWarning(found.line, f"listed again in the wish-list ({where})"))
+            what = "already read" if same.status == "read" else "already in the wish-list"
+            warn.append(
+                ImportWarning(
+                    found.line, f"{what} (same {why} as {where}): this wish-list listing not kept"
+                )
+            )
             continue
         else:
             weeks = ", ".join(str(r.week) for r in same.readings if r.week is not None)
-            what = f"week {weeks}" if weeks else where
+            what = f"week {weeks} ({where})" if weeks else where
             warn.append(
-                ImportWarning(found.line, f"same item as {what}: one item, another reading")
+                ImportWarning(found.line, f"same {why} as {what}: one item, another reading")
             )
         for kind, value in paper.ids.items():
             same.ids.setdefault(kind, value)

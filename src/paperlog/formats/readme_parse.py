@@ -227,7 +227,7 @@ def scan_link(s: str, i: int) -> LinkScan | None:
 
 # --- the entry grammar -----------------------------------------------------------------------
 
-_KBD = re.compile(r"<kbd>(.*?)(?:</kbd>|<kbd>|$)", re.IGNORECASE)
+_KBD = re.compile(r"<kbd>([^<]*)(?:</kbd>|<kbd>|</?\w*>|$)", re.IGNORECASE)
 
 
 @dataclass
@@ -337,8 +337,8 @@ def parse_entry(text: str) -> Entry | None:
     if not s.startswith("["):
         return None
     head = scan_link(s, 0)
-    if head is None or head.text.startswith("["):
-        return None
+    if head is None or head.text.startswith(("[", "![")):
+        return None  # "[[x](y)]" is a labelled link, "[![badge](..)](..)" an image link
     # the title is kept as written, stray spaces included, so a render reproduces it
     entry = Entry(title=unescape_link_text(head.text), url=head.url or None)
     parse_tail(s, head.end, entry)

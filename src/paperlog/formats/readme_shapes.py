@@ -48,13 +48,17 @@ WEEK_HEADING = re.compile(
 )
 _PERIODS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(?:Added\s+)?(\d{4})/(\d{1,2})/(\d{1,2}):?$", re.I), "ymd"),
-    (re.compile(r"^(\d{4})[-.](\d{1,2})(?:\s*\(\d*\))?$"), "ym"),
+    (re.compile(r"^(?:Added\s+)?(\d{4})/(\d{1,2})/\?+:?$", re.I), "ym"),
+    (re.compile(r"^(\d{4})[-.](\d{1,2})(?:\s*\([^)]*\))?$"), "ym"),
     (re.compile(r"^(\d{4})\s*-\s*([A-Za-z]+)$"), "y-month"),
     (re.compile(r"^([A-Za-z]+)\s+(\d{4})$"), "month-y"),
-    (re.compile(r"^\*?(\d{1,2})/\s*(\d{4})\*?$"), "m/y"),
+    (re.compile(r"^\*?(\d{1,2})\s*/\s*(\d{4})\*?$"), "m/y"),
     (re.compile(r"^(\d{4})(?:\s+and\s+(?:before|earlier))?$", re.I), "y"),
 ]
-TO_READ = re.compile(r"\b(to[- ]?read|wish[- ]?list|reading list|backlog|to do|todo)\b", re.I)
+TO_READ = re.compile(
+    r"\b(to[- ]?read|to be read|wish[- ]?list|reading list|reading queue|backlog|to ?do|unread)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -112,8 +116,10 @@ def parse_period(text: str) -> Period | None:
 # --- entries in other shapes ---------------------------------------------------------------
 
 _TAG_PREFIX = re.compile(r"^\*{2,}`([^`]+)`\*{2,}\s*")
-_FLOOD = re.compile(r'^\*\*\[(\d+)\]\*\*\s*(.*?)\s*"\*\*(.+?)\*\*\.?"\s*(.*)$')
-_BOLD_TITLE = re.compile(r"^\*\*(.+?)\*\*\s*(.*)$")
+_FLOOD = re.compile(r'^\*\*\[(\d+)\]\*\*\s*(.*?)\s*["“](?:\*\*)?(.+?)(?:\*\*)?[.,]?["”]\s*(.*)$')
+_BOLD_TITLE = re.compile(r"^\*\*(.+?)\*\*\s*((?:\((?:19|20)\d{2}\)|\[\[).*)$")
+_AUTHOR_YEAR = re.compile(r"^(.+?)\s*\(((?:19|20)\d{2})\),\s*([^\[]+?)\s*(\[.*)?$")
+_ET_AL = re.compile(r"^(.+),\s*([A-Z][^,]*\bet\.? al\.?)\s*(\[.*)?$")
 _RATING = re.compile(r"^(.*?)\s*\((\d)\)\s*$")
 _MINUTES = re.compile(r"-?\s*(\d+)\s*minutes?\b", re.I)
 _BOLD_DATE = re.compile(r"\s*\(\*\*(\d{4})\.(\d{2})\*\*\)\s*$")
@@ -122,10 +128,11 @@ _VENUE_YEAR_END = re.compile(r",\s*([^,]*?\b(?:19|20)\d{2})\s*$")
 
 
 def is_note_path(url: str | None) -> bool:
-    """A relative link to a Markdown file: the writer's own notes, not the paper."""
-    if not url:
+    """A link to a Markdown file: the writer's own notes, not the paper."""
+    if not url or not url.split("#")[0].lower().endswith(".md"):
         return False
-    return "://" not in url and url.split("#")[0].lower().endswith(".md")
+    # a relative path, or a Markdown file in a GitHub repository (DanielTakeshi's notes)
+    return "://" not in url or ("github.com/" in url and "/blob/" in url)
 
 
 def parse_any_entry(text: str) -> Entry | None:
@@ -133,17 +140,17 @@ def parse_any_entry(text: str) -> Entry | None:
     s = " ".join(part.strip() for part in text.split("\n")).strip()
     if not s:
         return None
-    badges: list[str] = []
-    while True:  # aleju: ****`TAG`**** prefixes (venue badges among them)
+    tags: list[str] = []
+    while True:  # aleju: ****`TAG`**** prefixes (a venue badge among them)
         match = _TAG_PREFIX.match(s)
         if not match:
             break
-        badges.append(match.group(1).strip())
+        tags.append(match.group(1).strip())
         s = s[match.end() :]
     entry = _parse_shape(s)
     if entry is None:
         return None
-    entry.badges[:0] = badges
+    entry.tags[:0] = tags
     _minutes(entry)
     return entry
 
@@ -151,7 +158,7 @@ def parse_any_entry(text: str) -> Entry | None:
 def _parse_shape(s: str) -> Entry | None:
     flood = _FLOOD.match(s)
     if flood:
-        entry = Entry(title=flood.group(3).strip(), url=None)
+        entry = Entry(title=flood.group(3).strip().strip('“”"').rstrip("."), url=None)
         entry.extra["authors"] = flood.group(2).rstrip(". ")
         _link_tail(flood.group(4), entry)
         return entry
@@ -169,14 +176,27 @@ def _parse_shape(s: str) -> Entry | None:
     if bold_title:  # terryum: **Title** (YYYY), A. Author et al. [[pdf]](url)
         entry = Entry(title=bold_title.group(1).strip(), url=None)
         _link_tail(bold_title.group(2), entry)
+        if not entry.links and "year" not in entry.extra:
+            return None  # bold text, not a title: "**TLDR**: ..."
         return entry
     return _plain_title(s)
 
 
 def _plain_title(s: str) -> Entry | None:
-    """``Title [[arXiv](url)]`` (dennybritz, RobvanGastel) or ``Title, VENUE YEAR (3)``."""
+    """``Title [[arXiv](url)]`` (dennybritz, RobvanGastel), ``Title, VENUE YEAR (3)``
+    (DanielTakeshi) or ``Title (YYYY), A. Author et al.`` (terryum)."""
+    cited = _AUTHOR_YEAR.match(s) or _ET_AL.match(s)
+    if cited:
+        entry = Entry(title=cited.group(1).strip(), url=None)
+        if cited.re is _AUTHOR_YEAR:
+            entry.extra["year"] = cited.group(2)
+        entry.extra["authors"] = cited.group(cited.re.groups - 1).strip()
+        parse_tail(cited.group(cited.re.groups) or "", 0, entry)
+        if entry.links:
+            entry.url = entry.links[0].url or None
+        return entry
     cut = len(s)
-    for marker in (" [[", " [", " ([", " - ["):
+    for marker in ("[[", " [", " ([", " - ["):
         pos = s.find(marker)
         if pos != -1:
             cut = min(cut, pos)

@@ -31,6 +31,7 @@ CHARTS_MARKER = "<!-- paperlog:charts -->"
 _WISH_LINE = re.compile(r"^wish[- ]?list\b", re.I)
 _WEEK_NOTE = re.compile(r"^\*\((.+)\)\*\s*(?:<br\s*/?>)?$", re.I)
 _IMAGES_ONLY = re.compile(r"^(?:\s*!\[[^\]]*\]\([^)]*\))+\s*$")
+_LABELLED_NOTE = re.compile(r"^\*\*[^*]+\*\*\s*:")
 _TOPIC = re.compile(r"^\[(\w+)\]\s+(.+?)\s*$")
 _TOPIC_NAME = re.compile(r"^(.*?)\s*\((.*?)(\))?\s*$")
 _SEARCH_PART = re.compile(r"\*\*By ([A-Za-z ]+)\*\*\s*-\s*(.*?)\s*\\?\s*(?=\*\*By |$)")
@@ -257,7 +258,7 @@ class Walker:
             self.ctx, self.period, self.order = "period", period, 0
             self.ctx_level = 99
             return
-        if text.lstrip().startswith("["):
+        if text.lstrip().startswith(("[", "**[")):
             entry = parse_any_entry(text)
             if entry is not None and entry.url:
                 self._place(entry, block)
@@ -319,13 +320,23 @@ class Walker:
             if block.line <= item.end and block.level > item.level:
                 found.notes.append(text)
                 return
+        if self.last_entry is not None and _LABELLED_NOTE.match(text):
+            self.last_entry[0].notes.append(text)  # "**TLDR**: ..." under the last entry
+            return
         entry = parse_any_entry(text)
         if entry is None:
-            if block.has_children and "](" not in text and text.strip():
-                self._set_group(text.strip())
-            elif text.strip() and self.ctx != "none":
-                self.warn(block.line, f"could not read an entry: {text.strip()[:60]!r}")
-            return
+            plain = " ".join(part.strip() for part in text.split("\n")).strip()
+            if block.has_children and "](" not in plain and plain:
+                self._set_group(plain)
+                return
+            if self.ctx == "none" or not plain:
+                return
+            if "](" in plain or plain.startswith(("*", "!", "<", "#", "`")):
+                self.warn(block.line, f"could not read an entry: {plain[:60]!r}")
+                return
+            # a bare title in a dated or to-read list: an item without a link
+            entry = Entry(title=plain.strip("[]").strip(), url=None)
+            self.warn(block.line, f"entry without a link, imported by its title: {plain[:50]!r}")
         placed = self._place(entry, block)
         if placed is not None:
             self.last_entry = (placed, block)
