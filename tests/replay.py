@@ -169,6 +169,9 @@ class ReplayServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes; with Nagle on, the body waits for the
+            # client's delayed ACK (~40 ms a request).
+            disable_nagle_algorithm = True
 
             def do_GET(self) -> None:
                 replay._handle(self)

@@ -77,6 +77,26 @@ def _ssl_context() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
+def _replace(path: Path, text: str) -> None:
+    """Write ``path`` atomically (temp file + rename), without the fsync library files get.
+
+    The cache is derived data: after a crash an entry may be missing, never half-written (a
+    torn file would not parse and reads as a miss), and skipping fsync saves ~8 ms a request.
+    """
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 _TAGS = re.compile(r"<[^>]+>")
 
 
@@ -248,8 +268,6 @@ class HttpClient:
         path = self._cache_path(key)
         if path is None:
             return
-        from paperlog.library import atomic_write
-
         entry = {
             "format": CACHE_FORMAT,
             "url": describe(url, params),
@@ -259,7 +277,7 @@ class HttpClient:
         }
         # A read-only or full disk loses the cache, not the answer.
         with contextlib.suppress(OSError):
-            atomic_write(path, json.dumps(entry, ensure_ascii=False))
+            _replace(path, json.dumps(entry, ensure_ascii=False))
 
     # --- fetching ----------------------------------------------------------------------------
 
