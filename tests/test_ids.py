@@ -616,7 +616,7 @@ url_parts = st.sampled_from(
 
 
 @given(st.lists(st.one_of(url_parts, st.text(max_size=5)), max_size=12).map("".join))
-@settings(max_examples=400)
+@settings(max_examples=200)
 def test_url_shaped_junk_never_raises(text: str) -> None:
     ids_from_url(text)
     normalize_arxiv(text)
@@ -767,8 +767,14 @@ def test_corpus_catalog_links_of_one_paper_agree(corpus: Path) -> None:
     # every ID they reveal must name the one paper.
     import json
 
-    files = sorted((corpus / "catalog" / "papercopilot_paperlists").glob("*/*.json"))
-    assert files
+    folders = sorted((corpus / "catalog" / "papercopilot_paperlists").iterdir())
+    assert folders
+    files: list[Path] = []
+    for folder in folders:
+        # Link shapes change with the years: the oldest and the newest list of each venue
+        # cover them and keep this fast.
+        years = sorted(folder.glob("*.json"))
+        files += sorted({years[0], years[-1]})
     found = 0
     pmlr_disagree = pmlr_total = 0
     for path in files:
@@ -790,7 +796,7 @@ def test_corpus_catalog_links_of_one_paper_agree(corpus: Path) -> None:
             arxiv = record.get("arxiv")
             if isinstance(arxiv, str) and arxiv:
                 assert normalize_arxiv(arxiv) is not None, arxiv
-    assert found > 40000
+    assert found > 10000
     assert pmlr_disagree <= pmlr_total / 100
 
 
@@ -806,7 +812,8 @@ def test_corpus_openreview_lists(corpus: Path) -> None:
     for path in lists:
         with path.open(encoding="utf-8", newline="") as handle:
             delimiter = "\t" if path.suffix == ".tsv" else ","
-            for row in csv.DictReader(handle, delimiter=delimiter):
+            rows = list(csv.DictReader(handle, delimiter=delimiter))
+            for row in rows[::3]:  # every third row keeps this fast
                 # Some rows hold unquoted commas in their titles, which shifts the columns:
                 # the link is then found among the other cells.
                 cells = [v for k, v in row.items() if k is not None and isinstance(v, str)]
@@ -820,13 +827,17 @@ def test_corpus_openreview_lists(corpus: Path) -> None:
 
 def test_corpus_daily_arxiv_feed(corpus: Path) -> None:
     # A daily arXiv feed (recent 5-digit IDs): the ID, its abs link and its pdf link agree.
+    import itertools
     import json
 
     days = sorted((corpus / "catalog").glob("*daily-arXiv*/data/*.jsonl"))
     assert days
     checked = 0
     for day in days:
-        for line in day.read_text(encoding="utf-8").splitlines():
+        # the first thirty of each day keep this fast; 69 days of IDs are plenty
+        with day.open(encoding="utf-8") as handle:
+            lines = list(itertools.islice(handle, 30))
+        for line in lines:
             if not line.strip():
                 continue
             record = json.loads(line)
@@ -836,4 +847,4 @@ def test_corpus_daily_arxiv_feed(corpus: Path) -> None:
                 if record.get(key):
                     assert ids_from_url(record[key]) == {"arxiv": normalize_arxiv(arxiv_id)}
             checked += 1
-    assert checked > 100
+    assert checked > 1000

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 __all__ = [
@@ -105,15 +106,21 @@ def _from_match(m: re.Match[str]) -> str | None:
     return None
 
 
+_SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]*://", _FLAGS)
+# "arxiv.org/abs/..." pasted without a scheme. The host must end in a letter TLD so that a bare
+# DOI ("10.1007/…") is not taken for a host.
+_SCHEMELESS_RE = re.compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?::\d+)?/", _FLAGS)
+
+
+# ids_from_url reads one link three ways (arXiv, DOI, the rest): parse it once.
+@lru_cache(maxsize=4096)
 def _url_parts(text: str) -> tuple[str, str, str] | None:
     """(host without "www.", path, query) of something URL-shaped, else None."""
     s = text.strip()
     if s.startswith("//"):
         s = "https:" + s
-    elif not re.match(r"^[a-z][a-z0-9+.-]*://", s, _FLAGS):
-        # "arxiv.org/abs/..." pasted without a scheme.
-        # The host must end in a letter TLD so that a bare DOI ("10.1007/…") is not a host.
-        if not re.match(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?::\d+)?/", s, _FLAGS):
+    elif not _SCHEME_RE.match(s):
+        if not _SCHEMELESS_RE.match(s):
             return None
         s = "https://" + s
     try:
@@ -404,7 +411,7 @@ def parse_identifier(text: str) -> Identifier:
     doi = normalize_doi(s)
     if doi:
         return Identifier("doi", doi)
-    if re.match(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?::\d+)?/\S*$", s, _FLAGS):
+    if _SCHEMELESS_RE.match(s) and not any(ch.isspace() for ch in s):
         s = "https://" + s  # "github.com/x/y": a link pasted without its scheme
     if re.match(r"^https?://\S+$", s, _FLAGS):
         found = ids_from_url(s)
