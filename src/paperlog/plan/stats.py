@@ -8,6 +8,7 @@ the papers, ``weeks.yaml`` and a ``today`` cut-off; nothing reads the clock.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -347,6 +348,9 @@ def wishlist_growth(
         if read_on is not None and joined >= read_on:
             continue  # read the day it came in (or before it was added): it never waited
         spans.append((joined, read_on))
+    # sorted join and leave days: each week is a few bisections, not a pass over every paper
+    joins = sorted(j for j, _ in spans)
+    leaves = sorted(r for _, r in spans if r is not None)
     points = []
     for week in dated:
         assert week.week_start is not None
@@ -354,10 +358,11 @@ def wishlist_growth(
         end = start + timedelta(days=6)
         if today is not None and end > today:
             end = today
-        size = sum(1 for j, r in spans if j <= end and (r is None or r > end))
-        added = sum(1 for j, _ in spans if start <= j <= end)
-        left = sum(1 for _, r in spans if r is not None and start <= r <= end)
-        points.append(WishPoint(week.week, week.week_start, size, added, left))
+        # a paper leaves after it joins, so "left by end" is a subset of "joined by end"
+        size = bisect_right(joins, end) - bisect_right(leaves, end)
+        added = bisect_right(joins, end) - bisect_left(joins, start)
+        left = bisect_right(leaves, end) - bisect_left(leaves, start)
+        points.append(WishPoint(week.week, week.week_start, size, added, max(left, 0)))
     return points
 
 
