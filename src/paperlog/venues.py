@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 __all__ = [
     "KINDS",
@@ -522,6 +522,12 @@ def venue_from_source(text: str) -> str | None:
     """Canonical venue of a long name from a metadata source, or None (unknown, or a series)."""
     if not isinstance(text, str):
         return None
+    return _venue_from_source(text)
+
+
+# A BibTeX file or an API listing repeats a few long names thousands of times.
+@lru_cache(maxsize=4096)
+def _venue_from_source(text: str) -> str | None:
     s = _detex(text)
     if not s or _SERIES.match(s):
         return None
