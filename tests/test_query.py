@@ -117,6 +117,13 @@ def test_text_with_nothing_to_search_is_dropped() -> None:
     assert parse_query("").parts == ()
 
 
+def test_quoted_field_value_is_exact() -> None:
+    assert parse_query('title:"mean teach"').parts == (
+        Words("mean teach", prefix=False, columns=("title", "nickname")),
+    )
+    assert parse_query("title:teach").parts == (Words("teach", columns=("title", "nickname")),)
+
+
 def test_unclosed_quote_takes_the_rest_as_a_phrase() -> None:
     assert parse_query('"semi supervised').parts == (Words("semi supervised", prefix=False),)
 

@@ -443,8 +443,11 @@ def _choices(field: str, value: str, allowed: Sequence[str] | None = None) -> fr
     return values
 
 
-def parse_field(field: str, value: str) -> Part:
-    """One ``field:value`` filter (also what each CLI option becomes)."""
+def parse_field(field: str, value: str, *, exact: bool = False) -> Part:
+    """One ``field:value`` filter (also what each CLI option becomes).
+
+    ``exact`` makes ``title:"a phrase"`` an exact phrase rather than a prefix match.
+    """
     field = field.lower()
     if field in ("year", "week"):
         lo, hi = parse_range(field, value)
@@ -468,7 +471,7 @@ def parse_field(field: str, value: str) -> Part:
     if field in WORD_FIELDS:
         if not has_token(value):
             raise QueryError(f"{field}: {value!r} has no word to search for")
-        return Words(value, prefix=True, columns=WORD_FIELDS[field])
+        return Words(value, prefix=not exact, columns=WORD_FIELDS[field])
     raise QueryError(f"unknown field {field!r}")
 
 
@@ -479,7 +482,10 @@ def parse_query(text: str) -> Query:
         neg, field, quoted, bare = match.group("neg", "field", "quoted", "bare")
         part: Part | None
         if field is not None and field.lower() in (*FILTER_FIELDS, *WORD_FIELDS):
-            part = parse_field(field, quoted if quoted is not None else bare)
+            if quoted is not None:
+                part = parse_field(field, quoted, exact=True)
+            else:
+                part = parse_field(field, bare)
         else:
             raw = quoted if quoted is not None else bare
             if field is not None:  # "http://x", "Note:" - not a field, just text
