@@ -261,14 +261,19 @@ def is_read_by(paper: Paper, day: date) -> bool:
     return first is None or first <= day
 
 
-def review_item(paper: Paper) -> ReviewItem:
-    """The review item of a paper with takeaways, whatever its due date."""
-    card = card_of(paper)
+def review_item(
+    paper: Paper, takeaways: list[str] | None = None, card: Card | None = None
+) -> ReviewItem:
+    """The review item of a paper with takeaways, whatever its due date.
+
+    ``takeaways`` and ``card`` save parsing them again when the caller has them already.
+    """
+    card = card if card is not None else card_of(paper)
     return ReviewItem(
         key=paper.key,
         title=paper.display_title,
         question=question_of(paper),
-        takeaways=takeaways_of(paper),
+        takeaways=takeaways if takeaways is not None else takeaways_of(paper),
         state="new" if card is None else STATES[int(card.state)],
         due=None if card is None else card.due,
         read_on=first_read_on(paper),
@@ -286,14 +291,15 @@ def due_items(papers: Iterable[Paper], now: datetime) -> list[ReviewItem]:
     today = now.date()
     items: list[ReviewItem] = []
     for paper in papers:
-        if not takeaways_of(paper):
+        ideas = takeaways_of(paper)
+        if not ideas:
             continue
         card = card_of(paper)
         if card is None:
             if is_read_by(paper, today):
-                items.append(review_item(paper))
+                items.append(review_item(paper, ideas))
         elif day_in(card.due, now) <= today:
-            items.append(review_item(paper))
+            items.append(review_item(paper, ideas, card))
 
     def order(item: ReviewItem) -> tuple[int, str, str]:
         if item.due is not None:
