@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from paperlog.cli.common import app, date_option, json_option, print_json, print_table, warn
+from paperlog.cli.common import app, json_option, print_json, print_table, warn
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -86,8 +86,16 @@ def _print_added(added: Added) -> None:
 
 @click.command("add")
 @click.argument("query", nargs=-1, required=True)
-@click.option("--read", is_flag=True, help="Log it as read this week instead of wish-listing it.")
-@date_option
+@click.option(
+    "--read", is_flag=True, help="Log it as read in the week of --date instead of wish-listing it."
+)
+@click.option(
+    "--date",
+    "on_date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day it was added, and read with --read, YYYY-MM-DD (default: today).",
+)
 @click.option("--group", default=None, help="Wish-list heading, or the week's theme with --read.")
 @click.option("--track", default=None, help="Reading track (breadth, depth, ...).")
 @click.option("--topic", "topics", multiple=True, help="Topic code; repeat for several.")
