@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paperlog.errors import NetworkError, NotFound
@@ -294,11 +294,13 @@ def test_importing_the_resolve_layer_does_not_import_httpx() -> None:
 # --- pure helpers ----------------------------------------------------------------------------
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=0, max_value=10**7))
 def test_retry_after_seconds(seconds: int) -> None:
     assert parse_retry_after(str(seconds), now=0.0) == float(seconds)
 
 
+@settings(deadline=None)
 @given(
     st.integers(min_value=946_684_800, max_value=4_102_444_800),
     st.integers(min_value=-(10**6), max_value=10**6),
@@ -308,11 +310,13 @@ def test_retry_after_http_date(now: int, offset: int) -> None:
     assert parse_retry_after(header, now=float(now)) == float(max(0, offset))
 
 
+@settings(deadline=None)
 @given(st.text(alphabet="abcxyz -:,", max_size=20))
 def test_retry_after_garbage_is_ignored(text: str) -> None:
     assert parse_retry_after(text, now=0.0) is None
 
 
+@settings(deadline=None)
 @given(st.dictionaries(st.text(min_size=1, max_size=5), st.text(max_size=5), max_size=6))
 def test_cache_key_ignores_parameter_order(params: dict[str, str]) -> None:
     reordered = dict(reversed(list(params.items())))
@@ -346,6 +350,7 @@ def test_a_4xx_says_what_the_server_said(
         client.get_json(server.url("/s2"), {"fields": "bogus"})
 
 
+@settings(deadline=None)
 @given(st.text(max_size=400))
 def test_error_summary_is_one_short_line(body: str) -> None:
     line = error_summary(body)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paperlog.errors import BadFile, NetworkError, NotFound
@@ -623,6 +623,7 @@ def _well_typed(record: Record) -> None:
     assert isinstance(record.published, bool)
 
 
+@settings(max_examples=60, deadline=None)
 @given(
     _shaped(
         [
@@ -648,6 +649,7 @@ def test_crossref_parser_never_crashes(work: dict[str, Any]) -> None:
     _well_typed(work_to_record(work))
 
 
+@settings(max_examples=60, deadline=None)
 @given(
     _shaped(
         [
@@ -671,6 +673,7 @@ def test_s2_parser_never_crashes(paper: dict[str, Any]) -> None:
     _well_typed(paper_to_record(paper))
 
 
+@settings(max_examples=60, deadline=None)
 @given(_shaped(["authors", "title", "venue", "year", "type", "doi", "ee", "key", "url"]))
 def test_dblp_parser_never_crashes(info: dict[str, Any]) -> None:
     from paperlog.resolve.dblp import hit_to_record
@@ -678,6 +681,7 @@ def test_dblp_parser_never_crashes(info: dict[str, Any]) -> None:
     _well_typed(hit_to_record(info))
 
 
+@settings(max_examples=60, deadline=None)
 @given(_shaped(["id", "forum", "content", "cdate", "pdate", "odate", "tcdate"]))
 def test_openreview_parser_never_crashes(note: dict[str, Any]) -> None:
     from paperlog.resolve.openreview import note_to_record
@@ -789,6 +793,7 @@ def test_s2_and_dblp_search_plain_words(server: ReplayServer, sources: dict[str,
     assert len(server.seen()) == 2
 
 
+@settings(deadline=None)
 @given(st.text(max_size=60))
 def test_plain_words_keeps_words_in_order(text: str) -> None:
     words = plain_words(text)
