@@ -82,6 +82,8 @@ ARXIV_CASES = [
     ("http://export.arxiv.org/abs/hep-th/9901001v2", "hep-th/9901001"),
     ("https://arxiv.org/pdf/cond-mat/0703470v1.pdf", "cond-mat/0703470"),
     ("CS/0601001", "cs/0601001"),
+    ("hep-th/9108001", "hep-th/9108001"),
+    ("math/0703999", "math/0703999"),
 ]
 
 ARXIV_REJECTS = [
@@ -99,6 +101,8 @@ ARXIV_REJECTS = [
     "cs/0613001",  # month 13
     "cs/060100",
     "hep-th/0801001",  # old style ended in March 2007
+    "hep-th/0704001",
+    "hep-th/9107001",  # arXiv opened in August 1991
     "https://arxiv.org/list/cs.CV/recent",
     "https://arxiv.org/",
     "https://arxiv.org/abd/2412.04463",
@@ -490,7 +494,7 @@ _old = st.builds(
     lambda a, sub, y, m, n: f"{a}{sub}/{y:02d}{m:02d}{n:03d}",
     st.sampled_from(["hep-th", "cs", "math", "astro-ph", "cond-mat", "quant-ph", "q-bio"]),
     st.sampled_from(["", ".LG", ".GT", ".AI"]),
-    st.sampled_from([91, 95, 99, 0, 3, 6]),
+    st.sampled_from([92, 95, 99, 0, 3, 6]),  # whole years inside Aug 1991 .. Mar 2007
     st.integers(1, 12),
     st.integers(1, 999),
 )

@@ -90,7 +90,7 @@ def _valid_old(arch: str, digits: str) -> bool:
     yy, mm = int(digits[:2]), int(digits[2:4])
     if not 1 <= mm <= 12:
         return False
-    return yy >= 91 or yy <= 7
+    return (yy, mm) >= (91, 8) or (yy, mm) <= (7, 3)
 
 
 def _from_match(m: re.Match[str]) -> str | None:
