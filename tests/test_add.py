@@ -578,3 +578,45 @@ def test_a_mistyped_id_is_not_searched_as_a_title(
     with pytest.raises(ValidationError, match="not a valid"):
         add(lib, server, text)
     assert not server.requests
+
+
+def _atom_entry(arxiv_id: str, title: str, authors: list[str], doi: str) -> str:
+    """An arXiv API feed with one entry naming its journal DOI (the documented Atom shape)."""
+    names = "".join(f"<author><name>{name}</name></author>" for name in authors)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom">'
+        f"<title>ArXiv Query</title><id>http://arxiv.org/api/{arxiv_id}</id>"
+        f"<entry><id>http://arxiv.org/abs/{arxiv_id}v1</id>"
+        "<published>2018-02-01T10:00:00Z</published>"
+        f"<title>{title}</title><summary>The preprint's abstract.</summary>{names}"
+        f"<arxiv:doi>{doi}</arxiv:doi>"
+        '<arxiv:primary_category term="cs.AI"/></entry></feed>'
+    )
+
+
+def test_an_id_revealed_by_one_source_is_asked_of_the_others(
+    tmp_path: Path, server: ReplayServer
+) -> None:
+    """arXiv names the journal DOI; Crossref, which cannot read arXiv ids, is then asked by it."""
+    work = doi_routes(server)
+    authors = [f"{a['given']} {a['family']}" for a in work["author"]]
+    feed = _atom_entry("1802.00001", work["title"][0], authors[:1], work["DOI"])
+    server.add(
+        "/arxiv",
+        Reply.text(feed, content_type="application/atom+xml"),
+        query={"id_list": "1802.00001"},
+    )
+    lib = new_library(tmp_path / "lib")
+    added = add(lib, server, "1802.00001")
+    assert added.resolution.answered == ["arxiv", "crossref"]
+    asked = [s.path for s in server.seen() if s.path.startswith("/crossref/")]
+    assert asked == [f"/crossref/works/{work['DOI'].lower()}"]
+    paper = added.paper
+    assert paper.ids == {"arxiv": "1802.00001", "doi": work["DOI"].lower()}
+    assert len(paper.authors) == len(work["author"])  # Crossref's list is the complete one
+    assert added.resolution.merged.provenance["authors"] == "crossref"
+    assert paper.abstract == "The preprint's abstract."
+    assert added.resolution.merged.published
+    assert added.resolution.merged.provenance["venue"] == "crossref"
+    assert paper.venue is not None and paper.venue_label == f"{paper.venue} {paper.year}"
