@@ -279,6 +279,18 @@ def test_stats_json_after_importing_the_real_seed(seed_path: Path, tmp_path: Pat
     assert data["streak"] == 0
 
 
+@pytest.mark.parametrize("command", ["stats", "review"])
+def test_a_broken_plan_is_one_line_naming_the_config(library: Library, command: str) -> None:
+    text = library.config_path.read_text(encoding="utf-8")
+    library.config_path.write_text(
+        text.replace('review_day = "sun"', 'review_day = "someday"'), encoding="utf-8"
+    )
+    out = run_cli(command, "--date", SUNDAY, library=library.root, input="")
+    assert out.returncode == 4
+    assert out.stderr.startswith("paperlog: error: ") and "paperlog.toml" in out.stderr
+    assert "review_day" in out.stderr and len(out.stderr.splitlines()) == 1
+
+
 def test_stats_needs_a_library(tmp_path: Path) -> None:
     out = run_cli("stats", cwd=tmp_path)
     assert out.returncode == 5 and "no library here" in out.stderr

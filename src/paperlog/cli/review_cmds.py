@@ -25,9 +25,10 @@ def _now(on_date: datetime | None) -> datetime:
 
 
 def _review_day_note(lib: Library, now: datetime) -> str | None:
-    from paperlog.plan.calendar import day_name, is_review_day
+    from paperlog.plan.calendar import check_plan, day_name, is_review_day
 
     plan = lib.config.plan
+    check_plan(plan, lib.config_path)
     if is_review_day(now.date(), plan):
         return None
     return (

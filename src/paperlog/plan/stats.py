@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from paperlog.model import Paper, Plan, Reading, WeekInfo
-from paperlog.plan.calendar import known_weeks, week_for_date, week_start_of
+from paperlog.plan.calendar import check_plan, known_weeks, week_for_date, week_start_of
 
 if TYPE_CHECKING:
     from paperlog.library import Library
@@ -205,6 +205,7 @@ def compute_stats(
     is on or before ``today``; a number missing in between counts as a week with no readings.
     """
     plan = library.config.plan
+    check_plan(plan, library.config_path)
     target = int(plan.papers_per_week)
     starts = known_weeks(weeks, papers)
     notes = {w.week: w.note for w in weeks}
