@@ -808,3 +808,25 @@ def test_source_urls_must_be_http(bad: str) -> None:
         source_urls(Config(sources={"crossref": bad}), {})
     with pytest.raises(BadFile, match=r"\$PAPERLOG_CROSSREF_URL must be an http\(s\) URL"):
         source_urls(Config(), {"PAPERLOG_CROSSREF_URL": bad})
+
+
+def test_dblp_lookup_keeps_the_corr_record_when_search_fails(
+    server: ReplayServer, sources: dict[str, Source]
+) -> None:
+    _dblp_routes(server, "search_simclr.json")
+    server.add("/dblp/search/publ/api", Reply(status=400))  # newer route wins
+    record = sources["dblp"].lookup(Identifier("arxiv", "2002.05709"))
+    assert record is not None and record.venue == "CoRR"
+
+
+def test_crossref_skips_arxiv_dois(sources: dict[str, Source]) -> None:
+    assert sources["crossref"].lookup(Identifier("doi", "10.48550/arxiv.2002.05709")) is None
+
+
+def test_docs_name_every_setting() -> None:
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "sources.md").read_text("utf-8")
+    names = [*ENV_VARS.values(), *DEFAULT_URLS.values(), "PAPERLOG_CONTACT", "PAPERLOG_OFFLINE"]
+    names += ["PAPERLOG_S2_API_KEY", "PAPERLOG_OPENREVIEW_V1_URL", "http-cache", "--offline"]
+    names += [f"{key} =" for key in ("contact", "timeout", "retries", "max_wait", "cache_ttl")]
+    missing = [name for name in names if name not in docs]
+    assert missing == []

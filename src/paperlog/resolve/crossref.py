@@ -58,6 +58,7 @@ SEARCH_SELECT = ",".join(
         "created",
     ]
 )
+ARXIV_DOI_PREFIX = "10.48550/"
 # Which date a year comes from, most telling first.
 DATE_FIELDS = ("published-print", "published-online", "issued", "published", "created")
 
@@ -73,8 +74,8 @@ class CrossrefSource:
 
     def lookup(self, ident: Identifier) -> Record | None:
         """The work registered under a DOI; ``NotFound`` when Crossref does not know it."""
-        if ident.kind != "doi":
-            return None
+        if ident.kind != "doi" or ident.value.lower().startswith(ARXIV_DOI_PREFIX):
+            return None  # arXiv's DOIs are registered with DataCite: Crossref has none of them
         url = f"{self.base_url}/works/{quote(ident.value, safe='/')}"
         data = self.client.get_json(url, source=self.name)
         message = _message(data, url)

@@ -86,7 +86,13 @@ class DblpSource:
         corr = xml_to_record(root, url)
         corr.ids.setdefault("arxiv", arxiv_id)
         wanted = title_key(corr.title)
-        for hit in self.search(corr.title or "", limit=10) if wanted else []:
+        try:
+            hits = self.search(corr.title or "", limit=10) if wanted else []
+        except NetworkError:
+            # The CoRR record is an answer already; the published version was a bonus that
+            # another source (S2) may still supply.
+            hits = []
+        for hit in hits:
             if title_key(hit.title) == wanted and hit.published:
                 hit.ids.setdefault("arxiv", arxiv_id)
                 return hit
