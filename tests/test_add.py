@@ -22,10 +22,15 @@ from paperlog.resolve.adding import (
     Added,
     AddOptions,
     AmbiguousTitle,
+    Candidate,
     DuplicatePaper,
     add_paper,
+    choose_candidate,
     paper_ids,
+    title_score,
 )
+from paperlog.resolve.merge import merge_records
+from paperlog.resolve.record import Record
 from paperlog.resolve.sources import make_sources, open_client
 from replay import ANY, ReplayServer, Reply, arxiv_recording, corpus_api, fixture_api
 
@@ -620,3 +625,36 @@ def test_an_id_revealed_by_one_source_is_asked_of_the_others(
     assert added.resolution.merged.published
     assert added.resolution.merged.provenance["venue"] == "crossref"
     assert paper.venue is not None and paper.venue_label == f"{paper.venue} {paper.year}"
+
+
+def _candidate(title: str, score: float) -> Candidate:
+    record = Record(source="s2", title=title)
+    return Candidate([record], merge_records([record]), score)
+
+
+@pytest.mark.parametrize(
+    ("scores", "taken"),
+    [
+        ([100.0], True),
+        ([100.0, 94.0], True),
+        ([100.0, 96.0], False),  # the runner-up is too close
+        ([89.0], False),  # nothing close enough
+        ([92.0, 50.0, 40.0], True),
+    ],
+)
+def test_the_best_candidate_is_taken_only_when_clear(scores: list[float], taken: bool) -> None:
+    candidates = [_candidate(f"title {i}", s) for i, s in enumerate(scores)]
+    if taken:
+        assert choose_candidate(candidates, "typed", None) is candidates[0]
+    else:
+        with pytest.raises(AmbiguousTitle) as info:
+            choose_candidate(candidates, "typed", None)
+        assert info.value.candidates == candidates
+    assert choose_candidate(candidates, "typed", len(scores)) is candidates[-1]
+
+
+def test_a_near_namesake_does_not_block_the_exact_title() -> None:
+    exact = "Attention Is All You Need"
+    near = "Attention Is Not All You Need"
+    candidates = [_candidate(t, title_score(exact, t)) for t in (exact, near)]
+    assert choose_candidate(candidates, exact, None).merged.title == exact
