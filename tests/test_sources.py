@@ -830,3 +830,33 @@ def test_docs_name_every_setting() -> None:
     names += [f"{key} =" for key in ("contact", "timeout", "retries", "max_wait", "cache_ttl")]
     missing = [name for name in names if name not in docs]
     assert missing == []
+
+
+def test_every_arxiv_link_in_the_seed_becomes_the_right_requests(
+    seed_path: Path, server: ReplayServer, sources: dict[str, Source]
+) -> None:
+    """Each arXiv link the real README holds is asked of arXiv and S2 by its bare id."""
+    import re
+
+    from paperlog.ids import parse_identifier
+
+    links = sorted(
+        set(re.findall(r"https?://arxiv\.org/(?:abs|pdf)/[^\s)\]]+", seed_path.read_text("utf-8")))
+    )
+    assert len(links) > 40
+    empty = Reply.text(
+        "<feed xmlns='http://www.w3.org/2005/Atom'/>", content_type="application/atom+xml"
+    )
+    server.add("/arxiv", empty)
+    asked = []
+    for link in links:
+        ident = parse_identifier(link)
+        assert ident.kind == "arxiv", link
+        with pytest.raises(NotFound):
+            sources["arxiv"].lookup(ident)
+        with pytest.raises(NotFound):  # unrouted: 404
+            sources["s2"].lookup(ident)
+        asked.append(ident.value)
+    assert [s.params["id_list"] for s in server.seen("/arxiv")] == asked
+    s2_paths = [s.path for s in server.seen() if s.path.startswith("/s2/")]
+    assert s2_paths == [f"/s2/paper/arXiv:{value}" for value in asked]
