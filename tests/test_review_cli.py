@@ -294,3 +294,14 @@ def test_a_broken_plan_is_one_line_naming_the_config(library: Library, command: 
 def test_stats_needs_a_library(tmp_path: Path) -> None:
     out = run_cli("stats", cwd=tmp_path)
     assert out.returncode == 5 and "no library here" in out.stderr
+
+
+def test_the_command_module_and_the_plan_modules_import_nothing_heavy() -> None:
+    code = (
+        "import sys, paperlog.cli.review_cmds, paperlog.plan.review, paperlog.plan.stats,"
+        " paperlog.plan.charts\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules}"
+        " & {'fsrs', 'matplotlib', 'numpy', 'yaml', 'rich'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
