@@ -237,7 +237,8 @@ def extra_rows(workdir: Path) -> list[Row]:
             for name, size, measured, target in module.rows(sub):
                 rows.append(Row(str(name), str(size), str(measured), str(target)))
         except Exception as exc:  # one broken module must not hide the other rows
-            rows.append(Row(path.name, "-", f"error: {exc}"[:70], "-", False))
+            message = f"error: {type(exc).__name__}: {exc}"
+            rows.append(Row(path.name, "-", message[:90], "-", False))
     return rows
 
 
