@@ -658,3 +658,13 @@ def test_a_near_namesake_does_not_block_the_exact_title() -> None:
     near = "Attention Is Not All You Need"
     candidates = [_candidate(t, title_score(exact, t)) for t in (exact, near)]
     assert choose_candidate(candidates, exact, None).merged.title == exact
+
+
+def test_read_with_a_broken_plan_names_the_config(tmp_path: Path, server: ReplayServer) -> None:
+    lib = new_library(tmp_path / "lib")
+    lib.config.plan.week_start = "someday"
+    lib.save_config()
+    result = cli(lib, server, "add", SIMCLR_ARXIV, "--read", "--date", "2020-07-08")
+    assert result.returncode == 4
+    assert "paperlog.toml" in result.stderr and "[plan]" in result.stderr
+    assert not server.requests

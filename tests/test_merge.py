@@ -130,6 +130,11 @@ def test_empty_input_gives_nothing() -> None:
     assert merged.sources == []
 
 
+def test_inline_markup_and_dblp_period_leave_the_title() -> None:
+    record = Record(source="crossref", title="Deep <i>Residual</i> Learning for H<sub>2</sub>O.")
+    assert merge_records([record]).title == "Deep Residual Learning for H2O"
+
+
 def test_jats_abstract_is_plain_text() -> None:
     text = "<jats:title>Abstract</jats:title><jats:p>Deep  nets\nwork.</jats:p>"
     assert clean_abstract(text) == "Deep nets work."

@@ -439,6 +439,10 @@ def _check_options(library: Library, options: AddOptions, today: date) -> None:
             raise ValidationError(
                 f"--key {options.key!r} is taken", library.paper_path(taken[options.key.lower()])
             )
+    if options.read:
+        from paperlog.plan.calendar import check_plan
+
+        check_plan(config.plan, library.config_path)  # the week is found from the plan
     if options.read and options.on_date is not None and options.on_date > today:
         raise ValidationError(
             f"cannot log a reading on {options.on_date.isoformat()}: "

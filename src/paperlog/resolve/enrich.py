@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from paperlog.errors import NetworkError, PaperlogError
+from paperlog.errors import NetworkError, NotFound, PaperlogError
 from paperlog.resolve.adding import (
     AmbiguousTitle,
     Resolution,
@@ -356,6 +356,9 @@ def enrich_library(
     papers = library.load_papers()
     by_key = {p.key: p for p in papers}
     if keys is not None:
+        unknown = [k for k in keys if k not in by_key]
+        if unknown:
+            raise NotFound(f"no paper with key {unknown[0]!r} in {library.papers_dir}")
         chosen = [by_key[k] for k in dict.fromkeys(keys)]
     else:
         chosen = [p for p in papers if (p.kind == "paper" if overwrite else needs_enrich(p))]

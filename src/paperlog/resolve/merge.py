@@ -7,7 +7,8 @@ order by source rank, then by content, so every choice below is a pure function 
   (two DOIs), the higher-ranked source's value is kept and the clash is listed in ``conflicts``;
   within one source a published record's value beats a preprint's.
 - ``title``: a published source's title (Crossref, then DBLP, then Semantic Scholar, then
-  OpenReview) over arXiv's; whitespace is collapsed.
+  OpenReview) over arXiv's; inline markup (``<i>``, ``<sub>``) dropped, whitespace collapsed,
+  DBLP's closing period removed.
 - ``authors``: the most complete list: the most names, then the longest names (full given names
   over initials), then source rank.
 - ``venue`` and ``year``: a published record (``Record.published``) always beats a preprint, so
@@ -103,10 +104,16 @@ def _ordered(records: list[Record], order: tuple[str, ...]) -> list[Record]:
     )
 
 
+# Inline markup publishers leave in titles (Crossref: "Deep <i>Residual</i> Learning").
+_INLINE_TAG = re.compile(
+    r"</?(?:i|b|em|strong|u|sub|sup|scp|tt|span|mml:[a-z]+)(?:\s[^>]*)?>", re.IGNORECASE
+)
+
+
 def _clean_title(text: str | None) -> str | None:
     if text is None:
         return None
-    cleaned = " ".join(text.split()).rstrip(".")
+    cleaned = " ".join(_INLINE_TAG.sub("", text).split()).rstrip(".")
     return cleaned or None
 
 
