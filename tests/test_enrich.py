@@ -349,3 +349,29 @@ def test_progress_is_reported_per_paper(tmp_path: Path, server: ReplayServer) ->
     seen: list[tuple[int, int]] = []
     enrich(lib, server, progress=lambda done, total, key: seen.append((done, total)))
     assert seen == [(0, 2), (1, 2), (2, 2)]
+
+
+def test_the_seed_entries_offline_fail_cleanly_and_write_nothing(
+    tmp_path: Path, seed_path: Path, server: ReplayServer
+) -> None:
+    """Every real link shape of the seed README (arXiv, Springer, CVF, NIPS, Google Docs,
+    YouTube, Distill) goes through the id and title lookups without a crash; offline with an
+    empty cache each paper fails with a reason and no file changes."""
+    import re
+
+    entries = re.findall(r"^\* \[([^\]]+)\]\(([^)]*)\)", seed_path.read_text("utf-8"), re.M)
+    lib = new_library(tmp_path / "lib")
+    papers = [
+        Paper(key=f"e{i:03d}", title=title, url=url or None)
+        for i, (title, url) in enumerate(entries)
+        if title.strip()
+    ]
+    lib.save_papers(papers)
+    before = files_of(lib)
+    env = {**source_env(server), "PAPERLOG_OFFLINE": "1"}
+    with open_client(lib, env) as client:
+        report = enrich_library(lib, make_sources(lib.config, env, client))
+    assert len(report.failed) == len(papers)
+    assert all(f.network and "offline" in f.reason for f in report.failed)
+    assert files_of(lib) == before
+    assert not server.requests
