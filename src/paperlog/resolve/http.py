@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 # Statuses worth asking again: the server is busy or briefly broken, not saying "no".
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 DEFAULT_CACHE_TTL = 7 * 24 * 3600.0
 CACHE_FORMAT = 1
 
