@@ -35,6 +35,7 @@ from paperlog.resolve.sources import make_sources, open_client
 from replay import ANY, ReplayServer, Reply, arxiv_recording, corpus_api, fixture_api
 
 SIMCLR_ARXIV = "2002.05709"
+SIMCLR_TITLE = "A Simple Framework for Contrastive Learning of Visual Representations"
 CROSSREF_EMPTY = {
     "status": "ok",
     "message-type": "work-list",
@@ -668,3 +669,22 @@ def test_read_with_a_broken_plan_names_the_config(tmp_path: Path, server: Replay
     assert result.returncode == 4
     assert "paperlog.toml" in result.stderr and "[plan]" in result.stderr
     assert not server.requests
+
+
+def test_a_source_answering_nonsense_does_not_stop_add(
+    tmp_path: Path, server: ReplayServer
+) -> None:
+    simclr_routes(server)
+    nonsense = {
+        "paperId": "x",
+        "title": ["not", "a", "string"],
+        "authors": "nobody",
+        "year": "soon",
+    }
+    server.add(f"/s2/paper/arXiv:{SIMCLR_ARXIV}", Reply.json({**nonsense, "externalIds": [1]}))
+    server.add("/dblp/rec/journals/corr/abs-2002-05709.xml", Reply.text("<dblp><oops/></dblp>"))
+    lib = new_library(tmp_path / "lib")
+    added = add(lib, server, SIMCLR_ARXIV)
+    assert added.paper.title == SIMCLR_TITLE
+    assert "arxiv" in added.resolution.answered
+    assert lib.exists(added.paper.key)

@@ -142,6 +142,13 @@ def _ask(source: Source, ident: Identifier, outcomes: dict[str, SourceOutcome]) 
     except PaperlogError as exc:  # a source that cannot read its own answer: report, go on
         outcomes[source.name] = SourceOutcome(source.name, "failed", str(exc))
         return None
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        # An answer of a shape the source's parser did not expect is that source's failure;
+        # the other sources can still answer.
+        outcomes[source.name] = SourceOutcome(
+            source.name, "failed", f"{source.name}: unreadable answer ({type(exc).__name__}: {exc})"
+        )
+        return None
     if record is None:
         outcomes.setdefault(source.name, SourceOutcome(source.name, "skipped"))
         return None
@@ -280,6 +287,10 @@ def search_title(
             continue
         except PaperlogError as exc:
             outcomes[source.name] = SourceOutcome(source.name, "failed", str(exc))
+            continue
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            reason = f"{source.name}: unreadable answer ({type(exc).__name__}: {exc})"
+            outcomes[source.name] = SourceOutcome(source.name, "failed", reason)
             continue
         outcomes[source.name] = SourceOutcome(
             source.name, "answered" if found else "not found", None if found else "no match"
