@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -185,6 +186,18 @@ def test_deleting_the_index_is_safe(root: Path) -> None:
     shutil.rmtree(root / ".paperlog")
     assert _json_keys("learning", root=root) == before
     assert (root / ".paperlog" / "index.sqlite").is_file()
+
+
+def test_concurrent_searches_on_a_fresh_library_all_succeed(root: Path) -> None:
+    # Four processes race to create and fill the index; each must wait its turn, none fail.
+    with ThreadPoolExecutor(4) as pool:
+        results = list(
+            pool.map(lambda _: run_cli("search", "learning", "--json", library=root), range(4))
+        )
+    for result in results:
+        assert result.returncode == 0, result.stderr
+    keys = [[item["key"] for item in json.loads(r.stdout)] for r in results]
+    assert all(k == keys[0] for k in keys) and len(keys[0]) == 4
 
 
 def test_edits_show_up_without_a_refresh(root: Path) -> None:

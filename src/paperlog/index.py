@@ -344,6 +344,11 @@ class Index:
         self._conn.execute("PRAGMA journal_mode = WAL")
         self._conn.execute("BEGIN IMMEDIATE")
         try:
+            # Another process may have created the tables while this one waited for the lock.
+            (version,) = self._conn.execute("PRAGMA user_version").fetchone()
+            if version == SCHEMA_VERSION:
+                self._conn.execute("COMMIT")
+                return False
             names = [
                 row[0]
                 for row in self._conn.execute(
