@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from paperlog.library import Library
 from paperlog.model import Config, Paper, Reading, Topic, WeekInfo
+from paperlog.plan.review import grade, moment_of
 from paperlog.plan.stats import (
     NO_TRACK,
     bar,
@@ -238,6 +239,23 @@ def test_an_empty_library_has_empty_stats(library: Library) -> None:
     stats = compute_stats(library, [], [], date(2021, 1, 1))
     assert stats.weeks == [] and stats.streak == 0 and stats.totals["readings"] == 0
     assert "Streak: 0" in render_text(stats)
+
+
+def test_review_summary(seed_lib: Library) -> None:
+    papers = {p.key: p for p in seed_lib.load_papers()}
+    for key in ("paper-1-0", "paper-2-0", "paper-13-0"):
+        papers[key].takeaways = ["an idea"]
+    seed_lib.save_papers(papers.values())
+    due = grade(seed_lib, "paper-1-0", "easy", moment_of(date(2020, 6, 28))).due.date()
+    assert due > date(2020, 7, 5)
+    on = compute_stats(seed_lib, seed_lib.load_papers(), seed_lib.load_weeks(), date(2020, 7, 5))
+    # paper-2-0 (read in Wk2) is new, paper-1-0 is graded and not due yet, and paper-13-0 is
+    # read in October: not a card yet
+    assert on.review == {"cards": 2, "graded": 1, "due": 1}
+    later = compute_stats(seed_lib, seed_lib.load_papers(), seed_lib.load_weeks(), due)
+    assert later.review == {"cards": 2, "graded": 1, "due": 2}
+    assert "papers with key ideas" in render_text(on)
+    assert compute_stats(seed_lib, seed_lib.load_papers(), [], None).review is None
 
 
 def test_a_day_before_the_log_began_has_no_weeks(seed_lib: Library) -> None:

@@ -94,6 +94,9 @@ class Stats:
     years: list[Count]
     wishlist: list[WishPoint]
     totals: dict[str, Any] = field(default_factory=dict)
+    review: dict[str, int] | None = None
+    """Spaced repetition at ``today``: ``cards`` (read papers with takeaways), ``graded`` (of
+    those, graded at least once), ``due``. None without a ``today``."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``stats --json`` (dates as YYYY-MM-DD)."""
@@ -276,6 +279,7 @@ def compute_stats(
 
     wishlist = wishlist_growth(papers, week_stats, plan, today)
     return Stats(
+        review=review_summary(papers, today) if today is not None else None,
         today=today,
         target=target,
         weeks=week_stats,
@@ -299,6 +303,18 @@ def compute_stats(
             "target_per_week": target,
         },
     )
+
+
+def review_summary(papers: Sequence[Paper], today: date) -> dict[str, int]:
+    """How the review stands on ``today`` (noon UTC, as ``review --date`` takes a day)."""
+    from paperlog.plan.review import due_items, is_read_by, moment_of, takeaways_of
+
+    cards = [p for p in papers if is_read_by(p, today) and takeaways_of(p)]
+    return {
+        "cards": len(cards),
+        "graded": sum(1 for p in cards if p.review.get("due") is not None),
+        "due": len(due_items(papers, moment_of(today))),
+    }
 
 
 def _ratio(part: int, whole: int) -> float:
@@ -401,6 +417,11 @@ def render_text(stats: Stats, width: int = 24) -> str:
         f"Read: {totals['readings']} readings of {totals['papers_read']} items; "
         f"wish-list {totals['wishlist']}"
     )
+    if stats.review and stats.review["cards"]:
+        lines.append(
+            f"Review: {stats.review['cards']} papers with key ideas, "
+            f"{stats.review['graded']} graded, {stats.review['due']} due"
+        )
     if stats.tracks:
         lines.append("")
         lines.append("Tracks (readings; share of those on a track vs the plan)")
