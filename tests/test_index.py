@@ -19,7 +19,7 @@ from paperlog.errors import BadFile, ValidationError
 from paperlog.index import INDEX_NAME, Index, paper_from_json, paper_to_json, search
 from paperlog.library import Library
 from paperlog.model import Config, Link, Paper, Reading, Topic
-from paperlog.query import parse_query
+from paperlog.query import Query, Words, parse_query
 
 
 def _papers() -> list[Paper]:
@@ -370,3 +370,34 @@ def test_paper_read_from_its_file_survives_the_index(lib: Library) -> None:
     with Index.open(lib) as index:
         (stored,) = [p for p in index.all() if p.key == "extra-fields"]
     assert stored == lib.load_paper("extra-fields")
+
+
+# --- the real seed README ----------------------------------------------------------------------
+
+
+def test_seed_readme_through_the_index(seed_path: Path, tmp_path: Path) -> None:
+    from paperlog.formats.readme_import import import_readme
+
+    library = Library.create(tmp_path / "seed")
+    import_readme(library, seed_path)
+    papers = library.load_papers()
+    badges = seed_path.read_text(encoding="utf-8").count("<kbd>NIPS ")
+    with Index.open(library) as index:
+        assert index.last_sync.added == len(papers)
+        nips = {p.key for p in index.search("venue:NIPS")}
+        assert nips == {
+            p.key
+            for p in papers
+            if (p.venue or "") == "NeurIPS" or (p.venue_label or "").startswith("NIPS")
+        }
+        assert 0 < len(nips) <= badges
+        week3 = [p.key for p in index.search("week:3")]
+        assert sorted(week3) == sorted(
+            p.key for p in papers if any(r.week == 3 for r in p.readings)
+        )
+        # The seed reads "Segmentation Survey" twice (Wk2 and its "(cont.)" in Wk3): one item.
+        (survey,) = index.search('"segmentation survey"')
+        assert sorted(r.week for r in survey.readings if r.week is not None) == [2, 3]
+        for paper in papers:  # every item is found by its own title, as an exact phrase
+            title = Query((Words(paper.title, prefix=False, columns=("title",)),))
+            assert paper.key in {p.key for p in index.search(title)}
