@@ -122,7 +122,8 @@ def _venue(found: Found) -> tuple[str | None, str | None, int | None, list[str]]
     if year is None and entry.extra.get("year", "").isdigit():
         year = int(entry.extra["year"])
     if venue is None and entry.extra.get("venue_text"):
-        venue = parse_badge(entry.extra["venue_text"]).venue
+        known = parse_badge(entry.extra["venue_text"])
+        venue = known.venue if known.known else None
     return label, venue, year, tags
 
 

@@ -98,7 +98,9 @@ def parse_period(text: str) -> Period | None:
             if shape == "ym":
                 return Period(label, date(int(match.group(1)), int(match.group(2)), 1))
             if shape == "m/y":
-                return Period(label, date(int(match.group(2)), int(match.group(1)), 1))
+                return Period(
+                    label.strip("*").strip(), date(int(match.group(2)), int(match.group(1)), 1)
+                )
             if shape == "y-month":
                 month = _MONTHS.get(match.group(2).lower())
                 return Period(label, date(int(match.group(1)), month, 1)) if month else None
@@ -176,6 +178,10 @@ def _parse_shape(s: str) -> Entry | None:
     if bold_title:  # terryum: **Title** (YYYY), A. Author et al. [[pdf]](url)
         entry = Entry(title=bold_title.group(1).strip(), url=None)
         _link_tail(bold_title.group(2), entry)
+        # what follows the year is the authors, not a venue: "(2015), G. Hinton et al."
+        authors = re.sub(r"^\(\d{4}\)\s*,?\s*", "", entry.extra.pop("venue_text", ""))
+        if authors:
+            entry.extra["authors"] = authors
         if not entry.links and "year" not in entry.extra:
             return None  # bold text, not a title: "**TLDR**: ..."
         return entry

@@ -273,6 +273,13 @@ class Walker:
             if note and self.ctx == "week" and self.week is not None:
                 self.week.note = note.group(1)
                 continue
+            if "](" in line:
+                # a line with a link is no theme heading: an entry missing its list marker
+                # ("-Title [[arXiv](url)]") or prose with a link
+                entry = parse_any_entry(line.lstrip("-*+ ")) if self.ctx != "none" else None
+                if entry is not None and line[:1] in "-*+[":
+                    self._place(entry, block)
+                continue
             if line and len(line) <= 120:
                 self._set_group(line)
 
