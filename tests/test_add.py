@@ -688,3 +688,34 @@ def test_a_source_answering_nonsense_does_not_stop_add(
     assert added.paper.title == SIMCLR_TITLE
     assert "arxiv" in added.resolution.answered
     assert lib.exists(added.paper.key)
+
+
+def test_a_source_answering_about_another_paper_is_left_out(
+    tmp_path: Path, server: ReplayServer
+) -> None:
+    simclr_routes(server)
+    other = json.loads(fixture_api("s2", "search_simclr.json").read_text("utf-8"))["data"][1]
+    server.add(f"/s2/paper/arXiv:{SIMCLR_ARXIV}", Reply.json(other))  # MoCo v2, not SimCLR
+    lib = new_library(tmp_path / "lib")
+    added = add(lib, server, SIMCLR_ARXIV)
+    s2 = next(o for o in added.resolution.outcomes if o.source == "s2")
+    assert s2.status == "failed" and "another paper" in (s2.reason or "")
+    assert added.paper.title == SIMCLR_TITLE
+    assert added.paper.ids["arxiv"] == SIMCLR_ARXIV
+    assert "s2" not in added.paper.ids
+
+
+def test_a_renamed_published_version_is_kept() -> None:
+    from paperlog.ids import Identifier
+    from paperlog.resolve.adding import SourceOutcome, drop_strays
+
+    preprint = Record(
+        source="arxiv", title="Big Transfer (BiT): General Visual Representation Learning"
+    )
+    published = Record(
+        source="crossref",
+        title="Large Scale Learning of General Visual Representations for Transfer",
+    )
+    outcomes: dict[str, SourceOutcome] = {}
+    kept = drop_strays([preprint, published], Identifier("arxiv", "1912.11370"), outcomes)
+    assert kept == [preprint, published] and outcomes == {}

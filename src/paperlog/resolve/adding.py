@@ -224,9 +224,50 @@ def resolve_identifier(
             if found is not None:
                 records.append(found)
                 break
+    records = drop_strays(records, ident, outcomes)
     order = {s.name: i for i, s in enumerate(sources)}
     ordered = sorted(outcomes.values(), key=lambda o: (order.get(o.source, len(order)), o.source))
     return Resolution(merge_records(records), records, ordered)
+
+
+# The source that issues each kind of id: its record is the reference for the others.
+_AUTHORITY = {"arxiv": "arxiv", "doi": "crossref", "openreview": "openreview", "s2": "s2"}
+STRAY_TITLE = 65.0
+"""A record whose title scores below this (rapidfuzz ``token_sort_ratio`` of normalised titles)
+against the reference record describes another paper and is left out of the merge. Papers on
+one topic score about 55 ("A Simple Framework for Contrastive Learning ..." against "Improved
+Baselines with Momentum Contrastive Learning"); a preprint renamed for publication about 80
+("Big Transfer (BiT): General Visual Representation Learning" against "Large Scale Learning of
+General Visual Representations for Transfer")."""
+
+
+def drop_strays(
+    records: list[Record], ident: Identifier | None, outcomes: dict[str, SourceOutcome]
+) -> list[Record]:
+    """Leave out records about another paper (a source that mapped an id to the wrong work)."""
+    from rapidfuzz import fuzz
+
+    from paperlog.resolve.dedupe import normalize_title
+
+    authority = _AUTHORITY.get(ident.kind) if ident is not None else None
+    reference = next((r for r in records if r.source == authority and r.title), None)
+    reference = reference or next((r for r in records if r.title), None)
+    if reference is None or reference.title is None:
+        return records
+    ref_title = normalize_title(reference.title)
+    kept = []
+    for record in records:
+        if record.title and fuzz.token_sort_ratio(ref_title, normalize_title(record.title)) < (
+            STRAY_TITLE
+        ):
+            outcomes[record.source] = SourceOutcome(
+                record.source,
+                "failed",
+                f"{record.source}: answered about another paper ({record.title!r})",
+            )
+            continue
+        kept.append(record)
+    return kept
 
 
 def _same_paper(record: Record, group: list[Record]) -> bool:
