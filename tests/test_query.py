@@ -15,6 +15,8 @@ from paperlog.index import Index
 from paperlog.library import Library
 from paperlog.model import Config, Paper, Reading, Topic
 from paperlog.query import (
+    FILTER_FIELDS,
+    WORD_FIELDS,
     FieldIs,
     Not,
     Query,
@@ -25,6 +27,7 @@ from paperlog.query import (
     Words,
     YearRange,
     build_query,
+    parse_field,
     parse_query,
     parse_range,
 )
@@ -261,6 +264,18 @@ def test_any_text_parses_or_fails_cleanly_and_never_breaks_sql(index: Index, tex
     found = index.search(query)
     assert {p.key for p in found} == set(index.keys(query))
     assert all(query.matches(p) for p in found)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from([*FILTER_FIELDS, *WORD_FIELDS]), st.text(max_size=20))
+def test_any_option_value_parses_or_fails_cleanly(index: Index, field: str, value: str) -> None:
+    try:
+        part = parse_field(field, value)
+    except QueryError as exc:
+        assert field in str(exc)
+        return
+    query = Query((part,))
+    assert {p.key for p in index.search(query)} == set(index.keys(query))
 
 
 @settings(max_examples=100, deadline=None)
