@@ -331,7 +331,7 @@ _paper_strategy = st.builds(
 )
 
 
-@settings(max_examples=200)
+@settings(max_examples=100)
 @given(_paper_strategy)
 def test_paper_survives_the_json_codec(paper: Paper) -> None:
     back = paper_from_json(paper_to_json(paper))
