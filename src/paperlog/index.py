@@ -365,9 +365,15 @@ class Index:
             self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self._conn.execute("COMMIT")
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            self._rollback()
             raise
         return True
+
+    def _rollback(self) -> None:
+        # Only when a transaction is open: a failed COMMIT may already have ended it, and a
+        # second error here would hide the first.
+        if self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
 
     def close(self) -> None:
         """Close the database connection."""
@@ -459,7 +465,7 @@ class Index:
                 self._conn.execute("DELETE FROM sync_state WHERE name = 'manifest'")
             self._conn.execute("COMMIT")
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            self._rollback()
             raise
         if error is not None:
             raise error
