@@ -375,3 +375,51 @@ def test_the_seed_entries_offline_fail_cleanly_and_write_nothing(
     assert all(f.network and "offline" in f.reason for f in report.failed)
     assert files_of(lib) == before
     assert not server.requests
+
+
+def test_a_progress_bar_runs_on_a_terminal(tmp_path: Path, server: ReplayServer) -> None:
+    """stderr on a pseudo-terminal and 5 papers: rich draws its bar there; stdout stays plain."""
+    import os
+    import pty
+    import subprocess
+    import sys
+    import threading
+
+    simclr_routes(server)
+    lib = new_library(tmp_path / "lib")
+    lib.save_papers([imported_simclr(key=f"simclr-{i}") for i in range(5)])
+    leader, follower = pty.openpty()
+    drawn: list[bytes] = []
+
+    def drain() -> None:
+        # Read while the child writes: a full pty buffer would block it.
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the child closed its end
+                return
+            if not chunk:
+                return
+            drawn.append(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERLOG_")}
+    env.update({**source_env(server), "TERM": "xterm", "COLUMNS": "100"})
+    proc = subprocess.run(
+        [sys.executable, "-m", "paperlog", "--library", str(lib.root), "enrich"],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    os.close(follower)
+    reader.join(timeout=10)
+    os.close(leader)
+    screen = b"".join(drawn)
+    assert proc.returncode == 0
+    assert b"enriching" in screen or b"simclr-" in screen  # the bar and what it is doing
+    assert b"\x1b[" in screen  # drawn with terminal control sequences
+    assert b"enriched 5" in proc.stdout
+    assert b"\x1b[" not in proc.stdout
