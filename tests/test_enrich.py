@@ -16,7 +16,9 @@ from conftest import run_cli
 from paperlog.ids import Identifier
 from paperlog.library import Library
 from paperlog.model import Paper
-from paperlog.resolve.enrich import EnrichReport, enrich_library, needs_enrich
+from paperlog.resolve.adding import Resolution
+from paperlog.resolve.enrich import EnrichReport, apply_resolution, enrich_library, needs_enrich
+from paperlog.resolve.merge import Merged
 from paperlog.resolve.record import Record, Source
 from paperlog.resolve.sources import make_sources, open_client
 from replay import ReplayServer, Reply, fixture_api
@@ -423,3 +425,75 @@ def test_a_progress_bar_runs_on_a_terminal(tmp_path: Path, server: ReplayServer)
     assert b"\x1b[" in screen  # drawn with terminal control sequences
     assert b"enriched 5" in proc.stdout
     assert b"\x1b[" not in proc.stdout
+
+
+# --- the rule, as a property ------------------------------------------------------------------
+
+_names = st.lists(st.sampled_from(["Ting Chen", "K. He", "Ross Girshick"]), max_size=3)
+_venues = st.none() | st.sampled_from(["ICML", "CVPR", "MICCAI"])
+_years = st.none() | st.integers(2015, 2021)
+_ids = st.dictionaries(
+    st.sampled_from(["arxiv", "doi", "s2"]), st.sampled_from(["1", "2", "10.1/x"]), max_size=3
+)
+_labels = st.none() | st.sampled_from(["2020", "MICCAI 2019", "CVPR 2018 Oral", "BHI Journal"])
+
+
+@st.composite
+def _papers(draw: st.DrawFn) -> Paper:
+    return Paper(
+        key="p",
+        title="A Simple Framework",
+        nickname=draw(st.none() | st.just("SimCLR")),
+        authors=draw(_names),
+        year=draw(_years),
+        venue=draw(_venues),
+        venue_label=draw(_labels),
+        ids=draw(_ids),
+        url=draw(st.none() | st.just("https://example.org/paper")),
+        abstract=draw(st.none() | st.just("typed")),
+        citekey=draw(st.none() | st.just("mine2020")),
+        notes="\n## Key ideas\n- one\n",
+    )
+
+
+@st.composite
+def _merged(draw: st.DrawFn) -> Merged:
+    venue = draw(_venues)
+    return Merged(
+        title="A Simple Framework",
+        authors=draw(_names),
+        year=draw(_years),
+        venue=venue,
+        published=venue is not None and draw(st.booleans()),
+        abstract=draw(st.none() | st.just("from a source")),
+        ids=draw(_ids),
+        url=draw(st.none() | st.just("https://arxiv.org/abs/1")),
+        provenance={"authors": "s2", "year": "dblp", "venue": "dblp", "ids": "arxiv"},
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(_papers(), _merged())
+def test_without_overwrite_no_typed_value_changes(paper: Paper, merged: Merged) -> None:
+    from copy import deepcopy
+
+    from paperlog.venues import parse_badge
+
+    before = deepcopy(paper)
+    apply_resolution(paper, Resolution(merged, [], []), overwrite=False)
+    for name in ("authors", "abstract", "year", "venue", "url", "citekey"):
+        if getattr(before, name):
+            assert getattr(paper, name) == getattr(before, name), name
+    for kind, value in before.ids.items():
+        assert paper.ids[kind] == value
+    for name in ("title", "nickname", "notes", "status", "readings", "topics"):
+        assert getattr(paper, name) == getattr(before, name)
+    if before.venue_label and paper.venue_label != before.venue_label:
+        # A badge is only ever extended with what was missing, never loses the venue typed.
+        badge = parse_badge(before.venue_label)
+        assert paper.venue_label is not None
+        assert not badge.venue or paper.venue_label.startswith(badge.venue)
+    if not before.authors and merged.authors:
+        assert paper.authors == merged.authors
+    if before.year is None and merged.year is not None:
+        assert paper.year == merged.year
