@@ -719,3 +719,31 @@ def test_a_renamed_published_version_is_kept() -> None:
     outcomes: dict[str, SourceOutcome] = {}
     kept = drop_strays([preprint, published], Identifier("arxiv", "1912.11370"), outcomes)
     assert kept == [preprint, published] and outcomes == {}
+
+
+def test_add_by_a_semantic_scholar_link_from_a_real_s2_answer(
+    tmp_path: Path, server: ReplayServer
+) -> None:
+    """danielnsilva/semanticscholar's recorded Paper object (Turing, 1950), looked up by S2 id;
+    the DOI it names is then asked of Crossref, which has nothing here (404)."""
+    recorded = json.loads(
+        corpus_api("semantic_scholar", "danielnsilva_semanticscholar", "Paper.json").read_text(
+            "utf-8"
+        )
+    )
+    s2_id = recorded["paperId"]
+    server.add(f"/s2/paper/{s2_id}", Reply.json(recorded))
+    lib = new_library(tmp_path / "lib")
+    added = add(lib, server, f"https://www.semanticscholar.org/paper/{s2_id}")
+    paper = lib.load_paper(added.paper.key)
+    assert added.query.kind == "s2"
+    assert paper.title == recorded["title"]
+    assert paper.year == recorded["year"]
+    assert paper.ids["s2"] == s2_id
+    assert paper.ids["doi"] == recorded["externalIds"]["DOI"].lower()
+    assert paper.url == f"https://doi.org/{paper.ids['doi']}"
+    crossref = next(o for o in added.resolution.outcomes if o.source == "crossref")
+    assert crossref.status == "not found"  # asked by the DOI S2 revealed
+    assert [a.split()[-1] for a in paper.authors] == [
+        a["name"].split()[-1] for a in recorded["authors"]
+    ]
