@@ -230,6 +230,24 @@ def test_enrich_by_title_when_there_is_no_id(tmp_path: Path, server: ReplayServe
     assert paper.url == f"https://arxiv.org/abs/{SIMCLR_ARXIV}"
 
 
+def test_a_title_split_into_nickname_and_title_is_still_matched(
+    tmp_path: Path, server: ReplayServer
+) -> None:
+    simclr_routes(server)
+    lib = new_library(tmp_path / "lib")
+    # As an importer splits "Nickname: Title": the title alone scores about 80 against the
+    # real one, "Nickname: Title" about 97.
+    split = Paper(
+        key="simclr",
+        title="Contrastive Learning of Visual Representations",
+        nickname="A Simple Framework",
+    )
+    lib.save_paper(split)
+    report = enrich(lib, server)
+    assert report.failed == [], report.failed
+    assert lib.load_paper("simclr").ids["arxiv"] == SIMCLR_ARXIV
+
+
 def test_an_id_that_names_another_paper_is_not_trusted(
     tmp_path: Path, server: ReplayServer
 ) -> None:

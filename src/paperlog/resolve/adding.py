@@ -311,12 +311,17 @@ def title_score(query: str, title: str | None) -> float:
 
 
 def search_title(
-    sources: Sequence[Source], title: str, limit: int = SEARCH_LIMIT
+    sources: Sequence[Source],
+    title: str,
+    limit: int = SEARCH_LIMIT,
+    also: Sequence[str] = (),
 ) -> tuple[list[Candidate], dict[str, SourceOutcome]]:
     """Candidates for a typed title from every source, best first, and what each source did.
 
     Records from different sources that describe one paper (a shared id, or near-identical
-    titles within a year) form one candidate.
+    titles within a year) form one candidate. A candidate scores its best match against
+    ``title`` or any of ``also`` (a library paper's "Nickname: Title"), though only ``title``
+    is sent to the sources: a nickname that is not part of the real title would find nothing.
     """
     outcomes: dict[str, SourceOutcome] = {}
     groups: list[list[Record]] = []
@@ -342,8 +347,13 @@ def search_title(
                 groups.append([record])
             else:
                 home.append(record)
+    typed = [title, *also]
     candidates = [
-        Candidate(group, merge_records(group), max(title_score(title, r.title) for r in group))
+        Candidate(
+            group,
+            merge_records(group),
+            max(title_score(t, r.title) for r in group for t in typed),
+        )
         for group in groups
     ]
     candidates.sort(

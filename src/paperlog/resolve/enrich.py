@@ -169,7 +169,8 @@ def lookup_paper(sources: Sequence[Source], paper: Paper) -> Resolution:
         _check_same_paper(paper, resolution, f"{kind} {ids[kind]}")
         return resolution
     try:
-        candidates, outcomes = search_title(sources, paper.title)
+        also = [paper.display_title] if paper.nickname else []
+        candidates, outcomes = search_title(sources, paper.title, also=also)
         if not candidates:
             raise nothing_found(f"a paper titled {paper.title!r}", outcomes.values())
         chosen = choose_candidate(candidates, paper.title, None)
