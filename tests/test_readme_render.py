@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import tempfile
 from datetime import date, timedelta
@@ -18,7 +19,16 @@ from paperlog.formats.readme_import import import_readme
 from paperlog.formats.readme_render import render_readme, write_readme
 from paperlog.formats.readme_shapes import parse_period
 from paperlog.library import Library
-from paperlog.model import Link, Paper, Reading, WeekInfo
+from paperlog.model import (
+    Link,
+    Paper,
+    Reading,
+    ResourceGroup,
+    ResourceItem,
+    ResourceSection,
+    Topic,
+    WeekInfo,
+)
 from paperlog.venues import parse_badge
 
 BEGIN, END = "<!-- paperlog:begin -->", "<!-- paperlog:end -->"
@@ -212,7 +222,7 @@ def libraries(draw: st.DrawFn) -> tuple[list[Paper], list[WeekInfo]]:
         if read_in:
             paper.status = "read"
             paper.readings = [
-                Reading(w.week, w.start, draw(st.sampled_from(w.groups))) for w in read_in
+                Reading(w.week, w.start, draw(st.sampled_from([None, *w.groups]))) for w in read_in
             ]
         else:
             paper.wish_group = draw(st.sampled_from(wish_groups))
@@ -220,7 +230,7 @@ def libraries(draw: st.DrawFn) -> tuple[list[Paper], list[WeekInfo]]:
     # orders and ranks as a README lists them: group by group, then position
     for week in weeks:
         listed = [
-            (week.groups.index(r.group or ""), p.key, r)
+            (week.groups.index(r.group) if r.group else -1, p.key, r)
             for p in papers
             for r in p.readings
             if r.week == week.week
@@ -276,4 +286,55 @@ def test_render_then_import_round_trip(generated: tuple[list[Paper], list[WeekIn
             if week.week in listed:
                 assert back_weeks[week.week].start == week.start
                 assert back_weeks[week.week].note == week.note
+        assert render_readme(back) == text
+
+
+_WORDS = st.from_regex(r"[A-Z][a-z]{1,7}( [A-Za-z0-9&+/-]{1,7}){0,3}", fullmatch=True).filter(
+    lambda s: parse_period(s) is None and "resources" not in s.lower()
+)
+
+
+@st.composite
+def resources_and_topics(draw: st.DrawFn) -> tuple[list[ResourceSection], list[Topic]]:
+    """Resource sections (intro, named and unnamed groups, stars, link kinds) and a taxonomy."""
+    sections = []
+    for name in draw(st.lists(_WORDS, min_size=1, max_size=3, unique=True)):
+        intro = draw(st.none() | _WORDS.map(lambda w: w + "."))
+        names = draw(st.lists(_WORDS, min_size=1, max_size=2, unique=True))
+        groups = [ResourceGroup(None if i == 0 and intro else n) for i, n in enumerate(names)]
+        for group in groups:
+            for title in draw(st.lists(_WORDS, min_size=1, max_size=3)):
+                star = draw(st.sampled_from([None, "⭐", "🌟"]))
+                kinds = draw(st.lists(st.sampled_from(["pdf", "site", "repo", "vid"]), max_size=2))
+                links = [Link(kind, draw(_URL)) for kind in kinds]
+                group.items.append(ResourceItem(title, links, star))
+        sections.append(ResourceSection(name, intro, groups))
+    codes = draw(st.lists(st.from_regex(r"[A-Z][a-z]{2}", fullmatch=True), max_size=4, unique=True))
+    topics = [
+        Topic(code, draw(_WORDS), draw(st.none() | _WORDS.filter(lambda w: ")" not in w)))
+        for code in codes
+    ]
+    return sections, topics
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(resources_and_topics())
+def test_resources_and_topics_round_trip(
+    generated: tuple[list[ResourceSection], list[Topic]],
+) -> None:
+    sections, topics = generated
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        lib = Library.create(root / "a")
+        config = copy.deepcopy(lib.config)
+        config.topics = topics
+        wish = Paper("w", "Some paper", url="https://example.org/w")
+        lib.write_all(papers=[wish], resources=sections, config=config)
+        text = render_readme(lib)
+        readme = root / "README.md"
+        readme.write_text(text, "utf-8")
+        back = Library.create(root / "b")
+        import_readme(back, readme)
+        assert back.load_resources() == sections
+        assert back.config.topics == topics
         assert render_readme(back) == text

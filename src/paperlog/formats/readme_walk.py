@@ -266,7 +266,7 @@ class Walker:
         for line in lines:
             if _WISH_LINE.match(line):
                 self.ctx, self.ctx_level, self.group = "wish", 99, None
-                self.wish_heading = line
+                self.wish_heading = None  # the seed's "Wish-List -" line is no group name
                 self.out.readme["wishlist_heading"] = line
                 continue
             note = _WEEK_NOTE.match(line)
