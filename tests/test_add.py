@@ -747,3 +747,27 @@ def test_add_by_a_semantic_scholar_link_from_a_real_s2_answer(
     assert [a.split()[-1] for a in paper.authors] == [
         a["name"].split()[-1] for a in recorded["authors"]
     ]
+
+
+def test_two_adds_of_one_paper_at_once_write_it_once(tmp_path: Path, server: ReplayServer) -> None:
+    """Two processes race: the library lock makes the second see the first's file."""
+    import os
+    import subprocess
+    import sys
+
+    simclr_routes(server)
+    lib = new_library(tmp_path / "lib")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERLOG_")}
+    env.update(source_env(server))
+    argv = [sys.executable, "-m", "paperlog", "--library", str(lib.root), "add", SIMCLR_ARXIV]
+    procs = [
+        subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    results = [(p.returncode, out) for p, out in zip(procs, outputs, strict=True)]
+    codes = sorted(code for code, _ in results)
+    assert codes == [0, 4], results
+    assert len(lib.keys()) == 1
+    refused = next(err for code, (_, err) in results if code == 4)
+    assert f"already in the library as {lib.keys()[0]}" in refused
