@@ -427,3 +427,52 @@ def test_export_library_filters_by_query_and_status(library: Library) -> None:
     assert [p.key for p in changed] == ["b"]
     text, _ = export_library_bibtex(library, "", "read", write_back=False)
     assert "title = {Old Nets}" in text and "New Nets" not in text
+
+
+def test_macros_and_concatenations_without_string_blocks(tmp_path: Path) -> None:
+    """With no @string to resolve, values are unbraced by paperlog itself: same results."""
+    text = (
+        "@misc{a,\n"
+        '  title = "Quoted {"}Title{"}",\n'
+        "  month = sep,\n"
+        '  note = "left" # " and " # {right},\n'
+        "  howpublished = {a} # {b},\n"
+        "  year = 2001,\n"
+        "  pages = {{1}--{2}}\n"
+        "}\n"
+    )
+    path = tmp_path / "plain.bib"
+    path.write_text(text, encoding="utf-8")
+    (_line, entry, enclosed), *rest = parse_bibtex(text, path)[0]
+    assert rest == [] and enclosed
+    fields, bare, _ = fields_of(entry, enclosed)
+    assert fields == {
+        "title": 'Quoted {"}Title{"}',
+        "month": "sep",
+        "note": '"left" # " and " # {right}',
+        "howpublished": "{a} # {b}",
+        "year": "2001",
+        "pages": "{1}--{2}",
+    }
+    assert bare == ["month", "note", "howpublished"]
+    paper = entry_to_paper(entry.entry_type, entry.key, fields, bare)
+    assert paper.title == 'Quoted "Title"'
+    out = export_bibtex([paper])
+    assert "  month = sep,\n" in out
+    assert '  note = "left" # " and " # {right},\n' in out
+    assert "  howpublished = {a} # {b}\n}" in out
+    assert "  pages = {{1}--{2}},\n" in out
+
+
+def test_progress_is_reported(tmp_path: Path, library: Library) -> None:
+    calls: list[tuple[int, int]] = []
+    import_bibtex(
+        library, _broken(tmp_path), progress=lambda done, total: calls.append((done, total))
+    )
+    assert calls and calls[-1] == (5, 5)
+
+
+def test_missing_file_is_an_error(tmp_path: Path, library: Library) -> None:
+    result = run_cli("import", "bibtex", str(tmp_path / "nope.bib"), library=library.root)
+    assert result.returncode == 4
+    assert "nope.bib" in result.stderr and "cannot read" in result.stderr

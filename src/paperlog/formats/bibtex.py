@@ -488,6 +488,9 @@ def _unenclose(value: str) -> tuple[str, bool]:
     macro such as ``jun``, a concatenation such as ``"a" # b``) and False."""
     if len(value) < 2 or value[0] + value[-1] not in ("{}", '""'):
         return value, False
+    inner = value[1:-1]
+    if "{" not in inner and "}" not in inner and '"' not in inner:
+        return inner, True  # the common case, without the scan
     depth = 0
     closing = "}" if value[0] == "{" else '"'
     for i, char in enumerate(value[1:-1], start=1):
