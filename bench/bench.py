@@ -94,8 +94,27 @@ def _paperlog_argv() -> list[str]:
     return [str(script)] if script.is_file() else [sys.executable, "-m", "paperlog"]
 
 
+_ENV: dict[str, str] = {}
+"""The environment of measured processes (set by ``main``)."""
+
+
+def process_env(workdir: Path) -> dict[str, str]:
+    """The environment for measured processes: bytecode cached, as on a user's machine.
+
+    A development shell may set PYTHONDONTWRITEBYTECODE, which makes every process compile
+    paperlog's modules from source again; installed packages (click) keep their cached
+    bytecode, so the comparison would be unfair. A private cache folder avoids both that and
+    writing ``__pycache__`` into the source tree.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(workdir / "pycache")
+    return env
+
+
 def _run(argv: list[str]) -> None:
-    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    subprocess.run(
+        argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_ENV or None
+    )
 
 
 def build_library(root: Path, count: int) -> Library:
@@ -255,7 +274,7 @@ def print_rows(rows: list[Row]) -> None:
     for row in rows:
         met = "" if row.ok is None else ("yes" if row.ok else "NO")
         table.add_row(row.name, row.size, row.measured, row.target, met)
-    Console(width=130).print(table)
+    Console(width=160).print(table)
 
 
 def main() -> None:
@@ -265,6 +284,7 @@ def main() -> None:
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="paperlog-bench-") as tmp:
         workdir = Path(tmp)
+        _ENV.update(process_env(workdir))
         for count in (1_000, 10_000):
             lib = build_library(workdir / f"lib-{count}", count)
             rows += library_rows(lib, count)
