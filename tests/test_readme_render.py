@@ -219,11 +219,16 @@ def libraries(draw: st.DrawFn) -> tuple[list[Paper], list[WeekInfo]]:
             if weeks
             else []
         )
+        read_undated = draw(st.booleans())
+        undated = draw(st.sampled_from([None, date(2019, 3, 1), date(2019, 5, 6)]))
         if read_in:
             paper.status = "read"
             paper.readings = [
                 Reading(w.week, w.start, draw(st.sampled_from([None, *w.groups]))) for w in read_in
             ]
+        elif read_undated:  # read, but not in a numbered week (a month, or no date)
+            paper.status = "read"
+            paper.readings = [Reading(None, undated)]
         else:
             paper.wish_group = draw(st.sampled_from(wish_groups))
         papers.append(paper)
@@ -236,6 +241,15 @@ def libraries(draw: st.DrawFn) -> tuple[list[Paper], list[WeekInfo]]:
             if r.week == week.week
         ]
         for order, (_, _, reading) in enumerate(sorted(listed, key=lambda t: (t[0], t[1])), 1):
+            reading.order = order
+    for start in (None, date(2019, 3, 1), date(2019, 5, 6)):
+        same = sorted(
+            (p.key, r)
+            for p in papers
+            for r in p.readings
+            if r.week is None and r.week_start == start
+        )
+        for order, (_, reading) in enumerate(same, 1):
             reading.order = order
     wish = [p for p in papers if p.status == "wish"]
     group_order = list(dict.fromkeys(p.wish_group for p in wish))

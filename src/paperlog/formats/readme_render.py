@@ -17,6 +17,7 @@ from typing import Any
 
 from paperlog.errors import ValidationError
 from paperlog.formats.readme_parse import format_link, render_entry
+from paperlog.formats.readme_shapes import UNDATED
 from paperlog.formats.readme_walk import CHARTS_MARKER, MARKER_BEGIN, MARKER_END
 from paperlog.library import Library, atomic_write
 from paperlog.model import Config, Link, Paper, Reading, ResourceSection, WeekInfo
@@ -171,7 +172,7 @@ def _weeks(papers: list[Paper], weeks: list[WeekInfo]) -> list[str]:
                 by_week.setdefault(reading.week, []).append((reading, paper))
             else:
                 when = reading.week_start.isoformat() if reading.week_start else ""
-                label = str(reading.extra.get("period") or when or "Undated")
+                label = str(reading.extra.get("period") or when or UNDATED)
                 undated.setdefault((when, label), []).append((reading, paper))
     infos = {w.week: w for w in weeks}
     out: list[str] = []

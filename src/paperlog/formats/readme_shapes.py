@@ -49,12 +49,14 @@ WEEK_HEADING = re.compile(
 _PERIODS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(?:Added\s+)?(\d{4})/(\d{1,2})/(\d{1,2}):?$", re.I), "ymd"),
     (re.compile(r"^(?:Added\s+)?(\d{4})/(\d{1,2})/\?+:?$", re.I), "ym"),
+    (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), "start"),
     (re.compile(r"^(\d{4})[-.](\d{1,2})(?:\s*\([^)]*\))?$"), "ym"),
     (re.compile(r"^(\d{4})\s*-\s*([A-Za-z]+)$"), "y-month"),
     (re.compile(r"^([A-Za-z]+)\s+(\d{4})$"), "month-y"),
     (re.compile(r"^\*?(\d{1,2})\s*/\s*(\d{4})\*?$"), "m/y"),
     (re.compile(r"^(\d{4})(?:\s+and\s+(?:before|earlier))?$", re.I), "y"),
 ]
+UNDATED = "Undated"
 TO_READ = re.compile(
     r"\b(to[- ]?read|to be read|wish[- ]?list|reading list|reading queue|backlog|to ?do|unread)\b",
     re.I,
@@ -87,6 +89,8 @@ def parse_period(text: str) -> Period | None:
     """A month or date heading (``2019-03 (12)``, ``2020 - January``, ``Added 2018/05/12:``,
     ``*06/ 2022*``, ``2018``, ``2017 and before``); None for anything else."""
     label = text.strip()
+    if label.lower() == UNDATED.lower():  # what a render writes over readings with no date
+        return Period(UNDATED, None)
     for pattern, shape in _PERIODS:
         match = pattern.match(label)
         if not match:
@@ -95,6 +99,9 @@ def parse_period(text: str) -> Period | None:
             if shape == "ymd":
                 y, m, d = (int(g) for g in match.groups())
                 return Period(label, date(y, m, d), exact_day=True)
+            if shape == "start":  # a week's start as a render writes it, not a reading day
+                y, m, d = (int(g) for g in match.groups())
+                return Period(label, date(y, m, d))
             if shape == "ym":
                 return Period(label, date(int(match.group(1)), int(match.group(2)), 1))
             if shape == "m/y":

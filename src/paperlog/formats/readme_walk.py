@@ -17,6 +17,7 @@ from typing import Any
 from paperlog.formats.readme_parse import Block, Entry, parse_blocks, parse_tail
 from paperlog.formats.readme_shapes import (
     TO_READ,
+    UNDATED,
     Period,
     parse_any_entry,
     parse_period,
@@ -403,7 +404,10 @@ class Walker:
             period = self.period
             found = Found(entry, block.line, "read", self.group, None, period.start)
             found.day = period.start if period.exact_day else None
-            found.period, found.order = period.label, self.order
+            # the labels a render writes for readings without a period of their own
+            plain = {UNDATED, period.start.isoformat() if period.start else UNDATED}
+            found.period = None if period.label in plain else period.label
+            found.order = self.order
         elif self.ctx == "wish":
             self.rank += 1
             found = Found(entry, block.line, "wish", self.group)
