@@ -68,9 +68,11 @@ def search_cmd(
 
         print_json([paper_view(p) for p in papers])
         return
+    if not papers:
+        if app(ctx).is_tty:
+            click.echo("No items match.", err=True)
+        return
     print_table(("key", "year", "venue", "title", "status"), [_row(p) for p in papers])
-    if not papers and app(ctx).is_tty:
-        click.echo("No items match.", err=True)
 
 
 def _row(paper: Paper) -> tuple[str, str, str, str, str]:
