@@ -61,7 +61,7 @@ class ImportReport:
 _ARTICLE = re.compile(r"^(?:The|A|An)\b")
 _TRACK = re.compile(r"^(Breadth|Depth)\s*:", re.I)
 _LECTURE = re.compile(r"^(?:L\d+(?:/\d+)?\s|Lecture\b)", re.I)
-_TALK = re.compile(r"\b(?:workshop|talk|keynote|tutorial|seminar)\b", re.I)
+_TALK = re.compile(r"\b(?:workshop|keynote|seminar)\b", re.I)
 _VIDEO_HOSTS = ("youtube.com", "youtu.be", "vimeo.com", "bilibili.com")
 
 
@@ -83,19 +83,18 @@ def split_nickname(display: str) -> tuple[str | None, str]:
     return None, display
 
 
-def _kind(display: str, url: str | None, badge: str | None) -> str:
+def _kind(display: str, url: str | None, badge: str | None, ids: dict[str, str]) -> str:
     """paper, or lecture / talk / topic / notes from how the entry reads."""
     if display.startswith("(Topic)"):
         return "topic"
     video = any(host in (url or "") for host in _VIDEO_HOSTS)
     if _LECTURE.match(display) and video:
         return "lecture"
-    if _TALK.search(display) or (video and badge and badge.lower() == "goodnotes"):
+    # "CVPR'18 Interpretability Workshop"; a workshop *paper* has an arXiv ID or a DOI
+    if video or (_TALK.search(display) and not ids.get("arxiv") and not ids.get("doi")):
         return "talk"
     if badge and badge.lower() == "goodnotes":
         return "notes"
-    if video:
-        return "talk"
     return "paper"
 
 
@@ -149,6 +148,7 @@ def paper_from_found(found: Found) -> Paper:
     nickname, title = split_nickname(entry.title)
     label, venue, year, tags = _venue(found)
     track_match = _TRACK.match(found.group or found.wish_group or "")
+    ids = _ids([url or "", *(link.url for link in links)])
     extra: dict[str, Any] = {}
     if tags:
         extra["tags"] = tags
@@ -161,12 +161,12 @@ def paper_from_found(found: Found) -> Paper:
         key="",
         title=title,
         nickname=nickname,
-        kind=_kind(entry.title, url, label),
+        kind=_kind(entry.title, url, label, ids),
         status=found.status,
         year=year,
         venue=venue,
         venue_label=label,
-        ids=_ids([url or "", *(link.url for link in links)]),
+        ids=ids,
         url=url,
         links=links,
         track=track_match.group(1).lower() if track_match else None,
