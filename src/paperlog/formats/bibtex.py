@@ -1,9 +1,11 @@
 """BibTeX in and out: ``.bib`` entries become papers, papers become ``.bib`` entries.
 
-Parsing is bibtexparser 2's (``parse_string``: block splitting, ``@string`` resolution, enclosing
-braces removed, ``failed_blocks`` with their start lines). LaTeX in the fields paperlog reads
-(title, authors, venue, abstract) is decoded here by a small table-driven decoder, with
-pylatexenc (bibtexparser's own LaTeX library) as the fallback for macros the table does not know.
+Parsing is bibtexparser 2's (``parse_string``: block splitting, ``failed_blocks`` with their
+start lines, ``@string`` resolution when a file defines macros; name lists split by its
+``names`` helpers). LaTeX in the fields paperlog reads (title, authors, venue, abstract) is
+decoded here by a small table-driven decoder, with pylatexenc (bibtexparser's own LaTeX library)
+as the fallback for macros the table does not know. Writing is a plain join of values that are
+already BibTeX; the output parses back with bibtexparser to the same papers (tested).
 
 Nothing of an entry is lost. Its type and every field paperlog does not turn into a paper field
 are kept, raw as written, under ``bibtex`` in the paper's front matter::
