@@ -207,8 +207,29 @@ def render_readme(library: Library, *, charts: Sequence[tuple[str, str]] = ()) -
     lines += _weeks(papers, library.load_weeks())
     while lines and lines[-1] == "":
         lines.pop()
+    lines = _respace(lines, config.readme.get("blank_runs") or {})
     lines.append(MARKER_END)
     return "\n".join(lines) + "\n"
+
+
+def _respace(lines: list[str], runs: dict[str, Any]) -> list[str]:
+    """Repeat the imported README's runs of blank lines before the lines they preceded."""
+    out: list[str] = []
+    for line in lines:
+        want = runs.get(line)
+        have = len(out) - _last_text(out)  # blank lines just written
+        if isinstance(want, int) and have:
+            out.extend([""] * max(0, want - have))
+        out.append(line)
+    return out
+
+
+def _last_text(lines: list[str]) -> int:
+    """How many lines come before the trailing blank ones."""
+    end = len(lines)
+    while end and lines[end - 1] == "":
+        end -= 1
+    return end
 
 
 def splice(old: str, block: str) -> str | None:

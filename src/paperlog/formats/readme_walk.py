@@ -448,4 +448,26 @@ def walk(text: str) -> Parsed:
         elif block.kind == "item":
             walker.item(block)
     walker._close_zone()
+    runs = blank_runs(text)
+    if runs:
+        walker.out.readme["blank_runs"] = runs
     return walker.out
+
+
+def blank_runs(text: str, limit: int = 40) -> dict[str, int]:
+    """Lines preceded by more than one blank line, and how many: spacing a render repeats.
+
+    Two blank lines render like one, but a diff of the regenerated README against the
+    hand-kept one should show only real repairs, so the writer's spacing is kept too.
+    """
+    runs: dict[str, int] = {}
+    blank = 0
+    for line in text.split("\n"):
+        if not line.strip():
+            blank += 1
+            continue
+        key = line.rstrip()
+        if blank > 1 and key not in (MARKER_BEGIN, MARKER_END) and len(runs) < limit:
+            runs.setdefault(key, blank)
+        blank = 0
+    return runs
