@@ -95,6 +95,18 @@ def test_patrick_month_headings(corpus: Path) -> None:
     assert by_line[1646].startswith("entry without a link")
     assert "not closed" in by_line[1754]  # "<kbd>CoRL 2021<kbd>"
     assert by_line[17].startswith("entry outside any week")  # the blog posts list
+    # "(ShapePFCN)<kbd>CVPR 2017</kbd>": no space before the badge
+    shape = one(papers, "3D Shape Segmentation with Projective")
+    assert (shape.venue_label, shape.year) == ("CVPR 2017", 2017)
+    # "[[[Notes](..)]]" and a badge after a remark
+    radar = one(papers, "Semantic Segmentation on Radar Point Clouds")
+    assert radar.links == [Link("Notes", "paper_notes/radar_point_semantic_seg.md")]
+    assert radar.venue_label == "FUSION 2018"
+    # a <kbd> used as a topic tag next to the venue badge
+    nonlocal_net = one(papers, "Non-local Neural Networks")
+    assert (nonlocal_net.venue_label, nonlocal_net.extra["tags"]) == ("CVPR 2018", ["Video"])
+    # a title wrapped over two lines is joined
+    assert one(papers, "MegaSaM: ").title.endswith("Motion from Casual Dynamic Videos")
     # two titles equal but for the nickname are two papers
     assert one(papers, "INSTA-YOLO: ").arxiv != one(papers, "YOLACT: ").arxiv
 

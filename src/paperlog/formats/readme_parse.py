@@ -323,9 +323,9 @@ def parse_tail(s: str, i: int, entry: Entry) -> None:
                 entry.links.append(Link(unescape_link_text(link.text), link.url))
                 i = link.end
                 continue
-        # anything else up to the next space is text none of the patterns read
-        nxt = s.find(" ", i)
-        nxt = len(s) if nxt == -1 else nxt
+        # anything else, up to the next space or badge or link, is text no pattern read
+        stops = [s.find(mark, i + 1) for mark in (" ", "<kbd>", "[[")]
+        nxt = min([pos for pos in stops if pos != -1], default=len(s))
         rest.append(s[i:nxt])
         i = nxt
     entry.rest = " ".join(rest).strip()
