@@ -476,3 +476,29 @@ def test_missing_file_is_an_error(tmp_path: Path, library: Library) -> None:
     result = run_cli("import", "bibtex", str(tmp_path / "nope.bib"), library=library.root)
     assert result.returncode == 4
     assert "nope.bib" in result.stderr and "cannot read" in result.stderr
+
+
+def test_entries_without_a_title_round_trip() -> None:
+    for fields in ({"author": "Doe, Jane"}, {"title": "{}", "year": "2001"}):
+        paper = entry_to_paper("misc", "doe-note", dict(fields))
+        assert paper.title == "doe-note" and paper.extra[EXTRA_KEY]["untitled"]
+        entries = parse_bibtex(export_bibtex([paper]), "<out>")[0]
+        back, _bare, _ = fields_of(entries[0][1], entries[0][2])
+        assert back == fields
+
+
+def test_same_key_for_another_paper_is_imported_renamed(tmp_path: Path, library: Library) -> None:
+    library.save_papers(
+        [Paper(key="held", title="Held", citekey="smith2020deep", ids={"doi": "10.1000/a"})]
+    )
+    path = tmp_path / "clash.bib"
+    path.write_text(
+        "@article{smith2020deep, title={Other}, doi={10.1000/b}}\n"
+        "@article{Smith2020Deep, title={Held again}, year={2020}}\n",
+        encoding="utf-8",
+    )
+    report = import_bibtex(library, path)
+    assert [p.citekey for p in report.imported] == ["other"]
+    assert report.renamed == [("smith2020deep", "other")]
+    assert report.existing == 1  # the entry with no ids is taken for the paper holding the key
+    assert import_bibtex(library, path).existing == 2  # and a re-import changes nothing

@@ -574,7 +574,7 @@ def entry_to_paper(
     unbraced = [name for name in bare if name in kept]
     if unbraced:
         data["unbraced"] = unbraced
-    if "title" not in fields:
+    if not title:
         data["untitled"] = True
     if venue_field != _venue_field(entry_type):
         data["venue_field"] = venue_field
@@ -668,7 +668,13 @@ def import_bibtex(
 
     existing = library.load_papers()
     keys = {p.key.lower() for p in existing}
-    library_citekeys = taken_citekeys(existing)
+    # citation key -> the DOI/arXiv ids of the paper holding it, to tell a re-import of the same
+    # entry (skip) from another paper that happens to get the same key (import, renamed).
+    library_citekeys = {
+        p.citekey.lower(): {k: p.ids[k] for k in ("doi", "arxiv") if p.ids.get(k)}
+        for p in existing
+        if p.citekey
+    }
     used = set(library_citekeys)
     known: dict[tuple[str, str], bool] = {
         (kind, p.ids[kind]): False for p in existing for kind in ("doi", "arxiv") if p.ids.get(kind)
@@ -681,7 +687,9 @@ def import_bibtex(
         paper = entry_to_paper(entry.entry_type, entry.key, fields, bare)
         ids = [(kind, paper.ids[kind]) for kind in ("doi", "arxiv") if paper.ids.get(kind)]
         seen = [known[i] for i in ids if i in known]
-        if seen or entry.key.lower() in library_citekeys:
+        holder = library_citekeys.get(entry.key.lower())
+        same_key = holder is not None and all(holder.get(k, v) == v for k, v in ids)
+        if seen or same_key:
             report.existing += 1
             if any(seen):
                 report.warnings.append(
@@ -716,15 +724,20 @@ def entry_fields(paper: Paper) -> tuple[str, list[tuple[str, str, bool]]]:
     assert isinstance(kept, dict)
     unbraced = set(data.get("unbraced") or [])
     venue_field = str(data.get("venue_field") or _venue_field(entry_type))
+    # An entry without a (readable) title got its key as the paper's title: not a title to write.
+    stand_in_title = bool(data.get("untitled")) and paper.title == paper.citekey
     values: dict[str, tuple[str, bool]] = {}
     for name, raw in kept.items():
         name = str(name).lower()
         raw = "" if raw is None else str(raw)
-        if (name in MAPPED or name == venue_field) and _read(name, raw) != _current(paper, name):
+        checked = (name in MAPPED or name == venue_field) and not (
+            name == "title" and stand_in_title
+        )
+        if checked and _read(name, raw) != _current(paper, name):
             continue  # the user changed it: the paper's value wins (made below)
         values[name] = (raw, name not in unbraced)
     generated = generated_fields(paper, entry_type, venue_field, skip=set(values))
-    if data.get("untitled") and paper.title == paper.citekey:
+    if stand_in_title:
         generated.pop("title", None)
     for name, value in generated.items():
         values.setdefault(name, (value, True))
