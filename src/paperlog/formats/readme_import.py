@@ -217,6 +217,7 @@ class Matcher:
         return keys
 
     def add(self, paper: Paper) -> None:
+        """Index a paper under each of its keys (the first paper to claim a key keeps it)."""
         for key in self._keys(paper):
             self.index.setdefault(key, paper)
 

@@ -121,16 +121,18 @@ class Walker:
         self.last_entry: tuple[Found, Block] | None = None
 
     def warn(self, line: int, message: str) -> None:
+        """Record a problem at a source line."""
         self.out.warnings.append(WalkWarning(line, message))
 
     # --- headings ------------------------------------------------------------------------
     def heading(self, block: Block) -> None:
+        """A heading: the title, a week, a date, a to-read list, a zone, or a theme group."""
         text = block.text.strip()
         if self.zone == "start" and block.level == 1:
             self.out.title = text
             self.zone = "preamble"
             return
-        self._close_zone()
+        self.close_zone()
         self.last_entry = None
         week = parse_week_heading(text)
         if week is not None:
@@ -185,7 +187,8 @@ class Walker:
         self.out.weeks.append(self.week)
         self.group, self.order = None, 0
 
-    def _close_zone(self) -> None:
+    def close_zone(self) -> None:
+        """Finish the zone being left (the preamble's intro and plan, the contents block)."""
         if self.zone == "preamble":
             self._preamble()
         if self.zone == "contents" and self.contents_span:
@@ -231,6 +234,7 @@ class Walker:
 
     # --- paragraphs ------------------------------------------------------------------------
     def para(self, block: Block) -> None:
+        """A paragraph: intro text, a group label, a week note, a date line, or an entry."""
         text = block.text
         if self.zone in ("start", "preamble"):
             self.zone = "preamble"
@@ -310,6 +314,7 @@ class Walker:
 
     # --- list items ---------------------------------------------------------------------
     def item(self, block: Block) -> None:
+        """A list item: an entry, a resource, a topic, a group label, or an entry's note."""
         text = block.text
         if self.zone == "search":
             self._topic(block)
@@ -447,7 +452,7 @@ def walk(text: str) -> Parsed:
             walker.para(block)
         elif block.kind == "item":
             walker.item(block)
-    walker._close_zone()
+    walker.close_zone()
     runs = blank_runs(text)
     if runs:
         walker.out.readme["blank_runs"] = runs
