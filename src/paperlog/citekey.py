@@ -264,3 +264,15 @@ def ensure_citekey(paper: Paper, taken: set[str]) -> str:
         paper.citekey = make_citekey(paper, taken)
     taken.add(paper.citekey.lower())
     return paper.citekey
+
+
+def assign_citekeys(papers: Iterable[Paper], taken: set[str]) -> list[Paper]:
+    """Give each paper without a citation key a new one (``taken`` is updated); returns the
+    papers that got one, for the caller to save."""
+    changed = []
+    for paper in papers:
+        if not paper.citekey:
+            paper.citekey = make_citekey(paper, taken)
+            taken.add(paper.citekey.lower())
+            changed.append(paper)
+    return changed

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from paperlog.citekey import make_citekey, split_name, taken_citekeys
+from paperlog.citekey import assign_citekeys, make_citekey, split_name, taken_citekeys
 from paperlog.errors import ImportProblem
 from paperlog.ids import ids_from_url, normalize_arxiv, normalize_doi
 from paperlog.model import Paper, make_key
@@ -749,7 +749,7 @@ def export_bibtex(papers: Iterable[Paper], *, taken: set[str] | None = None) -> 
     """BibTeX text for the papers, one entry each, in the order given.
 
     A paper without a citation key gets one (``make_citekey``, unique within ``taken`` and the
-    papers' own keys) in the output only; ``assign_citekeys`` stores keys on the papers.
+    papers' own keys) in the output only; ``paperlog.citekey.assign_citekeys`` stores keys.
     """
     papers = list(papers)
     used = taken_citekeys(papers) | (taken or set())
@@ -766,17 +766,6 @@ def export_bibtex(papers: Iterable[Paper], *, taken: set[str] | None = None) -> 
         lines = [f"  {n} = {{{v}}}" if braced else f"  {n} = {v}" for n, v, braced in fields]
         out.append(f"@{entry_type}{{{citekey},\n" + ",\n".join(lines) + "\n}\n")
     return "\n".join(out)
-
-
-def assign_citekeys(papers: Iterable[Paper], taken: set[str]) -> list[Paper]:
-    """Give each paper without a citation key a new one (``taken`` is updated); the changed."""
-    changed = []
-    for paper in papers:
-        if not paper.citekey:
-            paper.citekey = make_citekey(paper, taken)
-            taken.add(paper.citekey.lower())
-            changed.append(paper)
-    return changed
 
 
 def select_papers(

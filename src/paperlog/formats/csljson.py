@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from paperlog.citekey import make_citekey, split_name, taken_citekeys
+from paperlog.citekey import assign_citekeys, make_citekey, split_name, taken_citekeys
 from paperlog.formats.bibtex import (
     EXTRA_KEY,
-    assign_citekeys,
     latex_to_text,
     parse_authors,
     parse_names,
