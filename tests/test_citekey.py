@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from paperlog.citekey import (
+    assign_citekeys,
     base_citekey,
     ensure_citekey,
     family_name,
@@ -124,3 +125,18 @@ def test_keys_are_plain_ascii_and_never_taken(
     assert re.fullmatch(r"[a-z0-9]+", key)
     assert key not in taken
     assert key.startswith(base_citekey(paper))
+
+
+def test_assign_citekeys_gives_keys_only_where_missing() -> None:
+    keep = Paper(key="a", title="Kept", citekey="mine2020kept")
+    fresh = Paper(key="b", title=SIMCLR.title, authors=SIMCLR.authors, year=2020)
+    twin = Paper(key="c", title=SIMCLR.title, authors=SIMCLR.authors, year=2020)
+    taken = taken_citekeys([keep, fresh, twin])
+    changed = assign_citekeys([keep, fresh, twin], taken)
+    assert changed == [fresh, twin]
+    assert [p.citekey for p in (keep, fresh, twin)] == [
+        "mine2020kept",
+        "chen2020simple",
+        "chen2020simplea",
+    ]
+    assert assign_citekeys([keep, fresh, twin], taken) == []
