@@ -6,6 +6,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from paperlog.errors import ImportProblem
 from paperlog.formats.mojibake import repair_text
@@ -304,3 +306,14 @@ def test_mojibake_repair_leaves_good_text_alone() -> None:
     assert repair_text("‚≠ê and \uf8ffüåü") == "⭐ and 🌟"
     for good in ("naïve café", "Bird’s-Eye", "翁家笠", "MoCo v2 – 2020", "ü alone"):
         assert repair_text(good) == good
+
+
+_MIXED = st.text(alphabet=st.sampled_from(list("abc XYZ-:()é⭐🌟ü✓★…—’")), min_size=1, max_size=20)
+
+
+@settings(max_examples=200)
+@given(_MIXED)
+def test_mojibake_round_trip(text: str) -> None:
+    """UTF-8 read as Mac Roman is repaired; text that is fine is left alone."""
+    assert repair_text(text) == text
+    assert repair_text(text.encode("utf-8").decode("mac_roman")) == text

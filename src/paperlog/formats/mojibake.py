@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# UTF-8 lead bytes and the length of the sequence they start.
-_LEAD_LENGTHS = {**dict.fromkeys(range(0xC2, 0xE0), 2), **dict.fromkeys(range(0xE0, 0xF0), 3)}
-_LEAD_LENGTHS.update(dict.fromkeys(range(0xF0, 0xF5), 4))
+# UTF-8 lead bytes of 3- and 4-byte sequences and their length. Two-byte sequences are left to
+# ftfy: as Mac Roman they are ordinary pairs ("—é" would become "ю"), while three or four
+# Mac Roman characters that spell valid UTF-8 ("‚≠ê") are mojibake in practice.
+_LEAD_LENGTHS = {**dict.fromkeys(range(0xE0, 0xF0), 3), **dict.fromkeys(range(0xF0, 0xF5), 4)}
 
 
 @dataclass(frozen=True)
