@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from paperlog.cli.common import app, json_option, print_json, print_table
+from paperlog.cli.common import app, json_option, print_json, print_table, warn
 
 if TYPE_CHECKING:
     from paperlog.library import Library
@@ -30,7 +30,7 @@ def import_readme_cmd(ctx: click.Context, file: Path, dry_run: bool, as_json: bo
         print_json(report.to_dict(), env.stdout)
         return
     for warning in report.warnings:
-        click.echo(f"warning: {file}:{warning.line}: {warning.message}", err=True)
+        warn(f"{file}:{warning.line}: {warning.message}")
     verb = "would import" if dry_run else "imported"
     print_table(
         ["what", "count"],
