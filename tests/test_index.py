@@ -30,6 +30,7 @@ def _papers() -> list[Paper]:
             nickname="SimClr",
             status="read",
             year=2020,
+            ids={"arxiv": "2002.05709"},
             topics=["Uns"],
             track="depth",
             readings=[Reading(2, date(2020, 6, 29), "Depth: Self-Supervised", order=3)],
@@ -232,6 +233,14 @@ def test_search_ranks_title_above_notes(lib: Library) -> None:
         # "contrastive" is in simclr's title and only in unet's notes.
         assert _keys(index.search("contrastive")) == ["simclr-2020", "unet-2015"]
         assert _keys(index.search("contrastive", limit=1)) == ["simclr-2020"]
+
+
+def test_identifiers_key_and_theme_headings_are_searchable(lib: Library) -> None:
+    with Index.open(lib) as index:
+        assert _keys(index.search("2002.05709")) == ["simclr-2020"]
+        assert _keys(index.search("tech-debt-2015")) == ["tech-debt-2015"]
+        assert _keys(index.search('"ML Perspectives"')) == ["tech-debt-2015"]
+        assert _keys(index.search("nips holistic")) == ["mixmatch-2019"]  # venue alias + title
 
 
 def test_filters_only_give_newest_reading_first(lib: Library) -> None:
