@@ -176,6 +176,21 @@ def test_corrupt_index_file_is_rebuilt(lib: Library, damage: str) -> None:
         assert index.all() == before
 
 
+def test_damage_found_only_by_a_query_rebuilds_and_answers(lib: Library) -> None:
+    with Index.open(lib) as index:
+        expected = _keys(index.search("contrastive"))
+    con = sqlite3.connect(lib.state_dir / INDEX_NAME)
+    # Drop the full-text index's leaf blocks: the file opens and syncs, a MATCH finds damage.
+    con.execute("DELETE FROM papers_fts_data WHERE id > 10")
+    con.commit()
+    con.close()
+    with Index.open(lib) as index:
+        assert not index.last_sync.rebuilt
+        assert _keys(index.search("contrastive")) == expected
+        assert index.last_sync.rebuilt
+    assert _keys(search(lib, "contrastive")) == expected
+
+
 def test_schema_version_mismatch_rebuilds(lib: Library) -> None:
     Index.open(lib).close()
     con = sqlite3.connect(lib.state_dir / INDEX_NAME)

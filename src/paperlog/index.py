@@ -17,11 +17,12 @@ import json
 import marshal
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from paperlog.errors import PaperlogError, ValidationError
 from paperlog.model import Link, Paper, Reading
@@ -39,6 +40,8 @@ from paperlog.query import (
 
 if TYPE_CHECKING:
     from paperlog.library import Library
+
+_T = TypeVar("_T")
 
 SCHEMA_VERSION = 2
 INDEX_NAME = "index.sqlite"
@@ -317,8 +320,7 @@ class Index:
             if not _is_corruption(exc):
                 raise PaperlogError(f"cannot use the index: {exc}", path) from None
         # A damaged or foreign file: the files are the truth, so start the cache again.
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        _discard(path)
         return cls._open(library, path)
 
     @classmethod
@@ -368,6 +370,27 @@ class Index:
             self._rollback()
             raise
         return True
+
+    def rebuild(self) -> SyncStats:
+        """Throw the index file away and build it again from the paper files."""
+        self._conn.close()
+        _discard(self.path)
+        self._conn = _connect(self.path)
+        self._ensure_schema()
+        stats = self.sync()
+        stats.rebuilt = True
+        self.last_sync = stats
+        return stats
+
+    def _read(self, run: Callable[[], _T]) -> _T:
+        """Run a read; damage found only now (a bad page deep in the file) rebuilds, once."""
+        try:
+            return run()
+        except sqlite3.DatabaseError as exc:
+            if not _is_corruption(exc):
+                raise PaperlogError(f"cannot use the index: {exc}", self.path) from None
+        self.rebuild()
+        return run()
 
     def _rollback(self) -> None:
         # Only when a transaction is open: a failed COMMIT may already have ended it, and a
@@ -562,8 +585,9 @@ class Index:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        ids = [rowid for (rowid,) in self._conn.execute(sql, params)]
-        return self._papers(ids)
+        return self._read(
+            lambda: self._papers([rowid for (rowid,) in self._conn.execute(sql, params)])
+        )
 
     def _papers(self, ids: list[int]) -> list[Paper]:
         """The papers of these row ids, in this order."""
@@ -585,19 +609,25 @@ class Index:
             query = parse_query(query)
         where, params = query.to_sql()
         sql = f"SELECT p.key FROM {PAPERS_TABLE} AS p WHERE {where} ORDER BY p.key"
-        return [key for (key,) in self._conn.execute(sql, params)]
+        return self._read(lambda: [key for (key,) in self._conn.execute(sql, params)])
 
     def all(self) -> list[Paper]:
         """Every item, sorted by key."""
-        rows = self._conn.execute(
+        sql = (
             f"SELECT d.data FROM {PAPERS_TABLE} AS p JOIN {DATA_TABLE} AS d ON d.id = p.rowid "
             "ORDER BY p.key"
         )
-        return [paper_from_json(data) for (data,) in rows]
+        return self._read(lambda: [paper_from_json(data) for (data,) in self._conn.execute(sql)])
 
     def __len__(self) -> int:
         (count,) = self._conn.execute(f"SELECT count(*) FROM {PAPERS_TABLE}").fetchone()
         return int(count)
+
+
+def _discard(path: Path) -> None:
+    """Delete an index file and its journal files."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
