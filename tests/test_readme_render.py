@@ -342,3 +342,16 @@ def test_resources_and_topics_round_trip(
         assert back.load_resources() == sections
         assert back.config.topics == topics
         assert render_readme(back) == text
+
+
+def test_import_reads_only_between_markers(seeded: Library, tmp_path: Path) -> None:
+    """Text a user keeps outside the markers is theirs: a re-import leaves it out, and says so."""
+    mine = "My notes about this list\n\n* [Not an entry of the log](https://example.org/x)\n\n"
+    rendered = tmp_path / "README.md"
+    rendered.write_text(mine + render_readme(seeded) + "\nThanks for reading!\n", "utf-8")
+    again = Library.create(tmp_path / "again")
+    report = import_readme(again, rendered)
+    assert report.items == 77
+    assert snapshot(again.root) == snapshot(seeded.root)
+    assert report.warnings[0].line == 1
+    assert "3 line(s) outside the paperlog markers" in report.warnings[0].message

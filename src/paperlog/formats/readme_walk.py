@@ -439,12 +439,20 @@ class Walker:
 
 def walk(text: str) -> Parsed:
     """Read README text (already repaired) into a ``Parsed`` record."""
+    lines = text.split("\n")
+    first, last, outside = _marked_span(lines)
     blocks = [
         b
         for b in parse_blocks(text)
-        if not (b.kind == "html" and b.text.strip() in (MARKER_BEGIN, MARKER_END, CHARTS_MARKER))
+        if first < b.line < last
+        and not (b.kind == "html" and b.text.strip() in (MARKER_BEGIN, MARKER_END, CHARTS_MARKER))
     ]
-    walker = Walker(text.split("\n"), _is_dated(blocks))
+    walker = Walker(lines, _is_dated(blocks))
+    if outside:
+        walker.warn(
+            outside[0],
+            f"{len(outside)} line(s) outside the paperlog markers are your own text: not imported",
+        )
     for block in blocks:
         if block.kind == "heading":
             walker.heading(block)
@@ -453,10 +461,24 @@ def walk(text: str) -> Parsed:
         elif block.kind == "item":
             walker.item(block)
     walker.close_zone()
-    runs = blank_runs(text)
+    runs = blank_runs("\n".join(lines[first : last - 1]))
     if runs:
         walker.out.readme["blank_runs"] = runs
     return walker.out
+
+
+def _marked_span(lines: list[str]) -> tuple[int, int, list[int]]:
+    """The 1-based lines of the begin and end markers (0 and len+1 without markers), and
+    the non-blank lines outside them: a rendered README's own part is between the markers."""
+    stripped = [line.strip() for line in lines]
+    if MARKER_BEGIN not in stripped or MARKER_END not in stripped:
+        return 0, len(lines) + 1, []
+    first = stripped.index(MARKER_BEGIN) + 1
+    last = stripped.index(MARKER_END, first) + 1 if MARKER_END in stripped[first:] else 0
+    if not last:
+        return 0, len(lines) + 1, []
+    outside = [n for n, line in enumerate(stripped, 1) if line and not first <= n <= last]
+    return first, last, outside
 
 
 def blank_runs(text: str, limit: int = 40) -> dict[str, int]:
