@@ -317,3 +317,31 @@ def test_mojibake_round_trip(text: str) -> None:
     """UTF-8 read as Mac Roman is repaired; text that is fine is left alone."""
     assert repair_text(text) == text
     assert repair_text(text.encode("utf-8").decode("mac_roman")) == text
+
+
+@pytest.mark.parametrize(
+    ("known", "display_start"),
+    [
+        (Paper("mine-doi", "x", ids={"doi": "10.1007/978-3-030-59710-8_70"}), "Confident Learning"),
+        (
+            Paper(
+                "mine-url",
+                "x",
+                url="https://ronan.collobert.com/pub/matos/2009_curriculum_icml.pdf",
+            ),
+            "Curriculum Learning",
+        ),
+        (Paper("mine-title", "selective kernel NETWORKS"), "Selective Kernel Networks"),
+    ],
+    ids=["doi", "url", "title"],
+)
+def test_reimport_matches_by_doi_url_title(
+    library: Library, seed_path: Path, known: Paper, display_start: str
+) -> None:
+    known.notes = "my own notes\n"
+    library.save_paper(known)
+    report = import_readme(library, seed_path)
+    assert report.added == 76 and report.updated == 1
+    kept = library.load_paper(known.key)
+    assert kept.display_title.startswith(display_start)
+    assert kept.notes == "my own notes\n"
