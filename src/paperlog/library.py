@@ -43,8 +43,11 @@ ENV_VAR = "PAPERLOG_LIBRARY"
 # --- atomic writes -------------------------------------------------------------------------
 
 
-def _stage(path: Path, text: str) -> Path:
-    """Write ``text`` to a temp file beside ``path`` (fsynced) and return the temp path."""
+def _stage(path: Path, text: str, *, sync: bool = True) -> Path:
+    """Write ``text`` to a temp file beside ``path`` and return the temp path.
+
+    With ``sync`` the file is fsynced here; a batch passes False and syncs once for all.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     # A hidden name beside the target: the rename stays on one file system, and a crash leaves
     # only a dot-file that no reader lists. (tempfile is avoided: it slows start-up.)
@@ -53,8 +56,9 @@ def _stage(path: Path, text: str) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -67,12 +71,24 @@ def atomic_write(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
+_BATCH_SYNC_FROM = 8
+"""From this many files on, a batch syncs once (os.sync) instead of fsyncing every file:
+an import of 10,000 papers would otherwise spend most of its time waiting on the disk."""
+
+
 def atomic_write_many(files: Mapping[Path, str]) -> None:
-    """Stage every file first, then rename them all: a failure while staging writes nothing."""
+    """Stage every file first, then rename them all: a failure while staging writes nothing.
+
+    Every staged file's data is on disk before the first rename, so a crash leaves either the
+    old files or the new ones, never an empty or half-written file.
+    """
+    one_sync = len(files) >= _BATCH_SYNC_FROM
     staged: list[tuple[Path, Path]] = []
     try:
         for path, text in files.items():
-            staged.append((_stage(path, text), path))
+            staged.append((_stage(path, text, sync=not one_sync), path))
+        if one_sync:
+            os.sync()
     except BaseException:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
