@@ -49,7 +49,7 @@ def entry_line(paper: Paper, reading: Reading | None = None) -> str:
     return "* " + render_entry(display, url, links, badge)
 
 
-def _head(config: Config, papers: list[Paper]) -> list[str]:
+def _head(config: Config, papers: list[Paper], has_resources: bool) -> list[str]:
     readme = config.readme
     out = [f"# {config.title}"]
     if config.intro:
@@ -60,10 +60,14 @@ def _head(config: Config, papers: list[Paper]) -> list[str]:
         out += ["<br><br>", str(readme["after_plan"])]
     out.append("")
     contents = readme.get("contents")
-    if contents is None:
-        res = str(readme.get("resources_heading", DEFAULT_RESOURCES_HEADING))
+    if contents is None:  # a library that was not imported: list the parts it has
+        parts = []
+        if has_resources:
+            res = str(readme.get("resources_heading", DEFAULT_RESOURCES_HEADING))
+            parts.append(f"[Resources]({_anchor(res)})")
         notes = str(readme.get("notes_heading", DEFAULT_NOTES_HEADING))
-        contents = f"1. [Resources]({_anchor(res)})\n2. [Paper Notes]({_anchor(notes)})"
+        parts.append(f"[Paper Notes]({_anchor(notes)})")
+        contents = "\n".join(f"{n}. {part}" for n, part in enumerate(parts, 1))
     out += [f"### {readme.get('contents_heading', 'Contents')}", str(contents), ""]
     out += _search(config, papers)
     return out
@@ -196,8 +200,9 @@ def render_readme(library: Library, *, charts: Sequence[tuple[str, str]] = ()) -
     config = library.config
     papers = sorted(library.load_papers(), key=lambda p: p.key)
     lines = [MARKER_BEGIN]
-    lines += _head(config, papers)
-    lines += _resources(config, library.load_resources())
+    sections = library.load_resources()
+    lines += _head(config, papers, bool(sections))
+    lines += _resources(config, sections)
     lines += [f"# {config.readme.get('notes_heading', DEFAULT_NOTES_HEADING)}", ""]
     if charts:
         lines.append(CHARTS_MARKER)
