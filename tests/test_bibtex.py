@@ -494,11 +494,13 @@ def test_same_key_for_another_paper_is_imported_renamed(tmp_path: Path, library:
     path = tmp_path / "clash.bib"
     path.write_text(
         "@article{smith2020deep, title={Other}, doi={10.1000/b}}\n"
-        "@article{Smith2020Deep, title={Held again}, year={2020}}\n",
+        "@article{Smith2020Deep, title={{H}eld}, year={2020}}\n"
+        "@article{SMITH2020DEEP, title={Third, without ids}}\n",
         encoding="utf-8",
     )
     report = import_bibtex(library, path)
-    assert [p.citekey for p in report.imported] == ["other"]
-    assert report.renamed == [("smith2020deep", "other")]
-    assert report.existing == 1  # the entry with no ids is taken for the paper holding the key
-    assert import_bibtex(library, path).existing == 2  # and a re-import changes nothing
+    assert [p.citekey for p in report.imported] == ["other", "thirdwithout"]
+    assert report.renamed == [("smith2020deep", "other"), ("SMITH2020DEEP", "thirdwithout")]
+    assert report.existing == 1  # same key, same title, no contradicting id: the held paper
+    again = import_bibtex(library, path)  # a re-import changes nothing
+    assert again.imported == [] and again.existing == 3

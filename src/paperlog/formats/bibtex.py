@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from paperlog.citekey import assign_citekeys, make_citekey, split_name, taken_citekeys
+from paperlog.citekey import assign_citekeys, fold, make_citekey, split_name, taken_citekeys
 from paperlog.errors import ImportProblem
 from paperlog.ids import ids_from_url, normalize_arxiv, normalize_doi
 from paperlog.model import Paper, make_key
@@ -133,6 +133,7 @@ _SYMBOL_RE = re.compile(
 _STYLE_RE = re.compile(r"\\(?:" + "|".join(_STYLES) + r")(?![A-Za-z])\s*")
 _ESCAPE_RE = re.compile(r"\\([&%$#_ ,\-/])")
 _SPACE_RE = re.compile(r"\s+")
+_WORD_RE = re.compile(r"[a-z0-9]+")
 _MARKUP_RE = re.compile(r"[\\{}~$`'-]")
 _LOOSE_SPACE_RE = re.compile(r"^\s|\s$|\s\s|[^\S ]")
 _AND_RE = re.compile(r"[ \t\r\n]+and[ \t\r\n]+", re.IGNORECASE)
@@ -643,6 +644,18 @@ def parse_bibtex(
     return found, malformed, warnings
 
 
+def _ids_of(paper: Paper) -> dict[str, str]:
+    return {k: paper.ids[k] for k in ("doi", "arxiv") if paper.ids.get(k)}
+
+
+def _title_print(paper: Paper) -> str:
+    """The title folded to letters and digits ("" for a stand-in title), for comparisons."""
+    data = paper.extra.get(EXTRA_KEY)
+    if isinstance(data, dict) and data.get("untitled"):
+        return ""
+    return "".join(_WORD_RE.findall(fold(paper.title)))
+
+
 def import_bibtex(
     library: Library, path: Path, *, progress: Progress | None = None, dry_run: bool = False
 ) -> BibImportReport:
@@ -668,13 +681,16 @@ def import_bibtex(
 
     existing = library.load_papers()
     keys = {p.key.lower() for p in existing}
-    # citation key -> the DOI/arXiv ids of the paper holding it, to tell a re-import of the same
-    # entry (skip) from another paper that happens to get the same key (import, renamed).
-    library_citekeys = {
-        p.citekey.lower(): {k: p.ids[k] for k in ("doi", "arxiv") if p.ids.get(k)}
-        for p in existing
-        if p.citekey
-    }
+    # citation key (or the key a renamed entry had in its file) -> (ids, title) of the papers
+    # holding it: a re-import of the same entry is skipped, another paper that happens to use
+    # the same key is imported under a new key.
+    by_key: dict[str, list[tuple[dict[str, str], str]]] = {}
+    for p in existing:
+        data = p.extra.get(EXTRA_KEY)
+        original = data.get("key") if isinstance(data, dict) else None
+        for name in {k.lower() for k in (p.citekey, original) if isinstance(k, str) and k}:
+            by_key.setdefault(name, []).append((_ids_of(p), _title_print(p)))
+    library_citekeys = {p.citekey.lower() for p in existing if p.citekey}
     used = set(library_citekeys)
     known: dict[tuple[str, str], bool] = {
         (kind, p.ids[kind]): False for p in existing for kind in ("doi", "arxiv") if p.ids.get(kind)
@@ -687,8 +703,11 @@ def import_bibtex(
         paper = entry_to_paper(entry.entry_type, entry.key, fields, bare)
         ids = [(kind, paper.ids[kind]) for kind in ("doi", "arxiv") if paper.ids.get(kind)]
         seen = [known[i] for i in ids if i in known]
-        holder = library_citekeys.get(entry.key.lower())
-        same_key = holder is not None and all(holder.get(k, v) == v for k, v in ids)
+        mine, title = dict(ids), _title_print(paper)
+        same_key = any(
+            all(held.get(k, v) == v for k, v in mine.items()) and (not t or not title or t == title)
+            for held, t in by_key.get(entry.key.lower(), ())
+        )
         if seen or same_key:
             report.existing += 1
             if any(seen):
@@ -699,6 +718,7 @@ def import_bibtex(
         if not entry.key.strip() or entry.key.lower() in used:
             paper.citekey = make_citekey(paper, used)
             report.renamed.append((entry.key, paper.citekey))
+            paper.extra[EXTRA_KEY]["key"] = entry.key
             report.warnings.append(
                 BibWarning(line, f"citation key {entry.key!r} is taken; gave {paper.citekey!r}")
             )
