@@ -50,23 +50,16 @@ Progress = Callable[[int, int], None]
 
 # --- LaTeX -> text ---------------------------------------------------------------------------
 
-_ACCENTS = {
-    "'": "\u0301",
-    "`": "\u0300",
-    "^": "\u0302",
-    '"': "\u0308",
-    "~": "\u0303",
-    "=": "\u0304",
-    ".": "\u0307",
-    "u": "\u0306",
-    "v": "\u030c",
-    "H": "\u030b",
-    "c": "\u0327",
-    "k": "\u0328",
-    "r": "\u030a",
-    "d": "\u0323",
-    "b": "\u0331",
-}
+# Accent command -> combining mark: \' acute, \` grave, \^ circumflex, \" diaeresis, \~ tilde,
+# \= macron, \. dot, \u breve, \v caron, \H double acute, \c cedilla, \k ogonek, \r ring,
+# \d dot below, \b macron below.
+_ACCENTS = dict(
+    zip(
+        "'`^\"~=.uvHckrdb",
+        "\u0301\u0300\u0302\u0308\u0303\u0304\u0307\u0306\u030c\u030b\u0327\u0328\u030a\u0323\u0331",
+        strict=True,
+    )
+)
 _SYMBOLS = {
     "ss": "ß",
     "aa": "å",
@@ -201,18 +194,9 @@ _ENCODE = {
     "—": "{---}",
     "“": "{``}",
     "”": "{''}",
-    "ß": "{\\ss}",
-    "ø": "{\\o}",
-    "Ø": "{\\O}",
-    "å": "{\\aa}",
-    "Å": "{\\AA}",
-    "æ": "{\\ae}",
-    "Æ": "{\\AE}",
-    "œ": "{\\oe}",
-    "Œ": "{\\OE}",
-    "ł": "{\\l}",
-    "Ł": "{\\L}",
 }
+_LETTERS = ("ss", "o", "O", "aa", "AA", "ae", "AE", "oe", "OE", "l", "L")
+_ENCODE.update({_SYMBOLS[name]: "{\\" + name + "}" for name in _LETTERS})  # ß -> {\ss}
 _SPECIAL_RE = re.compile(r"[\\{}&%$#_~^]|--|``|''")
 _MARKS = {mark: cmd for cmd, mark in _ACCENTS.items()}
 
