@@ -345,3 +345,13 @@ def test_reimport_matches_by_doi_url_title(
     kept = library.load_paper(known.key)
     assert kept.display_title.startswith(display_start)
     assert kept.notes == "my own notes\n"
+
+
+def test_week_with_impossible_date(library: Library, tmp_path: Path) -> None:
+    path = tmp_path / "bad-date.md"
+    path.write_text("# T\n\n### Wk1 - 2020.02.30\n* [A paper](https://example.org/a)\n", "utf-8")
+    report = import_readme(library, path)
+    assert [(w.line, "not a real date" in w.message) for w in report.warnings] == [(3, True)]
+    [paper] = library.load_papers()
+    assert paper.status == "read"
+    assert [(r.week, r.week_start) for r in paper.readings] == [(1, None)]

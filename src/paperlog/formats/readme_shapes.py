@@ -81,8 +81,8 @@ def parse_week_heading(text: str) -> tuple[int, date | None] | None:
         return int(match.group(1)), None
     try:
         return int(match.group(1)), date(*(int(match.group(k)) for k in (2, 3, 4)))
-    except ValueError:
-        return None
+    except ValueError:  # "Wk1 - 2020.02.30": still a week, its start unknown
+        return int(match.group(1)), None
 
 
 def parse_period(text: str) -> Period | None:

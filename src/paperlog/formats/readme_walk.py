@@ -136,6 +136,8 @@ class Walker:
         self.last_entry = None
         week = parse_week_heading(text)
         if week is not None:
+            if week[1] is None and re.search(r"\d{4}\D\d{1,2}\D\d{1,2}", text):
+                self.warn(block.line, f"{text}: not a real date; the week is kept without one")
             self._start_week(block, *week)
             return
         period = parse_period(text)
