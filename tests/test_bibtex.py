@@ -379,7 +379,7 @@ _TEXT = st.text(
     ),
     max_size=40,
 ).map(lambda s: " ".join(s.split()))
-_WORD = st.from_regex(r"[A-Z][a-zé'-]{1,8}", fullmatch=True).filter(
+_WORD = st.from_regex(r"[A-ZÖ][a-zéüøł'&%_$#^~-]{1,8}", fullmatch=True).filter(
     lambda w: not w.endswith("-") and "--" not in w and w.lower() not in ("and", "others")
 )
 _NAME = st.lists(_WORD, min_size=2, max_size=3).map(" ".join)
