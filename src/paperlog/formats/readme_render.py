@@ -58,6 +58,8 @@ def _head(config: Config, papers: list[Paper], has_resources: bool) -> list[str]
         out += ["<br><br>", str(readme["plan"])]
     if readme.get("after_plan"):
         out += ["<br><br>", str(readme["after_plan"])]
+    for more in readme.get("preamble_more") or []:  # further intro paragraphs, as written
+        out += ["", str(more)]
     out.append("")
     contents = readme.get("contents")
     if contents is None:  # a library that was not imported: list the parts it has
