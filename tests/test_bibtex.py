@@ -274,9 +274,14 @@ def test_not_utf8_names_the_line(tmp_path: Path, library: Library) -> None:
 
 def test_cli_import_and_export(tmp_path: Path, library: Library) -> None:
     path = _broken(tmp_path)
+    dry = run_cli("import", "bibtex", str(path), "--dry-run", library=library.root)
+    assert dry.returncode == 0, dry.stderr
+    assert "Would import 4 of 5 entries" in dry.stdout
+    assert library.paper_files() == []
     result = run_cli("import", "bibtex", str(path), library=library.root)
     assert result.returncode == 0, result.stderr
     assert "Imported 4 of 5 entries" in result.stdout
+    assert len(library.paper_files()) == 4
     line = BROKEN.splitlines().index("@article{broken2019,") + 1
     assert f"{path}:{line}: malformed entry skipped" in result.stderr
 
