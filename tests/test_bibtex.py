@@ -509,3 +509,31 @@ def test_same_key_for_another_paper_is_imported_renamed(tmp_path: Path, library:
     assert report.existing == 1  # same key, same title, no contradicting id: the held paper
     again = import_bibtex(library, path)  # a re-import changes nothing
     assert again.imported == [] and again.existing == 3
+
+
+def test_papers_already_there_take_the_files_citation_key(tmp_path: Path, library: Library) -> None:
+    """A paper from a README (no citation key) found again in a .bib gets the file's key."""
+    library.save_papers(
+        [
+            Paper(key="simclr-2020", title="SimCLR", ids={"arxiv": "2002.05709"}),
+            Paper(key="keyed", title="Keyed", ids={"doi": "10.1000/k"}, citekey="mine"),
+        ]
+    )
+    path = tmp_path / "thesis.bib"
+    path.write_text(
+        "@inproceedings{chen2020simple, title={A Simple Framework}, eprint={2002.05709},"
+        " booktitle={ICML}, pages={1597--1607}}\n"
+        "@article{other2020, title={Keyed}, doi={10.1000/K}}\n",
+        encoding="utf-8",
+    )
+    report = import_bibtex(library, path)
+    assert report.imported == [] and report.existing == 2
+    assert [(p.key, p.citekey) for p in report.linked] == [("simclr-2020", "chen2020simple")]
+    simclr = library.load_paper("simclr-2020")
+    assert simclr.citekey == "chen2020simple" and simclr.title == "SimCLR"
+    assert library.load_paper("keyed").citekey == "mine"  # a key once given never changes
+    text = export_bibtex([simclr])
+    assert text.startswith("@inproceedings{chen2020simple,\n")
+    assert "  pages = {1597--1607},\n" in text and "  title = {{SimCLR}},\n" in text
+    again = import_bibtex(library, path)
+    assert again.linked == [] and again.existing == 2

@@ -54,9 +54,10 @@ def import_bibtex_cmd(ctx: click.Context, file: Path, dry_run: bool, as_json: bo
     for problem in [*report.malformed, *report.warnings]:
         warn(f"{file}:{problem.line}: {problem.message}" if problem.line else problem.message)
     verb = "Would import" if dry_run else "Imported"
+    linked = f", {len(report.linked)} of them given the file's key" if report.linked else ""
     click.echo(
         f"{verb} {len(report.imported)} of {report.entries} entries from {file}"
-        f" ({report.existing} already in the library, {len(report.malformed)} malformed,"
+        f" ({report.existing} already in the library{linked}, {len(report.malformed)} malformed,"
         f" {len(report.renamed)} citation keys changed)."
     )
 

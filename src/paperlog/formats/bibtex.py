@@ -15,9 +15,8 @@ are kept, raw as written, under ``bibtex`` in the paper's front matter::
       fields: {pages: 1--10, publisher: PMLR, month: jun}
       unbraced: [month]        # written without braces (a month macro, a concatenation)
 
-A field paperlog reads (``title``, ``author``...) is kept raw too when paperlog would not write
-it back the same way (``{{TensorFlow}}``); export writes the raw text while the paper still says
-what the raw text says, and the paper's value once the user has changed it.
+A field paperlog reads (``title``, ``author``...) is kept raw too when paperlog would not write it
+back the same way (``{{TensorFlow}}``); export writes it while the paper still says the same.
 """
 
 from __future__ import annotations
@@ -60,18 +59,9 @@ _ACCENTS = dict(
         strict=True,
     )
 )
+_LETTERS = ("ss", "aa", "AA", "ae", "AE", "oe", "OE", "o", "O", "l", "L")
 _SYMBOLS = {
-    "ss": "ß",
-    "aa": "å",
-    "AA": "Å",
-    "ae": "æ",
-    "AE": "Æ",
-    "oe": "œ",
-    "OE": "Œ",
-    "o": "ø",
-    "O": "Ø",
-    "l": "ł",
-    "L": "Ł",
+    **dict(zip(_LETTERS, "ßåÅæÆœŒøØłŁ", strict=True)),
     "i": "ı",
     "j": "ȷ",
     "textbackslash": "\\",
@@ -195,7 +185,6 @@ _ENCODE = {
     "“": "{``}",
     "”": "{''}",
 }
-_LETTERS = ("ss", "o", "O", "aa", "AA", "ae", "AE", "oe", "OE", "l", "L")
 _ENCODE.update({_SYMBOLS[name]: "{\\" + name + "}" for name in _LETTERS})  # ß -> {\ss}
 _SPECIAL_RE = re.compile(r"[\\{}&%$#_~^]|--|``|''")
 _MARKS = {mark: cmd for cmd, mark in _ACCENTS.items()}
@@ -453,6 +442,8 @@ class BibImportReport:
     """Entries skipped because the library (or an earlier entry) already has them."""
     malformed: list[BibWarning] = field(default_factory=list)
     renamed: list[tuple[str, str]] = field(default_factory=list)
+    linked: list[Paper] = field(default_factory=list)
+    """Papers already there, without a citation key, that took the entry's key."""
     """(citation key in the file, key given) for clashes."""
     warnings: list[BibWarning] = field(default_factory=list)
 
@@ -466,6 +457,7 @@ class BibImportReport:
             "malformed": len(self.malformed),
             "keys": [p.key for p in self.imported],
             "renamed": [{"from": a, "to": b} for a, b in self.renamed],
+            "linked": [{"key": p.key, "citekey": p.citekey} for p in self.linked],
             "warnings": [str(w) for w in [*self.malformed, *self.warnings]],
         }
 
@@ -676,9 +668,10 @@ def import_bibtex(
             by_key.setdefault(name, []).append((_ids_of(p), _title_print(p)))
     library_citekeys = {p.citekey.lower() for p in existing if p.citekey}
     used = set(library_citekeys)
-    known: dict[tuple[str, str], bool] = {
-        (kind, p.ids[kind]): False for p in existing for kind in ("doi", "arxiv") if p.ids.get(kind)
-    }  # id -> True when an earlier entry of this file brought it
+    # id -> the library paper that has it, or None when an earlier entry of this file brought it
+    known: dict[tuple[str, str], Paper | None] = {
+        (kind, p.ids[kind]): p for p in existing for kind in ("doi", "arxiv") if p.ids.get(kind)
+    }
     total = len(entries)
     for done, (line, entry, enclosed) in enumerate(entries, start=1):
         if progress is not None and (done % 250 == 0 or done == total):
@@ -686,7 +679,8 @@ def import_bibtex(
         fields, bare, _ = fields_of(entry, enclosed)
         paper = entry_to_paper(entry.entry_type, entry.key, fields, bare)
         ids = [(kind, paper.ids[kind]) for kind in ("doi", "arxiv") if paper.ids.get(kind)]
-        seen = [known[i] for i in ids if i in known]
+        seen = [i for i in ids if i in known]
+        owner = next((known[i] for i in seen if known[i] is not None), None)
         mine, title = dict(ids), _title_print(paper)
         same_key = any(
             all(held.get(k, v) == v for k, v in mine.items()) and (not t or not title or t == title)
@@ -694,7 +688,13 @@ def import_bibtex(
         )
         if seen or same_key:
             report.existing += 1
-            if any(seen):
+            if owner is not None and not owner.citekey and entry.key.lower() not in used:
+                # A paper from elsewhere (a README) takes the file's key: exports cite it so.
+                owner.citekey = entry.key
+                owner.extra.setdefault(EXTRA_KEY, paper.extra[EXTRA_KEY])
+                used.add(entry.key.lower())
+                report.linked.append(owner)
+            if seen and owner is None:
                 report.warnings.append(
                     BibWarning(line, f"{entry.key}: same paper as an earlier entry; skipped")
                 )
@@ -707,12 +707,12 @@ def import_bibtex(
                 BibWarning(line, f"citation key {entry.key!r} is taken; gave {paper.citekey!r}")
             )
         used.add((paper.citekey or "").lower())
-        known.update(dict.fromkeys(ids, True))
+        known.update(dict.fromkeys(ids))
         paper.key = make_key(paper, keys)
         keys.add(paper.key.lower())
         report.imported.append(paper)
-    if report.imported and not dry_run:
-        library.write_all(papers=report.imported)
+    if (report.imported or report.linked) and not dry_run:
+        library.write_all(papers=[*report.imported, *report.linked])
     return report
 
 
