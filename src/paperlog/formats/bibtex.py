@@ -117,6 +117,7 @@ _STYLE_RE = re.compile(r"\\(?:" + "|".join(_STYLES) + r")(?![A-Za-z])\s*")
 _ESCAPE_RE = re.compile(r"\\([&%$#_ ,\-/])")
 _SPACE_RE = re.compile(r"\s+")
 _WORD_RE = re.compile(r"[a-z0-9]+")
+_LINK_RE = re.compile(r"\\url|https?:|www\.", re.IGNORECASE)
 _MARKUP_RE = re.compile(r"[\\{}~$`'-]")
 _LOOSE_SPACE_RE = re.compile(r"^\s|\s$|\s\s|[^\S ]")
 _AND_RE = re.compile(r"[ \t\r\n]+and[ \t\r\n]+", re.IGNORECASE)
@@ -298,29 +299,9 @@ VENUE_FIELDS = ("booktitle", "journal")
 MAPPED = ("author", "title", "year", "doi", "eprint", "url", "abstract")
 """Fields that fill a paper attribute (plus the venue field); the rest are kept raw."""
 FIELD_ORDER = (
-    "author",
-    "title",
-    "booktitle",
-    "journal",
-    "editor",
-    "series",
-    "volume",
-    "number",
-    "pages",
-    "publisher",
-    "organization",
-    "school",
-    "institution",
-    "address",
-    "month",
-    "year",
-    "doi",
-    "eprint",
-    "archiveprefix",
-    "primaryclass",
-    "url",
-    "note",
-    "abstract",
+    *("author", "title", "booktitle", "journal", "howpublished", "editor", "series", "volume"),
+    *("number", "pages", "publisher", "organization", "school", "institution", "address"),
+    *("month", "year", "doi", "eprint", "archiveprefix", "primaryclass", "url", "note", "abstract"),
 )
 _SPELLING = {"archiveprefix": "archivePrefix", "primaryclass": "primaryClass"}
 _ORDER = {name: i for i, name in enumerate(FIELD_ORDER)}
@@ -334,7 +315,7 @@ def read_year(value: str) -> int | None:
 
 def _read(name: str, raw: str) -> Any:
     """What a mapped field says, as the paper attribute it fills."""
-    if name in ("title", "abstract", *VENUE_FIELDS):
+    if name in ("title", "abstract", "howpublished", *VENUE_FIELDS):
         return latex_to_text(raw) or None
     if name == "author":
         return parse_authors(raw)
@@ -351,7 +332,7 @@ def _current(paper: Paper, name: str) -> Any:
     """The paper's value for a mapped field, comparable with ``_read``."""
     if name == "author":
         return paper.authors
-    if name in VENUE_FIELDS:
+    if name in (*VENUE_FIELDS, "howpublished"):
         return paper.venue_label
     if name == "eprint":
         return paper.arxiv
@@ -362,7 +343,9 @@ def _current(paper: Paper, name: str) -> Any:
 
 
 def _venue_field(entry_type: str) -> str:
-    return "journal" if entry_type in ("article", "periodical") else "booktitle"
+    if entry_type in ("article", "periodical"):
+        return "journal"
+    return "howpublished" if entry_type in ("misc", "online", "unpublished") else "booktitle"
 
 
 _JOURNAL_HINT = re.compile(
@@ -371,8 +354,11 @@ _JOURNAL_HINT = re.compile(
 
 
 def default_type(paper: Paper) -> str:
-    """The entry type for a paper that came from elsewhere: by venue kind, else arXiv -> misc."""
+    """The entry type for a paper that came from elsewhere: by venue kind, else arXiv -> misc;
+    lectures, talks and notes are misc."""
     kind = venue_kind(paper.venue) if paper.venue else None
+    if paper.kind != "paper":
+        return "misc"
     if kind in ("conference", "workshop"):
         return "inproceedings"
     if kind == "journal":
@@ -516,6 +502,8 @@ def entry_to_paper(
         paper.authors = _read("author", fields["author"])
     paper.year = read_year(fields.get("year") or fields.get("date") or "")
     venue_field = _venue_field(entry_type)
+    if venue_field == "howpublished" and _LINK_RE.search(fields.get(venue_field, "")):
+        venue_field = "booktitle"  # a link, kept as written, is no venue
     if venue_field not in fields:
         venue_field = next((f for f in VENUE_FIELDS if f in fields), venue_field)
     if venue_field in fields:
