@@ -567,3 +567,24 @@ def test_lectures_and_notes_export_as_misc_with_howpublished() -> None:
     )
     assert linked.venue_label is None
     assert ("howpublished", "\\url{https://x.org}", True) in entry_fields(linked)[1]
+
+
+def test_hand_edited_bibtex_front_matter_is_tolerated() -> None:
+    paper = Paper(
+        key="k",
+        title="T",
+        citekey="k",
+        extra={
+            EXTRA_KEY: {
+                "type": "Misc",
+                "fields": {"Month": "jun", "pages": 12, "note": None},
+                "unbraced": "month",
+            }
+        },
+    )
+    assert export_bibtex([paper]) == (
+        "@misc{k,\n  title = {T},\n  pages = {12},\n  month = jun,\n  note = {}\n}\n"
+    )
+    assert export_bibtex([Paper(key="x", title="X", citekey="x", extra={EXTRA_KEY: "odd"})]) == (
+        "@misc{x,\n  title = {X}\n}\n"
+    )

@@ -714,7 +714,8 @@ def entry_fields(paper: Paper) -> tuple[str, list[tuple[str, str, bool]]]:
     entry_type = str(data.get("type") or default_type(paper)).lower()
     kept = data.get("fields") if isinstance(data.get("fields"), dict) else {}
     assert isinstance(kept, dict)
-    unbraced = set(data.get("unbraced") or [])
+    listed = data.get("unbraced") or []
+    unbraced = {str(n).lower() for n in ([listed] if isinstance(listed, str) else listed)}
     venue_field = str(data.get("venue_field") or _venue_field(entry_type))
     # An entry without a (readable) title got its key as the paper's title: not a title to write.
     stand_in_title = bool(data.get("untitled")) and paper.title == paper.citekey
