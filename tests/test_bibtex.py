@@ -588,3 +588,12 @@ def test_hand_edited_bibtex_front_matter_is_tolerated() -> None:
     assert export_bibtex([Paper(key="x", title="X", citekey="x", extra={EXTRA_KEY: "odd"})]) == (
         "@misc{x,\n  title = {X}\n}\n"
     )
+
+
+def test_urls_lose_tex_wrappers_and_escapes() -> None:
+    raw = r"\url{https://example.org/a\_b?x=1\&y=2}"
+    paper = entry_to_paper("misc", "u", {"title": "U", "url": raw})
+    assert paper.url == "https://example.org/a_b?x=1&y=2"
+    assert ("url", raw, True) in entry_fields(paper)[1]  # written back as it was
+    paper.url = "https://example.org/new"
+    assert ("url", "https://example.org/new", True) in entry_fields(paper)[1]

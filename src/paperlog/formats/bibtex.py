@@ -294,6 +294,8 @@ def format_authors(authors: Iterable[str]) -> str:
 
 # --- field mapping ---------------------------------------------------------------------------
 
+_URL_WRAPPER = re.compile(r"\\url\s*\{(.*)\}", re.DOTALL)
+_URL_ESCAPE = re.compile(r"\\([_%&#~$])")
 _YEAR_RE = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 VENUE_FIELDS = ("booktitle", "journal")
 MAPPED = ("author", "title", "year", "doi", "eprint", "url", "abstract")
@@ -325,7 +327,13 @@ def _read(name: str, raw: str) -> Any:
         return normalize_doi(latex_to_text(raw))
     if name == "eprint":
         return normalize_arxiv(latex_to_text(raw))
-    return raw.strip() or None  # url
+    return read_url(raw)
+
+
+def read_url(raw: str) -> str | None:
+    """A link as a browser wants it: a ``\\url{...}`` wrapper and TeX escapes (``\\_``) removed."""
+    m = _URL_WRAPPER.fullmatch(raw.strip())
+    return _URL_ESCAPE.sub(r"\1", m.group(1) if m else raw.strip()).strip() or None
 
 
 def _current(paper: Paper, name: str) -> Any:
@@ -511,7 +519,7 @@ def entry_to_paper(
         paper.venue = _venue_of(paper.venue_label)
     ids: dict[str, str] = {}
     if "url" in fields:
-        paper.url = fields["url"].strip() or None
+        paper.url = read_url(fields["url"])
         ids.update(ids_from_url(paper.url or ""))
     arxiv = None
     if "eprint" in fields:
