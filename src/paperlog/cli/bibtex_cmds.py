@@ -32,7 +32,7 @@ def _progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
         yield update
 
 
-@click.command("bibtex")
+@click.command("bibtex", short_help="Import a .bib file as wish-list papers.")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Report what would be imported; write nothing.")
 @json_option
@@ -40,8 +40,9 @@ def _progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
 def import_bibtex_cmd(ctx: click.Context, file: Path, dry_run: bool, as_json: bool) -> None:
     """Import a .bib file: each entry becomes a wish-list paper, every field kept.
 
-    Entries the library already has (same DOI, arXiv ID or citation key) are skipped, so
-    importing a file again changes nothing. Malformed entries are reported with their line.
+    Entries the library already has (same DOI or arXiv ID, or same citation key and title) are
+    skipped, so importing a file again changes nothing; a paper already there without a
+    citation key takes the entry's. Malformed entries are reported with their line.
     """
     from paperlog.formats.bibtex import import_bibtex
 
@@ -102,7 +103,7 @@ def _with_export_options(func: Callable[..., None]) -> Callable[..., None]:
     return func
 
 
-@click.command("bibtex")
+@click.command("bibtex", short_help="The papers as BibTeX (for LaTeX).")
 @_with_export_options
 @click.pass_context
 def export_bibtex_cmd(
@@ -128,7 +129,7 @@ def export_bibtex_cmd(
     _report_new_keys(len(changed), save_keys)
 
 
-@click.command("csljson")
+@click.command("csljson", short_help="The papers as CSL-JSON (for Pandoc, Zotero).")
 @_with_export_options
 @click.pass_context
 def export_csljson_cmd(
