@@ -119,6 +119,10 @@ class Walker:
         self.preamble: list[Block] = []
         self.contents_span: list[int] = []
         self.last_entry: tuple[Found, Block] | None = None
+        self.weeks_by_number: dict[int, list[int]] = {}
+        """Positions in ``out.weeks`` of each week number seen so far."""
+        self.weeks_by_start: dict[date, list[int]] = {}
+        """Positions in ``out.weeks`` of each week start seen so far."""
 
     def warn(self, line: int, message: str) -> None:
         """Record a problem at a source line."""
@@ -176,16 +180,26 @@ class Walker:
 
     def _start_week(self, block: Block, number: int, start: date | None) -> None:
         self.zone, self.ctx, self.ctx_level = "notes", "week", block.level
-        for other in self.out.weeks:
+        # earlier weeks with this number or start, looked up (not a scan of every week: a
+        # long log has thousands), warned about in the order they were written
+        clashes = set(self.weeks_by_number.get(number, ()))
+        if start is not None:
+            clashes.update(self.weeks_by_start.get(start, ()))
+        for pos in sorted(clashes):
+            other = self.out.weeks[pos]
             if other.week == number:
                 self.warn(block.line, f"Wk{number} appears twice; both kept as written")
-            elif start is not None and other.start == start:
+            else:
+                assert start is not None
                 self.warn(
                     block.line,
                     f"Wk{number} and Wk{other.week} both start on {start.isoformat()} "
                     "(kept as written)",
                 )
         self.week = WeekInfo(number, start)
+        self.weeks_by_number.setdefault(number, []).append(len(self.out.weeks))
+        if start is not None:
+            self.weeks_by_start.setdefault(start, []).append(len(self.out.weeks))
         self.out.weeks.append(self.week)
         self.group, self.order = None, 0
 
