@@ -7,7 +7,6 @@ the papers, ``weeks.yaml`` and a ``today`` cut-off; nothing reads the clock.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -23,8 +22,6 @@ if TYPE_CHECKING:
 
 NO_TRACK = "(none)"
 """The track name readings without a track are counted under."""
-
-_TRAILING_YEAR = re.compile(r"[\s']*(19|20)?\d{2}$")
 
 
 @dataclass
@@ -181,11 +178,14 @@ def streaks(met: Sequence[bool]) -> tuple[int, int]:
 
 
 def venue_name(paper: Paper) -> tuple[str, str | None] | None:
-    """(name, label): the canonical venue, else the label without its year; None when neither."""
+    """(name, label): the canonical venue, else the venue a badge names as written ("BHI
+    Journal"); None when there is no venue ("2020", or "Goodnotes", a notes app, not a venue)."""
     if paper.venue:
         return paper.venue, None
     if paper.venue_label:
-        name = _TRAILING_YEAR.sub("", paper.venue_label).strip()
+        from paperlog.venues import parse_badge
+
+        name = parse_badge(paper.venue_label).venue
         if name:
             return name, paper.venue_label
     return None
