@@ -41,11 +41,8 @@ if TYPE_CHECKING:
 
     from paperlog.library import Library
 
-EXTRA_KEY = "bibtex"
-"""The front-matter key that keeps an imported entry's type and raw fields."""
-
-Progress = Callable[[int, int], None]
-"""Called as ``progress(done, total)`` while entries are converted."""
+EXTRA_KEY = "bibtex"  # the front-matter key that keeps an imported entry's type and raw fields
+Progress = Callable[[int, int], None]  # called as progress(done, total) while converting
 
 # --- LaTeX -> text ---------------------------------------------------------------------------
 
@@ -121,6 +118,8 @@ _LINK_RE = re.compile(r"\\url|https?:|www\.", re.IGNORECASE)
 _MARKUP_RE = re.compile(r"[\\{}~$`'-]")
 _LOOSE_SPACE_RE = re.compile(r"^\s|\s$|\s\s|[^\S ]")
 _AND_RE = re.compile(r"[ \t\r\n]+and[ \t\r\n]+", re.IGNORECASE)
+_TEXT_MARKUP_RE = re.compile(r"[\\{}~$\x00-\x06]|--|``|''")
+_STAND_INS_RE = re.compile(r"[\x00-\x06]")  # control characters, used below as stand-ins
 _OTHERS = ("others", "et al.", "et al", "{others}")
 
 
@@ -138,6 +137,8 @@ def latex_to_text(value: str) -> str:
     white space (line breaks inside a field) become one space. Math (``$...$``) is kept as
     written; macros the table does not know go through pylatexenc.
     """
+    if _STAND_INS_RE.search(value):  # no meaning in BibTeX text, and they would be misread
+        value = _STAND_INS_RE.sub("", value)
     if not _MARKUP_RE.search(value):
         return _SPACE_RE.sub(" ", value).strip() if _LOOSE_SPACE_RE.search(value) else value
     pieces = _MATH_RE.split(value)
@@ -262,8 +263,9 @@ def parse_authors(value: str) -> list[str]:
     # Plain names (most machine-made files): display order needs only the commas, which is
     # the same result as BibTeX's First/von/Last/Jr split, at a fraction of the cost.
     names: list[str] = []
+    plain = not _TEXT_MARKUP_RE.search(value)  # then decoding only tidies white space
     for raw in _AND_RE.split(value.strip()):
-        parts = [latex_to_text(p) for p in raw.split(",")]
+        parts = [" ".join(p.split()) if plain else latex_to_text(p) for p in raw.split(",")]
         if len(parts) == 1 and parts[0].lower() in _OTHERS:
             continue
         if len(parts) > 3:  # not a BibTeX name: let BibTeX's own rules decide
