@@ -586,7 +586,9 @@ def parse_bibtex(
     )
 
     # bibtexparser logs each bad block to stderr itself; the report carries them instead.
-    logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
+    quiet = logging.getLogger("bibtexparser")
+    if not any(isinstance(h, logging.NullHandler) for h in quiet.handlers):
+        quiet.addHandler(logging.NullHandler())
     # Without @string macros to resolve, the values are unbraced here (``fields_of``), which
     # is much faster than bibtexparser's enclosing middleware on large files.
     lib = parse_string(text, parse_stack=[])
