@@ -5,10 +5,23 @@ seed=${1:?seed README path}
 demo=${2:?demo library folder}
 pl=".venv/bin/paperlog"
 if [[ ! -f $seed ]]; then
-  echo "demo: the seed README $seed is absent (it lives in ../shared/seed)" >&2
+  echo "demo: the seed README $seed is absent (it lives in ../shared/seed; pass SEED=FILE)" >&2
   exit 1
 fi
 rm -rf "$demo"
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
-step $pl --library "$demo" init --title "Demo reading log"
-echo "(more steps land as the commands do)"
+mkdir -p "$(dirname "$demo")"
+step() { printf '\n\033[1m$ paperlog %s\033[0m\n' "$*"; "$pl" --library "$demo" "$@"; }
+
+step init --title "Demo reading log"
+step import readme "$seed"
+step list --status wish
+step weeks
+step search contrastive
+step search --venue NIPS --year 2017..2019
+step show simclr
+step doctor
+step today --date 2020-10-24
+step week 13
+step stats --date 2020-10-25
+step render readme --output "$demo/README.md" --force
+printf '\nThe demo library is in %s: papers/, paperlog.toml, resources.yaml, weeks.yaml, README.md\n' "$demo"

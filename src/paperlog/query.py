@@ -4,7 +4,7 @@ As in beets' ``dbcore/query.py``, every part can do two things with the same mea
 ``to_sql()`` gives a WHERE fragment with parameters over the index tables, and
 ``matches(paper)`` tests one ``Paper`` in memory. A ``Query`` is the AND of its parts.
 
-Syntax (see docs/search.md)::
+Syntax (the README's "Search" section)::
 
     contrastive learn "exact phrase" -excluded title:word
     year:2019  year:2018..2020  year:2018..  year:..2019

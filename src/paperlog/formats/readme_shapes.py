@@ -3,7 +3,7 @@
 Each function reads the text of one heading, paragraph or list item (a single inline token)
 and says what it is; the importer decides where it lands. The shapes are the ones observed in
 real READMEs (patrick-llgc, dennybritz, nikvaessen, fgabel, RockWenJJ, aleju, DanielTakeshi,
-floodsung, terryum, SunnyMarkLiu, RobvanGastel); see docs/readme.md.
+floodsung, terryum, SunnyMarkLiu, RobvanGastel); the README's "README import and render" section lists them.
 """
 
 from __future__ import annotations

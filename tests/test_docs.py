@@ -1,0 +1,58 @@
+"""The docs stay honest: every command has help text and a README entry (sqlite-utils' idea)."""
+
+from __future__ import annotations
+
+import click
+import pytest
+
+from conftest import REPO
+from paperlog.cli.main import cli
+
+
+def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
+    ctx = click.Context(group)
+    found: list[tuple[str, click.Command]] = []
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None, name
+        full = f"{prefix}{name}"
+        found.append((full, command))
+        if isinstance(command, click.Group):
+            found.extend(_commands(command, f"{full} "))
+    return found
+
+
+COMMANDS = _commands(cli)
+
+
+def test_the_expected_commands_exist() -> None:
+    names = {name for name, _ in COMMANDS}
+    for name in (
+        "init",
+        "import readme",
+        "render readme",
+        "list",
+        "show",
+        "search",
+        "resources",
+        "weeks",
+        "topics",
+    ):
+        assert name in names
+
+
+@pytest.mark.parametrize(("name", "command"), COMMANDS, ids=[n for n, _ in COMMANDS])
+def test_command_has_help(name: str, command: click.Command) -> None:
+    assert (command.help or "").strip(), f"'paperlog {name}' has no help text"
+
+
+@pytest.mark.parametrize(("name", "command"), COMMANDS, ids=[n for n, _ in COMMANDS])
+def test_command_is_in_readme(name: str, command: click.Command) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert f"paperlog {name}" in readme, f"README.md does not document 'paperlog {name}'"
+
+
+def test_readme_opens_with_the_two_commands() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    quick = readme.split("## Quick start", 1)[1].split("##", 1)[0]
+    assert "make demo" in quick and "make test" in quick
