@@ -5,12 +5,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
 from paperlog.library import Library
+from paperlog.model import Config
+from paperlog.resolve.http import HttpClient
+from paperlog.resolve.record import Source
+from paperlog.resolve.sources import ENV_VARS, make_sources
+from replay import ReplayServer
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("PAPERLOG_SHARED", REPO.parent / "shared"))
@@ -68,3 +73,29 @@ def run_cli(
         timeout=120,
         check=False,
     )
+
+
+@pytest.fixture
+def server() -> Iterator[ReplayServer]:
+    """A real HTTP server on 127.0.0.1 replaying recorded API responses (tests/replay.py)."""
+    with ReplayServer() as running:
+        yield running
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[HttpClient]:
+    """paperlog's HTTP client with a fresh cache, short timeouts and no real sleeping."""
+    with HttpClient(
+        cache_dir=tmp_path / "http-cache",
+        user_agent="paperlog/test",
+        timeout=2.0,
+        sleep=lambda _s: None,
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+def sources(server: ReplayServer, client: HttpClient) -> dict[str, Source]:
+    """Every source from ``make_sources``, pointed at the replay server by environment."""
+    environ = {var: server.url(f"/{name}") for name, var in ENV_VARS.items()}
+    return {s.name: s for s in make_sources(Config(), environ, client)}

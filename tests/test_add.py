@@ -7,7 +7,6 @@ documented-format fixtures in ``tests/fixtures/api`` (SimCLR: arXiv, S2, DBLP).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -50,12 +49,6 @@ EMPTY_ATOM = (
     '<opensearch:totalResults xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">0'
     "</opensearch:totalResults></feed>"
 )
-
-
-@pytest.fixture
-def server() -> Iterator[ReplayServer]:
-    with ReplayServer() as running:
-        yield running
 
 
 def source_env(server: ReplayServer) -> dict[str, str]:

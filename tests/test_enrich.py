@@ -6,7 +6,6 @@ Same real parts as test_add: the sources talk to a local replay server over a so
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +33,6 @@ from test_add import (
 )
 
 SIMCLR_TITLE = "A Simple Framework for Contrastive Learning of Visual Representations"
-
-
-@pytest.fixture
-def server() -> Iterator[ReplayServer]:
-    with ReplayServer() as running:
-        yield running
 
 
 def imported_simclr(**changes: Any) -> Paper:

@@ -7,7 +7,6 @@ import json
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +19,6 @@ from paperlog.resolve.http import HttpClient, cache_key, error_summary, parse_re
 from replay import ReplayServer, Reply
 
 UA = "paperlog/test (mailto:tests@example.org)"
-
-
-@pytest.fixture
-def server() -> Iterator[ReplayServer]:
-    with ReplayServer() as running:
-        yield running
 
 
 class Sleeps(list[float]):

@@ -3,7 +3,6 @@ no crash on odd shapes, plain-word queries, documented settings, real README lin
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,30 +29,6 @@ from paperlog.resolve.sources import (
     user_agent,
 )
 from replay import ReplayServer, Reply, fixture_api
-
-
-@pytest.fixture
-def server() -> Iterator[ReplayServer]:
-    with ReplayServer() as running:
-        yield running
-
-
-@pytest.fixture
-def client(tmp_path: Path) -> Iterator[HttpClient]:
-    with HttpClient(
-        cache_dir=tmp_path / "http-cache",
-        user_agent="paperlog/test",
-        timeout=2.0,
-        sleep=lambda _s: None,
-    ) as running:
-        yield running
-
-
-@pytest.fixture
-def sources(server: ReplayServer, client: HttpClient) -> dict[str, Source]:
-    """Every source from ``make_sources``, pointed at the replay server by environment."""
-    environ = {var: server.url(f"/{name}") for name, var in ENV_VARS.items()}
-    return {s.name: s for s in make_sources(Config(), environ, client)}
 
 
 def titles(records: list[Record]) -> list[str | None]:

@@ -7,8 +7,6 @@ it is absent) and hand-written documented-format responses from ``tests/fixtures
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,35 +20,9 @@ from paperlog.resolve.openreview import OpenReviewSource
 from paperlog.resolve.record import Record, Source
 from paperlog.resolve.semantic_scholar import SemanticScholarSource
 from paperlog.resolve.sources import (
-    ENV_VARS,
-    make_sources,
     openreview_v1_url,
 )
 from replay import ANY, ReplayServer, Reply, arxiv_recording, cassette, corpus_api, fixture_api
-
-
-@pytest.fixture
-def server() -> Iterator[ReplayServer]:
-    with ReplayServer() as running:
-        yield running
-
-
-@pytest.fixture
-def client(tmp_path: Path) -> Iterator[HttpClient]:
-    with HttpClient(
-        cache_dir=tmp_path / "http-cache",
-        user_agent="paperlog/test",
-        timeout=2.0,
-        sleep=lambda _s: None,
-    ) as running:
-        yield running
-
-
-@pytest.fixture
-def sources(server: ReplayServer, client: HttpClient) -> dict[str, Source]:
-    """Every source from ``make_sources``, pointed at the replay server by environment."""
-    environ = {var: server.url(f"/{name}") for name, var in ENV_VARS.items()}
-    return {s.name: s for s in make_sources(Config(), environ, client)}
 
 
 def titles(records: list[Record]) -> list[str | None]:
