@@ -62,8 +62,145 @@ def _yaml_io() -> tuple[Any, Any]:
     return loader, Dumper
 
 
+class _NotFast(Exception):
+    """A value the fast emitter does not write itself: PyYAML writes the whole document."""
+
+
+# Scalars the fast emitter writes itself, and how libyaml writes them in block context at this
+# width: a plain scalar when the resolver reads it back as a string and it holds no indicator,
+# else single-quoted. Anything else (line breaks, control or special characters, leading or
+# trailing spaces, long text that might be folded) goes to PyYAML. tests/test_paperfile_fast.py
+# checks this against PyYAML on generated text.
+_FAST_CHARS = re.compile(r"[\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]+")
+_INDICATOR = re.compile(r"^[,\[\]{}#&*!|>'\"%@`]|^[-?:]( |$)|: |:$| #|^---|^\.\.\.")
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_FAST_MAX = 1000
+"""Longer strings go to PyYAML: far below the width (10,000) at which it would fold a line."""
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+@functools.cache
+def _resolver() -> Any:
+    """The dumper's implicit resolver: a plain scalar it reads as other than a string (a
+    number, a bool, a date, null) must be quoted."""
+    import yaml
+
+    node_type = yaml.ScalarNode
+    resolve: Any = yaml.resolver.Resolver().resolve  # the resolver the C dumper is built on
+
+    def resolves_to_str(value: str) -> bool:
+        return bool(resolve(node_type, value, (True, False)) == _STR_TAG)
+
+    return resolves_to_str
+
+
+def _fast_str(value: str) -> str:
+    if (
+        not value
+        or len(value) > _FAST_MAX
+        or value[0] == " "
+        or value[-1] == " "
+        or not _FAST_CHARS.fullmatch(value)
+    ):
+        raise _NotFast
+    if not _INDICATOR.search(value) and _resolver()(value):
+        return value
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _fast_scalar(value: Any, seen: set[int]) -> str:
+    if type(value) is str:
+        return _fast_str(value)
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return "null"
+    if type(value) is int:
+        return str(value)
+    if type(value) is date:
+        _once(value, seen)
+        return value.isoformat()
+    raise _NotFast
+
+
+def _once(value: Any, seen: set[int]) -> None:
+    """PyYAML writes an object met twice in one document (a list, a date) as an anchor and
+    an alias; such documents are left to it."""
+    if id(value) in seen:
+        raise _NotFast
+    seen.add(id(value))
+
+
+def _fast_key(key: Any) -> str:
+    if type(key) is str and len(key) <= 100 and _KEY.fullmatch(key) and _resolver()(key):
+        return key
+    raise _NotFast
+
+
+def _fast_mapping(
+    data: dict[Any, Any], indent: int, out: list[str], inline: bool, seen: set[int]
+) -> None:
+    """Block mapping at column ``indent``; with ``inline`` the first key follows a "- "."""
+    if not data:
+        raise _NotFast
+    _once(data, seen)
+    pad = " " * indent
+    for i, (key, value) in enumerate(data.items()):
+        head = ("" if inline and i == 0 else pad) + _fast_key(key) + ":"
+        if type(value) is dict:
+            out.append(head + "\n")
+            _fast_mapping(value, indent + 2, out, False, seen)
+        elif type(value) is list:
+            out.append(head + "\n")
+            _fast_sequence(value, indent, out, seen)  # a list in a mapping is not indented
+        else:
+            out.append(head + " " + _fast_scalar(value, seen) + "\n")
+
+
+def _fast_sequence(data: list[Any], indent: int, out: list[str], seen: set[int]) -> None:
+    """Block sequence with its dashes at column ``indent``."""
+    if not data:
+        raise _NotFast
+    _once(data, seen)
+    dash = " " * indent + "- "
+    for item in data:
+        if type(item) is dict:
+            out.append(dash)
+            _fast_mapping(item, indent + 2, out, True, seen)
+        elif type(item) is list:
+            raise _NotFast
+        else:
+            out.append(dash + _fast_scalar(item, seen) + "\n")
+
+
+def _fast_dump(data: Any) -> str:
+    """What ``yaml.dump`` writes in paperlog's style, for the common shapes (block mappings
+    and sequences of short one-line strings, ints, bools, dates), without building a node
+    tree: the representer walk was most of the time of writing 10,000 papers. Raises
+    ``_NotFast`` for anything else."""
+    out: list[str] = []
+    seen: set[int] = set()
+    if type(data) is dict:
+        _fast_mapping(data, 0, out, False, seen)
+    elif type(data) is list:
+        _fast_sequence(data, 0, out, seen)
+    else:
+        raise _NotFast
+    return "".join(out)
+
+
 def dump_yaml(data: Any) -> str:
     """YAML text in paperlog's stable style."""
+    try:
+        return _fast_dump(data)
+    except _NotFast:
+        pass
+    return _slow_dump(data)
+
+
+def _slow_dump(data: Any) -> str:
     import yaml
 
     text: str = yaml.dump(

@@ -1,0 +1,119 @@
+"""The fast YAML writer (paperfile._fast_dump) writes exactly what PyYAML writes, or declines.
+
+``dump_yaml`` writes paper front matter, resources.yaml and weeks.yaml; the fast path must
+never change a byte of them, so every case here compares it with PyYAML itself.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from paperlog.model import Link, Paper, Reading
+from paperlog.paperfile import _fast_dump, _NotFast, _slow_dump, dump_yaml, paper_to_dict
+
+# indicators, quotes, spaces, characters the resolver reads as numbers / bools / null, and
+# unicode PyYAML treats specially (BOM, line and paragraph separators, NEL, private use)
+ALPHABET = [
+    *"aZ1 -?:,[]{}#&*!|>'\"%@`.~+=<_/\\yno",
+    "é",
+    "\u00a0",
+    "\ufeff",
+    "\u2028",
+    "\x85",
+    "\t",
+    "\x7f",
+    "😀",
+    "\ue000",
+]
+
+
+def _contexts(value: Any) -> list[Any]:
+    """The places a scalar sits in paperlog's files: mapping value, list item, both nested."""
+    return [{"k": value}, [value], {"k": [value]}, [{"a": value, "b": 1}], {"m": {"k": value}}]
+
+
+def _check(data: Any) -> bool:
+    """True when the fast writer handled ``data``; fails when it wrote other bytes."""
+    try:
+        fast = _fast_dump(data)
+    except _NotFast:
+        return False
+    assert fast == _slow_dump(data), data
+    return True
+
+
+def test_every_short_string_matches_pyyaml() -> None:
+    handled = 0
+    for n in (1, 2):
+        for chars in itertools.product(ALPHABET, repeat=n):
+            for data in _contexts("".join(chars)):
+                handled += _check(data)
+    assert handled > 1000  # the fast path does take the common strings
+
+
+def test_plain_and_quoted_strings() -> None:
+    for value in ["Deep learning", "A: b", "yes", "No", "null", "123", "1.5", "2020-01-02",
+                  "-1", "~", "x #y", "#x", "it's", "'q'", "--- x", "... y", "a:b", "-a", "- a",
+                  "https://arxiv.org/abs/2002.05709", "U-Net: CNNs", "ÉTÉ ☃ 漢字"]:  # fmt: skip
+        for data in _contexts(value):
+            assert _check(data), value
+
+
+def test_declines_what_it_does_not_write() -> None:
+    for value in ["", " lead", "trail ", "two\nlines", "tab\there", "x" * 5000, 1.5, (1, 2)]:
+        for data in _contexts(value):
+            assert not _check(data)
+    shared = [1, 2]
+    day = date(2020, 1, 1)
+    for data in ({"a": shared, "b": shared}, {"a": day, "b": day}, {}, [], {"k": []}, [[1]]):
+        assert not _check(data)
+    assert dump_yaml({"a": shared, "b": shared}) == _slow_dump({"a": shared, "b": shared})
+
+
+scalars = st.one_of(
+    st.text(alphabet=st.sampled_from(ALPHABET), max_size=6),
+    st.text(max_size=20),
+    st.integers(),
+    st.booleans(),
+    st.none(),
+    st.dates(),
+)
+keys = st.one_of(st.from_regex(r"[a-z_][a-z0-9_]{0,8}", fullmatch=True), st.text(max_size=4))
+trees = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(keys, trees, max_size=5) | st.lists(trees, max_size=4))
+def test_any_document_matches_pyyaml(data: Any) -> None:
+    assert dump_yaml(data) == _slow_dump(data)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    title=st.text(min_size=1, max_size=40).filter(str.strip),
+    label=st.text(max_size=10),
+    week=st.integers(0, 500),
+    start=st.dates(),
+)
+def test_paper_front_matter_matches_pyyaml(title: str, label: str, week: int, start: date) -> None:
+    paper = Paper(
+        key="k",
+        title=title,
+        status="read",
+        venue_label=label or None,
+        ids={"arxiv": "2002.05709"},
+        links=[Link(label or "Code", "https://github.com/x/y")],
+        readings=[Reading(week, start, label or None, None, 2, {"period": title})],
+        extra={"tags": [label, title], "rating": 3},
+    )
+    data = paper_to_dict(paper)
+    assert dump_yaml(data) == _slow_dump(data)
