@@ -14,7 +14,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paperlog.model import Link, Paper, Reading
-from paperlog.paperfile import _fast_dump, _NotFast, _slow_dump, dump_yaml, paper_to_dict
+from paperlog.paperfile import (
+    _fast_dump,
+    _fast_load,
+    _NotFast,
+    _slow_dump,
+    dump_yaml,
+    load_yaml,
+    paper_to_dict,
+)
 
 # indicators, quotes, spaces, characters the resolver reads as numbers / bools / null, and
 # unicode PyYAML treats specially (BOM, line and paragraph separators, NEL, private use)
@@ -117,3 +125,67 @@ def test_paper_front_matter_matches_pyyaml(title: str, label: str, week: int, st
     )
     data = paper_to_dict(paper)
     assert dump_yaml(data) == _slow_dump(data)
+
+
+def _check_load(text: str) -> None:
+    """The fast reader gives what PyYAML loads, or declines."""
+    import yaml
+
+    try:
+        fast = _fast_load(text)
+    except _NotFast:
+        return
+    assert fast == yaml.safe_load(text), text
+    assert load_yaml(text, "x.yaml") == fast
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(keys, trees, max_size=5) | st.lists(trees, max_size=4))
+def test_reading_back_matches_pyyaml(data: Any) -> None:
+    text = dump_yaml(data)
+    _check_load(text)
+    if _check(data):
+        assert _fast_load(text) == data  # whatever the fast writer wrote, it reads back
+
+
+def test_reading_hand_written_yaml_matches_pyyaml() -> None:
+    texts = [
+        "title: x\nyear: 2020\n",
+        "title: x\nyear: 0x10\n",
+        "title: x\nyear: 010\n",
+        "a: yes\nb: True\nc: ~\nd: null\ne: 1.5\nf: 2020-1-2\ng: 2020-01-02\n",
+        "a: 'it''s'\nb: 'x'\n",
+        'a: "quoted"\n',
+        "a:\n- 1\n- b: 2\n  c:\n  - 3\n",
+        "a:\n  b:\n    c: d\n",
+        "a: 1\na: 2\n",
+        "a: &x 1\nb: *x\n",
+        "a: b # comment\n",
+        "a:   b\n",
+        "a: |\n  text\n",
+        "- a\n- b\n",
+        "a:\n",
+        "a: 1",
+    ]
+    for text in texts:
+        _check_load(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from([*ALPHABET, "\n", "\n- ", ": ", "  ", "k: ", "'"]), max_size=14).map(
+        "".join
+    )
+)
+def test_reading_any_text_matches_pyyaml_or_declines(text: str) -> None:
+    import yaml
+
+    try:
+        expected = yaml.safe_load(text)
+    except yaml.YAMLError:
+        expected = _NotFast  # PyYAML refuses it: the fast reader must decline too
+    try:
+        fast = _fast_load(text)
+    except _NotFast:
+        return
+    assert fast == expected, text

@@ -80,6 +80,22 @@ _STR_TAG = "tag:yaml.org,2002:str"
 
 
 @functools.cache
+def _resolver_tag() -> Any:
+    """The tag the dumper's implicit resolver gives a plain scalar."""
+    import yaml
+
+    node_type = yaml.ScalarNode
+    resolve: Any = yaml.resolver.Resolver().resolve
+
+    # field names and values such as "read" or "Code" come back in every file
+    @functools.lru_cache(maxsize=1 << 16)
+    def tag(value: str) -> str:
+        return str(resolve(node_type, value, (True, False)))
+
+    return tag
+
+
+@functools.cache
 def _resolver() -> Any:
     """The dumper's implicit resolver: a plain scalar it reads as other than a string (a
     number, a bool, a date, null) must be quoted."""
@@ -88,6 +104,7 @@ def _resolver() -> Any:
     node_type = yaml.ScalarNode
     resolve: Any = yaml.resolver.Resolver().resolve  # the resolver the C dumper is built on
 
+    @functools.lru_cache(maxsize=1 << 16)
     def resolves_to_str(value: str) -> bool:
         return bool(resolve(node_type, value, (True, False)) == _STR_TAG)
 
@@ -215,8 +232,93 @@ def _slow_dump(data: Any) -> str:
     return text
 
 
+_LOAD_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: (.*))?\Z")
+_LOAD_INT = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
+_LOAD_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_CONSTANTS: dict[str, Any] = {"true": True, "false": False, "null": None}
+
+
+def _load_scalar(text: str) -> Any:
+    if len(text) >= 2 and text[0] == "'" and text[-1] == "'":
+        return text[1:-1].replace("''", "'")
+    if not text or text[0] == "'":
+        raise _NotFast
+    tag = _resolver_tag()(text)
+    if tag == _STR_TAG:
+        return text
+    if tag.endswith(":int") and _LOAD_INT.match(text):
+        return int(text)
+    if tag.endswith(":timestamp") and _LOAD_DATE.match(text):
+        return date.fromisoformat(text)
+    if text in _CONSTANTS:
+        return _CONSTANTS[text]
+    raise _NotFast
+
+
+def _load_mapping(lines: list[str], i: int, indent: int) -> tuple[int, dict[str, Any]]:
+    """The block mapping whose keys sit at column ``indent`` from line ``i`` on."""
+    out: dict[str, Any] = {}
+    pad = " " * indent
+    while i < len(lines):
+        line = lines[i]
+        if not line.startswith(pad) or line.startswith("- ", indent):
+            break
+        match = _LOAD_KEY.match(line, indent)
+        if match is None or match.group(1) in out:
+            raise _NotFast
+        key, value = match.groups()
+        i += 1
+        if value is not None:
+            out[key] = _load_scalar(value)
+        elif i < len(lines) and lines[i].startswith(pad + "- "):
+            i, out[key] = _load_sequence(lines, i, indent)
+        elif i < len(lines) and lines[i].startswith(pad + "  "):
+            i, out[key] = _load_mapping(lines, i, indent + 2)
+        else:
+            raise _NotFast
+    return i, out
+
+
+def _load_sequence(lines: list[str], i: int, indent: int) -> tuple[int, list[Any]]:
+    """The block sequence whose dashes sit at column ``indent`` from line ``i`` on."""
+    out: list[Any] = []
+    dash = " " * indent + "- "
+    while i < len(lines) and lines[i].startswith(dash):
+        rest = lines[i][indent + 2 :]
+        if _LOAD_KEY.match(rest):
+            # a mapping item: read its first key as if it stood on its own line
+            lines[i] = " " * (indent + 2) + rest
+            i, item = _load_mapping(lines, i, indent + 2)
+            out.append(item)
+        else:
+            out.append(_load_scalar(rest))
+            i += 1
+    return i, out
+
+
+def _fast_load(text: str) -> Any:
+    """Read what ``_fast_dump`` writes, far quicker than PyYAML's constructor; ``_NotFast``
+    unless writing the result back gives exactly ``text``. That check makes the result the
+    one PyYAML would load: PyYAML reads back what it writes for these plain types."""
+    if not text.endswith("\n"):
+        raise _NotFast
+    lines = text[:-1].split("\n")
+    data: Any
+    if lines[0].startswith("- "):
+        end, data = _load_sequence(lines, 0, 0)
+    else:
+        end, data = _load_mapping(lines, 0, 0)
+    if end != len(lines) or _fast_dump(data) != text:
+        raise _NotFast
+    return data
+
+
 def load_yaml(text: str, path: Path | str, first_line: int = 1) -> Any:
     """Parse YAML; a syntax error becomes ``BadFile`` naming the file and the line."""
+    try:
+        return _fast_load(text)
+    except _NotFast:
+        pass
     import yaml
 
     try:
