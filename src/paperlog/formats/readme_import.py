@@ -11,6 +11,7 @@ kept), and writes papers, resources.yaml, weeks.yaml and paperlog.toml with one
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -323,7 +324,17 @@ def collect_papers(parsed: Parsed, warn: list[ImportWarning]) -> list[Paper]:
 
 def merge_paper(existing: Paper, new: Paper) -> Paper:
     """The library's paper updated with what the README says; everything else is kept."""
-    out = copy.deepcopy(existing)
+    # A copy of only what is kept from ``existing`` (the fields replaced below are new
+    # objects): a deepcopy of every paper was a third of a re-import's time.
+    out = dataclasses.replace(
+        existing,
+        authors=list(existing.authors),
+        topics=list(existing.topics),
+        takeaways=list(existing.takeaways),
+        review=copy.deepcopy(existing.review),
+        readings=[],
+        extra={},
+    )
     out.title, out.nickname, out.kind = new.title, new.nickname, new.kind
     out.url = new.url or existing.url
     out.links = new.links
@@ -334,20 +345,20 @@ def merge_paper(existing: Paper, new: Paper) -> Paper:
         out.year = new.year
     out.ids = {**existing.ids, **new.ids}
     out.track = new.track or existing.track
-    out.authors = existing.authors or new.authors
+    out.authors = out.authors or new.authors
     kept = [
         r
         for r in existing.readings
         if not any(n.week == r.week and n.week_start == r.week_start for n in new.readings)
     ]
-    out.readings = [*new.readings, *kept]
+    out.readings = [*new.readings, *copy.deepcopy(kept)]
     if out.readings:
         out.status = "read"
         out.wish_group, out.rank = None, None
     else:
         out.status = existing.status if existing.status == "reading" else new.status
         out.wish_group, out.rank = new.wish_group, new.rank
-    out.extra = {**existing.extra, **new.extra}
+    out.extra = {**copy.deepcopy(existing.extra), **new.extra}
     out.notes = existing.notes or new.notes
     return out
 
