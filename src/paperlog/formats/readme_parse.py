@@ -135,19 +135,13 @@ def escape_link_text(text: str) -> str:
     return "".join(out)
 
 
+_ESCAPED = re.compile(r"\\([\[\]\\])")
+
+
 def unescape_link_text(text: str) -> str:
     """Undo ``escape_link_text``: ``\\[``, ``\\]`` and ``\\\\`` lose their backslash."""
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\" and i + 1 < len(text) and text[i + 1] in _NEEDS_ESCAPE:
-            out.append(text[i + 1])
-            i += 2
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
+    # left to right, an escape and the character it escapes consumed together
+    return _ESCAPED.sub(r"\1", text) if "\\" in text else text
 
 
 def format_url(url: str) -> str:
@@ -183,23 +177,30 @@ class LinkScan:
     end: int
 
 
+_BRACKET_STOP = re.compile(r"[\\\[\]]")
+_DEST_STOP = re.compile(r"[\\() ]")
+
+
 def find_bracket_end(s: str, i: int) -> int:
     """Index of the ``]`` matching the ``[`` at ``i`` (escapes and nesting honoured), or -1."""
     depth = 0
     j = i
-    while j < len(s):
+    while True:
+        found = _BRACKET_STOP.search(s, j)  # jump to the next character that matters
+        if found is None:
+            return -1
+        j = found.start()
         ch = s[j]
         if ch == "\\":
             j += 2
             continue
         if ch == "[":
             depth += 1
-        elif ch == "]":
+        else:
             depth -= 1
             if depth == 0:
                 return j
         j += 1
-    return -1
 
 
 def scan_destination(s: str, i: int) -> tuple[str, int] | None:
@@ -214,10 +215,14 @@ def scan_destination(s: str, i: int) -> tuple[str, int] | None:
         return s[j + 1 : close], close + 2
     depth = 0
     start = j
-    while j < len(s):
+    while True:
+        found = _DEST_STOP.search(s, j)  # jump to the next character that matters
+        if found is None:
+            return None
+        j = found.start()
         ch = s[j]
-        if ch == "\\" and j + 1 < len(s):
-            j += 2
+        if ch == "\\":
+            j += 2 if j + 1 < len(s) else 1
             continue
         if ch == "(":
             depth += 1
@@ -232,7 +237,6 @@ def scan_destination(s: str, i: int) -> tuple[str, int] | None:
                 return None
             return s[start:j], close + 1
         j += 1
-    return None
 
 
 def scan_link(s: str, i: int) -> LinkScan | None:
