@@ -157,3 +157,17 @@ def test_paper_file_round_trip(
     again = paper_from_text("k", text, "k.md")
     assert again == paper
     assert paper_to_text(again) == text
+
+
+def test_keys_are_short_slugs_with_the_year() -> None:
+    from paperlog.model import make_key, slugify
+
+    assert (
+        slugify("Don't Decay the Learning Rate, Increase the Batch Size")
+        == "dont-decay-learning-rate"
+    )
+    assert slugify("Übersicht: Ä Ö’s") == "ubersicht-os"
+    paper = Paper(key="", title="Network in Network", year=2014)
+    assert make_key(paper, set()) == "network-network-2014"
+    assert make_key(paper, {"network-network-2014"}) == "network-network-2014-b"
+    assert make_key(Paper(key="", title="x", nickname="SimClr", year=2020), set()) == "simclr-2020"

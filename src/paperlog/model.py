@@ -213,6 +213,8 @@ _KEY_STOP = {"a", "an", "the", "of", "for", "and", "on", "in", "to", "with", "vi
 
 def slugify(text: str, max_words: int = 4) -> str:
     """A file-name-safe slug: ASCII, lower case, words joined by ``-``."""
+    # Apostrophes join rather than split: "Don't Decay" -> "dont-decay", not "don-t-decay".
+    text = re.sub(r"['\u2019]", "", text)
     norm = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     words = [w for w in re.split(r"[^a-z0-9]+", norm.lower()) if w]
     kept = [w for w in words if w not in _KEY_STOP] or words
