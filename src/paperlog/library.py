@@ -43,22 +43,30 @@ ENV_VAR = "PAPERLOG_LIBRARY"
 # --- atomic writes -------------------------------------------------------------------------
 
 
-def _stage(path: Path, text: str, *, sync: bool = True) -> Path:
+def _stage(path: Path, text: str, *, sync: bool = True, make_parent: bool = True) -> Path:
     """Write ``text`` to a temp file beside ``path`` and return the temp path.
 
-    With ``sync`` the file is fsynced here; a batch passes False and syncs once for all.
+    With ``sync`` the file is fsynced here; a batch passes False and syncs once for all. A
+    batch also makes each folder once and passes ``make_parent=False``.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if make_parent:
+        path.parent.mkdir(parents=True, exist_ok=True)
     # A hidden name beside the target: the rename stays on one file system, and a crash leaves
     # only a dot-file that no reader lists. (tempfile is avoided: it slows start-up.)
-    tmp = str(path.parent / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    tmp = f"{path.parent}/.{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+    # Encoded here and written with os.write: the same bytes a text file opened with
+    # encoding="utf-8", newline="\n" writes, without building a file object per file.
+    data = text.encode("utf-8")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
             if sync:
-                handle.flush()
-                os.fsync(handle.fileno())
+                os.fsync(fd)
+        finally:
+            os.close(fd)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -85,8 +93,10 @@ def atomic_write_many(files: Mapping[Path, str]) -> None:
     one_sync = len(files) >= _BATCH_SYNC_FROM
     staged: list[tuple[Path, Path]] = []
     try:
+        for parent in {path.parent for path in files}:  # once per folder, not per file
+            parent.mkdir(parents=True, exist_ok=True)
         for path, text in files.items():
-            staged.append((_stage(path, text, sync=not one_sync), path))
+            staged.append((_stage(path, text, sync=not one_sync, make_parent=False), path))
         if one_sync:
             os.sync()
     except BaseException:
