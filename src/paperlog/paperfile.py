@@ -111,7 +111,23 @@ def _resolver() -> Any:
     return resolves_to_str
 
 
+_WRITTEN: dict[str, str] = {}
+"""Strings already written, as written: a paper's strings are written again when an import
+compares its text before and after (bounded: cleared when it grows past ``_WRITTEN_MAX``)."""
+_WRITTEN_MAX = 1 << 17
+
+
 def _fast_str(value: str) -> str:
+    known = _WRITTEN.get(value)
+    if known is not None:
+        return known
+    if len(_WRITTEN) >= _WRITTEN_MAX:
+        _WRITTEN.clear()
+    _WRITTEN[value] = written = _fast_str_new(value)
+    return written
+
+
+def _fast_str_new(value: str) -> str:
     if (
         not value
         or len(value) > _FAST_MAX
@@ -150,9 +166,18 @@ def _once(value: Any, seen: set[int]) -> None:
     seen.add(id(value))
 
 
+_PLAIN_KEYS: set[str] = set()
+"""Keys known to be written plain (field names: the same few in every file)."""
+
+
 def _fast_key(key: Any) -> str:
-    if type(key) is str and len(key) <= 100 and _KEY.fullmatch(key) and _resolver()(key):
-        return key
+    if type(key) is str:
+        if key in _PLAIN_KEYS:
+            return key
+        if len(key) <= 100 and _KEY.fullmatch(key) and _resolver()(key):
+            if len(_PLAIN_KEYS) < 10_000:
+                _PLAIN_KEYS.add(key)
+            return key
     raise _NotFast
 
 
