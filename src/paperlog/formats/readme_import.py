@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -190,8 +191,11 @@ def paper_from_found(found: Found) -> Paper:
 # --- matching ---------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def norm_title(title: str) -> str:
     """Lower case, letters and digits only: the last resort for matching an item."""
+    # cached: an import asks for each title several times (matching the README's items
+    # with each other, then with the library's)
     return " ".join(re.findall(r"[a-z0-9]+", title.lower()))
 
 
@@ -213,8 +217,9 @@ class Matcher:
             keys.append(("url", paper.url.rstrip("/")))
         # the title as shown: two papers whose titles differ only by nickname
         # ("INSTA-YOLO: Real-Time Instance Segmentation", "YOLACT: Real-time ...") stay apart
-        if norm_title(paper.display_title):
-            keys.append(("title", norm_title(paper.display_title)))
+        title = norm_title(paper.display_title)
+        if title:
+            keys.append(("title", title))
         return keys
 
     def add(self, paper: Paper) -> None:
