@@ -93,6 +93,13 @@ def test_init_creates_missing_folder(tmp_path: Path) -> None:
     assert "already exists" in again.stderr
 
 
+def test_init_takes_a_folder_argument(tmp_path: Path) -> None:
+    result = run_cli("init", "reading", "--no-git", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "reading" / "paperlog.toml").is_file()
+    assert not (tmp_path / "reading" / ".git").exists()
+
+
 def test_list_json_fields(tmp_path: Path) -> None:
     root = tmp_path / "lib"
     _small_library(root)

@@ -27,6 +27,7 @@ def load_items(lib: Library) -> list[Paper]:
 
 
 @click.command("init")
+@click.argument("folder", required=False, type=click.Path(file_okay=False))
 @click.option("--title", default=None, help="The library's title (README heading).")
 @click.option(
     "--git/--no-git",
@@ -35,13 +36,14 @@ def load_items(lib: Library) -> list[Paper]:
     help="Make the folder a git repository when it is not inside one.",
 )
 @click.pass_context
-def init_cmd(ctx: click.Context, title: str | None, git: bool) -> None:
-    """Create a library in --library DIR (created when missing) or the current folder."""
+def init_cmd(ctx: click.Context, folder: str | None, title: str | None, git: bool) -> None:
+    """Create a library in FOLDER, else --library DIR, else the current folder (made if missing)."""
     from paperlog.library import Library
     from paperlog.model import Config
 
     env = app(ctx)
-    root = Path(env.library_option).expanduser().resolve() if env.library_option else env.cwd
+    chosen = folder or env.library_option
+    root = Path(chosen).expanduser().resolve() if chosen else env.cwd
     config = Config(title=title) if title else Config()
     lib = Library.create(root, config)
     made_repo = False
