@@ -425,3 +425,12 @@ def test_seed_readme_through_the_index(seed_path: Path, tmp_path: Path) -> None:
         for paper in papers:  # every item is found by its own title, as an exact phrase
             title = Query((Words(paper.title, prefix=False, columns=("title",)),))
             assert paper.key in {p.key for p in index.search(title)}
+
+
+def test_index_lists_items_as_the_files_do(tmp_path: Path) -> None:
+    """Same papers, same order: "abc" sorts before "abc-b" whether read from files or index."""
+    lib = Library.create(tmp_path / "lib")
+    lib.save_papers([Paper(key=k, title=k) for k in ("abc-b", "abc", "ab", "abc.d")])
+    with Index.open(lib) as index:
+        assert [p.key for p in index.all()] == [p.key for p in lib.load_papers()]
+        assert index.all() == lib.load_papers()

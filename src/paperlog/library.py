@@ -393,13 +393,17 @@ class Library:
 
     # papers
     def paper_files(self) -> list[Path]:
-        """Every ``papers/*.md`` file, sorted by name."""
+        """Every ``papers/*.md`` file, sorted by key."""
         if not self.papers_dir.is_dir():
             return []
+        # Sorted by key (the stem), as the index lists them: "abc" before "abc-b".
         return sorted(
-            Path(e.path)
-            for e in os.scandir(self.papers_dir)
-            if e.name.endswith(".md") and not e.name.startswith(".") and e.is_file()
+            (
+                Path(e.path)
+                for e in os.scandir(self.papers_dir)
+                if e.name.endswith(".md") and not e.name.startswith(".") and e.is_file()
+            ),
+            key=lambda path: path.stem,
         )
 
     def keys(self) -> list[str]:

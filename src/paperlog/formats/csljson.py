@@ -21,6 +21,7 @@ from paperlog.formats.bibtex import (
     select_papers,
 )
 from paperlog.model import Paper
+from paperlog.months import MONTHS
 from paperlog.venues import venue_kind
 
 if TYPE_CHECKING:
@@ -58,27 +59,6 @@ _BIB_VARIABLES = {
     "issn": "ISSN",
     "edition": "edition",
     "series": "collection-title",
-}
-_MONTHS = {
-    name: i
-    for i, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ],
-        start=1,
-    )
-    for name in names
 }
 
 
@@ -141,7 +121,7 @@ def _month(value: str) -> int | None:
     text = latex_to_text(value).strip().lower().rstrip(".")
     if text.isdigit() and 1 <= int(text) <= 12:
         return int(text)
-    return _MONTHS.get(text)
+    return MONTHS.get(text)
 
 
 def paper_to_csl(paper: Paper, item_id: str) -> dict[str, Any]:

@@ -20,28 +20,7 @@ from paperlog.formats.readme_parse import (
     unescape_link_text,
 )
 from paperlog.model import Link
-
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ],
-        start=1,
-    )
-    for name in names
-}
+from paperlog.months import MONTHS
 
 WEEK_HEADING = re.compile(
     r"^Wk\s*(\d+)(?:\s*[-–:]\s*(\d{4})[.\-/](\d{1,2})[.\-/](\d{1,2}))?\s*$", re.I
@@ -109,10 +88,10 @@ def parse_period(text: str) -> Period | None:
                     label.strip("*").strip(), date(int(match.group(2)), int(match.group(1)), 1)
                 )
             if shape == "y-month":
-                month = _MONTHS.get(match.group(2).lower())
+                month = MONTHS.get(match.group(2).lower())
                 return Period(label, date(int(match.group(1)), month, 1)) if month else None
             if shape == "month-y":
-                month = _MONTHS.get(match.group(1).lower())
+                month = MONTHS.get(match.group(1).lower())
                 return Period(label, date(int(match.group(2)), month, 1)) if month else None
             if shape == "y":
                 year = int(match.group(1))
