@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from paperlog.library import Library
 from paperlog.model import Config
@@ -16,6 +17,11 @@ from paperlog.resolve.http import HttpClient
 from paperlog.resolve.record import Source
 from paperlog.resolve.sources import ENV_VARS, make_sources
 from replay import ReplayServer
+
+# Property tests judge correctness, never speed: a loaded CI machine must not fail them for
+# being slow (timing belongs in `make bench`).
+settings.register_profile("paperlog", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("paperlog")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("PAPERLOG_SHARED", REPO.parent / "shared"))
