@@ -176,6 +176,24 @@ def test_connection_refused_is_a_network_error(sleeps: Sleeps, tmp_path: Path) -
     assert sleeps == [0.1, 0.2]
 
 
+def test_a_host_that_does_not_resolve_fails_at_once(
+    sleeps: Sleeps, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No name resolution (a machine without network): one attempt, no backoff, a clear word."""
+
+    def no_dns(*_args: object, **_kwargs: object) -> object:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    # Stand in for a resolver with no network behind it; nothing leaves the machine.
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    client = make_client(tmp_path, sleeps, retries=3, backoff=0.1)
+    with pytest.raises(NetworkError, match="cannot resolve the host, no network") as info:
+        client.get_text("http://export.arxiv.example/api/query", source="arxiv")
+    assert str(info.value).startswith("arxiv: http://export.arxiv.example/api/query")
+    assert sleeps == []
+    assert client.network_requests == 1
+
+
 def test_malformed_json_is_reported_and_not_cached(
     server: ReplayServer, sleeps: Sleeps, tmp_path: Path
 ) -> None:

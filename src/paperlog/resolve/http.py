@@ -359,6 +359,11 @@ class HttpClient:
                 # A bad base URL in the config: asking again cannot help.
                 raise self._error(source, url, params, f"bad URL ({exc})") from None
             except httpx.ConnectError as exc:
+                if _cannot_resolve(exc):
+                    # No name resolution means no network (or a mistyped host): retrying with
+                    # backoff only makes a user without a connection wait for nothing.
+                    why = f"cannot resolve the host, no network? ({exc})"
+                    raise self._error(source, url, params, why) from None
                 reason = f"cannot connect ({exc or type(exc).__name__})"
             except httpx.TransportError as exc:
                 reason = f"connection failed ({exc or type(exc).__name__})"
@@ -423,3 +428,17 @@ class HttpClient:
         self, source: str | None, url: str, params: Mapping[str, str] | None, why: str
     ) -> NetworkError:
         return NetworkError(self._message(source, url, params, why))
+
+
+def _cannot_resolve(exc: BaseException) -> bool:
+    """True when a connection failed because the host name did not resolve (socket.gaierror)."""
+    import socket
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, socket.gaierror):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
