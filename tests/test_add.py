@@ -764,3 +764,19 @@ def test_two_adds_of_one_paper_at_once_write_it_once(tmp_path: Path, server: Rep
     assert len(lib.keys()) == 1
     refused = next(err for code, (_, err) in results if code == 4)
     assert f"already in the library as {lib.keys()[0]}" in refused
+
+
+def test_read_on_a_day_in_a_pause_is_refused_like_done(
+    tmp_path: Path, server: ReplayServer
+) -> None:
+    """Wk3 then a pause then Wk4: a day inside the pause would get Wk4's number; add --read
+    refuses it as `paperlog done` does, and writes nothing."""
+    simclr_routes(server)
+    lib = new_library(tmp_path / "lib")
+    lib.save_weeks([WeekInfo(4, date(2020, 8, 3)), WeekInfo(3, date(2020, 7, 6))])
+    before = files_of(lib)
+    with pytest.raises(ValidationError, match="already belongs to the week of 2020-08-03"):
+        add(
+            lib, server, SIMCLR_ARXIV, today=date(2020, 8, 20), read=True, on_date=date(2020, 7, 21)
+        )
+    assert files_of(lib) == before

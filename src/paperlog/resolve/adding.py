@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from paperlog.errors import NetworkError, NotFound, PaperlogError, ValidationError
-from paperlog.model import ID_KINDS, Paper, Reading, WeekInfo
+from paperlog.model import ID_KINDS, Paper, WeekInfo
 from paperlog.resolve.dedupe import duplicate_reason, find_duplicate, normalize_id
 from paperlog.resolve.merge import Merged, merge_records
 
@@ -554,22 +554,16 @@ def _place(
         queued = [p.rank for p in papers if p.status != "read" and p.rank is not None]
         paper.rank = max(queued, default=0) + 1
         return None, False
-    from paperlog.plan.calendar import week_for_date
+    from paperlog.plan.log import add_reading
 
+    # The same core as `paperlog done`: the week from the calendar, the order in that week, a
+    # new week opened, and a day in a pause refused rather than given a later week's number.
     weeks = library.load_weeks()
-    number, start = week_for_date(day, library.config.plan, weeks, papers)
-    last = max((r.order for p in papers for r in p.readings if r.week == number), default=0)
     paper.status = "read"
-    paper.readings = [
-        Reading(week=number, week_start=start, group=options.group, date=day, order=last + 1)
-    ]
-    info = next((w for w in weeks if w.week == number), None)
-    new_week = info is None
-    if info is None:
-        info = WeekInfo(number, start)
-        weeks.append(info)
-    if options.group and options.group not in info.groups:
-        info.groups.append(options.group)
+    paper.readings = []
+    _, _, new_week = add_reading(
+        library.config.plan, papers, weeks, paper, day, group=options.group
+    )
     # weeks.yaml lists the newest week first, as the README does.
     return sorted(weeks, key=lambda w: -w.week), new_week
 
