@@ -17,11 +17,9 @@ if TYPE_CHECKING:
 
 
 def load_items(lib: Library) -> list[Paper]:
-    """Every item, through the index when it is built (fast), else straight from the files."""
-    try:
-        from paperlog.index import Index
-    except ImportError:  # the index module is optional while features land
-        return lib.load_papers()
+    """Every item, through the index (kept in step with the files by its incremental sync)."""
+    from paperlog.index import Index
+
     with Index.open(lib) as index:
         return index.all()
 

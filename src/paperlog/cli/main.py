@@ -59,29 +59,16 @@ class LazyGroup(click.Group):
         self.lazy = lazy or {}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), *self._available()})
-
-    def _available(self) -> list[str]:
-        return [name for name, target in self.lazy.items() if _module_exists(target)]
+        return sorted({*super().list_commands(ctx), *self.lazy})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name in self.lazy and _module_exists(self.lazy[cmd_name]):
+        if cmd_name in self.lazy:
             module_name, attr = self.lazy[cmd_name].split(":")
             command = getattr(importlib.import_module(module_name), attr)
             if not isinstance(command, click.Command):
                 raise TypeError(f"{self.lazy[cmd_name]} is not a click command")
             return command
         return super().get_command(ctx, cmd_name)
-
-
-def _module_exists(target: str) -> bool:
-    """True when the command's module is installed (features land issue by issue)."""
-    import importlib.util
-
-    module_name = target.split(":", maxsplit=1)[0]
-    if module_name == __name__:
-        return True
-    return importlib.util.find_spec(module_name) is not None
 
 
 @click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})

@@ -81,10 +81,8 @@ def render_readme_cmd(ctx: click.Context, output: Path | None, force: bool, char
 
 def _charts(lib: Library, target: Path) -> list[tuple[str, str]]:
     """Progress charts from the plan module, linked relative to the README being written."""
-    try:
-        from paperlog.plan.charts import write_charts
-    except ImportError:  # the plan's charts are another feature; render without them
-        return []
+    from paperlog.plan.charts import write_charts
+
     out = []
     for alt, rel in write_charts(lib, lib.root / "charts"):
         link = os.path.relpath(lib.root / rel, target.resolve().parent)
