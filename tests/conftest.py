@@ -28,6 +28,13 @@ SHARED = Path(os.environ.get("PAPERLOG_SHARED", REPO.parent / "shared"))
 SEED = SHARED / "seed" / "000_838255085520cd98.txt"
 CORPUS = SHARED / "corpus"
 
+
+def docs_text() -> str:
+    """The README and every page under docs/, as one text: where a user looks things up."""
+    pages = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    return "\n".join(page.read_text(encoding="utf-8") for page in pages)
+
+
 requires_shared = pytest.mark.skipif(
     not SEED.is_file(),
     reason=f"real data folder {SHARED} is absent (the seed README and corpus live in ../shared)",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 import pytest
 
-from conftest import REPO
+from conftest import REPO, docs_text
 from paperlog.cli.main import cli
 
 
@@ -47,9 +47,30 @@ def test_command_has_help(name: str, command: click.Command) -> None:
 
 
 @pytest.mark.parametrize(("name", "command"), COMMANDS, ids=[n for n, _ in COMMANDS])
-def test_command_is_in_readme(name: str, command: click.Command) -> None:
+def test_command_is_in_docs(name: str, command: click.Command) -> None:
+    docs = docs_text()
+    assert f"paperlog {name}" in docs, f"neither README.md nor docs/ documents 'paperlog {name}'"
+
+
+def test_readme_fits_a_few_screens() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert f"paperlog {name}" in readme, f"README.md does not document 'paperlog {name}'"
+    assert len(readme) < 12_000, "README.md is a newcomer's page: move the guide into docs/"
+
+
+def test_docs_links_resolve() -> None:
+    """Every relative link in README.md and docs/ names a file that exists."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark")
+    for page in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]:
+        tokens = md.parse(page.read_text(encoding="utf-8"))
+        for token in tokens:
+            for child in token.children or []:
+                href = str(child.attrs.get("href", "")) if child.type == "link_open" else ""
+                target = href.split("#", 1)[0]
+                if not target or "://" in target or target.startswith("mailto:"):
+                    continue
+                assert (page.parent / target).exists(), f"{page.name} links to missing {target}"
 
 
 def test_readme_opens_with_the_two_commands() -> None:

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import docs_text
 from paperlog.errors import BadFile, NetworkError, NotFound
 from paperlog.ids import Identifier
 from paperlog.library import Library
@@ -230,7 +231,7 @@ def test_source_urls_must_be_http(bad: str) -> None:
 
 
 def test_docs_name_every_setting() -> None:
-    docs = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    docs = docs_text()
     names = [*ENV_VARS.values(), *DEFAULT_URLS.values(), "PAPERLOG_CONTACT", "PAPERLOG_OFFLINE"]
     names += ["PAPERLOG_S2_API_KEY", "PAPERLOG_OPENREVIEW_V1_URL", "http-cache", "--offline"]
     names += [f"{key} =" for key in ("contact", "timeout", "retries", "max_wait", "cache_ttl")]
