@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
 
+from conftest import run_cli
 from paperlog.formats.readme_import import import_readme
 from paperlog.formats.readme_parse import parse_entry
 from paperlog.formats.readme_render import render_readme
