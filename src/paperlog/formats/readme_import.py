@@ -362,6 +362,20 @@ def _merge_config(config: Config, parsed: Parsed, papers: list[Paper]) -> Config
 # --- the import --------------------------------------------------------------------------------
 
 
+def _check_loadable(config: Config, path: Path) -> None:
+    """Refuse to write a paperlog.toml the library could not load back (it would brick every
+    command, re-import included)."""
+    from paperlog.errors import PaperlogError
+    from paperlog.library import config_from_toml, config_to_toml
+
+    try:
+        config_from_toml(config_to_toml(config), "paperlog.toml")
+    except PaperlogError as exc:
+        raise ImportProblem(
+            f"the import would leave paperlog.toml unloadable: {exc}", path
+        ) from None
+
+
 def read_text(path: Path) -> str:
     """The file's text; a missing or undecodable file is an ``ImportProblem`` naming it."""
     try:
@@ -459,6 +473,7 @@ def import_readme(library: Library, path: Path, *, dry_run: bool = False) -> Imp
         kept_papers = list(final.values())
         config = _merge_config(library.config, parsed, kept_papers)
         weeks = sync_weeks(library.load_weeks(), parsed.weeks, kept_papers)
+        _check_loadable(config, path)
         if not dry_run:
             library.write_all(
                 papers=to_write,
