@@ -222,3 +222,91 @@ def test_add_read_and_add_with_a_track_group_set_the_track(
     wish = cli(other, server, "add", SIMCLR_ARXIV, "--group", "Breadth : Classics", "--key", "s")
     assert wish.returncode == 0, wish.stderr
     assert other.load_paper("s").track == "breadth"
+
+
+# --- items 6 and 21: review dates, cards not due, its notes ------------------------------------
+
+
+def _with_key_ideas(root: Path, key: str) -> Path:
+    path = root / "papers" / f"{key}.md"
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\n## Key ideas\n- few labels, dense 3D output\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_review_refuses_a_future_date(seeded: Path) -> None:
+    path = _with_key_ideas(seeded, "3d-unet-2016")
+    before = path.read_bytes()
+    result = run_cli(
+        "review", "--grade", "3d-unet-2016=again", "--date", "2030-01-01", library=seeded
+    )
+    assert result.returncode == 4, result.stdout
+    assert "after today" in result.stderr
+    assert path.read_bytes() == before
+
+
+def test_grading_a_card_not_due_needs_force(seeded: Path) -> None:
+    path = _with_key_ideas(seeded, "3d-unet-2016")
+    first = run_cli(
+        "review", "--grade", "3d-unet-2016=good", "--date", "2020-07-26", library=seeded
+    )
+    assert first.returncode == 0, first.stderr
+    graded = path.read_bytes()
+    again = run_cli(
+        "review", "--grade", "3d-unet-2016=good", "--date", "2020-07-27", library=seeded
+    )
+    assert again.returncode == 4, again.stdout
+    assert "not due until" in again.stderr and "--force" in again.stderr
+    assert path.read_bytes() == graded
+    forced = run_cli(
+        "review", "--grade", "3d-unet-2016=good", "--date", "2020-07-27", "--force", library=seeded
+    )
+    assert forced.returncode == 0, forced.stderr
+    assert path.read_bytes() != graded
+
+
+def test_a_paper_not_read_yet_is_not_due(seeded: Path) -> None:
+    _with_key_ideas(seeded, "3d-unet-2016")  # read in Wk5, 2020-07-20
+    early = run_cli(
+        "review", "--grade", "3d-unet-2016=good", "--date", "2020-07-01", library=seeded
+    )
+    assert early.returncode == 4 and "not read" in early.stderr
+
+
+def test_the_review_day_note_once_and_never_on_errors(seeded: Path) -> None:
+    _with_key_ideas(seeded, "3d-unet-2016")
+    bad = run_cli("review", "--grade", "3d-unet-2016=maybe", "--date", "2020-07-27", library=seeded)
+    assert bad.returncode != 0
+    assert "reviews on" not in bad.stderr
+    monday = ("review", "--list", "--date", "2020-07-27")
+    first = run_cli(*monday, library=seeded)
+    assert first.returncode == 0, first.stderr
+    assert first.stderr.count("the plan reviews on sun") == 1
+    second = run_cli(*monday, library=seeded)
+    assert "reviews on" not in second.stderr
+    sunday = run_cli("review", "--list", "--date", "2020-07-26", library=seeded)
+    assert "reviews on" not in sunday.stderr
+
+
+def test_nothing_to_review_says_how_to_add_key_ideas(seeded: Path) -> None:
+    result = run_cli("review", "--list", "--date", "2020-07-26", library=seeded)
+    assert result.returncode == 0, result.stderr
+    assert "Nothing to review" in result.stdout
+    assert "## Key ideas" in result.stdout
+
+
+# --- item 7: the wish-list series ---------------------------------------------------------------
+
+
+def test_reading_a_wish_list_paper_moves_it_out_of_the_wish_list(seeded: Path) -> None:
+    before = _json("stats", library=seeded)["wishlist"]
+    assert {p["size"] for p in before} == {13}
+    done = run_cli("done", "nce", "--date", "2020-10-21", library=seeded)  # Wk13
+    assert done.returncode == 0, done.stderr
+    after = {p["week"]: p for p in _json("stats", library=seeded)["wishlist"]}
+    # it waited from the first week on and left in the week it was read
+    assert after[12]["size"] == 13 and after[12]["read"] == 0
+    assert after[13]["size"] == 12 and after[13]["read"] == 1
+    assert _json("stats", library=seeded)["totals"]["wishlist"] == 12
