@@ -310,3 +310,61 @@ def test_reading_a_wish_list_paper_moves_it_out_of_the_wish_list(seeded: Path) -
     assert after[12]["size"] == 13 and after[12]["read"] == 0
     assert after[13]["size"] == 12 and after[13]["read"] == 1
     assert _json("stats", library=seeded)["totals"]["wishlist"] == 12
+
+
+# --- item 19: dates in words, pins in the past, unknown topics, empty filters -------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("week", "--date", "2020-02-30"),
+        ("today", "--date", "2020-02-30"),
+        ("done", "nce", "--date", "2020-02-30"),
+        ("skip", "--date", "2020-02-30"),
+        ("review", "--list", "--date", "2020-02-30"),
+        ("stats", "--date", "2020-02-30"),
+        ("export", "ics", "--date", "2020-02-30"),
+        ("queue", "pin", "nce", "2020-02-30"),
+    ],
+)
+def test_a_wrong_day_is_refused_in_words(seeded: Path, args: tuple[str, ...]) -> None:
+    before = _files(seeded)
+    result = run_cli(*args, library=seeded)
+    assert result.returncode == 2, result.stdout
+    assert "not a date: February has 29 days in 2020" in result.stderr
+    assert "%Y" not in result.stderr
+    assert _files(seeded) == before
+
+
+def test_other_wrong_days_in_words(seeded: Path) -> None:
+    month = run_cli("week", "--date", "2021-13-01", library=seeded)
+    assert "not a date: there is no month 13" in month.stderr
+    shape = run_cli("week", "--date", "yesterday", library=seeded)
+    assert "not a date: 'yesterday'" in shape.stderr and "YYYY-MM-DD" in shape.stderr
+    common = run_cli("week", "--date", "2021-04-31", library=seeded)
+    assert "not a date: April has 30 days" in common.stderr
+
+
+def test_pin_refuses_a_past_day(seeded: Path) -> None:
+    before = _files(seeded)
+    result = run_cli("queue", "pin", "nce", "2020-01-06", library=seeded)
+    assert result.returncode == 4, result.stdout
+    assert "2020-01-06 is in the past" in result.stderr
+    assert _files(seeded) == before
+
+
+def test_search_with_an_unknown_topic_names_the_known_codes(seeded: Path) -> None:
+    result = run_cli("search", "--topic", "Xyz", library=seeded)
+    assert result.returncode == 4, result.stdout
+    assert "xyz" in result.stderr.lower() and "Gml" in result.stderr and "Vid" in result.stderr
+    inline = run_cli("search", "topic:Xyz", "segmentation", library=seeded)
+    assert inline.returncode == 4 and "Uns" in inline.stderr
+    known = run_cli("search", "--topic", "uns", library=seeded)
+    assert known.returncode == 0, known.stderr
+
+
+def test_an_empty_filter_is_an_error(seeded: Path) -> None:
+    result = run_cli("search", "year:", library=seeded)
+    assert result.returncode != 0
+    assert "year: needs a value" in result.stderr

@@ -17,12 +17,12 @@ if TYPE_CHECKING:
     from paperlog.plan.review import GradeResult
 
 
-def _now(on_date: datetime | None) -> datetime:
+def _now(on_date: date | None) -> datetime:
     """Noon UTC on ``--date`` (the same everywhere); else now, in the local time zone, so
     "due today" means the reviewer's today."""
     from paperlog.plan.review import moment_of
 
-    return moment_of(on_date.date()) if on_date else datetime.now().astimezone()
+    return moment_of(on_date) if on_date else datetime.now().astimezone()
 
 
 NOTE_FILE = "review-day-note"
@@ -95,7 +95,7 @@ def _print_grades(lib: Library, results: list[GradeResult], now: datetime, as_js
 def review_cmd(
     ctx: click.Context,
     *,
-    on_date: datetime | None,
+    on_date: date | None,
     list_only: bool,
     grades: tuple[str, ...],
     force: bool,
@@ -223,13 +223,13 @@ def _review(
 @json_option
 @click.pass_context
 def stats_cmd(
-    ctx: click.Context, on_date: datetime | None, charts_dir: str | None, as_json: bool
+    ctx: click.Context, on_date: date | None, charts_dir: str | None, as_json: bool
 ) -> None:
     """Pace against the plan: papers per week, streaks, tracks, topics, venues, years."""
     from paperlog.plan.stats import compute_stats, render_text
 
     lib = app(ctx).open_library()
-    today = on_date.date() if on_date else date.today()
+    today = on_date or date.today()
     papers = lib.load_papers()
     weeks = lib.load_weeks()
     stats = compute_stats(lib, papers, weeks, today)

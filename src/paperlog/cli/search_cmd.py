@@ -49,7 +49,7 @@ def search_cmd(
     Results come best match first; with filters only, newest reading first.
     """
     from paperlog.index import search
-    from paperlog.query import QueryError, build_query
+    from paperlog.query import QueryError, build_query, check_topics
 
     try:
         query = build_query(
@@ -65,6 +65,7 @@ def search_cmd(
     except QueryError as exc:
         raise click.UsageError(f"bad query: {exc}", ctx) from None
     library = app(ctx).open_library()
+    check_topics(query, [t.code for t in library.config.topics])
     papers = search(library, query, limit)
     if as_json:
         from paperlog.views import paper_view
