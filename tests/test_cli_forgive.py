@@ -61,6 +61,7 @@ def _all_command_paths() -> list[list[str]]:
     paths += [["import", name] for name in IMPORT_COMMANDS]
     paths += [["render", name] for name in RENDER_COMMANDS]
     paths += [["export", name] for name in EXPORT_COMMANDS]
+    paths += [["queue", name] for name in ("up", "down", "top", "pin", "unpin")]
     return paths
 
 

@@ -109,6 +109,9 @@ def with_library_option(command: click.Command) -> click.Command:
                 help=LIBRARY_HELP,
             )
         )
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():  # a plain group's commands (queue up, ...)
+            with_library_option(sub)
     return command
 
 
