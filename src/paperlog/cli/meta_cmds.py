@@ -124,6 +124,11 @@ def add_cmd(
 
     A title is searched in every source; the best match is taken only when it is clearly the
     one, otherwise the candidates are listed and --pick N chooses.
+
+    \b
+    Examples:
+      paperlog add 2002.05709
+      paperlog add "Momentum Contrast for Unsupervised Visual Representation" --pick 1
     """
     from paperlog.resolve.adding import AddOptions, AmbiguousTitle, add_paper
     from paperlog.resolve.sources import make_sources, open_client
@@ -192,6 +197,11 @@ def enrich_cmd(
 
     Without KEYS: every paper that lacks some of it. Values already in the library are kept and
     disagreements listed as conflicts, unless --overwrite.
+
+    \b
+    Examples:
+      paperlog enrich --dry-run
+      paperlog enrich u-net-2015 --overwrite
     """
     from paperlog.errors import NetworkError, PaperlogError
     from paperlog.resolve.enrich import enrich_library
