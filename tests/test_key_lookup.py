@@ -45,7 +45,7 @@ def lib(library: Library) -> Library:
                 rank=1,
                 citekey="ioffe2015batch",
                 ids={"doi": "10.5555/3045118.3045167", "arxiv": "1502.03167v3"},
-                extra={"aliases": ["BN"]},
+                aliases=["BN"],
             ),
             Paper(key="simclr-2020", title="SimCLR", status="wish", rank=3),
             Paper(key="simclr2-2020", title="SimCLR v2", status="wish", rank=4),

@@ -46,19 +46,15 @@ class Entry:
     """The same names as written, case-folded."""
 
 
-def _entry(key: str, nickname: Any, citekey: Any, ids: Any, extra: Any) -> Entry:
+def _entry(key: str, nickname: Any, citekey: Any, ids: Any, aliases: Any) -> Entry:
     # Built for every item on a lookup that is not the key itself: kept cheap on purpose.
     raw = [key.casefold()]
     if isinstance(nickname, str):
         raw.append(nickname.casefold())
     if isinstance(citekey, str):
         raw.append(citekey.casefold())
-    if extra and isinstance(extra, dict):
-        for name in ("aliases", "alias"):
-            value = extra.get(name)
-            for alias in [value] if isinstance(value, str) else value or ():
-                if isinstance(alias, str):
-                    raw.append(alias.casefold())
+    if aliases and isinstance(aliases, list):
+        raw += [alias.casefold() for alias in aliases if isinstance(alias, str)]
     names = [n for n in (_NOT_WORD.sub("", r) for r in raw) if n]
     return Entry(key, names, ids if isinstance(ids, dict) else {}, raw)
 
