@@ -652,8 +652,12 @@ class Library:
         resources: Iterable[ResourceSection] | None = None,
         weeks: Iterable[WeekInfo] | None = None,
         config: Config | None = None,
+        delete: Iterable[str] = (),
     ) -> None:
-        """Write a whole change (an import, a ``done``) as one transaction: all or nothing."""
+        """Write a whole change (an import, a ``done``) as one transaction: all or nothing.
+
+        ``delete`` names paper keys to remove in the same transaction.
+        """
         papers = list(papers)
         with self.transaction() as tx:  # validated under the lock, against the fresh config
             for paper in papers:
@@ -666,3 +670,5 @@ class Library:
             if config is not None:
                 tx.write(self.config_path, config_to_toml(config))
                 self.config = config
+            for key in delete:
+                tx.delete(self.paper_path(key))
