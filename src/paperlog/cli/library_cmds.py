@@ -25,10 +25,9 @@ if TYPE_CHECKING:
 
 def load_items(lib: Library) -> list[Paper]:
     """Every item, through the index (kept in step with the files by its incremental sync)."""
-    from paperlog.index import Index
+    from paperlog.index import all_papers
 
-    with Index.open(lib) as index:
-        return index.all()
+    return all_papers(lib)
 
 
 @click.command("init")
@@ -207,20 +206,10 @@ def weeks_cmd(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def topics_cmd(ctx: click.Context, as_json: bool) -> None:
     """List the topic codes of the taxonomy with how many items carry each."""
+    from paperlog.views import topics_view
+
     lib = app(ctx).open_library()
-    counts: dict[str, int] = {}
-    for paper in load_items(lib):
-        for code in paper.topics:
-            counts[code] = counts.get(code, 0) + 1
-    data = [
-        {
-            "code": t.code,
-            "name": t.name,
-            "description": t.description,
-            "count": counts.get(t.code, 0),
-        }
-        for t in lib.config.topics
-    ]
+    data = topics_view(lib.config.topics, load_items(lib))
     if as_json:
         print_json(data)
         return

@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "doctor": "paperlog.cli.plan_cmds:doctor_cmd",
     "review": "paperlog.cli.review_cmds:review_cmd",
     "stats": "paperlog.cli.review_cmds:stats_cmd",
+    "serve": "paperlog.cli.serve_cmd:serve_cmd",
 }
 
 IMPORT_COMMANDS = {
