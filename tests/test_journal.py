@@ -19,7 +19,7 @@ from conftest import run_cli
 from paperlog.errors import PaperlogError
 from paperlog.journal import JOURNAL_NAME, TMP_DIR_NAME, TransactionError
 from paperlog.library import Library, atomic_write
-from paperlog.model import Paper
+from paperlog.model import Paper, Topic
 
 KEYS = ("alpha", "beta", "gamma", "delta")
 
@@ -263,28 +263,54 @@ _README = """# Log {name}
 """
 
 
-def test_concurrent_imports_keep_every_topic_code(tmp_path: Path) -> None:
+def _import(lib: Path, readme: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    argv = [sys.executable, "-m", "paperlog", "--library", str(lib), "import", "readme"]
+    return subprocess.Popen(
+        [*argv, str(readme)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
+    )
+
+
+def _state(lib: Path) -> tuple[list[str], list[str]]:
+    opened = Library.open(lib)
+    return sorted(opened.config.topic_codes()), opened.keys()
+
+
+def test_concurrent_imports_are_serialised_without_lost_updates(tmp_path: Path) -> None:
     readmes = []
     for name, a, b, week, day in (("one", "Aaa", "Bbb", 1, 6), ("two", "Ccc", "Ddd", 2, 13)):
         path = tmp_path / f"{name}.md"
         path.write_text(_README.format(name=name, a=a, b=b, week=week, day=day), "utf-8")
         readmes.append(path)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERLOG_")}
+    # The two orders one after the other: a concurrent run must end as one of them.
+    serial = []
+    for order in (readmes, readmes[::-1]):
+        lib = Library.create(tmp_path / f"serial{len(serial)}").root
+        for readme in order:
+            assert _import(lib, readme, env).wait(timeout=120) == 0
+        serial.append(_state(lib))
+    assert all("Ccc" in codes or "Aaa" in codes for codes, _ in serial)
     for round_ in range(3):
-        lib = Library.create(tmp_path / f"lib{round_}")
-        argv = [sys.executable, "-m", "paperlog", "--library", str(lib.root), "import", "readme"]
-        procs = [
-            subprocess.Popen(
-                [*argv, str(path)],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                env=env,
-            )
-            for path in readmes
-        ]
+        lib = Library.create(tmp_path / f"lib{round_}").root
+        procs = [_import(lib, readme, env) for readme in readmes]
         for proc in procs:
             _, err = proc.communicate(timeout=120)
             assert proc.returncode == 0, err
-        codes = Library.open(lib.root).config.topic_codes()
-        assert {"Aaa", "Bbb", "Ccc", "Ddd"} <= set(codes)
-        assert len(Library.open(lib.root).keys()) == 2
+        assert _state(lib) in serial
+
+
+def test_config_is_read_again_once_the_lock_is_held(tmp_path: Path) -> None:
+    first = Library.create(tmp_path / "lib")
+    stale = Library.open(first.root)  # opened before the other writer's change
+    stale_importer = Library.open(first.root)
+    first.config.topics.append(Topic("New", "A topic another process added"))
+    first.save_config()
+    # The stale object validates and writes against the config on disk, not its old copy.
+    stale.save_paper(Paper(key="tagged", title="Tagged", topics=["New"]))
+    assert stale.config.topic_codes() == {"New"}
+    readme = tmp_path / "one.md"
+    readme.write_text(_README.format(name="one", a="Aaa", b="Bbb", week=1, day=6), "utf-8")
+    from paperlog.formats.readme_import import import_readme
+
+    import_readme(stale_importer, readme)
+    assert {"New", "Aaa", "Bbb"} <= set(Library.open(first.root).config.topic_codes())
