@@ -283,7 +283,7 @@ def test_concurrent_imports_are_serialised_without_lost_updates(tmp_path: Path) 
         readmes.append(path)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERLOG_")}
     # The two orders one after the other: a concurrent run must end as one of them.
-    serial = []
+    serial: list[tuple[list[str], list[str]]] = []
     for order in (readmes, readmes[::-1]):
         lib = Library.create(tmp_path / f"serial{len(serial)}").root
         for readme in order:
