@@ -103,3 +103,27 @@ def test_topic_defined_twice_is_merged(library: Library, tmp_path: Path) -> None
     # the library still loads: every command works, re-import included
     assert run_cli("list", library=library.root).returncode == 0
     assert run_cli("import", "readme", str(path), library=library.root).returncode == 0
+
+
+def test_fidelity_script_measures_the_seed(seed_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, str(root / "bench" / "fidelity.py"), "--json", str(seed_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    [row] = json.loads(result.stdout)
+    assert (row["entries"], row["slots"], row["items"], row["read"], row["wish"]) == (
+        78,
+        2,
+        77,
+        64,
+        13,
+    )
+    assert row["unread"] == 0 and row["round_trip_changed"] == 0
