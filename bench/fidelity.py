@@ -76,23 +76,35 @@ def _kind(line: str) -> str:
 
 
 def _projection(library: Any) -> dict[str, Any]:
-    """Each item's README fields, by displayed title and url (keys are the library's)."""
+    """Each item's README fields, by displayed title and url (keys are the library's), and
+    each section's listings in order (order numbers themselves may be renumbered)."""
     out: dict[str, Any] = {}
-    for paper in library.load_papers():
+    sections: dict[str, list[tuple[int, str]]] = {}
+    papers = library.load_papers()
+    # the queue's order, not its numbers (a listing skipped as a duplicate leaves a gap)
+    wish = sorted((p for p in papers if p.rank is not None), key=lambda p: (p.rank, p.key))
+    place = {p.key: n for n, p in enumerate(wish, 1)}
+    for paper in papers:
+        name = f"{paper.display_title}|{paper.url}"
         readings = sorted(
-            (str(r.week), str(r.week_start), r.group or "", r.order, str(r.extra.get("period")))
+            (str(r.week), str(r.week_start), r.group or "", str(r.extra.get("period")))
             for r in paper.readings
         )
-        out[f"{paper.display_title}|{paper.url}"] = (
+        for r in paper.readings:
+            where = f"{r.week}|{r.week_start}|{r.extra.get('period')}|{r.group}"
+            sections.setdefault(where, []).append((r.order, name))
+        out[name] = (
             paper.status,
             paper.year,
             paper.venue_label,
             [(lk.label, lk.url) for lk in paper.links],
             paper.wish_group,
-            paper.rank,
+            place.get(paper.key),
             readings,
             {k: paper.extra.get(k) for k in _EXTRA_FIELDS},
         )
+    for where, listed in sections.items():
+        out[f"section {where}"] = [name for _, name in sorted(listed)]
     return out
 
 
