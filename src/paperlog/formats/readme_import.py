@@ -419,6 +419,27 @@ def parse_readme(text: str) -> tuple[Parsed, list[ImportWarning]]:
     return parsed, warnings
 
 
+def _check_loadable(
+    library: Library, config: Config, weeks: list[WeekInfo], resources: list[Any] | None
+) -> None:
+    """Read back the config, weeks and resources an import is about to write: whatever the
+    loaders would refuse is refused now, before the library is changed, so an import never
+    leaves every later command failing."""
+    from paperlog.library import (
+        config_from_toml,
+        config_to_toml,
+        resources_from_yaml,
+        resources_to_yaml,
+        weeks_from_yaml,
+        weeks_to_yaml,
+    )
+
+    config_from_toml(config_to_toml(config), library.config_path)
+    weeks_from_yaml(weeks_to_yaml(weeks), library.weeks_path)
+    if resources is not None:
+        resources_from_yaml(resources_to_yaml(resources), library.resources_path)
+
+
 def import_readme(library: Library, path: Path, *, dry_run: bool = False) -> ImportReport:
     """Import README ``path`` into ``library`` as one batch; see the module docstring."""
     text = read_text(path)
@@ -463,6 +484,7 @@ def import_readme(library: Library, path: Path, *, dry_run: bool = False) -> Imp
         config = _merge_config(library.config, parsed)
         weeks = _merge_weeks(library.load_weeks(), parsed.weeks)
         resources = parsed.resources if parsed.resources else None
+        _check_loadable(library, config, weeks, resources)
         if not dry_run:
             library.write_all(papers=to_write, resources=resources, weeks=weeks, config=config)
     report.warnings = sorted(warnings, key=lambda w: w.line)
