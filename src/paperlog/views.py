@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from paperlog.model import Paper, ResourceSection, WeekInfo
+from paperlog.model import Paper, ResourceSection, Topic, WeekInfo
 
 
 def paper_view(paper: Paper) -> dict[str, Any]:
@@ -82,3 +82,20 @@ def week_view(info: WeekInfo, papers: list[Paper]) -> dict[str, Any]:
             for name, members in groups.items()
         ],
     }
+
+
+def topics_view(topics: list[Topic], papers: list[Paper]) -> list[dict[str, Any]]:
+    """``topics --json``: each code of the taxonomy with how many items carry it."""
+    counts: dict[str, int] = {}
+    for paper in papers:
+        for code in paper.topics:
+            counts[code] = counts.get(code, 0) + 1
+    return [
+        {
+            "code": t.code,
+            "name": t.name,
+            "description": t.description,
+            "count": counts.get(t.code, 0),
+        }
+        for t in topics
+    ]
