@@ -32,7 +32,7 @@ def test_a_topic_listed_twice_keeps_the_first(tmp_path: Path, library: Library) 
     )
     result = run_cli("import", "readme", str(readme), library=library.root)
     assert result.returncode == 0, result.stderr
-    assert "README.md:6: topic [Gml] is listed twice; the first is kept" in result.stderr
+    assert "README.md:6: topic [Gml] is defined twice (first on line 4)" in result.stderr
     _later_commands_work(library)
     assert [t.code for t in Library.open(library.root).config.topics] == ["Gml", "Opt"]
 

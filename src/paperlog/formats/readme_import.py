@@ -362,6 +362,33 @@ def _merge_config(config: Config, parsed: Parsed, papers: list[Paper]) -> Config
 # --- the import --------------------------------------------------------------------------------
 
 
+def _check_loadable(
+    config: Config, path: Path, weeks: list[Any] | None = None, resources: list[Any] | None = None
+) -> None:
+    """Refuse to write a paperlog.toml (or weeks.yaml, resources.yaml) the library could not
+    load back (it would brick every command, re-import included)."""
+    from paperlog.errors import PaperlogError
+    from paperlog.library import (
+        config_from_toml,
+        config_to_toml,
+        resources_from_yaml,
+        resources_to_yaml,
+        weeks_from_yaml,
+        weeks_to_yaml,
+    )
+
+    try:
+        config_from_toml(config_to_toml(config), "paperlog.toml")
+        if weeks is not None:
+            weeks_from_yaml(weeks_to_yaml(weeks), "weeks.yaml")
+        if resources:
+            resources_from_yaml(resources_to_yaml(resources), "resources.yaml")
+    except PaperlogError as exc:
+        raise ImportProblem(
+            f"the import would leave paperlog.toml unloadable: {exc}", path
+        ) from None
+
+
 def read_text(path: Path) -> str:
     """The file's text; a missing or undecodable file is an ``ImportProblem`` naming it."""
     try:
@@ -389,27 +416,6 @@ def parse_readme(text: str) -> tuple[Parsed, list[ImportWarning]]:
     parsed = walk(fixed)
     warnings += [ImportWarning(w.line, w.message) for w in parsed.warnings]
     return parsed, warnings
-
-
-def _check_loadable(
-    library: Library, config: Config, weeks: list[Any], resources: list[Any] | None
-) -> None:
-    """Read back the config, weeks and resources an import is about to write: whatever the
-    loaders would refuse is refused now, before the library is changed, so an import never
-    leaves every later command failing."""
-    from paperlog.library import (
-        config_from_toml,
-        config_to_toml,
-        resources_from_yaml,
-        resources_to_yaml,
-        weeks_from_yaml,
-        weeks_to_yaml,
-    )
-
-    config_from_toml(config_to_toml(config), library.config_path)
-    weeks_from_yaml(weeks_to_yaml(weeks), library.weeks_path)
-    if resources is not None:
-        resources_from_yaml(resources_to_yaml(resources), library.resources_path)
 
 
 def import_readme(library: Library, path: Path, *, dry_run: bool = False) -> ImportReport:
@@ -480,7 +486,7 @@ def import_readme(library: Library, path: Path, *, dry_run: bool = False) -> Imp
         kept_papers = list(final.values())
         config = _merge_config(library.config, parsed, kept_papers)
         weeks = sync_weeks(library.load_weeks(), parsed.weeks, kept_papers)
-        _check_loadable(library, config, weeks, parsed.resources)
+        _check_loadable(config, path, weeks, parsed.resources)
         if not dry_run:
             library.write_all(
                 papers=to_write,
