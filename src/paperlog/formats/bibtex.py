@@ -26,6 +26,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -432,13 +433,20 @@ def _title_print(paper: Paper) -> str:
 
 
 def import_bibtex(
-    library: Library, path: Path, *, progress: Progress | None = None, dry_run: bool = False
+    library: Library,
+    path: Path,
+    *,
+    progress: Progress | None = None,
+    dry_run: bool = False,
+    today: date | None = None,
 ) -> BibImportReport:
     """Import every entry of a ``.bib`` file as a wish-list paper; all written in one batch.
 
     Entries the library already has (same DOI, arXiv ID or citation key) are skipped and
     counted, so importing a file twice changes nothing. Malformed entries are reported with
     their line and skipped; a key that repeats within the file is made unique and reported.
+    New papers join the end of the queue in file order, ``added`` on ``today`` (the import
+    day). A file without any entry is an ``ImportProblem``.
     """
     try:
         raw = path.read_bytes()
@@ -453,6 +461,10 @@ def import_bibtex(
     report = BibImportReport(path, entries=len(entries), malformed=malformed, warnings=warnings)
     if not entries and malformed:
         raise ImportProblem(f"no readable entry ({malformed[0]})", path, malformed[0].line)
+    if not entries:
+        raise ImportProblem(
+            "no BibTeX entry (@article{...}, @inproceedings{...}) in the file", path
+        )
 
     existing = library.load_papers()
     keys = {p.key.lower() for p in existing}
@@ -525,6 +537,11 @@ def import_bibtex(
         paper.key = make_key(paper, keys)
         keys.add(paper.key.lower())
         report.imported.append(paper)
+    from paperlog.plan.ranks import append_to_queue
+
+    append_to_queue(existing, report.imported)
+    for paper in report.imported:
+        paper.added = paper.added or today or date.today()
     if (report.imported or report.linked) and not dry_run:
         library.write_all(papers=[*report.imported, *report.linked])
     return report

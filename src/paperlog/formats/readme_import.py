@@ -31,7 +31,7 @@ from paperlog.formats.readme_sync import (
 )
 from paperlog.formats.readme_walk import Found, Parsed, walk
 from paperlog.library import Library
-from paperlog.model import Config, Link, Paper, Reading, make_key
+from paperlog.model import Config, Link, Paper, Plan, Reading, make_key
 from paperlog.paperfile import paper_to_text
 
 
@@ -79,7 +79,6 @@ class ImportReport:
 # --- one entry -> one paper -------------------------------------------------------------------
 
 _ARTICLE = re.compile(r"^(?:The|A|An)\b")
-_TRACK = re.compile(r"^(Breadth|Depth)\s*:", re.I)
 _LECTURE = re.compile(r"^(?:L\d+(?:/\d+)?\s|Lecture\b)", re.I)
 _TALK = re.compile(r"\b(?:workshop|keynote|seminar)\b", re.I)
 _VIDEO_HOSTS = ("youtube.com", "youtu.be", "vimeo.com", "bilibili.com")
@@ -168,7 +167,8 @@ def paper_from_found(found: Found) -> Paper:
         url = None
     nickname, title = split_nickname(entry.title)
     label, venue, year, tags = _venue(found)
-    track_match = _TRACK.match(found.group or found.wish_group or "")
+    # the one rule shared with `done --group` and `add --group` (the default plan's tracks)
+    track = Plan().track_for_group(found.group or found.wish_group)
     ids = ids_from_urls([url or "", *(link.url for link in links)])
     extra: dict[str, Any] = {}
     if tags:
@@ -190,7 +190,7 @@ def paper_from_found(found: Found) -> Paper:
         ids=ids,
         url=url,
         links=links,
-        track=track_match.group(1).lower() if track_match else None,
+        track=track,
         wish_group=found.wish_group,
         rank=found.rank,
         extra=extra,
