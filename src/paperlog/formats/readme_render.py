@@ -302,12 +302,50 @@ def _last_text(lines: list[str]) -> int:
     return end
 
 
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def find_markers(text: str) -> tuple[int, int] | None:
+    """Offsets of the begin marker and the end marker after it, counting only markers outside
+    fenced code blocks (a README that shows the markers as an example is not a target)."""
+    begin = -1
+    fence: str | None = None
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        opened = _FENCE.match(line)
+        if fence is not None:
+            # a fence closes with the same character, at least as long, and nothing after it
+            if (
+                opened
+                and opened.group(1)[0] == fence[0]
+                and len(opened.group(1)) >= len(fence)
+                and not line.strip().strip(fence[0])
+            ):
+                fence = None
+        elif opened:
+            fence = opened.group(1)
+        elif begin == -1:
+            at = line.find(MARKER_BEGIN)
+            if at != -1:
+                begin = offset + at
+                rest = line.find(MARKER_END, at + len(MARKER_BEGIN))
+                if rest != -1:
+                    return begin, offset + rest
+        else:
+            at = line.find(MARKER_END)
+            if at != -1:
+                return begin, offset + at
+        offset += len(line)
+    return None
+
+
 def splice(old: str, block: str) -> str | None:
-    """``old`` with the text between its markers replaced by ``block``; None without markers."""
-    begin = old.find(MARKER_BEGIN)
-    end = old.find(MARKER_END, begin + 1) if begin != -1 else -1
-    if begin == -1 or end == -1:
+    """``old`` with the text between its markers replaced by ``block``; None without markers
+    (markers inside a fenced code block do not count)."""
+    found = find_markers(old)
+    if found is None:
         return None
+    begin, end = found
     return old[:begin] + block.rstrip("\n") + old[end + len(MARKER_END) :]
 
 

@@ -107,6 +107,10 @@ def _is_dated(blocks: list[Block]) -> bool:
     return False
 
 
+MAX_WEEK_NUMBER = 100_000
+"""Week numbers past this are refused (a log of a paper a day for 270 years stays below it)."""
+
+
 class Walker:
     """Feeds blocks one by one; the state says where each lands."""
 
@@ -150,6 +154,16 @@ class Walker:
         self.close_zone()
         self.last_entry = None
         week = parse_week_heading(text)
+        if week is not None and week[0] > MAX_WEEK_NUMBER:
+            # a number no log reaches, and more than an index column holds: refused here
+            # rather than written into paper files that no later command could load
+            self.warn(
+                block.line,
+                f"{text[:40]}: week number out of range (at most {MAX_WEEK_NUMBER}); "
+                "its entries are not imported",
+            )
+            self.zone, self.ctx, self.ctx_level, self.group = "notes", "none", block.level, None
+            return
         if week is not None:
             if week[1] is None and re.search(r"\d{4}\D\d{1,2}\D\d{1,2}", text):
                 self.warn(block.line, f"{text}: not a real date; the week is kept without one")
