@@ -14,6 +14,7 @@ from paperlog.cli.common import DAY, app, date_option, json_option, print_json, 
 if TYPE_CHECKING:
     from paperlog.library import Library
     from paperlog.model import Paper
+    from paperlog.plan.doctor import DoctorReport
     from paperlog.plan.schedule import Suggestion, WeekReport
 
 
@@ -328,27 +329,59 @@ def queue_unpin_cmd(ctx: click.Context, key: str) -> None:
 @json_option
 @click.pass_context
 def doctor_cmd(ctx: click.Context, fix: bool, as_json: bool) -> None:
-    """Find weeks and queue entries that contradict each other or the calendar."""
-    from paperlog.plan.doctor import run_doctor
+    """Find weeks, queue entries and papers that contradict each other or the calendar.
+
+    Findings of one kind are grouped ("98 papers on the wish-list without a rank: ...").
+    Exit status 1 while problems remain, 0 when clean (a git pre-commit hook can run it).
+
+    \b
+    Examples:
+      paperlog doctor
+      paperlog doctor --fix
+    """
+    from paperlog.plan.doctor import group_findings, run_doctor
 
     report = run_doctor(_open(ctx), fix)
     if as_json:
         print_json(report.to_json())
-        return
-    if not report.findings:
+    elif not report.findings:
         click.echo("No problems found.")
-        return
-    for f in report.findings:
-        mark = "" if f.fixable else " (by hand)"
-        click.echo(f"[{f.code}] {f.message}\n    fix{mark}: {f.fix}")
-    if report.fixed:
-        click.echo(
-            f"Fixed: {len(report.findings) - len(report.remaining)} findings, "
-            f"{len(report.changed_papers)} paper files rewritten; "
-            f"{len(report.remaining)} left."
+    elif report.fixed:
+        _print_fixed(report)
+    else:
+        for g in group_findings(report.findings):
+            mark = "" if g.fixable else " (by hand)"
+            click.echo(f"[{g.code}] {g.message}\n    fix{mark}: {g.fix}")
+        count = len(report.findings)
+        fixable = sum(f.fixable for f in report.findings)
+        hint = "; run 'paperlog doctor --fix' to apply the fixes" if fixable else ""
+        click.echo(f"{count} problems, {fixable} fixable{hint}.")
+    if report.problems:
+        sys.exit(1)
+
+
+def _print_fixed(report: DoctorReport) -> None:
+    """What --fix changed, file by file, then what is left."""
+    from paperlog.plan.doctor import group_findings
+
+    for g in group_findings(report.applied):
+        click.echo(f"fixed [{g.code}] {g.message}\n    did: {g.fix}")
+    files = []
+    if report.weeks_changed:
+        files.append("weeks.yaml")
+    if report.changed_papers:
+        names = ", ".join(report.changed_papers[:8])
+        more = (
+            f" and {len(report.changed_papers) - 8} more" if len(report.changed_papers) > 8 else ""
         )
-    elif any(f.fixable for f in report.findings):
-        click.echo("Run 'paperlog doctor --fix' to apply the fixes.")
+        files.append(f"{len(report.changed_papers)} paper files ({names}{more})")
+    click.echo(f"Changed: {' and '.join(files) or 'nothing'}.")
+    for g in group_findings(report.remaining):
+        click.echo(f"left [{g.code}] {g.message}\n    fix (by hand): {g.fix}")
+    if report.remaining:
+        click.echo(f"{len(report.remaining)} problems left to fix by hand.")
+    else:
+        click.echo("No problems left.")
 
 
 @click.command("ics")
