@@ -5,7 +5,9 @@ a code fence, review dates, the wish-list series, start, tracks from group headi
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -43,6 +45,22 @@ def _json(*args: str, library: Path) -> Any:
     result = run_cli(*args, "--json", library=library)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
+
+
+def _commit_hand_edits(root: Path) -> None:
+    """Commit what the test edited by hand, as a user would, when the library is a git
+    repository (a library that commits each change refuses to write over uncommitted edits)."""
+    if not (root / ".git").exists():
+        return
+    identity = {
+        "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "test@example.org",
+        "GIT_COMMITTER_NAME": "Test",
+        "GIT_COMMITTER_EMAIL": "test@example.org",
+    }
+    env = {**os.environ, **identity}
+    subprocess.run(["git", "add", "-A", "papers"], cwd=root, env=env, check=True)
+    subprocess.run(["git", "commit", "-qm", "hand edits"], cwd=root, env=env, check=False)
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -386,6 +404,7 @@ def test_doctor_groups_findings_and_exits_1_until_clean(seeded: Path) -> None:
         path = seeded / "papers" / f"{key}.md"
         lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
         path.write_text("".join(x for x in lines if not x.startswith("rank:")), encoding="utf-8")
+    _commit_hand_edits(seeded)
     report = run_cli("doctor", library=seeded)
     assert report.returncode == 1, report.stderr
     lines = report.stdout.splitlines()
@@ -426,6 +445,7 @@ def test_export_of_an_old_library_writes_nothing_and_says_how(seeded: Path) -> N
         paper.write_text(
             "".join(x for x in lines if not x.startswith("citekey:")), encoding="utf-8"
         )
+    _commit_hand_edits(seeded)
     before = _files(seeded)
     out = run_cli("export", "bibtex", library=seeded)
     assert out.returncode == 0, out.stderr
@@ -516,3 +536,43 @@ def test_charts_of_the_seed_have_legends(seeded: Path) -> None:
     result = run_cli("stats", "--charts", str(seeded / "charts"), library=seeded)
     assert result.returncode == 0, result.stderr
     _chart_checks(seeded / "charts")
+
+
+# --- item 22: help texts -------------------------------------------------------------------------
+
+PLAN_COMMANDS = [
+    ["today"],
+    ["done"],
+    ["start"],
+    ["skip"],
+    ["week"],
+    ["queue"],
+    ["queue", "up"],
+    ["queue", "down"],
+    ["queue", "top"],
+    ["queue", "pin"],
+    ["queue", "unpin"],
+    ["doctor"],
+    ["review"],
+    ["stats"],
+    ["export", "ics"],
+    ["export", "bibtex"],
+    ["export", "csljson"],
+    ["import", "bibtex"],
+    ["import", "readme"],
+    ["render", "readme"],
+]
+
+
+@pytest.mark.parametrize("path", PLAN_COMMANDS, ids=" ".join)
+def test_help_shows_yyyy_mm_dd_and_ends_with_examples(path: list[str]) -> None:
+    result = run_cli(*path, "--help")
+    assert result.returncode == 0, result.stderr
+    assert "%Y" not in result.stdout
+    text = result.stdout.split("\nOptions:")[0].rstrip().splitlines()
+    start = text.index("  Examples:")
+    examples = [line.strip() for line in text[start + 1 :]]
+    assert 1 <= len(examples) <= 2
+    assert all(line.startswith("paperlog ") for line in examples), examples
+    if "--date" in result.stdout:
+        assert "--date YYYY-MM-DD" in result.stdout
