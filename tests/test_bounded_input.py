@@ -103,7 +103,7 @@ def test_a_yaml_alias_bomb_is_refused_at_its_line(tmp_path: Path) -> None:
     with pytest.raises(BadFile) as caught:
         paper_from_text("bomb", ALIAS_BOMB, tmp_path / "bomb.md")
     assert str(caught.value) == (
-        f"{tmp_path / 'bomb.md'}:3: broken YAML: aliases (*name) are not allowed in paperlog files"
+        f"{tmp_path / 'bomb.md'}:3: broken YAML: aliases (*name) to lists or mappings are not allowed in paperlog files"
     )
 
 

@@ -104,22 +104,28 @@ def _safe_loader(base: Any) -> Any:
 
 
 def _refuse_aliases(root: Any) -> None:
-    """Raise at the first node reached twice (an alias), walking each node once."""
+    """Raise at the first list or mapping reached twice (an alias to it), walking each node
+    once. An alias to a scalar stays allowed: it cannot multiply anything, and PyYAML's
+    dumper writes one for a date object a file holds twice."""
     from yaml.constructor import ConstructorError
 
     seen: set[int] = set()
     stack = [root]
     while stack:
         node = stack.pop()
+        value = node.value
+        if not isinstance(value, list):
+            continue
         if id(node) in seen:
             raise ConstructorError(
-                None, None, "aliases (*name) are not allowed in paperlog files", node.start_mark
+                None,
+                None,
+                "aliases (*name) to lists or mappings are not allowed in paperlog files",
+                node.start_mark,
             )
         seen.add(id(node))
-        value = node.value
-        if isinstance(value, list):
-            for item in value:
-                stack.extend(item if isinstance(item, tuple) else (item,))
+        for item in value:
+            stack.extend(item if isinstance(item, tuple) else (item,))
 
 
 class _NotFast(Exception):
