@@ -39,6 +39,8 @@ _SLOT_TITLES = frozenset({"", "tba", "tbd", "tbp", "todo", "...", "\u2026", "?",
 """Link texts that mark a to-do slot rather than a paper: ``[]()``, ``[TBA]()``."""
 _SLOT_LINK = re.compile(r"^\[\[\s*(\w*)\s*\]\(\s*\)\]")
 """A slot written as a labelled link alone: ``[[TBP]()]``."""
+_LIST_MARK = re.compile(r"^(?:[-+]|\*(?!\*))\s*")
+"""A list marker missing its space ("-Title"), not the "**" of bold text."""
 _SEARCH_PART = re.compile(r"\*\*By ([A-Za-z ]+)\*\*\s*-\s*(.*?)\s*\\?\s*(?=\*\*By |$)")
 
 
@@ -66,6 +68,9 @@ class Found:
     wish_group: str | None = None
     rank: int | None = None
     notes: list[str] = field(default_factory=list)
+    raw: str | None = None
+    """The listing's source text as written (list marker and nested notes included), when the
+    listing is a block of its own; render writes it back while the item is unchanged."""
 
 
 @dataclass
@@ -320,7 +325,7 @@ class Walker:
             if "](" in line:
                 # a line with a link is no theme heading: an entry missing its list marker
                 # ("-Title [[arXiv](url)]") or prose with a link
-                entry = parse_any_entry(line.lstrip("-*+ ")) if self.ctx != "none" else None
+                entry = parse_any_entry(_LIST_MARK.sub("", line)) if self.ctx != "none" else None
                 if entry is not None and line[:1] in "-*+[":
                     self._place(entry, block)
                 continue
@@ -502,6 +507,10 @@ class Walker:
             self.rank += 1
             found = Found(entry, block.line, "wish", self.group)
             found.wish_group, found.rank = self.group, self.rank
+        if block.kind == "item" or len(block.raw) == 1:
+            found.raw = "\n".join(block.raw).rstrip()
+            if block.kind == "para":  # a paragraph of its own: a blank line must follow it
+                found.raw += "\n"
         self.out.found.append(found)
         return found
 
