@@ -448,6 +448,7 @@ class HttpClient:
                     # Nothing listens there: a retry half a second later meets the same
                     # closed port (an enrich run would wait 3.5 s per request for nothing).
                     why = f"cannot connect: connection refused ({exc})"
+                    self._unreachable[host] = why
                     raise self._error(source, url, params, why) from None
                 reason = f"cannot connect ({exc or type(exc).__name__})"
             except httpx.TransportError as exc:
