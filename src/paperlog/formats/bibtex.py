@@ -29,7 +29,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from paperlog.citekey import assign_citekeys, fold, make_citekey, taken_citekeys
+from paperlog.citekey import (
+    DEFAULT_FORMULA,
+    assign_citekeys,
+    citekey_formula,
+    fold,
+    make_citekey,
+    taken_citekeys,
+)
 from paperlog.errors import ImportProblem
 from paperlog.formats.citation import FROM_BIBTEX, venue_name
 from paperlog.formats.latex import (
@@ -438,6 +445,7 @@ def import_bibtex(
         raise ImportProblem(f"no readable entry ({malformed[0]})", path, malformed[0].line)
 
     existing = library.load_papers()
+    formula = citekey_formula(library.config)
     keys = {p.key.lower() for p in existing}
     # citation key (or the key a renamed entry had in its file) -> (ids, title) of the papers
     # holding it: a re-import of the same entry is skipped, another paper that happens to use
@@ -482,7 +490,7 @@ def import_bibtex(
                 )
             continue
         if not entry.key.strip() or entry.key.lower() in used:
-            paper.citekey = make_citekey(paper, used)
+            paper.citekey = make_citekey(paper, used, formula)
             report.renamed.append((entry.key, paper.citekey))
             paper.extra[EXTRA_KEY]["key"] = entry.key
             report.warnings.append(
@@ -534,7 +542,9 @@ def entry_fields(paper: Paper) -> tuple[str, list[tuple[str, str, bool]]]:
     return entry_type, [(_SPELLING.get(n, n), values[n][0], values[n][1]) for n in ordered]
 
 
-def export_bibtex(papers: Iterable[Paper], *, taken: set[str] | None = None) -> str:
+def export_bibtex(
+    papers: Iterable[Paper], *, taken: set[str] | None = None, formula: str = DEFAULT_FORMULA
+) -> str:
     """BibTeX text for the papers, one entry each, in the order given.
 
     A paper without a citation key gets one (``make_citekey``, unique within ``taken`` and the
@@ -546,7 +556,7 @@ def export_bibtex(papers: Iterable[Paper], *, taken: set[str] | None = None) -> 
     for paper in papers:
         citekey = paper.citekey
         if not citekey:
-            citekey = make_citekey(paper, used)
+            citekey = make_citekey(paper, used, formula)
             used.add(citekey.lower())
         entry_type, fields = entry_fields(paper)
         # Values are already BibTeX (encoded, or raw as imported), so writing is a join; the
@@ -578,7 +588,8 @@ def export_library_bibtex(
     new citation key; with ``write_back`` those are saved so their keys stay stable."""
     papers = library.load_papers()
     chosen = select_papers(papers, query, status)
-    changed = assign_citekeys(chosen, taken_citekeys(papers))
+    formula = citekey_formula(library.config)
+    changed = assign_citekeys(chosen, taken_citekeys(papers), formula)
     if changed and write_back:
         library.write_all(papers=changed)
-    return export_bibtex(chosen), changed
+    return export_bibtex(chosen, formula=formula), changed
