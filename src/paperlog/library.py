@@ -595,25 +595,11 @@ class Library:
             tx.delete(path)
 
     def resolve_key(self, text: str) -> str:
-        """A key from what a user typed: exact key, any case, unique prefix, or nickname."""
-        keys = self.keys()
-        if text in keys:
-            return text
-        low = text.lower()
-        exact = [k for k in keys if k.lower() == low]
-        if len(exact) == 1:
-            return exact[0]
-        prefixed = [k for k in keys if k.lower().startswith(low)]
-        if len(prefixed) == 1:
-            return prefixed[0]
-        by_nick = [p.key for p in self.load_papers() if (p.nickname or "").lower() == low]
-        if len(by_nick) == 1:
-            return by_nick[0]
-        candidates = prefixed or by_nick
-        if candidates:
-            shown = ", ".join(candidates[:8])
-            raise NotFound(f"{text!r} matches several papers: {shown}; give more of the key")
-        raise NotFound(f"no paper matches {text!r}; 'paperlog list' shows the keys")
+        """A key from what a user typed: the key, cite key, arXiv ID or DOI, nickname, alias,
+        unique prefix or a close spelling (``paperlog.lookup.find_key``)."""
+        from paperlog.lookup import find_key
+
+        return find_key(self, text)
 
     # config, resources, weeks
     def save_config(self) -> None:
