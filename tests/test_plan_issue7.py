@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from conftest import CORPUS, SEED, run_cli
+from conftest import CORPUS, GIT_IDENTITY, SEED, run_cli
 from paperlog.library import Library
 from replay import ReplayServer
 
@@ -52,13 +52,7 @@ def _commit_hand_edits(root: Path) -> None:
     repository (a library that commits each change refuses to write over uncommitted edits)."""
     if not (root / ".git").exists():
         return
-    identity = {
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.org",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.org",
-    }
-    env = {**os.environ, **identity}
+    env = {**os.environ, **GIT_IDENTITY}
     subprocess.run(["git", "add", "-A", "papers"], cwd=root, env=env, check=True)
     subprocess.run(["git", "commit", "-qm", "hand edits"], cwd=root, env=env, check=False)
 
@@ -250,6 +244,14 @@ def _with_key_ideas(root: Path, key: str) -> Path:
     path.write_text(
         path.read_text(encoding="utf-8") + "\n## Key ideas\n- few labels, dense 3D output\n",
         encoding="utf-8",
+    )
+    # A library made by init commits each change, and refuses to write over uncommitted
+    # edits: commit this one as a user would.
+    subprocess.run(
+        ["git", "commit", "-qm", "key ideas", str(path.relative_to(root))],
+        cwd=root,
+        env={**os.environ, **GIT_IDENTITY},
+        check=True,
     )
     return path
 
