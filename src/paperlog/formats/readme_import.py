@@ -344,6 +344,12 @@ def collect_papers(parsed: Parsed, warn: list[ImportWarning]) -> list[Paper]:
         where = f"line {first_line[id(same)]}"
         if norm_title(same.display_title) != norm_title(paper.display_title):
             where += f", written there as {same.display_title[:50]!r}"
+        if same.venue_label is None and paper.venue_label is not None:
+            # a badge on only one listing is the item's: the listings without it say so
+            for reading in same.readings:
+                reading.extra.setdefault("venue_label", None)
+            same.venue_label, same.venue = paper.venue_label, paper.venue
+            same.year = same.year or paper.year
         if paper.readings and same.status == "wish":
             warn.append(
                 ImportWarning(

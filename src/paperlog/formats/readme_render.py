@@ -267,7 +267,8 @@ def _weeks(papers: list[Paper], weeks: list[WeekInfo], config: Config) -> list[s
         info = infos.get(number)
         listings = by_week.get(number, [])
         start = info.start if info else next((r.week_start for r, _ in listings), None)
-        out.append(_week_heading(number, start))
+        written = info.extra.get("heading") if info is not None else None
+        out.append(str(written) if written else _week_heading(number, start))
         if info is not None and info.note:
             out.append(f"*({info.note})* <br>")
         slots = list(info.extra.get("slots") or []) if info else []

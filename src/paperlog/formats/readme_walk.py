@@ -233,6 +233,9 @@ class Walker:
                     "(kept as written)",
                 )
         self.week = WeekInfo(number, start)
+        written = "#" * block.level + " " + block.text.strip()
+        if written != _canonical_week(number, start):  # "## Week 3 (June 22)": kept as written
+            self.week.extra["heading"] = written
         self.weeks_by_number.setdefault(number, []).append(len(self.out.weeks))
         if start is not None:
             self.weeks_by_start.setdefault(start, []).append(len(self.out.weeks))
@@ -331,6 +334,11 @@ class Walker:
                 self.ctx, self.ctx_level, self.group = "wish", 99, None
                 self.wish_heading = None  # the seed's "Wish-List -" line is no group name
                 self.out.readme["wishlist_heading"] = line
+                continue
+            if self.ctx != "wish" and "](" not in line and len(line) <= 80 and TO_READ.search(line):
+                # "Papers I will read:" introduces a to-read list (its own wish group)
+                self.ctx, self.ctx_level, self.group = "wish", 99, line
+                self.wish_heading = line
                 continue
             note = _WEEK_NOTE.match(line)
             if note and self.ctx == "week" and self.week is not None:
@@ -527,6 +535,11 @@ class Walker:
                 found.raw += "\n"
         self.out.found.append(found)
         return found
+
+
+def _canonical_week(number: int, start: date | None) -> str:
+    """The week heading a render writes by default."""
+    return f"### Wk{number} - {start:%Y.%m.%d}" if start else f"### Wk{number}"
 
 
 def _drop_none(data: dict[str, Any]) -> dict[str, Any]:
