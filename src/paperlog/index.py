@@ -320,24 +320,28 @@ class Index:
     # opening -----------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, library: Library) -> Index:
-        """Open (or create) the library's index and sync it with the files."""
+    def open(cls, library: Library, *, sync: bool = True) -> Index:
+        """Open (or create) the library's index and sync it with the files.
+
+        ``sync=False`` skips the scan when the caller knows nothing changed since its last
+        sync (``paperlog serve``'s file watcher); a new or rebuilt index is always synced.
+        """
         path = library.state_dir / INDEX_NAME
         try:
-            return cls._open(library, path)
+            return cls._open(library, path, sync)
         except sqlite3.DatabaseError as exc:
             if not _is_corruption(exc):
                 raise PaperlogError(f"cannot use the index: {exc}", path) from None
         # A damaged or foreign file: the files are the truth, so start the cache again.
         _discard(path)
-        return cls._open(library, path)
+        return cls._open(library, path, sync)
 
     @classmethod
-    def _open(cls, library: Library, path: Path) -> Index:
+    def _open(cls, library: Library, path: Path, sync: bool = True) -> Index:
         index = cls(library, _connect(path), path)
         try:
             rebuilt = index._ensure_schema()
-            stats = index.sync()
+            stats = index.sync() if sync or rebuilt else SyncStats()
         except BaseException:
             index.close()
             raise

@@ -33,6 +33,7 @@ from starlette.staticfiles import StaticFiles
 from paperlog.errors import PaperlogError
 from paperlog.web import pages_library, pages_plan
 from paperlog.web.common import Settings, error_status, page
+from paperlog.web.freshness import Freshness
 
 STATIC = Path(__file__).resolve().parent / "static"
 TOKEN_COOKIE = "paperlog_token"
@@ -175,11 +176,15 @@ def routes() -> list[Route | Mount]:
     ]
 
 
-def create_app(settings: Settings) -> Any:
-    """The ASGI app for one library, wrapped in the security guard."""
+def create_app(settings: Settings, freshness: Freshness | None = None) -> Any:
+    """The ASGI app for one library, wrapped in the security guard.
+
+    Without a ``freshness`` whose watcher runs, every request syncs the index with the files.
+    """
     app = Starlette(
         routes=routes(),
         exception_handlers={PaperlogError: _paperlog_error, HTTPException: _http_error},
     )
     app.state.settings = settings
+    app.state.freshness = freshness or Freshness()
     return Guard(app, settings)
