@@ -58,7 +58,13 @@ def _p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
 
 
-def _load(base: str, paths: list[str], per_client: int = PER_CLIENT, start: int = 0) -> list[float]:
+def _load(
+    base: str,
+    paths: list[str],
+    per_client: int = PER_CLIENT,
+    start: int = 0,
+    clients: int = CLIENTS,
+) -> list[float]:
     """Every thread sends its requests one after another; return the server times (s)."""
     times: list[float] = []
     lock = threading.Lock()
@@ -74,7 +80,7 @@ def _load(base: str, paths: list[str], per_client: int = PER_CLIENT, start: int 
                 with lock:
                     times.append(float(match.group(1)) / 1000)
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -128,6 +134,16 @@ def rows(workdir: Path) -> list[tuple[str, str, str, str]]:
                     f"{COUNT:,}",
                     f"{_p95(times) * 1000:.1f} ms (p50 {p50 * 1000:.1f} ms)",
                     f"<= {target * 1000:.0f} ms",
+                )
+            )
+            # one client: the server's own cost per request, without queueing behind others
+            alone = _load(base, paths, 20, start=len(paths) - 60, clients=1)
+            out.append(
+                (
+                    f"web: {name} p95 (1 client)",
+                    f"{COUNT:,}",
+                    f"{_p95(alone) * 1000:.1f} ms (p50 {sorted(alone)[10] * 1000:.1f} ms)",
+                    "-",
                 )
             )
         out.append(_first_paint(base))

@@ -221,6 +221,8 @@ def test_queue_actions(lib: Library) -> None:
     assert lib.load_paper("moco-2020").pinned is None
     bad = client.post("/queue/pin", data={"csrf": token, "key": "moco-2020", "day": "2024-05-12"})
     assert bad.status_code == 400 and "not a reading day" in bad.text
+    empty = client.post("/queue/pin", data={"csrf": token, "key": "moco-2020", "day": ""})
+    assert empty.status_code == 400 and "choose the day" in empty.text
     client.post("/queue/remove", data={"csrf": token, "key": "hostile-2021"})
     assert not lib.exists("hostile-2021")
     assert order() == ["byol-2020", "resnet-2016", "moco-2020"]

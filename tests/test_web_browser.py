@@ -150,6 +150,21 @@ def test_edit_a_note_and_the_conflict_refusal(lib: Library, page: Any) -> None:
     assert [e for e in page.errors if "409 (Conflict)" not in e] == []
 
 
+def test_queue_buttons(lib: Library, page: Any) -> None:
+    with serve(lib, WED) as url:
+        page.goto(url + "/queue")
+        with page.expect_navigation():
+            page.get_by_label("Move to the top: byol-2020").click()
+        assert page.locator("tbody tr").first.get_attribute("id") == "q-byol-2020"
+        page.get_by_label("Day to pin moco-2020 to").fill("2024-05-10")
+        with page.expect_navigation():
+            page.get_by_label("Pin moco-2020", exact=True).click()
+        assert "Pinned moco-2020 to 2024-05-10" in page.locator("main").inner_text()
+    assert lib.load_paper("byol-2020").rank == 1
+    assert lib.load_paper("moco-2020").pinned == date(2024, 5, 10)
+    assert page.errors == []
+
+
 def test_a_review_with_the_keyboard(lib: Library, page: Any) -> None:
     with serve(lib, SUN) as url:
         page.goto(url + "/review")

@@ -137,3 +137,61 @@ def test_the_watcher_syncs_only_after_a_change(tmp_path: Path) -> None:
         assert re.findall(r'<tr id="q-([^"]+)"', client.get("/queue").text)[0] == "byol-2020"
     finally:
         freshness.stop()
+
+
+def test_serve_prints_the_url_opens_the_browser_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    lib = make_library(tmp_path / "lib")
+    opened = tmp_path / "opened.txt"
+    fake_browser = tmp_path / "browser.py"
+    fake_browser.write_text(
+        f"import sys, pathlib; pathlib.Path({str(opened)!r}).write_text(sys.argv[1])\n", "utf-8"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERLOG_")}
+    env["BROWSER"] = f"{sys.executable} {fake_browser} %s"
+    port = free_port()
+    argv = [sys.executable, "-m", "paperlog", "--library", str(lib.root), "serve"]
+    proc = subprocess.Popen(
+        [*argv, "--port", str(port), "--open"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        url = f"http://127.0.0.1:{port}/"
+        assert url in line, line
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                response = httpx.get(url, timeout=5)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline and proc.poll() is None, proc.stderr
+                time.sleep(0.1)
+        assert response.status_code == 200 and "Today" in response.text
+        while not opened.exists():
+            assert time.monotonic() < deadline, "--open did not start the browser"
+            time.sleep(0.1)
+        assert opened.read_text("utf-8") == url
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert "stopped" in out
+
+
+def free_port() -> int:
+    """A free loopback port (closed again before the server binds it)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port

@@ -37,6 +37,7 @@ from paperlog.web.freshness import Freshness
 
 STATIC = Path(__file__).resolve().parent / "static"
 TOKEN_COOKIE = "paperlog_token"
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -89,7 +90,10 @@ class Guard:
 
     def _refusal(self, scope: Scope, headers: dict[str, str]) -> Response | None:
         host = headers.get("host", "")
-        if _host_name(host) not in self.hosts:
+        # Bound to every interface, the server is reached by names it cannot know (the
+        # machine's address, its DNS name); the token, mandatory there, is the defence then.
+        any_host = self.settings.token is not None and self.settings.host in WILDCARD_HOSTS
+        if not any_host and _host_name(host) not in self.hosts:
             return PlainTextResponse(
                 f"refused: Host {host!r} is not this server (DNS rebinding protection)", 400
             )

@@ -217,6 +217,8 @@ async def queue_action(request: Request) -> Response:
     elif action == "top":
         await write(request, log.queue_top, lib, key)
     elif action == "pin":
+        if not field_text(form, "day"):
+            raise ValidationError("choose the day to pin it to")
         day = _date_field(field_text(form, "day"), settings_of(request).today())
         paper: Paper = await write(request, log.queue_pin, lib, key, day)
         message = f"Pinned {paper.key} to {day.isoformat()}."
@@ -315,13 +317,22 @@ def stats_page(request: Request) -> Response:
 
     lib = open_library(request)
     day = day_param(request)
-    papers = papers_of(request, lib)
-    stats = compute_stats(lib, papers, lib.load_weeks(), day)
-    data = stats.to_dict()
-    fingerprint = hashlib.sha256(
-        json.dumps([data, lib.config.title], sort_keys=True, default=str).encode()
-    ).hexdigest()[:16]
-    charts = _charts(lib, papers, day, fingerprint)
+
+    def compute() -> tuple[Any, list[tuple[str, str]], str]:
+        from paperlog.plan.charts import reading_days
+
+        papers = papers_of(request, lib)
+        weeks = lib.load_weeks()
+        stats = compute_stats(lib, papers, weeks, day)
+        # what the charts are drawn from: the stats, the readings per day, the plan
+        days = sorted((d.isoformat(), n) for d, n in reading_days(papers, weeks).items())
+        drawn_from = [stats.to_dict(), days, lib.config.title, repr(lib.config.plan)]
+        fingerprint = hashlib.sha256(
+            json.dumps(drawn_from, sort_keys=True, default=str).encode()
+        ).hexdigest()[:16]
+        return stats, _charts(lib, papers, day, fingerprint), fingerprint
+
+    stats, charts, fingerprint = freshness_of(request).cached(("stats", day), compute)
     return page(
         request,
         "stats.html",

@@ -76,6 +76,10 @@ def serve(
         threading.Timer(0.5, webbrowser.open, args=(url,)).start()
     try:
         server.run()
+    except KeyboardInterrupt:
+        # uvicorn shuts down on Ctrl-C, then raises the signal again for the caller: here
+        # that is the normal way to stop, not an error
+        pass
     finally:
         freshness.stop()
     say("paperlog stopped.")
