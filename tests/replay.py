@@ -46,8 +46,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
-
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("PAPERLOG_SHARED", REPO.parent / "shared"))
 CORPUS_API = SHARED / "corpus" / "api"
@@ -265,6 +263,9 @@ def corpus_api(*parts: str) -> Path:
     """A path under ``../shared/corpus/api``; skips the test when the recording is absent."""
     path = CORPUS_API.joinpath(*parts)
     if not path.exists():
+        # Imported here: `make demo` runs this server with the runtime dependencies only.
+        import pytest
+
         pytest.skip(f"recorded API data {path} is absent (../shared is not available)")
     return path
 

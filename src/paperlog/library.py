@@ -325,6 +325,10 @@ class Library:
         default_factory=list, repr=False, compare=False
     )
     """Called after each committed transaction with the paths it wrote or deleted."""
+    before_commit: list[Callable[[list[Path]], None]] = field(
+        default_factory=list, repr=False, compare=False
+    )
+    """Called with the paths a transaction will write before it writes any; may refuse."""
     last_recovery: Recovery | None = field(default=None, repr=False, compare=False)
     """What the last recovery of an interrupted write did (None when nothing was left)."""
     _lock_depth: int = field(default=0, repr=False, compare=False)
@@ -462,7 +466,12 @@ class Library:
             yield self._tx
             return
         with self.lock():
-            tx = Transaction(self.root, self.state_dir, after_commit=list(self.after_commit))
+            tx = Transaction(
+                self.root,
+                self.state_dir,
+                after_commit=list(self.after_commit),
+                before_commit=list(self.before_commit),
+            )
             self._tx = tx
             token = _ACTIVE.set(tx)
             try:

@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "review": "paperlog.cli.review_cmds:review_cmd",
     "stats": "paperlog.cli.review_cmds:stats_cmd",
     "serve": "paperlog.cli.serve_cmd:serve_cmd",
+    "sync": "paperlog.cli.git_cmds:sync_cmd",
 }
 
 IMPORT_COMMANDS = {
@@ -136,7 +137,10 @@ def cli(ctx: click.Context, library: str | None) -> None:
       paperlog init ~/reading && cd ~/reading
       paperlog import readme OLD_README.md
     """
-    ctx.obj = AppContext.from_environment(library)
+    if isinstance(ctx.obj, AppContext):  # made by main(), which commits after the command
+        ctx.obj.library_option = library
+    else:
+        ctx.obj = AppContext.from_environment(library)
 
 
 @cli.group(cls=LazyGroup, lazy=IMPORT_COMMANDS, name="import")
@@ -175,9 +179,13 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI; domain errors become a one-line message and a non-zero exit code."""
     from paperlog.errors import PaperlogError
 
+    env = AppContext.from_environment(None)
+    env.argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        cli.main(args=argv, prog_name="paperlog", standalone_mode=False)
+        cli.main(args=argv, prog_name="paperlog", standalone_mode=False, obj=env)
+        env.finish()
     except PaperlogError as exc:
+        env.finish()  # what was written before the error is committed, not left dirty
         fail(exc)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)

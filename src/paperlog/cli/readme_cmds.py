@@ -27,6 +27,9 @@ def import_readme_cmd(ctx: click.Context, file: Path, dry_run: bool, as_json: bo
     env = app(ctx)
     lib = env.open_library()
     report = import_readme(lib, file, dry_run=dry_run)
+    env.describe(
+        f"import readme: {report.items} items ({report.added} new, {report.updated} updated)"
+    )
     if as_json:
         print_json(report.to_dict(), env.stdout)
         return
