@@ -9,7 +9,6 @@ Re-ingesting a finished source reads nothing. Merging is by identifier and norma
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -145,7 +144,7 @@ def ingest_path(
     return ingest_records(
         catalog,
         read(path, fmt, venue, submissions=submissions),
-        source_id=f"{fmt}:{os.path.abspath(path)}",
+        source_id=f"{fmt}:{path.resolve()}",
         signature=_signature(path),
         stats=stats,
         progress=progress,

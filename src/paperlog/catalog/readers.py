@@ -34,7 +34,9 @@ FORMATS = ("kaggle", "daily", "abs", "papercopilot", "openreview")
 _SPACE = re.compile(r"\s+")
 # ICCV 2015's list prefixes some titles with the session they were shown in.
 _SESSION_PREFIX = re.compile(r"^\[(?:From )?(?:Oral|Poster|Spotlight)[^\]]*\]\s*", re.I)
-_VENUE_IN_NAME = re.compile(r"(cvpr|iccv|eccv|wacv|iclr|icml|nips|neurips|aaai|acl|emnlp)[_-]?(\d{4})", re.I)
+_VENUE_IN_NAME = re.compile(
+    r"(cvpr|iccv|eccv|wacv|iclr|icml|nips|neurips|aaai|acl|emnlp)[_-]?(\d{4})", re.I
+)
 _CANONICAL = {
     "cvpr": "CVPR",
     "iccv": "ICCV",
@@ -69,7 +71,9 @@ def _doi(text: Any) -> str | None:
 
 def _arxiv_day(arxiv: str) -> tuple[int | None, str | None]:
     """Year (and first-of-month day) from a new-style arXiv ID (``2002.05709`` -> 2020)."""
-    match = re.match(r"(\d{2})(\d{2})\.\d{4,5}$", arxiv) or re.search(r"/(\d{2})(\d{2})\d{3}$", arxiv)
+    match = re.match(r"(\d{2})(\d{2})\.\d{4,5}$", arxiv) or re.search(
+        r"/(\d{2})(\d{2})\d{3}$", arxiv
+    )
     if not match:
         return None, None
     yy, mm = int(match.group(1)), int(match.group(2))
@@ -167,7 +171,9 @@ def read_kaggle(path: Path) -> Iterator[CatalogRecord]:
                 _clean(f"{p[1]} {p[0]}") for p in parsed if isinstance(p, list) and len(p) >= 2
             ]
         else:
-            authors = [_clean(a) for a in re.split(r",| and ", str(d.get("authors") or "")) if _clean(a)]
+            authors = [
+                _clean(a) for a in re.split(r",| and ", str(d.get("authors") or "")) if _clean(a)
+            ]
         yield CatalogRecord(
             title=title,
             authors=[a for a in authors if a],
@@ -344,4 +350,3 @@ def read_openreview(
                 url=link,
                 source=f"{name.lower()}{year or ''}",
             )
-

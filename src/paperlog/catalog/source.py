@@ -74,5 +74,7 @@ class CatalogSource:
         with Catalog.open(self.path, create=False) as catalog:
             exact = catalog.by_title(title)
             query = Query((Words(title, prefix=False, columns=("title",)),))
-            found = exact + [p for p in catalog.search(query, limit) if p.id not in {e.id for e in exact}]
+            found = exact + [
+                p for p in catalog.search(query, limit) if p.id not in {e.id for e in exact}
+            ]
         return [record_of(p) for p in found[:limit]]

@@ -16,7 +16,6 @@ preprint and its conference version are suggested once.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sqlite3
 import unicodedata
@@ -287,14 +286,19 @@ class Catalog:
 
     def _find(self, rec: CatalogRecord, norm: str) -> sqlite3.Row | None:
         conn = self._conn
-        for column, value in (("arxiv", rec.arxiv), ("doi", rec.doi), ("openreview", rec.openreview)):
+        for column, value in (
+            ("arxiv", rec.arxiv),
+            ("doi", rec.doi),
+            ("openreview", rec.openreview),
+        ):
             if value:
                 row = conn.execute(
                     f"SELECT * FROM {PAPERS_TABLE} WHERE {column} = ?", (value,)
                 ).fetchone()
                 if row is not None:
                     return row  # type: ignore[no-any-return]
-        if len(norm) < 12:  # "Introduction", "Untitled": too short to identify a paper
+        if len(norm) < 16 or len(rec.title.split()) < 3:
+            # "Introduction", "Editorial": too short to say two records are one paper.
             return None
         for row in conn.execute(f"SELECT * FROM {PAPERS_TABLE} WHERE norm_title = ?", (norm,)):
             year = row["year"]
@@ -456,7 +460,9 @@ class Catalog:
         """(ids, "title. abstract" texts) of the matching papers, for a text model."""
         ids: list[int] = []
         texts: list[str] = []
-        sql = f"SELECT p.id, p.title, p.abstract FROM {PAPERS_TABLE} AS p WHERE {where} ORDER BY p.id"
+        sql = (
+            f"SELECT p.id, p.title, p.abstract FROM {PAPERS_TABLE} AS p WHERE {where} ORDER BY p.id"
+        )
         for rowid, title, abstract in self._conn.execute(sql, list(params)):
             ids.append(int(rowid))
             texts.append(f"{title}. {abstract}")
@@ -493,9 +499,9 @@ class Catalog:
         ):
             by_source[value] = by_source.get(value, 0) + 1
         size = sum(
-            os.path.getsize(f"{self.path}{s}")
-            for s in ("", "-wal")
-            if os.path.exists(f"{self.path}{s}")
+            p.stat().st_size
+            for p in (self.path, self.path.with_name(self.path.name + "-wal"))
+            if p.exists()
         )
         return {
             "path": str(self.path),
@@ -528,7 +534,7 @@ def _paper_from_row(row: sqlite3.Row | tuple[Any, ...]) -> CatalogPaper:
 
 def _merge(old: CatalogPaper, rec: CatalogRecord) -> CatalogPaper | None:
     """``old`` with what ``rec`` adds; None when nothing changes (re-ingest is a no-op)."""
-    new = CatalogPaper(**{**asdict(old)})
+    new = CatalogPaper(**asdict(old))
     for name in ("arxiv", "doi", "openreview", "url", "date"):
         if getattr(new, name) is None and getattr(rec, name):
             setattr(new, name, getattr(rec, name))
@@ -548,4 +554,3 @@ def _merge(old: CatalogPaper, rec: CatalogRecord) -> CatalogPaper | None:
     if rec.source and rec.source not in new.sources:
         new.sources = [*new.sources, rec.source]
     return None if new == old else new
-

@@ -21,7 +21,7 @@ COMMANDS: dict[str, str] = {
     "show": "paperlog.cli.library_cmds:show_cmd",
     "resources": "paperlog.cli.library_cmds:resources_cmd",
     "weeks": "paperlog.cli.library_cmds:weeks_cmd",
-    "topics": "paperlog.cli.library_cmds:topics_cmd",
+    "topics": "paperlog.cli.discover_cmds:topics_group",
     "search": "paperlog.cli.search_cmd:search_cmd",
     "import": "paperlog.cli.main:import_group",
     "render": "paperlog.cli.main:render_group",
@@ -37,6 +37,9 @@ COMMANDS: dict[str, str] = {
     "doctor": "paperlog.cli.plan_cmds:doctor_cmd",
     "review": "paperlog.cli.review_cmds:review_cmd",
     "stats": "paperlog.cli.review_cmds:stats_cmd",
+    "catalog": "paperlog.cli.discover_cmds:catalog_group",
+    "recommend": "paperlog.cli.discover_cmds:recommend_cmd",
+    "rate": "paperlog.cli.discover_cmds:rate_cmd",
 }
 
 IMPORT_COMMANDS = {

@@ -126,7 +126,7 @@ def _save(path: Path, ids: np.ndarray, counts: csr_matrix) -> None:
         indices=counts.indices,
         indptr=counts.indptr,
     )
-    os.replace(tmp, path)
+    tmp.replace(path)
 
 
 def tfidf(counts: csr_matrix, df: np.ndarray, n_docs: int, max_df: float = 0.2) -> csr_matrix:

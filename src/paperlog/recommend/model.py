@@ -81,14 +81,14 @@ class Ranking:
         features = [int(vec.indices[i]) for i in order if contrib[i] > 0]
         sims = (self.positive_matrix @ vec.T).toarray().ravel()
         nearest = [
-            (self.positive_titles[i], float(sims[i])) for i in np.argsort(-sims)[:near] if sims[i] > 0
+            (self.positive_titles[i], float(sims[i]))
+            for i in np.argsort(-sims)[:near]
+            if sims[i] > 0
         ]
         return features[:words], nearest
 
 
-def sample_weight(
-    *, status: str, days_ago: int | None, last_rating: str | None = None
-) -> float:
+def sample_weight(*, status: str, days_ago: int | None, last_rating: str | None = None) -> float:
     """A positive's weight: read papers count more than wished ones, recent ones more than old
     ones (half-life of a year, never below a quarter), and review grades nudge it."""
     base = 1.0 if status in ("read", "reading") else 0.6

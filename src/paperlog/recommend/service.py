@@ -230,10 +230,10 @@ def library_examples(
         )
     for rating in ratings:
         if rating.ref.startswith("key:"):
-            paper = by_key.get(rating.ref[4:])
-            if paper is not None and rating.verdict == "good":
+            rated = by_key.get(rating.ref[4:])
+            if rated is not None and rating.verdict == "good":
                 for example in examples:
-                    if example.title == paper.display_title:
+                    if example.title == rated.display_title:
                         example.weight *= 1.5
             continue
         hit = catalog.get(rating.ref.split(":", 1)[1]) if ":" in rating.ref else None
@@ -265,7 +265,6 @@ def recommend(
     progress: Progress | None = None,
 ) -> list[Suggestion]:
     """The best catalog papers for this library, explained, never one already in it."""
-    import numpy as np
 
     from paperlog.recommend.features import load_features
     from paperlog.recommend.model import feature_words, rank
