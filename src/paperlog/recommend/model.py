@@ -149,11 +149,14 @@ def rank(
             weights[example.row] = NEGATIVE_WEIGHT * example.weight
     if not positives:
         raise ValueError("no positive example to learn from")
+    # Recency and grades weigh positives against each other, not against the catalog: scaled
+    # to average 1, so an old log is not drowned by the negatives.
+    weights[positives] /= weights[positives].mean()
     # Balanced classes, as arxiv-sanity: a handful of positives against the whole catalog.
     n_pos = labels.sum()
     n_neg = len(labels) - n_pos
     balance = np.where(labels == 1, len(labels) / (2.0 * n_pos), len(labels) / (2.0 * n_neg))
-    clf = LinearSVC(C=svm_c, max_iter=10_000, tol=1e-6)
+    clf = LinearSVC(C=svm_c, max_iter=10_000, tol=1e-6, random_state=0)
     clf.fit(matrix, labels, sample_weight=weights * balance)
     scores = np.asarray(clf.decision_function(matrix[:n_rows]), dtype=np.float64)
     if prior_weight:
