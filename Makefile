@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO := build/demo-library
 SEED ?= ../shared/seed/000_838255085520cd98.txt
 
-.PHONY: install demo test lint typecheck bench clean
+.PHONY: install demo test lint typecheck bench eval clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
+
+# Recommendations against baselines on real reading lists (docs/discover.md); minutes, not seconds.
+eval: $(STAMP)
+	$(BIN)/python bench/eval_recommend.py --out build/eval/results.json
 
 clean:
 	rm -rf $(VENV) build .mypy_cache .pytest_cache .ruff_cache
