@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from paperlog.errors import PaperlogError, ValidationError
 from paperlog.model import Link, Paper, Reading
+from paperlog.names import author_from_data, authors_to_data
 from paperlog.query import (
     FTS_COLUMNS,
     FTS_TABLE,
@@ -191,9 +192,12 @@ def paper_to_json(paper: Paper) -> str:
         "kind": paper.kind,
         "nickname": paper.nickname,
         "status": paper.status,
-        "authors": paper.authors,
+        "authors": authors_to_data(paper.authors),
         "year": paper.year,
+        "preprint_year": paper.preprint_year,
+        "entry_type": paper.entry_type,
         "venue": paper.venue,
+        "container": paper.container,
         "venue_label": paper.venue_label,
         "ids": paper.ids,
         "url": paper.url,
@@ -207,6 +211,7 @@ def paper_to_json(paper: Paper) -> str:
             for r in paper.readings
         ],
         "citekey": paper.citekey,
+        "aliases": paper.aliases,
         "abstract": paper.abstract,
         "added": _iso(paper.added),
         "takeaways": paper.takeaways,
@@ -227,9 +232,12 @@ def paper_from_json(text: str) -> Paper:
         kind=d["kind"],
         nickname=d["nickname"],
         status=d["status"],
-        authors=d["authors"],
+        authors=[a for a in map(author_from_data, d["authors"]) if a is not None],
         year=d["year"],
+        preprint_year=d.get("preprint_year"),
+        entry_type=d.get("entry_type"),
         venue=d["venue"],
+        container=d.get("container"),
         venue_label=d["venue_label"],
         ids=d["ids"],
         url=d["url"],
@@ -250,6 +258,7 @@ def paper_from_json(text: str) -> Paper:
             for start, day, week, group, order, extra in d["readings"]
         ],
         citekey=d["citekey"],
+        aliases=d.get("aliases", []),
         abstract=d["abstract"],
         added=_date(d["added"]),
         takeaways=d["takeaways"],
@@ -623,6 +632,14 @@ class Index:
         (count,) = self._conn.execute(f"SELECT count(*) FROM {PAPERS_TABLE}").fetchone()
         return int(count)
 
+    def rows(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """Run one read-only SQL statement over the index tables (``paperlog.browse`` uses it)."""
+        return self._read(lambda: [tuple(row) for row in self._conn.execute(sql, params)])
+
+    def papers_by_rowid(self, ids: list[int]) -> list[Paper]:
+        """The papers of these ``papers`` row ids, in this order."""
+        return self._read(lambda: self._papers(ids))
+
 
 def _discard(path: Path) -> None:
     """Delete an index file and its journal files."""
@@ -651,3 +668,9 @@ def search(library: Library, query: str | Query, limit: int | None = None) -> li
     """Open the library's index (syncing it), run one query, close it."""
     with Index.open(library) as index:
         return index.search(query, limit)
+
+
+def all_papers(library: Library) -> list[Paper]:
+    """Every item through the index (synced with the files on open), sorted by key."""
+    with Index.open(library) as index:
+        return index.all()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from paperlog.model import Paper, ResourceSection, WeekInfo
+from paperlog.model import Paper, ResourceSection, Topic, WeekInfo
 
 
 def paper_view(paper: Paper) -> dict[str, Any]:
     """The documented JSON object of one item (``list --json``, ``search --json``)."""
-    ids: dict[str, Any] = {"arxiv": paper.ids.get("arxiv"), "doi": paper.ids.get("doi")}
-    ids.update({k: v for k, v in paper.ids.items() if k not in ids})
+    # Only the identifiers the paper has: an absent id is left out, never null (docs/library.md)
+    ids = {k: v for k, v in sorted(paper.ids.items()) if v}
     return {
         "key": paper.key,
         "kind": paper.kind,
@@ -18,7 +18,10 @@ def paper_view(paper: Paper) -> dict[str, Any]:
         "nickname": paper.nickname,
         "authors": list(paper.authors),
         "year": paper.year,
+        "preprint_year": paper.preprint_year,
+        "entry_type": paper.entry_type,
         "venue": paper.venue,
+        "container": paper.container,
         "venue_label": paper.venue_label,
         "ids": ids,
         "url": paper.url,
@@ -29,6 +32,7 @@ def paper_view(paper: Paper) -> dict[str, Any]:
         "wish_group": paper.wish_group,
         "rank": paper.rank,
         "citekey": paper.citekey,
+        "aliases": list(paper.aliases),
         "readings": [
             {
                 "week": r.week,
@@ -82,3 +86,20 @@ def week_view(info: WeekInfo, papers: list[Paper]) -> dict[str, Any]:
             for name, members in groups.items()
         ],
     }
+
+
+def topics_view(topics: list[Topic], papers: list[Paper]) -> list[dict[str, Any]]:
+    """``topics --json``: each code of the taxonomy with how many items carry it."""
+    counts: dict[str, int] = {}
+    for paper in papers:
+        for code in paper.topics:
+            counts[code] = counts.get(code, 0) + 1
+    return [
+        {
+            "code": t.code,
+            "name": t.name,
+            "description": t.description,
+            "count": counts.get(t.code, 0),
+        }
+        for t in topics
+    ]

@@ -104,7 +104,9 @@ class Candidate:
             "title": self.merged.title,
             "authors": list(self.merged.authors),
             "year": self.merged.year,
-            "venue": self.merged.venue if self.merged.published else None,
+            "venue": (self.merged.venue or self.merged.venue_short or self.merged.venue_raw)
+            if self.merged.published
+            else None,
             "ids": paper_ids(self.merged.ids),
             "sources": list(self.merged.sources),
         }
@@ -420,13 +422,21 @@ def badge_label(venue: str | None, year: int | None, qualifier: str | None = Non
 def fill_from_merged(paper: Paper, merged: Merged) -> None:
     """Set a new paper's metadata from a merged answer (used by ``add``).
 
-    The venue is kept only when the paper was published somewhere paperlog recognises; a
-    preprint's "arXiv" is left out, as hand-kept lists write just the year for those. The badge
-    (``venue_label``) is "VENUE YEAR", or the year alone.
+    A published venue is kept as the source names it (``container``: "Physical Review D");
+    ``venue`` is the short name: paperlog's canonical one where the venue table knows it
+    ("ICML"), else the source's abbreviation or name ("PLoS ONE"). A preprint gets no venue,
+    as hand-kept lists write just the year for those. The badge (``venue_label``) is
+    "VENUE YEAR", or the year alone.
     """
     paper.authors = list(merged.authors)
     paper.year = merged.year
-    paper.venue = merged.venue if merged.published else None
+    paper.preprint_year = merged.preprint_year
+    paper.entry_type = merged.entry_type
+    if merged.published:
+        paper.container = merged.venue_raw
+        paper.venue = merged.venue or merged.venue_short or merged.venue_raw
+    else:
+        paper.container = paper.venue = None
     # The README shows a paper's badge as written; a new paper gets one in the same style.
     paper.venue_label = badge_label(paper.venue, paper.year)
     paper.abstract = merged.abstract
@@ -568,23 +578,31 @@ def _place(
     return sorted(weeks, key=lambda w: -w.week), new_week
 
 
-def add_paper(
+@dataclass
+class Prepared:
+    """A paper resolved from what a user typed, not yet written (``add`` shows it first)."""
+
+    paper: Paper
+    query: Identifier
+    resolution: Resolution
+    candidates: list[Candidate] = field(default_factory=list)
+    duplicate_of: Paper | None = None
+    """The library's item this one duplicates, found after resolving (None: none)."""
+
+
+def prepare_paper(
     library: Library,
     text: str,
     sources: Sequence[Source],
     options: AddOptions,
     today: date,
-) -> Added:
-    """Resolve ``text`` (arXiv id, DOI, link or title), merge the answers, write a new paper.
+) -> Prepared:
+    """Resolve ``text`` into a new paper without writing anything (the first half of ``add``).
 
-    Raises ``ValidationError`` for input that names no paper or bad options,
-    ``DuplicatePaper`` when the paper is already there (unless ``options.force``),
-    ``AmbiguousTitle`` when a title needs ``--pick``, and ``NotFound`` / ``NetworkError`` when
-    no source gave a record. The library is unchanged whenever an error is raised.
+    Raises what ``add_paper`` raises before it writes; a duplicate found only after resolving
+    is reported in ``duplicate_of`` rather than raised, so a caller can show it.
     """
-    from paperlog.citekey import make_citekey, taken_citekeys
     from paperlog.ids import ids_from_url, parse_identifier
-    from paperlog.model import make_key
 
     ident = parse_identifier(text)
     if not ident.value:
@@ -632,7 +650,30 @@ def add_paper(
     paper.topics = list(options.topics)
     paper.added = day
     paper.notes = NOTE_SKELETON
+    return Prepared(paper, ident, resolution, candidates, find_duplicate(papers, paper))
 
+
+def add_paper(
+    library: Library,
+    text: str,
+    sources: Sequence[Source],
+    options: AddOptions,
+    today: date,
+) -> Added:
+    """Resolve ``text`` (arXiv id, DOI, link or title), merge the answers, write a new paper.
+
+    Raises ``ValidationError`` for input that names no paper or bad options,
+    ``DuplicatePaper`` when the paper is already there (unless ``options.force``),
+    ``AmbiguousTitle`` when a title needs ``--pick``, and ``NotFound`` / ``NetworkError`` when
+    no source gave a record. The library is unchanged whenever an error is raised.
+    """
+    from paperlog.citekey import make_citekey, taken_citekeys
+    from paperlog.model import make_key
+
+    prepared = prepare_paper(library, text, sources, options, today)
+    paper, ident = prepared.paper, prepared.query
+    resolution, candidates = prepared.resolution, prepared.candidates
+    day = options.on_date or today
     with library.lock():
         papers = library.load_papers()  # again: another process may have written meanwhile
         duplicate_of = None
