@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import closed_sources_env, run_cli
 from paperlog.catalog.ingest import expand_sources, ingest_path
 from paperlog.catalog.oai import parse_page
 from paperlog.catalog.readers import detect_format, parse_abs, read
@@ -393,7 +393,7 @@ def test_add_takes_a_catalog_paper_without_network(tmp_path: Path) -> None:
     env = {
         "PAPERLOG_CATALOG": str(db),
         # Every network source points at a closed port: only the catalog can answer.
-        **dict.fromkeys(("PAPERLOG_ARXIV_URL", "PAPERLOG_S2_URL", "PAPERLOG_CROSSREF_URL", "PAPERLOG_DBLP_URL", "PAPERLOG_OPENREVIEW_URL"), "http://127.0.0.1:9/x"),
+        **closed_sources_env(),
     }
     result = run_cli("add", "2001.00007", "--json", library=lib, env=env)
     assert result.returncode == 0, result.stderr

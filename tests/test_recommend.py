@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import closed_sources_env, run_cli
 from paperlog.catalog.store import Catalog, CatalogRecord
 from paperlog.library import Library
 from paperlog.model import Paper, Reading, Topic
@@ -157,7 +157,7 @@ def test_recommend_cli_json_and_add(tmp_path: Path, catalog_path: Path) -> None:
     _seg_library(lib)
     env = {
         "PAPERLOG_CATALOG": str(catalog_path),
-        **dict.fromkeys(("PAPERLOG_ARXIV_URL", "PAPERLOG_S2_URL", "PAPERLOG_CROSSREF_URL", "PAPERLOG_DBLP_URL", "PAPERLOG_OPENREVIEW_URL"), "http://127.0.0.1:9/x"),
+        **closed_sources_env(),
     }
     shown = run_cli("recommend", "--limit", "3", "--json", library=lib, env=env)
     assert shown.returncode == 0, shown.stderr
