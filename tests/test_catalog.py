@@ -400,3 +400,43 @@ def test_add_takes_a_catalog_paper_without_network(tmp_path: Path) -> None:
     added = json.loads(result.stdout)
     assert added["paper"]["title"] == "Paper number 7 about topic 0"
     assert added["paper"]["ids"]["arxiv"] == "2001.00007"
+
+
+def test_batch_merging_equals_one_by_one(tmp_path: Path) -> None:
+    """``upsert_many`` (the ingest path) builds the same catalog as ``upsert`` record by record,
+    with duplicates inside a batch and against earlier batches."""
+    import random
+
+    rng = random.Random(7)
+    records = []
+    for n in range(300):
+        k = rng.randrange(60)
+        records.append(
+            CatalogRecord(
+                title=f"Shared title number {k} about learning"
+                if n % 3
+                else f"Paper {n} on things we know",
+                abstract="x" * rng.randrange(50),
+                year=2018 + rng.randrange(3),
+                arxiv=f"1801.{k:05d}" if n % 4 == 0 else None,
+                doi=f"10.1000/{k}" if n % 5 == 0 else None,
+                venue="CVPR" if n % 7 == 0 else "",
+                venue_label="CVPR 2019" if n % 7 == 0 else "",
+                source=f"s{n % 3}",
+            )
+        )
+    with Catalog.open(tmp_path / "a.sqlite") as one, Catalog.open(tmp_path / "b.sqlite") as many:
+        one.begin()
+        for record in records:
+            one.upsert(record)
+        one.commit()
+        for start in range(0, len(records), 70):
+            many.begin()
+            many.upsert_many(records[start : start + 70])
+            many.commit()
+        rows_a = [p.to_dict() for p in one.iter_papers()]
+        rows_b = [p.to_dict() for p in many.iter_papers()]
+        assert rows_a == rows_b
+        assert [p.id for p in one.search("shared learning", None)] == [
+            p.id for p in many.search("shared learning", None)
+        ]

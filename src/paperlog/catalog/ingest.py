@@ -107,11 +107,9 @@ def ingest_records(
     for batch in _batches(iterator, batch_size):
         catalog.begin()
         try:
-            for record in batch:
-                if catalog.upsert(record):
-                    stats.added += 1
-                else:
-                    stats.merged += 1
+            added, merged = catalog.upsert_many(batch)
+            stats.added += added
+            stats.merged += merged
             position += len(batch)
             catalog.set_ingest_progress(source_id, signature, position, False)
             catalog.commit()
@@ -194,11 +192,9 @@ def ingest_oai(
     for page in harvest(client, base_url, since=since, set_spec=set_spec, token=token):
         catalog.begin()
         try:
-            for record in page.records:
-                if catalog.upsert(record):
-                    stats.added += 1
-                else:
-                    stats.merged += 1
+            added, merged = catalog.upsert_many(page.records)
+            stats.added += added
+            stats.merged += merged
             if page.token:
                 catalog.set_meta(f"oai.token:{base_url}", page.token)
             else:

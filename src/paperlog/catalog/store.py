@@ -157,6 +157,18 @@ def _fts_row(rec: CatalogRecord) -> tuple[str, ...]:
     return tuple(values[c] for c in FTS_COLUMNS)
 
 
+def _keys(rec: CatalogRecord) -> set[tuple[str, str]]:
+    """What can tie a record to a catalog row: its ids and, for a long enough title, the
+    normalised title (the same rule as ``Catalog._find``)."""
+    keys = {
+        (kind, value) for kind in ("arxiv", "doi", "openreview") if (value := getattr(rec, kind))
+    }
+    norm = normalise_title(rec.title)
+    if len(norm) >= 16 and len(rec.title.split()) >= 3:
+        keys.add(("norm_title", norm))
+    return keys
+
+
 _ROW_FIELDS = (
     "arxiv",
     "doi",
@@ -325,9 +337,17 @@ class Catalog:
             )
             self._insert_fts(int(cur.lastrowid or 0), rec)
             return True
-        merged = _merge(_paper_from_row(row), rec)
+        old = _paper_from_row(row)
+        merged = _merge(old, rec)
         if merged is None:
             return False
+        for kind in ("arxiv", "doi", "openreview"):
+            value = getattr(merged, kind)
+            if value != getattr(old, kind) and self._conn.execute(
+                f"SELECT 1 FROM {PAPERS_TABLE} WHERE {kind} = ? AND id != ?", (value, old.id)
+            ).fetchone():
+                # Another row holds that id: the record linked two rows; keep them apart.
+                setattr(merged, kind, getattr(old, kind))
         assignments = ", ".join(f"{name} = ?" for name in _ROW_FIELDS)
         self._conn.execute(
             f"UPDATE {PAPERS_TABLE} SET {assignments} WHERE id = ?",
@@ -336,6 +356,67 @@ class Catalog:
         self._conn.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", (merged.id,))
         self._insert_fts(merged.id, merged)
         return False
+
+    def upsert_many(self, records: list[CatalogRecord]) -> tuple[int, int]:
+        """Merge a batch in (inside a transaction); returns (new rows, merged records).
+
+        Most records of a snapshot are new papers: those that share no identifier and no
+        normalised title with the catalog or with each other are inserted together (one
+        ``executemany`` per table); the rest go through ``upsert`` one by one.
+        """
+        known = self._existing_keys(records)
+        fresh: list[CatalogRecord] = []
+        added = merged = 0
+        for rec in records:
+            keys = _keys(rec)
+            if keys & known:
+                self._insert_new(fresh)  # so the one-by-one path sees them
+                fresh = []
+                if self.upsert(rec):
+                    added += 1
+                else:
+                    merged += 1
+            else:
+                fresh.append(rec)
+                added += 1
+            known |= keys
+        self._insert_new(fresh)
+        return added, merged
+
+    def _existing_keys(self, records: list[CatalogRecord]) -> set[tuple[str, str]]:
+        wanted: dict[str, list[str]] = {"arxiv": [], "doi": [], "openreview": [], "norm_title": []}
+        for rec in records:
+            for kind, value in _keys(rec):
+                wanted[kind].append(value)
+        found: set[tuple[str, str]] = set()
+        for column, values in wanted.items():
+            if values:
+                for (value,) in self._conn.execute(
+                    f"SELECT {column} FROM {PAPERS_TABLE} "
+                    f"WHERE {column} IN (SELECT value FROM json_each(?))",
+                    (json.dumps(values),),
+                ):
+                    found.add((column, value))
+        return found
+
+    def _insert_new(self, records: list[CatalogRecord]) -> None:
+        if not records:
+            return
+        (last,) = self._conn.execute(f"SELECT coalesce(max(id), 0) FROM {PAPERS_TABLE}").fetchone()
+        cols = ", ".join(("id", *_ROW_FIELDS))
+        marks = ", ".join("?" for _ in range(len(_ROW_FIELDS) + 1))
+        self._conn.executemany(
+            f"INSERT INTO {PAPERS_TABLE} ({cols}) VALUES ({marks})",
+            (
+                [last + n, *_row_values(rec, [rec.source] if rec.source else [])]
+                for n, rec in enumerate(records, 1)
+            ),
+        )
+        fts_marks = ", ".join("?" for _ in FTS_COLUMNS)
+        self._conn.executemany(
+            f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, {fts_marks})",
+            ((last + n, *_fts_row(rec)) for n, rec in enumerate(records, 1)),
+        )
 
     def _insert_fts(self, rowid: int, rec: CatalogRecord) -> None:
         marks = ", ".join("?" for _ in FTS_COLUMNS)
