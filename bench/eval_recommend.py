@@ -262,6 +262,7 @@ def verdict(results: dict[str, Any]) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--lists", type=int, default=len(LISTS))
+    parser.add_argument("--only", action="append", default=[], help="Evaluate this list only.")
     parser.add_argument("--splits", type=int, default=5)
     parser.add_argument("--workdir", type=Path, default=REPO / "build" / "eval")
     parser.add_argument("--out", type=Path, default=None, help="Also write the results as JSON.")
@@ -274,7 +275,10 @@ def main() -> None:
         # The catalog is kept between runs (ingest resumes, features are cached beside it);
         # the libraries are imported afresh each time.
         results = evaluate(
-            list(LISTS[: args.lists]), args.splits, args.workdir / "catalog.sqlite", Path(tmp)
+            args.only or list(LISTS[: args.lists]),
+            args.splits,
+            args.workdir / "catalog.sqlite",
+            Path(tmp),
         )
     print(table(results))
     misses = verdict(results)

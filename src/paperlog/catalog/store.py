@@ -205,7 +205,8 @@ def _row_values(rec: CatalogRecord, sources: list[str]) -> list[Any]:
         "venue_name": rec.venue,
         "badge": rec.venue_label,
         "categories": rec.categories,
-        "url": rec.url,
+        # The arXiv link is derived on reading, not stored three million times.
+        "url": None if rec.arxiv and rec.url == f"https://arxiv.org/abs/{rec.arxiv}" else rec.url,
         "sources": json.dumps(sources),
     }
     return [values[name] for name in _ROW_FIELDS]
@@ -246,7 +247,7 @@ class Catalog:
                 f"catalog schema {version} is not {SCHEMA_VERSION}; delete the file and ingest again",
                 self.path,
             )
-        from paperlog.query import fts_create_sql
+        from paperlog.query import FTS_TOKENIZE
 
         self._conn.execute("BEGIN IMMEDIATE")
         try:
@@ -259,7 +260,14 @@ class Catalog:
                 "SELECT 1 FROM sqlite_master WHERE name = ?", (FTS_TABLE,)
             ).fetchone()
             if not exists:
-                self._conn.execute(fts_create_sql())
+                # Contentless: the text lives once, in ``papers``; the full-text table holds
+                # only its index (a third of the database otherwise). A changed row is taken
+                # out of it with FTS5's 'delete' command and the row's old values.
+                cols = ", ".join(FTS_COLUMNS)
+                self._conn.execute(
+                    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({cols}, content='', "
+                    f"tokenize='{FTS_TOKENIZE}')"
+                )
             self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self._conn.execute("COMMIT")
         except BaseException:
@@ -343,9 +351,12 @@ class Catalog:
             return False
         for kind in ("arxiv", "doi", "openreview"):
             value = getattr(merged, kind)
-            if value != getattr(old, kind) and self._conn.execute(
-                f"SELECT 1 FROM {PAPERS_TABLE} WHERE {kind} = ? AND id != ?", (value, old.id)
-            ).fetchone():
+            if (
+                value != getattr(old, kind)
+                and self._conn.execute(
+                    f"SELECT 1 FROM {PAPERS_TABLE} WHERE {kind} = ? AND id != ?", (value, old.id)
+                ).fetchone()
+            ):
                 # Another row holds that id: the record linked two rows; keep them apart.
                 setattr(merged, kind, getattr(old, kind))
         assignments = ", ".join(f"{name} = ?" for name in _ROW_FIELDS)
@@ -353,7 +364,12 @@ class Catalog:
             f"UPDATE {PAPERS_TABLE} SET {assignments} WHERE id = ?",
             [*_row_values(merged, merged.sources), merged.id],
         )
-        self._conn.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", (merged.id,))
+        cols = ", ".join(FTS_COLUMNS)
+        marks = ", ".join("?" for _ in FTS_COLUMNS)
+        self._conn.execute(
+            f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, {cols}) VALUES ('delete', ?, {marks})",
+            (old.id, *_fts_row(old)),
+        )
         self._insert_fts(merged.id, merged)
         return False
 
@@ -608,7 +624,7 @@ def _paper_from_row(row: sqlite3.Row | tuple[Any, ...]) -> CatalogPaper:
         arxiv=r["arxiv"],
         doi=r["doi"],
         openreview=r["openreview"],
-        url=r["url"],
+        url=r["url"] or (f"https://arxiv.org/abs/{r['arxiv']}" if r["arxiv"] else None),
         sources=json.loads(r["sources"]),
     )
 

@@ -185,8 +185,11 @@ def venue_prior(groups: list[str], examples: Iterable[Example], smooth: float = 
     counts = np.zeros(len(names), dtype=np.float64)
     total = 0.0
     for example in examples:
-        if example.label and example.group in position:
-            counts[position[example.group]] += example.weight
+        # A paper the catalog holds counts for the catalog's own source (its conference), one
+        # it does not for the source its badge names.
+        group = groups[example.row] if example.row is not None else example.group
+        if example.label and group in position:
+            counts[position[group]] += example.weight
             total += example.weight
     size = np.bincount(index, minlength=len(names)).astype(np.float64)
     share = (counts + smooth) / (total + smooth * len(names))
@@ -199,7 +202,7 @@ def group_of(venue: str | None, year: int | None, arxiv: bool = False) -> str | 
     if venue and year:
         name = "neurips" if venue.lower() in ("nips", "neurips") else venue.lower()
         return f"{name}{year}"
-    return "arxiv" if arxiv else None
+    return f"arxiv{year or ''}" if arxiv else None
 
 
 def feature_words(text: str, wanted: list[int]) -> list[str]:

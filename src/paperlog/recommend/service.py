@@ -328,12 +328,15 @@ def recommend(
 
 
 def _groups(catalog: Catalog) -> list[str]:
+    """Each catalog row's source for the venue prior; arXiv papers by year ("arxiv2017"), so
+    a reader of 2017 preprints is not taken for a reader of this year's listings."""
     import json
 
     out = []
-    for value in catalog.column("sources"):
+    for value, year in zip(catalog.column("sources"), catalog.column("year"), strict=True):
         sources = json.loads(value)
-        out.append(sources[0] if sources else "")
+        first = sources[0] if sources else ""
+        out.append(f"arxiv{year or ''}" if first == "arxiv" else first)
     return out
 
 
