@@ -101,6 +101,10 @@ LIBRARY_HELP = (
 
 def with_library_option(command: click.Command) -> click.Command:
     """Give a command (and, in a group, each of its commands) the ``--library DIR`` option."""
+    if isinstance(command, click.Group) and not isinstance(command, LazyGroup):
+        # A plain group (queue, catalog, topics) lists its commands itself: give each one.
+        for sub in command.commands.values():
+            with_library_option(sub)
     if not any(p.name == "library_after" for p in command.params):
         command.params.append(
             click.Option(
