@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO := build/demo-library
 SEED ?= ../shared/seed/000_838255085520cd98.txt
 
-.PHONY: install demo test lint typecheck bench eval clean
+.PHONY: install demo test lint typecheck bench eval fidelity clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,5 +36,21 @@ bench: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/python bench/eval_recommend.py --out build/eval/results.json
 
+fidelity: $(STAMP)
+	$(BIN)/python bench/fidelity.py
+
 clean:
 	rm -rf $(VENV) build .mypy_cache .pytest_cache .ruff_cache
+
+# The browser tests drive Debian's Chromium (Playwright cannot download its own browser here):
+# installed when missing and apt-get can (CI runs as root); otherwise those tests skip, saying why.
+CHROMIUM := /usr/bin/chromium
+.PHONY: chromium screenshots
+chromium:
+	@test -x $(CHROMIUM) || { command -v apt-get >/dev/null && apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || echo "make: chromium could not be installed; the browser tests will skip"
+
+test: chromium
+
+screenshots: $(STAMP) chromium
+	test -f $(DEMO)/paperlog.toml || bash scripts/demo.sh "$(SEED)" "$(DEMO)" >/dev/null
+	$(BIN)/python scripts/screenshots.py "$(DEMO)" build/screenshots

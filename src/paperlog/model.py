@@ -258,6 +258,17 @@ class Plan:
     focus_topics: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def track_for_group(self, group: str | None) -> str | None:
+        """The track a group heading names ("Depth: Semi-Supervised ..." -> ``depth``), else None.
+
+        The one rule for README import, ``done --group`` and ``add --group``: the heading starts
+        with a track name of this plan (any case) followed by a colon.
+        """
+        if not group or ":" not in group:
+            return None
+        head = group.split(":", 1)[0].strip().lower()
+        return next((t.name for t in self.tracks if t.name.lower() == head), None)
+
 
 @dataclass
 class Config:

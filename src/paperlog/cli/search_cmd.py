@@ -47,6 +47,11 @@ def search_cmd(
     WORDS may hold the same filters as the options (year:2019..2020 venue:CVPR topic:Uns
     track:depth status:read week:3 kind:paper), "exact phrases" and -excluded words.
     Results come best match first; with filters only, newest reading first.
+
+    \b
+    Examples:
+      paperlog search segmentation -survey
+      paperlog search contrastive --venue CVPR --year 2019..2020
     """
     from paperlog.index import search
     from paperlog.query import QueryError, build_query

@@ -558,11 +558,13 @@ def _place(
 
     Returns the weeks to write (None when unchanged) and whether a new week was opened.
     """
+    from paperlog.plan.ranks import next_rank
+
     if not options.read:
         paper.status = "wish"
         paper.wish_group = options.group
-        queued = [p.rank for p in papers if p.status != "read" and p.rank is not None]
-        paper.rank = max(queued, default=0) + 1
+        paper.track = paper.track or library.config.plan.track_for_group(options.group)
+        paper.rank = next_rank(papers)
         return None, False
     from paperlog.plan.log import add_reading
 
