@@ -202,7 +202,7 @@ def group_of(venue: str | None, year: int | None, arxiv: bool = False) -> str | 
     if venue and year:
         name = "neurips" if venue.lower() in ("nips", "neurips") else venue.lower()
         return f"{name}{year}"
-    return f"arxiv{year or ''}" if arxiv else None
+    return "arxiv" if arxiv else None
 
 
 def feature_words(text: str, wanted: list[int]) -> list[str]:

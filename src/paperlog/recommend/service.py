@@ -328,15 +328,13 @@ def recommend(
 
 
 def _groups(catalog: Catalog) -> list[str]:
-    """Each catalog row's source for the venue prior; arXiv papers by year ("arxiv2017"), so
-    a reader of 2017 preprints is not taken for a reader of this year's listings."""
+    """Each catalog row's first source (a conference and year, or "arxiv"), for the prior."""
     import json
 
     out = []
-    for value, year in zip(catalog.column("sources"), catalog.column("year"), strict=True):
+    for value in catalog.column("sources"):
         sources = json.loads(value)
-        first = sources[0] if sources else ""
-        out.append(f"arxiv{year or ''}" if first == "arxiv" else first)
+        out.append(sources[0] if sources else "")
     return out
 
 
