@@ -241,3 +241,74 @@ def test_topics_suggest_cli_writes_only_with_accept(tmp_path: Path) -> None:
     assert Library.open(lib).load_paper("unet").topics == ["Loc"]
     table = run_cli("topics", library=lib)
     assert table.returncode == 0 and "Localization" in table.stdout
+
+
+def test_rate_mode_asks_about_the_least_sure_papers() -> None:
+    """Of the best-ranked papers, the ones nearest the SVM's boundary come first."""
+    import numpy as np
+    from scipy import sparse
+
+    from paperlog.recommend.model import Ranking
+
+    scores = np.array([3.0, 2.5, 2.0, 1.5, 1.0, -np.inf])
+    margins = np.array([2.0, -0.1, 1.0, 0.05, -3.0, 0.0])
+    empty = sparse.csr_matrix((6, 4))
+    ranking = Ranking(
+        scores=scores, margins=margins, coef=np.zeros(4), matrix=empty, positive_matrix=empty
+    )
+    assert ranking.top(3) == [0, 1, 2]
+    assert ranking.least_sure(2, among=4) == [3, 1]  # |0.05| then |-0.1|; row 5 is excluded
+    assert ranking.least_sure(10) == [3, 1, 2, 0, 4]
+
+
+def test_recommend_rate_on_a_terminal_records_the_answers(
+    tmp_path: Path, catalog_path: Path
+) -> None:
+    """``recommend --rate`` on a real pty: each answer lands in ratings.yaml."""
+    import os
+    import pty
+    import subprocess
+    import sys
+    import time
+
+    lib = tmp_path / "lib"
+    _seg_library(lib)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERLOG_")}
+    env["PAPERLOG_CATALOG"] = str(catalog_path)
+    main, secondary = pty.openpty()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "paperlog",
+            "--library",
+            str(lib),
+            "recommend",
+            "--rate",
+            "--limit",
+            "2",
+        ],
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+        env=env,
+    )
+    os.close(secondary)
+    output = b""
+    answers = [b"b\n", b"g\n"]
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+        if answers and output.count(b"good, bad or skip?") > 2 - len(answers):
+            os.write(main, answers.pop(0))
+    proc.wait(timeout=30)
+    os.close(main)
+    assert proc.returncode == 0, output.decode(errors="replace")
+    verdicts = [r.verdict for r in load_ratings(Library.open(lib))]
+    assert sorted(verdicts) == ["bad", "good"]

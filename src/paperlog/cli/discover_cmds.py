@@ -305,7 +305,12 @@ def catalog_info_cmd(ctx: click.Context, *, catalog_path: str | None, as_json: b
 @click.option("--topic", default=None, help="Learn from the papers carrying this topic code.")
 @click.option("--track", default=None, help="Learn from the papers of this track.")
 @click.option("--add", "add_n", type=click.IntRange(min=0), default=0, help="Queue the top N.")
-@click.option("--rate", "rate_mode", is_flag=True, help="Ask good/bad/skip for each suggestion.")
+@click.option(
+    "--rate",
+    "rate_mode",
+    is_flag=True,
+    help="Show the papers the model is least sure about and ask good/bad/skip for each.",
+)
 @_catalog_option
 @json_option
 @click.pass_context
@@ -341,6 +346,7 @@ def recommend_cmd(
         since=_parse_day(since, "--since") if since else None,
         topic=topic,
         track=track,
+        uncertain=rate_mode,
     )
     today = date.today()
     with _open_catalog(env, catalog_path) as catalog:

@@ -53,6 +53,8 @@ class Ranking:
 
     scores: np.ndarray
     """One score per catalog row (rows in the features' order); excluded rows are -inf."""
+    margins: np.ndarray
+    """The SVM's signed distance from its boundary, per row (before the prior)."""
     coef: np.ndarray
     matrix: csr_matrix
     positive_matrix: csr_matrix
@@ -67,6 +69,19 @@ class Ranking:
             return []
         best = np.argpartition(-self.scores, n - 1)[:n]
         return [int(i) for i in best[np.argsort(-self.scores[best], kind="stable")]]
+
+    def least_sure(self, n: int, among: int = 500) -> list[int]:
+        """Row numbers of the n papers the model is least sure about: of the ``among`` best,
+        those whose SVM margin is nearest the boundary (what a rating teaches most, as in
+        Scholar Inbox's active learning), best first among equals."""
+        import numpy as np
+
+        pool = self.top(among)
+        if not pool:
+            return []
+        margins = np.abs(self.margins[pool])
+        order = np.argsort(margins, kind="stable")[:n]
+        return [pool[i] for i in order]
 
     def explain(
         self, row: int, words: int = 5, near: int = 2
@@ -158,7 +173,8 @@ def rank(
     balance = np.where(labels == 1, len(labels) / (2.0 * n_pos), len(labels) / (2.0 * n_neg))
     clf = LinearSVC(C=svm_c, max_iter=10_000, tol=1e-6, random_state=0)
     clf.fit(matrix, labels, sample_weight=weights * balance)
-    scores = np.asarray(clf.decision_function(matrix[:n_rows]), dtype=np.float64)
+    margins = np.asarray(clf.decision_function(matrix[:n_rows]), dtype=np.float64)
+    scores = margins.copy()
     if prior_weight:
         scores = scores + prior_weight * venue_prior(groups, examples)
     mask = np.ones(n_rows, dtype=bool) if candidates is None else candidates.copy()
@@ -168,6 +184,7 @@ def rank(
     scores[~mask] = -np.inf
     return Ranking(
         scores=scores,
+        margins=margins,
         coef=np.asarray(clf.coef_).ravel(),
         matrix=matrix[:n_rows],
         positive_matrix=matrix[positives],

@@ -70,6 +70,9 @@ class Options:
     since: date | None = None
     topic: str | None = None
     track: str | None = None
+    uncertain: bool = False
+    """Suggest the papers the model is least sure about (``recommend --rate``): rating those
+    teaches it most."""
 
 
 # --- ratings.yaml --------------------------------------------------------------------------
@@ -311,7 +314,11 @@ def recommend(
         progress(f"training on {positives} papers against {len(features.ids):,} catalog papers")
     groups = _groups(catalog)
     ranking = rank(features.counts, groups, examples, candidates=candidates)
-    rows = ranking.top(options.limit * 3)
+    rows = (
+        ranking.least_sure(options.limit * 3)
+        if options.uncertain
+        else ranking.top(options.limit * 3)
+    )
     found = catalog.papers(int(features.ids[r]) for r in rows)
     titles = [p.display_title for p in papers]
     out: list[Suggestion] = []
