@@ -7,12 +7,12 @@ prints. httpx, rapidfuzz and rich load only when a command runs.
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING
 
 import click
 
-from paperlog.cli.common import WordsCommand, app, json_option, print_json, print_table, warn
+from paperlog.cli.common import DAY, WordsCommand, app, json_option, print_json, print_table, warn
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -92,7 +92,7 @@ def _print_added(added: Added) -> None:
 @click.option(
     "--date",
     "on_date",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=DAY,
     default=None,
     help="The day it was added, and read with --read, YYYY-MM-DD (default: today).",
 )
@@ -110,7 +110,7 @@ def add_cmd(
     *,
     query: tuple[str, ...],
     read: bool,
-    on_date: datetime | None,
+    on_date: date | None,
     group: str | None,
     track: str | None,
     topics: tuple[str, ...],
@@ -137,7 +137,7 @@ def add_cmd(
     library = env.open_library()
     options = AddOptions(
         read=read,
-        on_date=on_date.date() if on_date else None,
+        on_date=on_date,
         group=group,
         track=track,
         topics=list(topics),
@@ -152,6 +152,7 @@ def add_cmd(
         except AmbiguousTitle as exc:
             _print_candidates(exc.candidates, as_json)
             raise
+    env.describe(f"add {added.paper.key}: {added.paper.title}")
     if as_json:
         print_json(added.to_dict())
     else:
