@@ -152,6 +152,7 @@ def add_cmd(
         except AmbiguousTitle as exc:
             _print_candidates(exc.candidates, as_json)
             raise
+    env.describe(f"add {added.paper.key}: {added.paper.title}")
     if as_json:
         print_json(added.to_dict())
     else:

@@ -456,9 +456,12 @@ def enrich_library(
     taken = taken_citekeys(papers)
     formula = citekey_formula(library.config)
     changed: list[Paper] = []
+    clients = {id(c): c for c in (getattr(s, "client", None) for s in sources) if c is not None}
     for done, paper in enumerate(chosen, start=1):
         if progress is not None:
             progress(done - 1, len(chosen), paper.key)
+        for client in clients.values():
+            client.start_deadline()  # each paper gets the whole network deadline
         try:
             resolution = lookup_paper(sources, paper)
         except NetworkError as exc:
