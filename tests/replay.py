@@ -62,6 +62,10 @@ class Reply:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    trickle: float = 0.0
+    """Seconds between the body's bytes, sent one at a time (a server that drips)."""
+    filler: int = 0
+    """Bytes of spaces sent after the body, with no Content-Length (a huge answer)."""
 
     @classmethod
     def json(
@@ -249,9 +253,22 @@ class ReplayServer:
             handler.send_response(reply.status)
             for name, value in reply.headers.items():
                 handler.send_header(name, value)
-            handler.send_header("Content-Length", str(len(reply.body)))
+            if reply.filler:
+                handler.send_header("Connection", "close")  # the body ends when the socket does
+                handler.close_connection = True
+            else:
+                handler.send_header("Content-Length", str(len(reply.body)))
             handler.end_headers()
-            handler.wfile.write(reply.body)
+            if reply.trickle:
+                for byte in reply.body:
+                    handler.wfile.write(bytes([byte]))
+                    handler.wfile.flush()
+                    time.sleep(reply.trickle)
+            else:
+                handler.wfile.write(reply.body)
+            chunk = b" " * 65536
+            for start in range(0, reply.filler, len(chunk)):
+                handler.wfile.write(chunk[: reply.filler - start])
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (a timeout test): nothing left to answer
 
