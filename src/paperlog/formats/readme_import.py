@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from paperlog.citekey import ensure_citekey, taken_citekeys
+from paperlog.citekey import citekey_formula, ensure_citekey, taken_citekeys
 from paperlog.errors import ImportProblem
 from paperlog.formats.readme_shapes import is_note_path
 from paperlog.formats.readme_sync import (
@@ -367,6 +367,13 @@ def collect_papers(parsed: Parsed, warn: list[ImportWarning]) -> list[Paper]:
             warn.append(
                 ImportWarning(found.line, f"same {why} as {what}: one item, another reading")
             )
+        if same.venue_label is None and paper.venue_label is not None:
+            # a badge on only one listing (a reading: a dropped wish-list listing would take it
+            # out of the README) is the item's; the listings without it say so
+            for reading in same.readings:
+                reading.extra.setdefault("venue_label", None)
+            same.venue_label, same.venue = paper.venue_label, paper.venue
+            same.year = same.year or paper.year
         for kind, value in paper.ids.items():
             same.ids.setdefault(kind, value)
         for reading in paper.readings:
@@ -477,6 +484,7 @@ def import_readme(library: Library, path: Path, *, dry_run: bool = False) -> Imp
         taken = {p.key.lower() for p in existing}
         # a citation key is given once, when a paper enters the library (exports never write)
         citekeys = taken_citekeys(existing)
+        formula = citekey_formula(library.config)
         diff = SyncDiff()
         to_write: list[Paper] = []
         matched: set[str] = set()
@@ -488,7 +496,7 @@ def import_readme(library: Library, path: Path, *, dry_run: bool = False) -> Imp
             if old is None:
                 paper.key = make_key(paper, taken)
                 taken.add(paper.key.lower())
-                ensure_citekey(paper, citekeys)
+                ensure_citekey(paper, citekeys, formula)
                 mark_new(paper)
                 to_write.append(paper)
                 final[paper.key] = paper

@@ -452,7 +452,11 @@ def group_findings(findings: Sequence[Finding]) -> list[FindingGroup]:
 
 
 def repair(
-    plan: Plan, papers: list[Paper], weeks: list[WeekInfo], repairs: _Repairs
+    plan: Plan,
+    papers: list[Paper],
+    weeks: list[WeekInfo],
+    repairs: _Repairs,
+    citekey_formula: str | None = None,
 ) -> tuple[list[Paper], list[WeekInfo]]:
     """Apply ``repairs`` to copies; return the papers that changed and the new weeks list."""
     starts = known_weeks(weeks, papers)
@@ -480,11 +484,12 @@ def repair(
         if paper != original:
             changed.append(paper)
     if repairs.give_citekeys:
-        from paperlog.citekey import assign_citekeys, taken_citekeys
+        from paperlog.citekey import DEFAULT_FORMULA, assign_citekeys, taken_citekeys
 
         by_key = {p.key: p for p in changed}
         without = [by_key.get(p.key) or copy.deepcopy(p) for p in papers if not p.citekey]
-        for paper in assign_citekeys(without, taken_citekeys(papers)):
+        formula = citekey_formula or DEFAULT_FORMULA
+        for paper in assign_citekeys(without, taken_citekeys(papers), formula):
             if paper.key not in by_key:
                 by_key[paper.key] = paper
                 changed.append(paper)
@@ -574,13 +579,16 @@ def run_doctor(library: Library, fix: bool = False) -> DoctorReport:
         report = DoctorReport(findings, remaining=list(findings))
         if not fix or not any(f.fixable for f in findings):
             return report
+        from paperlog.citekey import citekey_formula
+
+        formula = citekey_formula(library.config)
         # one fix can make another possible (a renumbering frees a calendar week), so repair
         # in memory until nothing fixable is left or nothing changes, then write once
         current, new_weeks = papers, weeks
         changed_keys: set[str] = set()
         remaining = findings
         for _ in range(5):
-            changed, next_weeks = repair(plan, current, new_weeks, repairs)
+            changed, next_weeks = repair(plan, current, new_weeks, repairs, formula)
             if not changed and next_weeks == new_weeks:
                 break
             by_key = {p.key: p for p in changed}
