@@ -172,3 +172,8 @@ def sources(server: ReplayServer, client: HttpClient) -> dict[str, Source]:
     """Every source from ``make_sources``, pointed at the replay server by environment."""
     environ = {var: server.url(f"/{name}") for name, var in ENV_VARS.items()}
     return {s.name: s for s in make_sources(Config(), environ, client)}
+
+
+def closed_sources_env() -> dict[str, str]:
+    """Every network metadata source pointed at a closed local port: nothing answers."""
+    return dict.fromkeys(ENV_VARS.values(), "http://127.0.0.1:9/closed")

@@ -342,8 +342,14 @@ class Index:
     # opening -----------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, library: Library, *, problems: list[PaperlogError] | None = None) -> Index:
+    def open(
+        cls, library: Library, *, sync: bool = True, problems: list[PaperlogError] | None = None
+    ) -> Index:
         """Open (or create) the library's index and sync it with the files.
+
+        ``sync=False`` skips the scan when the caller knows nothing changed since its last
+        sync (``paperlog serve``'s file watcher); a new, verified or rebuilt index is always
+        synced.
 
         The index is never trusted: after an unclean close it is verified, and any SQLite
         error, undecodable row or failed check rebuilds it from the files (in memory when the
@@ -354,7 +360,9 @@ class Index:
         """
         path = library.state_dir / INDEX_NAME
         try:
-            return cls._open(library, path, problems=problems, verify=not was_closed_cleanly(path))
+            return cls._open(
+                library, path, problems=problems, verify=not was_closed_cleanly(path), sync=sync
+            )
         except _UNTRUSTED as exc:
             if _is_busy(exc):
                 return cls._open(library, path, problems=problems, memory=True)
@@ -374,6 +382,7 @@ class Index:
         verify: bool = False,
         memory: bool = False,
         problems: list[PaperlogError] | None = None,
+        sync: bool = True,
     ) -> Index:
         index = cls(library, _connect(":memory:" if memory else path), path)
         index._memory = memory
@@ -381,7 +390,7 @@ class Index:
             rebuilt = index._ensure_schema()
             if verify and not rebuilt:
                 index._verify()
-            stats = index.sync(problems)
+            stats = index.sync(problems) if sync or rebuilt or verify or memory else SyncStats()
         except BaseException:
             index._trusted = False
             index.close()

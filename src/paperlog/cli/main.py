@@ -22,7 +22,7 @@ COMMANDS: dict[str, str] = {
     "show": "paperlog.cli.library_cmds:show_cmd",
     "resources": "paperlog.cli.library_cmds:resources_cmd",
     "weeks": "paperlog.cli.library_cmds:weeks_cmd",
-    "topics": "paperlog.cli.library_cmds:topics_cmd",
+    "topics": "paperlog.cli.discover_cmds:topics_group",
     "search": "paperlog.cli.search_cmd:search_cmd",
     "import": "paperlog.cli.main:import_group",
     "render": "paperlog.cli.main:render_group",
@@ -38,6 +38,9 @@ COMMANDS: dict[str, str] = {
     "doctor": "paperlog.cli.plan_cmds:doctor_cmd",
     "review": "paperlog.cli.review_cmds:review_cmd",
     "stats": "paperlog.cli.review_cmds:stats_cmd",
+    "catalog": "paperlog.cli.discover_cmds:catalog_group",
+    "recommend": "paperlog.cli.discover_cmds:recommend_cmd",
+    "rate": "paperlog.cli.discover_cmds:rate_cmd",
     "serve": "paperlog.cli.serve_cmd:serve_cmd",
     "sync": "paperlog.cli.git_cmds:sync_cmd",
 }
@@ -100,6 +103,10 @@ LIBRARY_HELP = (
 
 def with_library_option(command: click.Command) -> click.Command:
     """Give a command (and, in a group, each of its commands) the ``--library DIR`` option."""
+    if isinstance(command, click.Group) and not isinstance(command, LazyGroup):
+        # A plain group (queue, catalog, topics) lists its commands itself: give each one.
+        for sub in command.commands.values():
+            with_library_option(sub)
     if not any(p.name == "library_after" for p in command.params):
         command.params.append(
             click.Option(

@@ -174,4 +174,15 @@ def make_sources(config: Config, environ: Mapping[str, str], client: HttpClient)
             client, urls["openreview"], v1_url=openreview_v1_url(config, environ)
         ),
     }
-    return [built[name] for name in SOURCE_ORDER]
+    found = [built[name] for name in SOURCE_ORDER]
+    from paperlog.catalog.store import ENV_VAR as CATALOG_ENV
+    from paperlog.catalog.store import default_path
+
+    # The offline catalog answers last: a reachable source decides, offline it is enough.
+    if environ.get(CATALOG_ENV) or environ.get("HOME"):
+        catalog = default_path(environ)
+        if catalog.is_file():
+            from paperlog.catalog.source import CatalogSource
+
+            found.append(CatalogSource(catalog))
+    return found
