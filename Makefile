@@ -32,6 +32,10 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
 
+# 1,000 SIGKILLs across the write commands and 300 corruptions of .paperlog/ (tests/torture.py)
+torture: $(STAMP)
+	$(BIN)/python tests/torture.py --kills 1000 --corruptions 300
+
 fidelity: $(STAMP)
 	$(BIN)/python bench/fidelity.py
 
