@@ -44,6 +44,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -66,6 +67,12 @@ class Scenario:
     network: bool = False
 
 
+def _next_wednesday() -> str:
+    """A reading day to pin to: pins in the past are refused."""
+    today = date.today()
+    return (today + timedelta(days=(2 - today.weekday()) % 7 or 7)).isoformat()
+
+
 def scenarios(queue_keys: list[str]) -> list[Scenario]:
     """The write commands under test; keys picked from the seeded library's queue."""
     first, second, third = queue_keys[:3]
@@ -77,7 +84,7 @@ def scenarios(queue_keys: list[str]) -> list[Scenario]:
         Scenario("skip", ["skip", first, "--date", DAY]),
         Scenario("queue up", ["queue", "up", third]),
         Scenario("queue top", ["queue", "top", third]),
-        Scenario("queue pin", ["queue", "pin", second, "2020-10-30"]),
+        Scenario("queue pin", ["queue", "pin", second, _next_wednesday()]),
         Scenario("doctor --fix", ["doctor", "--fix"]),
         Scenario("review --grade", ["review", "--grade", f"{READ_KEY}=good", "--date", DAY]),
         Scenario("add", ["add", "10.1145/3219819.3220000", "--date", DAY], network=True),
@@ -256,20 +263,33 @@ class KillCounts:
     failures: list[str] = field(default_factory=list)
 
 
-def _kill_when_writing(proc: subprocess.Popen[bytes], lib: Path, rng: random.Random) -> None:
-    """SIGKILL once a temp file or journal appears (a write under way), a few ms later."""
+def _kill_when_writing(
+    proc: subprocess.Popen[bytes], lib: Path, rng: random.Random, *, at_rename: bool
+) -> None:
+    """SIGKILL while a write is under way: a few ms after the first temp file appears, or
+    (``at_rename``) as soon as the renames begin (a journal appears or temp files start to
+    disappear), where a batch is most fragile."""
     folders = [lib / "papers", lib, lib / ".paperlog", lib / ".paperlog" / "tmp", lib / "charts"]
+    most = 0
     while proc.poll() is None:
+        temps = 0
+        journal = False
         for folder in folders:
             try:
                 with os.scandir(folder) as entries:
-                    hit = any(e.name.endswith(".tmp") or e.name == "journal" for e in entries)
+                    for entry in entries:
+                        temps += entry.name.endswith(".tmp")
+                        journal = journal or entry.name == "journal"
             except OSError:
                 continue
-            if hit:
-                time.sleep(rng.random() * 0.004)
-                proc.send_signal(signal.SIGKILL)
-                return
+        if at_rename and (journal or 0 < temps < most):
+            proc.send_signal(signal.SIGKILL)
+            return
+        if not at_rename and temps:
+            time.sleep(rng.random() * 0.004)
+            proc.send_signal(signal.SIGKILL)
+            return
+        most = max(most, temps)
         time.sleep(0.0002)
 
 
@@ -298,7 +318,7 @@ def kill_trial(
         env=env,
     )
     if targeted:
-        _kill_when_writing(proc, lib, rng)
+        _kill_when_writing(proc, lib, rng, at_rename=rng.random() < 0.5)
     else:
         time.sleep(rng.random() * duration * 1.1)
         proc.send_signal(signal.SIGKILL)
