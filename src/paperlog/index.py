@@ -342,8 +342,12 @@ class Index:
     # opening -----------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, library: Library) -> Index:
+    def open(cls, library: Library, *, sync: bool = True) -> Index:
         """Open (or create) the library's index and sync it with the files.
+
+        ``sync=False`` skips the scan when the caller knows nothing changed since its last
+        sync (``paperlog serve``'s file watcher); a new, verified or rebuilt index is always
+        synced.
 
         The index is never trusted: after an unclean close it is verified, and any SQLite
         error, undecodable row or failed check rebuilds it from the files (in memory when the
@@ -351,7 +355,7 @@ class Index:
         """
         path = library.state_dir / INDEX_NAME
         try:
-            return cls._open(library, path, verify=not was_closed_cleanly(path))
+            return cls._open(library, path, verify=not was_closed_cleanly(path), sync=sync)
         except _UNTRUSTED as exc:
             if _is_busy(exc):
                 return cls._open(library, path, memory=True)
@@ -364,7 +368,13 @@ class Index:
 
     @classmethod
     def _open(
-        cls, library: Library, path: Path, *, verify: bool = False, memory: bool = False
+        cls,
+        library: Library,
+        path: Path,
+        *,
+        verify: bool = False,
+        memory: bool = False,
+        sync: bool = True,
     ) -> Index:
         index = cls(library, _connect(":memory:" if memory else path), path)
         index._memory = memory
@@ -372,7 +382,7 @@ class Index:
             rebuilt = index._ensure_schema()
             if verify and not rebuilt:
                 index._verify()
-            stats = index.sync()
+            stats = index.sync() if sync or rebuilt or verify or memory else SyncStats()
         except BaseException:
             index._trusted = False
             index.close()
@@ -771,7 +781,8 @@ def _as_paperlog_error(exc: BaseException, path: str) -> PaperlogError:
     if isinstance(exc, PaperlogError):
         return exc
     if isinstance(exc, UnicodeDecodeError):
-        return BadFile(f"not UTF-8 text: {exc.reason} at byte {exc.start}", path)
+        line = exc.object.count(b"\n", 0, exc.start) + 1 if isinstance(exc.object, bytes) else None
+        return BadFile(f"not UTF-8 text: {exc.reason} at byte {exc.start}", path, line)
     return BadFile(f"cannot read: {exc}", path)
 
 
