@@ -342,7 +342,9 @@ class Index:
     # opening -----------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, library: Library, *, sync: bool = True) -> Index:
+    def open(
+        cls, library: Library, *, sync: bool = True, problems: list[PaperlogError] | None = None
+    ) -> Index:
         """Open (or create) the library's index and sync it with the files.
 
         ``sync=False`` skips the scan when the caller knows nothing changed since its last
@@ -352,19 +354,24 @@ class Index:
         The index is never trusted: after an unclean close it is verified, and any SQLite
         error, undecodable row or failed check rebuilds it from the files (in memory when the
         file cannot be used at all), so the answer is always the files' answer.
+
+        With a ``problems`` list, a paper file that cannot be read is skipped and its error
+        added there (``list`` and ``search`` warn and go on); without, the first is raised.
         """
         path = library.state_dir / INDEX_NAME
         try:
-            return cls._open(library, path, verify=not was_closed_cleanly(path), sync=sync)
+            return cls._open(
+                library, path, problems=problems, verify=not was_closed_cleanly(path), sync=sync
+            )
         except _UNTRUSTED as exc:
             if _is_busy(exc):
-                return cls._open(library, path, memory=True)
+                return cls._open(library, path, problems=problems, memory=True)
         # A damaged or foreign file: the files are the truth, so start the cache again.
         _discard(path)
         try:
-            return cls._open(library, path)
+            return cls._open(library, path, problems=problems)
         except sqlite3.Error:
-            return cls._open(library, path, memory=True)
+            return cls._open(library, path, problems=problems, memory=True)
 
     @classmethod
     def _open(
@@ -374,6 +381,7 @@ class Index:
         *,
         verify: bool = False,
         memory: bool = False,
+        problems: list[PaperlogError] | None = None,
         sync: bool = True,
     ) -> Index:
         index = cls(library, _connect(":memory:" if memory else path), path)
@@ -382,7 +390,7 @@ class Index:
             rebuilt = index._ensure_schema()
             if verify and not rebuilt:
                 index._verify()
-            stats = index.sync() if sync or rebuilt or verify or memory else SyncStats()
+            stats = index.sync(problems) if sync or rebuilt or verify or memory else SyncStats()
         except BaseException:
             index._trusted = False
             index.close()
@@ -495,7 +503,7 @@ class Index:
                     found.append((name[:-3], entry.path, entry.stat()))
         return found
 
-    def sync(self) -> SyncStats:
+    def sync(self, problems: list[PaperlogError] | None = None) -> SyncStats:
         """Bring the index in line with ``papers/``: read only new or changed files.
 
         A file that fails to parse raises its ``BadFile`` (file:line) after the other changes
@@ -541,7 +549,9 @@ class Index:
                     complete = False  # deleted since the scan: the next sync removes it
                 except (PaperlogError, OSError, UnicodeDecodeError) as exc:
                     complete = False
-                    if error is None:
+                    if problems is not None:
+                        problems.append(_as_paperlog_error(exc, path))
+                    elif error is None:
                         error = _as_paperlog_error(exc, path)
             if stats.added:
                 self._check_duplicate_keys()
@@ -786,13 +796,20 @@ def _as_paperlog_error(exc: BaseException, path: str) -> PaperlogError:
     return BadFile(f"cannot read: {exc}", path)
 
 
-def search(library: Library, query: str | Query, limit: int | None = None) -> list[Paper]:
-    """Open the library's index (syncing it), run one query, close it."""
-    with Index.open(library) as index:
+def search(
+    library: Library,
+    query: str | Query,
+    limit: int | None = None,
+    problems: list[PaperlogError] | None = None,
+) -> list[Paper]:
+    """Open the library's index (syncing it), run one query, close it (``problems``: as for
+    ``Index.open``)."""
+    with Index.open(library, problems=problems) as index:
         return index.search(query, limit)
 
 
-def all_papers(library: Library) -> list[Paper]:
-    """Every item through the index (synced with the files on open), sorted by key."""
-    with Index.open(library) as index:
+def all_papers(library: Library, problems: list[PaperlogError] | None = None) -> list[Paper]:
+    """Every item through the index (synced with the files on open), sorted by key
+    (``problems``: as for ``Index.open``)."""
+    with Index.open(library, problems=problems) as index:
         return index.all()
