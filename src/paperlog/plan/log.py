@@ -277,8 +277,6 @@ def queue_remove(library: Library, key: str) -> Paper:
                 library.paper_path(paper.key),
             )
         rest = [p for p in papers if p.key != paper.key]
-        changed = _renumber(queue_order(rest))
-        if changed:
-            library.save_papers(changed)
-        library.delete_paper(paper.key)
+        # one transaction: the renumbered queue and the deletion land together
+        library.write_all(papers=_renumber(queue_order(rest)), delete=[paper.key])
     return paper
