@@ -81,6 +81,32 @@ def _arxiv_day(arxiv: str) -> tuple[int | None, str | None]:
     return year, f"{year:04d}-{mm:02d}-01"
 
 
+def _arxiv_record(
+    arxiv: str,
+    title: str,
+    *,
+    authors: list[str],
+    abstract: str,
+    year: int | None,
+    day: str | None,
+    categories: str,
+    doi: str | None = None,
+) -> CatalogRecord:
+    """A preprint record: what every arXiv format (snapshot, listing, .abs, OAI) gives."""
+    return CatalogRecord(
+        title=title,
+        authors=[a for a in authors if a],
+        abstract=abstract,
+        year=year,
+        date=day,
+        categories=categories,
+        arxiv=arxiv,
+        doi=doi,
+        url=f"https://arxiv.org/abs/{arxiv}",
+        source="arxiv",
+    )
+
+
 def venue_from_path(path: Path) -> tuple[str, int] | None:
     """("CVPR", 2019) from ``.../cvpr2019.json`` or ``NeurIPS2023-OpenReviewData/...``."""
     for part in reversed(path.parts):
@@ -174,17 +200,15 @@ def read_kaggle(path: Path) -> Iterator[CatalogRecord]:
             authors = [
                 _clean(a) for a in re.split(r",| and ", str(d.get("authors") or "")) if _clean(a)
             ]
-        yield CatalogRecord(
-            title=title,
-            authors=[a for a in authors if a],
+        yield _arxiv_record(
+            arxiv,
+            title,
+            authors=authors,
             abstract=_clean(d.get("abstract")),
             year=year,
-            date=day,
+            day=day,
             categories=_clean(d.get("categories")),
-            arxiv=arxiv,
             doi=_doi(d.get("doi")),
-            url=f"https://arxiv.org/abs/{arxiv}",
-            source="arxiv",
         )
 
 
@@ -200,16 +224,14 @@ def read_daily(path: Path) -> Iterator[CatalogRecord]:
         year, month_day = _arxiv_day(arxiv)
         cats = d.get("categories")
         authors = d.get("authors")
-        yield CatalogRecord(
-            title=title,
-            authors=[_clean(a) for a in authors if _clean(a)] if isinstance(authors, list) else [],
+        yield _arxiv_record(
+            arxiv,
+            title,
+            authors=[_clean(a) for a in authors] if isinstance(authors, list) else [],
             abstract=_clean(d.get("summary")),
             year=int(day[:4]) if day else year,
-            date=day or month_day,
+            day=day or month_day,
             categories=" ".join(str(c) for c in cats) if isinstance(cats, list) else _clean(cats),
-            arxiv=arxiv,
-            url=f"https://arxiv.org/abs/{arxiv}",
-            source="arxiv",
         )
 
 
@@ -249,17 +271,15 @@ def parse_abs(text: str, path: Path | str = "<abs>") -> CatalogRecord | None:
         except (TypeError, ValueError):
             pass
     authors = re.split(r",\s*|\s+and\s+", _clean(fields.get("Authors")))
-    return CatalogRecord(
-        title=title,
-        authors=[a for a in (_clean(x) for x in authors) if a],
+    return _arxiv_record(
+        arxiv,
+        title,
+        authors=[_clean(x) for x in authors],
         abstract=_clean(abstract),
         year=year,
-        date=day,
+        day=day,
         categories=_clean(fields.get("Categories")),
-        arxiv=arxiv,
         doi=_doi(fields.get("DOI")),
-        url=f"https://arxiv.org/abs/{arxiv}",
-        source="arxiv",
     )
 
 
