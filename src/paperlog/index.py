@@ -109,6 +109,8 @@ class SyncStats:
     unchanged: int = 0
     rebuilt: bool = False
     """True when the index was (re)created from scratch by this open."""
+    watched: bool = False
+    """True when a live watcher vouched for the index, so no scan was made (``watch.py``)."""
 
     @property
     def read(self) -> int:
@@ -311,24 +313,31 @@ class Index:
     # opening -----------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, library: Library) -> Index:
-        """Open (or create) the library's index and sync it with the files."""
+    def open(cls, library: Library, *, ask_watcher: bool = True) -> Index:
+        """Open (or create) the library's index and bring it in line with the files.
+
+        A live watcher (``paperlog watch``) vouches for the index without a scan; otherwise
+        (or with ``ask_watcher=False``) every paper file is stat'ed and changes are read.
+        """
         path = library.state_dir / INDEX_NAME
         try:
-            return cls._open(library, path)
+            return cls._open(library, path, ask_watcher)
         except sqlite3.DatabaseError as exc:
             if not _is_corruption(exc):
                 raise PaperlogError(f"cannot use the index: {exc}", path) from None
         # A damaged or foreign file: the files are the truth, so start the cache again.
         _discard(path)
-        return cls._open(library, path)
+        return cls._open(library, path, ask_watcher)
 
     @classmethod
-    def _open(cls, library: Library, path: Path) -> Index:
+    def _open(cls, library: Library, path: Path, ask_watcher: bool = True) -> Index:
         index = cls(library, _connect(path), path)
         try:
             rebuilt = index._ensure_schema()
-            stats = index.sync()
+            if ask_watcher and not rebuilt and _watcher_vouches(library):
+                stats = SyncStats(watched=True)
+            else:
+                stats = index.sync()
         except BaseException:
             index.close()
             raise
@@ -494,6 +503,44 @@ class Index:
             raise error
         return stats
 
+    def refresh(self, keys: list[str]) -> SyncStats:
+        """Re-read these papers' files (a watcher's events name them): changed ones are
+        re-parsed, vanished ones dropped. Each file is hashed even when its stat did not
+        change, so an edit that keeps size and timestamp is seen too."""
+        stats = SyncStats()
+        error: PaperlogError | None = None
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            for key in keys:
+                path = str(self.library.paper_path(key))
+                known = (
+                    self._conn.execute(
+                        f"SELECT 1 FROM {PAPERS_TABLE} WHERE key = ?", (key,)
+                    ).fetchone()
+                    is not None
+                )
+                try:
+                    st = Path(path).stat()
+                    self._update(key, path, st, stats, known=known)
+                except FileNotFoundError:
+                    if known:
+                        self._delete(key)
+                        stats.removed += 1
+                except (PaperlogError, OSError, UnicodeDecodeError) as exc:
+                    if error is None:
+                        error = _as_paperlog_error(exc, path)
+            if stats.added:
+                self._check_duplicate_keys()
+            # The rows no longer match the last scan's manifest: the next scan compares all.
+            self._conn.execute("DELETE FROM sync_state WHERE name = 'manifest'")
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._rollback()
+            raise
+        if error is not None:
+            raise error
+        return stats
+
     def _update(
         self, key: str, path: str, st: os.stat_result, stats: SyncStats, *, known: bool
     ) -> None:
@@ -622,6 +669,13 @@ class Index:
     def __len__(self) -> int:
         (count,) = self._conn.execute(f"SELECT count(*) FROM {PAPERS_TABLE}").fetchone()
         return int(count)
+
+
+def _watcher_vouches(library: Library) -> bool:
+    """True when a live watcher answered that the index is up to date (``watch.py``)."""
+    from paperlog.watch import ask
+
+    return ask(library.state_dir)
 
 
 def _discard(path: Path) -> None:

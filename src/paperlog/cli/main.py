@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "doctor": "paperlog.cli.plan_cmds:doctor_cmd",
     "review": "paperlog.cli.review_cmds:review_cmd",
     "stats": "paperlog.cli.review_cmds:stats_cmd",
+    "watch": "paperlog.cli.watch_cmd:watch_cmd",
 }
 
 IMPORT_COMMANDS = {
