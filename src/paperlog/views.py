@@ -7,6 +7,13 @@ from typing import Any
 from paperlog.model import Paper, ResourceSection, WeekInfo
 
 
+def search_row(paper: Paper) -> tuple[str, str, str, str, str]:
+    """A search hit as the table shows it: key, year, venue, title (nickname), status."""
+    title = f"{paper.title} ({paper.nickname})" if paper.nickname else paper.title
+    year = str(paper.year) if paper.year is not None else ""
+    return (paper.key, year, paper.venue_label or paper.venue or "", title, paper.status)
+
+
 def paper_view(paper: Paper) -> dict[str, Any]:
     """The documented JSON object of one item (``list --json``, ``search --json``)."""
     ids: dict[str, Any] = {"arxiv": paper.ids.get("arxiv"), "doi": paper.ids.get("doi")}

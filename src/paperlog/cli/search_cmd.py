@@ -76,6 +76,6 @@ def search_cmd(
 
 
 def _row(paper: Paper) -> tuple[str, str, str, str, str]:
-    title = f"{paper.title} ({paper.nickname})" if paper.nickname else paper.title
-    year = str(paper.year) if paper.year is not None else ""
-    return (paper.key, year, paper.venue_label or paper.venue or "", title, paper.status)
+    from paperlog.views import search_row  # shared with the fast path (cli/fastpath.py)
+
+    return search_row(paper)
