@@ -160,9 +160,15 @@ def watching(lib: Path, env: dict[str, str]) -> Iterator[bool]:
 
 
 def paperlog(lib: Path, *args: str) -> list[str]:
-    """The argv of the ``paperlog`` console script, as a user runs it."""
+    """The argv of the ``paperlog`` console script, as a user runs it (``python -m paperlog``
+    when measuring another source tree, whose entry point may differ)."""
     script = Path(sys.executable).with_name("paperlog")
-    return [str(script), "--library", str(lib), *args]
+    head = [sys.executable, "-m", "paperlog"] if OTHER_SRC else [str(script)]
+    return [*head, "--library", str(lib), *args]
+
+
+OTHER_SRC: list[Path] = []
+"""Set by ``--src``: paperlog runs from that source tree."""
 
 
 def setup_others() -> str | None:
@@ -557,6 +563,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="paperlog-contract-") as tmp:
         work = Path(tmp)
         env = env_for(work, args.src)
+        OTHER_SRC[:] = [args.src] if args.src else []
         probe = subprocess.run(
             paperlog(work, "list", "--help"), capture_output=True, text=True, env=env, check=False
         )
