@@ -88,6 +88,56 @@ def run_cli(
     )
 
 
+def run_cli_tty(
+    *args: str,
+    library: Path | None = None,
+    columns: int = 100,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+) -> tuple[int, str]:
+    """Run ``python -m paperlog ARGS`` on a real pseudo-terminal COLUMNS wide.
+
+    Returns the exit status and what the terminal showed (stdout and stderr, ANSI codes removed,
+    line ends normalised).
+    """
+    import fcntl
+    import pty
+    import re
+    import select
+    import struct
+    import termios
+
+    main_fd, sub_fd = pty.openpty()
+    fcntl.ioctl(sub_fd, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    full_env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "NO_COLOR")}
+    full_env = {k: v for k, v in full_env.items() if not k.startswith("PAPERLOG_")}
+    full_env.update({"TERM": "xterm-256color", **(env or {})})
+    argv = [sys.executable, "-m", "paperlog"]
+    if library is not None:
+        argv += ["--library", str(library)]
+    proc = subprocess.Popen(
+        [*argv, *args], stdin=sub_fd, stdout=sub_fd, stderr=sub_fd, env=full_env, cwd=cwd
+    )
+    os.close(sub_fd)
+    chunks: list[bytes] = []
+    while True:
+        ready, _, _ = select.select([main_fd], [], [], 60)
+        if not ready:
+            proc.kill()
+            break
+        try:
+            chunk = os.read(main_fd, 65536)
+        except OSError:  # EIO: the terminal closed with the process
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(main_fd)
+    status = proc.wait(timeout=60)
+    text = b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
+    return status, re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07", "", text)
+
+
 @pytest.fixture
 def server() -> Iterator[ReplayServer]:
     """A real HTTP server on 127.0.0.1 replaying recorded API responses (tests/replay.py)."""

@@ -57,6 +57,7 @@ def _run(argv: list[str], *args: str) -> subprocess.CompletedProcess[str]:
         ("search", "--year", "20x9"),  # a usage error: the click CLI reports it
         ("search", "--json", "contrastive"),
         ("search", "--help"),
+        ("search", "learning", "-simclr"),
     ],
 )
 def test_same_output_as_the_click_cli(root: Path, args: tuple[str, ...]) -> None:
@@ -67,6 +68,14 @@ def test_same_output_as_the_click_cli(root: Path, args: tuple[str, ...]) -> None
         slow.stdout,
         slow.stderr,
     )
+
+
+def test_an_empty_library_gets_the_cli_hint(tmp_path: Path) -> None:
+    Library.create(tmp_path / "empty")
+    fast = _run(FAST, "--library", str(tmp_path / "empty"), "search", "x")
+    slow = _run(CLICK, "--library", str(tmp_path / "empty"), "search", "x")
+    assert (fast.returncode, fast.stdout, fast.stderr) == (0, "", slow.stderr)
+    assert "paperlog import readme" in fast.stderr
 
 
 def test_errors_are_the_cli_errors(tmp_path: Path) -> None:

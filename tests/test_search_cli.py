@@ -146,9 +146,17 @@ def test_table_when_piped_is_tab_separated(root: Path) -> None:
     result = run_cli("search", "simclr", library=root)
     assert result.returncode == 0, result.stderr
     (line,) = result.stdout.splitlines()
-    key, year, venue, title, status = line.split("\t")
-    assert (key, year, venue, status) == ("simclr-2020", "2020", "2020", "read")
-    assert title.endswith("(SimClr)")
+    # the columns of `list`, in the same order
+    key, kind, status, year, venue, weeks, title = line.split("\t")
+    assert (key, kind, status, year, venue, weeks) == (
+        "simclr-2020",
+        "paper",
+        "read",
+        "2020",
+        "2020",
+        "Wk2",
+    )
+    assert title.startswith("SimClr: ")
 
 
 @pytest.mark.parametrize(

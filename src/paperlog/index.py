@@ -670,6 +670,14 @@ class Index:
         (count,) = self._conn.execute(f"SELECT count(*) FROM {PAPERS_TABLE}").fetchone()
         return int(count)
 
+    def rows(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """Run one read-only SQL statement over the index tables (``paperlog.browse`` uses it)."""
+        return self._read(lambda: [tuple(row) for row in self._conn.execute(sql, params)])
+
+    def papers_by_rowid(self, ids: list[int]) -> list[Paper]:
+        """The papers of these ``papers`` row ids, in this order."""
+        return self._read(lambda: self._papers(ids))
+
 
 def _watcher_vouches(library: Library) -> bool:
     """True when a live watcher answered that the index is up to date (``watch.py``)."""
@@ -705,3 +713,9 @@ def search(library: Library, query: str | Query, limit: int | None = None) -> li
     """Open the library's index (syncing it), run one query, close it."""
     with Index.open(library) as index:
         return index.search(query, limit)
+
+
+def all_papers(library: Library) -> list[Paper]:
+    """Every item through the index (synced with the files on open), sorted by key."""
+    with Index.open(library) as index:
+        return index.all()

@@ -519,8 +519,12 @@ class Library:
         resources: Iterable[ResourceSection] | None = None,
         weeks: Iterable[WeekInfo] | None = None,
         config: Config | None = None,
+        delete: Iterable[str] = (),
     ) -> None:
-        """Write a whole change (an import) as one batch: all staged, then all renamed."""
+        """Write a whole change (an import) as one batch: all staged, then all renamed.
+
+        ``delete`` names paper keys to remove once every new file is in place.
+        """
         papers = list(papers)
         if config is not None:
             self.config = config
@@ -535,3 +539,5 @@ class Library:
         if config is not None:
             files[self.config_path] = config_to_toml(config)
         atomic_write_many(files)
+        for key in delete:
+            self.paper_path(key).unlink(missing_ok=True)

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from paperlog.model import Paper, ResourceSection, WeekInfo
+from paperlog.model import Paper, ResourceSection, Topic, WeekInfo
 
 
-def search_row(paper: Paper) -> tuple[str, str, str, str, str]:
-    """A search hit as the table shows it: key, year, venue, title (nickname), status."""
-    title = f"{paper.title} ({paper.nickname})" if paper.nickname else paper.title
-    year = str(paper.year) if paper.year is not None else ""
-    return (paper.key, year, paper.venue_label or paper.venue or "", title, paper.status)
+def paper_row(paper: Paper) -> tuple[Any, ...]:
+    """An item as a row of ``list`` and ``search`` (the columns of ``cli.common.PAPER_COLUMNS``):
+    key, kind, status, year, venue, weeks read, title."""
+    return (
+        paper.key,
+        paper.kind,
+        paper.status,
+        paper.year or "",
+        paper.venue_label or paper.venue or "",
+        ",".join(f"Wk{r.week}" for r in paper.readings if r.week is not None),
+        paper.display_title,
+    )
 
 
 def paper_view(paper: Paper) -> dict[str, Any]:
@@ -89,3 +96,20 @@ def week_view(info: WeekInfo, papers: list[Paper]) -> dict[str, Any]:
             for name, members in groups.items()
         ],
     }
+
+
+def topics_view(topics: list[Topic], papers: list[Paper]) -> list[dict[str, Any]]:
+    """``topics --json``: each code of the taxonomy with how many items carry it."""
+    counts: dict[str, int] = {}
+    for paper in papers:
+        for code in paper.topics:
+            counts[code] = counts.get(code, 0) + 1
+    return [
+        {
+            "code": t.code,
+            "name": t.name,
+            "description": t.description,
+            "count": counts.get(t.code, 0),
+        }
+        for t in topics
+    ]

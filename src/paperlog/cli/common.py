@@ -30,6 +30,7 @@ from paperlog.errors import (
 
 if TYPE_CHECKING:
     from paperlog.library import Library
+    from paperlog.model import Paper
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -101,6 +102,38 @@ def app(ctx: click.Context) -> AppContext:
     return obj
 
 
+class WordsCommand(click.Command):
+    """A command whose free words may start with "-": ``search segmentation -survey``.
+
+    A word that starts with "-" and is not one of the command's options is a query term (a NOT
+    term for search), not an error: before click parses, the options and their values are kept
+    in front and every other word moves behind a "--", in the order typed.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes_value: dict[str, bool] = {}
+        for param in self.get_params(ctx):
+            if isinstance(param, click.Option):
+                for name in (*param.opts, *param.secondary_opts):
+                    takes_value[name] = not (param.is_flag or param.count)
+        options: list[str] = []
+        words: list[str] = []
+        rest = iter(args)
+        for arg in rest:
+            if arg == "--":
+                words.extend(rest)
+                break
+            name = arg.split("=", 1)[0]
+            if name in takes_value:
+                options.append(arg)
+                value = next(rest, None) if takes_value[name] and "=" not in arg else None
+                if value is not None:
+                    options.append(value)
+            else:
+                words.append(arg)
+        return super().parse_args(ctx, [*options, "--", *words] if words else options)
+
+
 def json_option(func: F) -> F:
     """``--json``: print machine-readable JSON instead of a table."""
     return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(
@@ -137,6 +170,23 @@ def print_json(data: Any, out: IO[str] | None = None) -> None:
     stream.write("\n")
 
 
+# Columns of free text: on a narrow terminal they give way (one line, cut with an ellipsis; the
+# full text is in `show` and --json). Every other column keeps its width, so a key never breaks.
+FLEX_COLUMNS = frozenset(
+    {
+        "title",
+        "description",
+        "note",
+        "group",
+        "groups",
+        "links",
+        "authors",
+        "library",
+        "source says",
+    }
+)
+
+
 def print_table(
     columns: Sequence[str],
     rows: Sequence[Sequence[Any]],
@@ -144,22 +194,72 @@ def print_table(
     title: str | None = None,
     out: IO[str] | None = None,
 ) -> None:
-    """A readable table on a terminal (rich), tab-separated lines when piped."""
+    """A readable table on a terminal (rich), tab-separated lines when piped.
+
+    On a terminal every cell is plain text (rich markup in a title is shown, never obeyed), a
+    column empty in every row is left out, and free-text columns are cut to one line.
+    """
     stream = out or sys.stdout
     cells = [["" if v is None else str(v) for v in row] for row in rows]
     if not stream.isatty():
         for row in cells:
             stream.write("\t".join(row) + "\n")
         return
+    from rich.cells import cell_len
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=title, show_lines=False, header_style="bold")
-    for col in columns:
-        table.add_column(col, overflow="fold")
+    shown = [i for i in range(len(columns)) if not cells or any(row[i] for row in cells)]
+    console = Console(file=stream)
+    natural = {i: max([cell_len(columns[i]), *(cell_len(row[i]) for row in cells)]) for i in shown}
+    # Each column costs two spaces of padding and one rule, plus the closing rule.
+    width = _fit_widths(columns, natural, console.width - 3 * len(shown) - 1)
+    table = Table(title=Text(title) if title else None, show_lines=False, header_style="bold")
+    for i in shown:
+        table.add_column(Text(columns[i]), no_wrap=True, overflow="ellipsis", width=width[i])
     for row in cells:
-        table.add_row(*row)
-    Console(file=stream).print(table)
+        # Text, not str: "[pdf]" or "[bold]" in a user's string is text, not rich markup.
+        table.add_row(*(Text(row[i]) for i in shown))
+    console.print(table)
+
+
+PAPER_COLUMNS = ("key", "kind", "status", "year", "venue", "weeks", "title")
+"""The columns of a list of items, in the same order in ``list`` and ``search``."""
+
+EMPTY_LIBRARY_HINT = (
+    "The library is empty. Bring in a hand-kept list with 'paperlog import readme FILE', "
+    "or add a paper with 'paperlog add ID' (an arXiv ID, DOI, link or title)."
+)
+
+
+def print_papers(papers: Sequence[Paper]) -> None:
+    """Items as a table: key, kind, status, year, venue, weeks read, title (one line each)."""
+    from paperlog.views import paper_row  # shared with the search fast path (cli/fastpath.py)
+
+    print_table(PAPER_COLUMNS, [paper_row(p) for p in papers])
+
+
+def _fit_widths(columns: Sequence[str], natural: dict[int, int], room: int) -> dict[int, int]:
+    """Column widths that fit ``room`` cells: free text gives way first, then the short
+    columns, the key last (a key is what a user types next, so it stays whole if it can)."""
+    width = dict(natural)
+    flex = [i for i in width if columns[i] in FLEX_COLUMNS]
+    short = [i for i in width if columns[i] not in FLEX_COLUMNS and columns[i] != "key"]
+    key = [i for i in width if columns[i] == "key"]
+    for tier, floor in ((flex, 20), (short, 4), (flex, 8), (key, 8)):
+        excess = sum(width.values()) - room
+        if excess <= 0:
+            break
+        spare = {i: width[i] - floor for i in tier if width[i] > floor}
+        total = sum(spare.values())
+        if not total:
+            continue
+        cut = min(excess, total)
+        # In proportion to how much each column can give; rounding up so the sum is reached.
+        for i, can in spare.items():
+            width[i] -= min(can, -(-cut * can // total))
+    return width
 
 
 def warn(message: str) -> None:

@@ -6,8 +6,8 @@ more than the search itself (bench: about 20 ms of a 60 ms search). So when the 
 are plain (``[--library DIR] search [--year/--venue/... VALUE] [--limit N] WORDS``) and the
 output is not a terminal, this module runs the search itself with the same library, query
 and row code as ``paperlog.cli.search_cmd``. Anything else (``--help``, ``--json``, a bad
-query, a terminal, an option it does not know) goes to the click CLI, which then says and
-does exactly what it always did. ``tests/test_fastpath.py`` checks both paths print the same.
+query, a terminal, an option it does not know, a "-word", no hits) goes to the click CLI,
+which then says and does exactly what it always did. ``tests/test_fastpath.py`` checks both paths print the same.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def _search(library: str | None, options: dict[str, str], words: list[str]) -> b
     try:
         from paperlog.index import search
         from paperlog.library import Library
-        from paperlog.views import search_row
+        from paperlog.views import paper_row
 
         root = Library.find_root(library, os.environ, Path.cwd())
         papers = search(Library.open(root), query, limit)
@@ -76,9 +76,13 @@ def _search(library: str | None, options: dict[str, str], words: list[str]) -> b
 
         fail(exc)
         return True
+    if not papers:
+        return False  # the full CLI says whether the library is empty
     out = sys.stdout
     try:
-        out.write("".join("\t".join(search_row(p)) + "\n" for p in papers))
+        # as cli.common.print_table writes rows when piped
+        rows = (("" if v is None else str(v) for v in paper_row(p)) for p in papers)
+        out.write("".join("\t".join(row) + "\n" for row in rows))
         out.flush()
     except BrokenPipeError:
         # As the full CLI: a closed pipe (| head) is not an error; keep Python quiet at exit.

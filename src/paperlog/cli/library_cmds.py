@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from paperlog.cli.common import app, json_option, print_json, print_table
+from paperlog.cli.common import (
+    EMPTY_LIBRARY_HINT,
+    app,
+    json_option,
+    print_json,
+    print_papers,
+    print_table,
+)
 
 if TYPE_CHECKING:
     from paperlog.library import Library
@@ -18,10 +25,9 @@ if TYPE_CHECKING:
 
 def load_items(lib: Library) -> list[Paper]:
     """Every item, through the index (kept in step with the files by its incremental sync)."""
-    from paperlog.index import Index
+    from paperlog.index import all_papers
 
-    with Index.open(lib) as index:
-        return index.all()
+    return all_papers(lib)
 
 
 @click.command("init")
@@ -79,31 +85,19 @@ def list_cmd(ctx: click.Context, kind: str | None, status: str | None, as_json: 
     """List every item: papers, lectures, talks, topic write-ups and notes bundles."""
     from paperlog.views import paper_view
 
+    everything = load_items(app(ctx).open_library())
     items = [
         p
-        for p in load_items(app(ctx).open_library())
+        for p in everything
         if (kind is None or p.kind == kind) and (status is None or p.status == status)
     ]
     if as_json:
         print_json([paper_view(p) for p in items])
         return
-    rows = [
-        (
-            p.key,
-            p.kind,
-            p.status,
-            p.year or "",
-            p.venue_label or p.venue or "",
-            _weeks(p),
-            p.display_title,
-        )
-        for p in items
-    ]
-    print_table(("key", "kind", "status", "year", "venue", "weeks", "title"), rows)
-
-
-def _weeks(paper: Paper) -> str:
-    return ",".join(f"Wk{r.week}" for r in paper.readings if r.week is not None)
+    if not everything:
+        click.echo(EMPTY_LIBRARY_HINT, err=True)
+        return
+    print_papers(items)
 
 
 @click.command("show")
@@ -212,20 +206,10 @@ def weeks_cmd(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def topics_cmd(ctx: click.Context, as_json: bool) -> None:
     """List the topic codes of the taxonomy with how many items carry each."""
+    from paperlog.views import topics_view
+
     lib = app(ctx).open_library()
-    counts: dict[str, int] = {}
-    for paper in load_items(lib):
-        for code in paper.topics:
-            counts[code] = counts.get(code, 0) + 1
-    data = [
-        {
-            "code": t.code,
-            "name": t.name,
-            "description": t.description,
-            "count": counts.get(t.code, 0),
-        }
-        for t in lib.config.topics
-    ]
+    data = topics_view(lib.config.topics, load_items(lib))
     if as_json:
         print_json(data)
         return

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from paperlog.cli.common import AppContext, ExitStatus, fail
+from paperlog.cli.common import AppContext, ExitStatus, app, fail
 
 # name -> "module:attribute". Groups (import, render, export) are lazy groups themselves.
 COMMANDS: dict[str, str] = {
@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "review": "paperlog.cli.review_cmds:review_cmd",
     "stats": "paperlog.cli.review_cmds:stats_cmd",
     "watch": "paperlog.cli.watch_cmd:watch_cmd",
+    "serve": "paperlog.cli.serve_cmd:serve_cmd",
 }
 
 IMPORT_COMMANDS = {
@@ -68,8 +69,49 @@ class LazyGroup(click.Group):
             command = getattr(importlib.import_module(module_name), attr)
             if not isinstance(command, click.Command):
                 raise TypeError(f"{self.lazy[cmd_name]} is not a click command")
-            return command
+            return with_library_option(command)
         return super().get_command(ctx, cmd_name)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """Find the command; a mistyped name gets "did you mean ..." from the known names."""
+        name = click.utils.make_str(args[0]) if args else ""
+        if args and self.get_command(ctx, name) is None and not name.startswith("-"):
+            import difflib
+
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=3, cutoff=0.7)
+            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            ctx.fail(f"No such command {name!r}.{hint} 'paperlog --help' lists the commands.")
+        return super().resolve_command(ctx, args)
+
+
+def _set_library(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    # `paperlog list --library DIR` means what `paperlog --library DIR list` means.
+    if value is not None:
+        app(ctx).library_option = value
+
+
+LIBRARY_HELP = (
+    "Library folder (default: $PAPERLOG_LIBRARY, else the nearest folder up holding paperlog.toml)."
+)
+
+
+def with_library_option(command: click.Command) -> click.Command:
+    """Give a command (and, in a group, each of its commands) the ``--library DIR`` option."""
+    if not any(p.name == "library_after" for p in command.params):
+        command.params.append(
+            click.Option(
+                ["--library", "library_after"],
+                type=click.Path(file_okay=False),
+                default=None,
+                expose_value=False,
+                is_eager=True,
+                callback=_set_library,
+                help=LIBRARY_HELP,
+            )
+        )
+    return command
 
 
 @click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
@@ -78,7 +120,7 @@ class LazyGroup(click.Group):
     "library",
     type=click.Path(file_okay=False),
     default=None,
-    help="Library folder (default: $PAPERLOG_LIBRARY, else the nearest folder up holding paperlog.toml).",
+    help=LIBRARY_HELP,
 )
 @click.version_option(package_name="paperlog")
 @click.pass_context

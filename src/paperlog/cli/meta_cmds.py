@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from paperlog.cli.common import app, json_option, print_json, print_table, warn
+from paperlog.cli.common import WordsCommand, app, json_option, print_json, print_table, warn
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -84,7 +84,7 @@ def _print_added(added: Added) -> None:
         warn(f"added anyway (--force): duplicates {added.duplicate_of}")
 
 
-@click.command("add")
+@click.command("add", cls=WordsCommand)
 @click.argument("query", nargs=-1, required=True)
 @click.option(
     "--read", is_flag=True, help="Log it as read in the week of --date instead of wish-listing it."

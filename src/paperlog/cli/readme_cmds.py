@@ -11,6 +11,7 @@ import click
 from paperlog.cli.common import app, json_option, print_json, print_table, warn
 
 if TYPE_CHECKING:
+    from paperlog.formats.readme_import import ImportReport
     from paperlog.library import Library
 
 
@@ -39,6 +40,8 @@ def import_readme_cmd(ctx: click.Context, file: Path, dry_run: bool, as_json: bo
             ["added", report.added],
             ["updated", report.updated],
             ["unchanged", report.unchanged],
+            ["removed", report.removed],
+            ["kept (not in the README)", len(report.kept_keys)],
             ["read", report.read],
             ["wish-list", report.wish],
             ["weeks", report.weeks],
@@ -49,6 +52,21 @@ def import_readme_cmd(ctx: click.Context, file: Path, dry_run: bool, as_json: bo
         title=f"{verb} {file}",
         out=env.stdout,
     )
+    for line in diff_lines(report):
+        click.echo(line, file=env.stdout)
+
+
+def diff_lines(report: ImportReport) -> list[str]:
+    """What the import changes item by item: added, removed, kept, moved, changed."""
+    out = [f"added: {key}" for key in report.added_keys if report.unchanged or report.updated]
+    out += [f"removed: {key} (no longer in the README)" for key in report.removed_keys]
+    out += [
+        f"kept: {key} (no longer in the README, but changed in paperlog)"
+        for key in report.kept_keys
+    ]
+    out += [f"moved: {m['key']}: {m['from']} -> {m['to']}" for m in report.moved]
+    out += [f"changed: {c['key']}: {', '.join(c['fields'])}" for c in report.changed]
+    return out
 
 
 @click.command("readme")

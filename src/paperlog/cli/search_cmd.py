@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import click
 
-from paperlog.cli.common import app, json_option, print_json, print_table
+from paperlog.cli.common import (
+    EMPTY_LIBRARY_HINT,
+    WordsCommand,
+    app,
+    json_option,
+    print_json,
+    print_papers,
+)
 
-if TYPE_CHECKING:
-    from paperlog.model import Paper
 
-
-@click.command("search")
+@click.command("search", cls=WordsCommand)
 @click.argument("words", nargs=-1)
 @click.option("--year", default=None, help="A year or range: 2019, 2018..2020, 2018.., ..2019.")
 @click.option("--venue", default=None, help="A venue by any of its names (NIPS finds NeurIPS).")
@@ -62,20 +64,18 @@ def search_cmd(
         )
     except QueryError as exc:
         raise click.UsageError(f"bad query: {exc}", ctx) from None
-    papers = search(app(ctx).open_library(), query, limit)
+    library = app(ctx).open_library()
+    papers = search(library, query, limit)
     if as_json:
         from paperlog.views import paper_view
 
         print_json([paper_view(p) for p in papers])
         return
     if not papers:
-        if app(ctx).is_tty:
+        empty = not any(library.papers_dir.glob("*.md")) if library.papers_dir.is_dir() else True
+        if empty:
+            click.echo(EMPTY_LIBRARY_HINT, err=True)
+        elif app(ctx).is_tty:
             click.echo("No items match.", err=True)
         return
-    print_table(("key", "year", "venue", "title", "status"), [_row(p) for p in papers])
-
-
-def _row(paper: Paper) -> tuple[str, str, str, str, str]:
-    from paperlog.views import search_row  # shared with the fast path (cli/fastpath.py)
-
-    return search_row(paper)
+    print_papers(papers)

@@ -4,14 +4,14 @@
 entry onto a ``Paper`` (title, nickname, links, venue badge, ids from every link, kind, track,
 readings or wish-list place), merges a paper listed twice into one paper with two readings,
 matches items already in the library (arXiv ID, DOI, URL, then normalised title; their keys are
-kept), and writes papers, resources.yaml, weeks.yaml and paperlog.toml with one
-``Library.write_all``: a failure writes nothing.
+kept), syncs them with what the README now says (readme_sync: a re-import makes the library
+equal to a fresh import, paperlog's own changes kept), and writes papers, resources.yaml,
+weeks.yaml and paperlog.toml with one ``Library.write_all``: a failure writes nothing.
 """
 
 from __future__ import annotations
 
 import copy
-import dataclasses
 import functools
 import re
 from dataclasses import asdict, dataclass, field
@@ -20,9 +20,18 @@ from typing import Any
 
 from paperlog.errors import ImportProblem
 from paperlog.formats.readme_shapes import is_note_path
+from paperlog.formats.readme_sync import (
+    SyncDiff,
+    drop_from_readme,
+    from_readme,
+    mark_new,
+    sync_paper,
+    sync_topics,
+    sync_weeks,
+)
 from paperlog.formats.readme_walk import Found, Parsed, walk
 from paperlog.library import Library
-from paperlog.model import Config, Link, Paper, Reading, WeekInfo, make_key
+from paperlog.model import Config, Link, Paper, Reading, make_key
 from paperlog.paperfile import paper_to_text
 
 
@@ -49,8 +58,17 @@ class ImportReport:
     resources: int = 0
     topics: int = 0
     dry_run: bool = False
+    removed: int = 0
     added_keys: list[str] = field(default_factory=list)
     updated_keys: list[str] = field(default_factory=list)
+    removed_keys: list[str] = field(default_factory=list)
+    """Items the README no longer lists that only the README had made: removed."""
+    kept_keys: list[str] = field(default_factory=list)
+    """Items the README no longer lists but changed in paperlog: kept."""
+    moved: list[dict[str, str]] = field(default_factory=list)
+    """Items whose place changed: ``{"key", "from", "to"}`` (weeks, wish-list)."""
+    changed: list[dict[str, Any]] = field(default_factory=list)
+    """Items whose README fields changed: ``{"key", "fields"}``."""
     warnings: list[ImportWarning] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -128,7 +146,8 @@ def _venue(found: Found) -> tuple[str | None, str | None, int | None, list[str]]
     return label, venue, year, tags
 
 
-def _ids(urls: list[str]) -> dict[str, str]:
+def ids_from_urls(urls: list[str]) -> dict[str, str]:
+    """The identifiers every link names (the first of each kind wins)."""
     from paperlog.ids import ids_from_url
 
     found: dict[str, str] = {}
@@ -150,7 +169,7 @@ def paper_from_found(found: Found) -> Paper:
     nickname, title = split_nickname(entry.title)
     label, venue, year, tags = _venue(found)
     track_match = _TRACK.match(found.group or found.wish_group or "")
-    ids = _ids([url or "", *(link.url for link in links)])
+    ids = ids_from_urls([url or "", *(link.url for link in links)])
     extra: dict[str, Any] = {}
     if tags:
         extra["tags"] = tags
@@ -327,64 +346,17 @@ def collect_papers(parsed: Parsed, warn: list[ImportWarning]) -> list[Paper]:
     return papers
 
 
-def merge_paper(existing: Paper, new: Paper) -> Paper:
-    """The library's paper updated with what the README says; everything else is kept."""
-    # A copy of only what is kept from ``existing`` (the fields replaced below are new
-    # objects): a deepcopy of every paper was a third of a re-import's time.
-    out = dataclasses.replace(
-        existing,
-        authors=list(existing.authors),
-        topics=list(existing.topics),
-        takeaways=list(existing.takeaways),
-        review=copy.deepcopy(existing.review),
-        readings=[],
-        extra={},
-    )
-    out.title, out.nickname, out.kind = new.title, new.nickname, new.kind
-    out.url = new.url or existing.url
-    out.links = new.links
-    if new.venue_label is not None:
-        out.venue_label = new.venue_label
-        out.venue = new.venue if new.venue is not None else existing.venue
-    if new.year is not None:
-        out.year = new.year
-    out.ids = {**existing.ids, **new.ids}
-    out.track = new.track or existing.track
-    out.authors = out.authors or new.authors
-    kept = [
-        r
-        for r in existing.readings
-        if not any(n.week == r.week and n.week_start == r.week_start for n in new.readings)
-    ]
-    out.readings = [*new.readings, *copy.deepcopy(kept)]
-    if out.readings:
-        out.status = "read"
-        out.wish_group, out.rank = None, None
-    else:
-        out.status = existing.status if existing.status == "reading" else new.status
-        out.wish_group, out.rank = new.wish_group, new.rank
-    out.extra = {**copy.deepcopy(existing.extra), **new.extra}
-    out.notes = existing.notes or new.notes
-    return out
-
-
-def _merge_config(config: Config, parsed: Parsed) -> Config:
+def _merge_config(config: Config, parsed: Parsed, papers: list[Paper]) -> Config:
+    """The README's title, intro, topic legend and free text replace the last import's."""
     out = copy.deepcopy(config)
     if parsed.title:
         out.title = parsed.title
     if parsed.intro is not None:
         out.intro = parsed.intro
-    if parsed.topics:
-        codes = {t.code for t in parsed.topics}
-        out.topics = [*parsed.topics, *(t for t in config.topics if t.code not in codes)]
-    out.readme = {**config.readme, **parsed.readme}
+    out.topics = sync_topics(config.topics, parsed.topics, papers)
+    # the README's free text is the README's: a paragraph it no longer has is gone
+    out.readme = dict(parsed.readme)
     return out
-
-
-def _merge_weeks(existing: list[WeekInfo], parsed: list[WeekInfo]) -> list[WeekInfo]:
-    numbers = {w.week for w in parsed}
-    merged = [*parsed, *(w for w in existing if w.week not in numbers)]
-    return sorted(merged, key=lambda w: -w.week)
 
 
 # --- the import --------------------------------------------------------------------------------
@@ -444,26 +416,56 @@ def import_readme(library: Library, path: Path, *, dry_run: bool = False) -> Imp
         for paper in existing:
             matcher.add(paper)
         taken = {p.key.lower() for p in existing}
+        diff = SyncDiff()
         to_write: list[Paper] = []
+        matched: set[str] = set()
+        final: dict[str, Paper] = {p.key: p for p in existing}
         for paper in papers:
             old = matcher.find(paper)
+            if old is not None and old.key in matched:
+                old = None  # two README items that match one paper: the second is its own
             if old is None:
                 paper.key = make_key(paper, taken)
                 taken.add(paper.key.lower())
+                mark_new(paper)
                 to_write.append(paper)
-                report.added_keys.append(paper.key)
+                final[paper.key] = paper
+                diff.added.append(paper.key)
                 continue
-            merged = merge_paper(old, paper)
+            matched.add(old.key)
+            merged = sync_paper(old, paper, diff)
+            final[old.key] = merged
             if paper_to_text(merged) == paper_to_text(old):
                 report.unchanged += 1
             else:
                 to_write.append(merged)
                 report.updated_keys.append(merged.key)
+        to_delete: list[str] = []
+        for old in existing:
+            if old.key in matched or not from_readme(old):
+                continue
+            kept = drop_from_readme(old)
+            if kept is None:
+                to_delete.append(old.key)
+                diff.removed.append(old.key)
+                del final[old.key]
+                continue
+            diff.kept.append(kept.key)
+        report.added_keys = diff.added
+        report.removed_keys, report.kept_keys = diff.removed, diff.kept
+        report.moved, report.changed = diff.moved, diff.changed
         report.added, report.updated = len(report.added_keys), len(report.updated_keys)
-        config = _merge_config(library.config, parsed)
-        weeks = _merge_weeks(library.load_weeks(), parsed.weeks)
-        resources = parsed.resources if parsed.resources else None
+        report.removed = len(to_delete)
+        kept_papers = list(final.values())
+        config = _merge_config(library.config, parsed, kept_papers)
+        weeks = sync_weeks(library.load_weeks(), parsed.weeks, kept_papers)
         if not dry_run:
-            library.write_all(papers=to_write, resources=resources, weeks=weeks, config=config)
+            library.write_all(
+                papers=to_write,
+                resources=parsed.resources,
+                weeks=weeks,
+                config=config,
+                delete=to_delete,
+            )
     report.warnings = sorted(warnings, key=lambda w: w.line)
     return report

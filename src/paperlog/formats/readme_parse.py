@@ -181,8 +181,45 @@ _BRACKET_STOP = re.compile(r"[\\\[\]]")
 _DEST_STOP = re.compile(r"[\\() ]")
 
 
+@functools.lru_cache(maxsize=8)
+def _bracket_matches(s: str) -> dict[int, int]:
+    """For every ``[`` in ``s``, the index of the ``]`` that closes it, in one pass.
+
+    ``parse_tail`` asks for the match of each ``[`` in turn; scanning forward from each one
+    made a line of 8,000 unmatched ``[`` quadratic (tens of seconds). An escaped ``[`` (one a
+    backslash precedes) is matched too, as a scan that starts on it would: what follows it
+    is escaped the same way however the scan began, so one left-to-right pass answers all.
+    A bracket whose level never closes is absent (no match).
+    """
+    matches: dict[int, int] = {}
+    pending: list[tuple[int, int]] = []  # (position, level there); levels never decrease up it
+    level = 0
+    j = 0
+    while True:
+        found = _BRACKET_STOP.search(s, j)
+        if found is None:
+            return matches
+        j = found.start()
+        ch = s[j]
+        if ch == "\\":
+            if s.startswith("[", j + 1):
+                pending.append((j + 1, level))  # escaped: matched as if a scan began there
+            j += 2
+            continue
+        if ch == "[":
+            level += 1
+            pending.append((j, level))
+        else:
+            level -= 1
+            while pending and pending[-1][1] > level:
+                matches[pending.pop()[0]] = j
+        j += 1
+
+
 def find_bracket_end(s: str, i: int) -> int:
     """Index of the ``]`` matching the ``[`` at ``i`` (escapes and nesting honoured), or -1."""
+    if s.startswith("[", i):
+        return _bracket_matches(s).get(i, -1)
     depth = 0
     j = i
     while True:
@@ -254,6 +291,7 @@ def scan_link(s: str, i: int) -> LinkScan | None:
 
 # --- the entry grammar -----------------------------------------------------------------------
 
+_TEXT_STOP = re.compile(r" |<kbd>|\[\[")
 _KBD = re.compile(r"<kbd>([^<]*)(?:</kbd>|<kbd>|</?\w*>|$)", re.IGNORECASE)
 
 
@@ -351,8 +389,9 @@ def parse_tail(s: str, i: int, entry: Entry) -> None:
                 i = link.end
                 continue
         # anything else, up to the next space or badge or link, is text no pattern read
-        stops = [s.find(mark, i + 1) for mark in (" ", "<kbd>", "[[")]
-        nxt = min([pos for pos in stops if pos != -1], default=len(s))
+        # one search for the nearest stop: a find per mark rescanned the line for each word
+        stop = _TEXT_STOP.search(s, i + 1)
+        nxt = stop.start() if stop else len(s)
         rest.append(s[i:nxt])
         i = nxt
     entry.rest = " ".join(rest).strip()

@@ -185,7 +185,10 @@ class Walker:
         clashes = set(self.weeks_by_number.get(number, ()))
         if start is not None:
             clashes.update(self.weeks_by_start.get(start, ()))
-        for pos in sorted(clashes):
+        # the first clash of each kind only: a log repeating one heading n times would
+        # otherwise get n*n/2 warnings (quadratic time and output)
+        firsts = {self.out.weeks[pos].week == number: pos for pos in sorted(clashes, reverse=True)}
+        for pos in sorted(firsts.values()):
             other = self.out.weeks[pos]
             if other.week == number:
                 self.warn(block.line, f"Wk{number} appears twice; both kept as written")

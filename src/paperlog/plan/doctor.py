@@ -17,6 +17,7 @@ finding in one atomic batch. Checks (codes as ``doctor --json`` prints them):
 - ``reading-start``: a reading's ``week_start`` disagrees with weeks.yaml. Fix: take
   weeks.yaml's start (after the week fixes above).
 - ``reading-date``: a reading's date lies outside its week's calendar week. By hand.
+- ``double-reading``: one paper has two readings in one week. By hand.
 - ``read-without-reading``: status read but no reading logged. No automatic fix: log it with
   ``paperlog done KEY --date D`` or set the status back to wish.
 - ``unranked`` / ``duplicate-rank``: waiting items without a rank or sharing one. Fix:
@@ -248,6 +249,19 @@ def _reading_checks(
                     )
                 )
                 repairs.sync_readings = True
+        numbers = [r.week for r in paper.readings if r.week is not None]
+        for number in sorted({n for n in numbers if numbers.count(n) > 1}):
+            # a re-import that once matched readings by start date left such twins
+            findings.append(
+                Finding(
+                    "double-reading",
+                    f"{paper.key} has {numbers.count(number)} readings in Wk{number}",
+                    f"by hand: remove the extra reading from papers/{paper.key}.md",
+                    fixable=False,
+                    week=number,
+                    key=paper.key,
+                )
+            )
         if paper.status == "read" and not paper.readings:
             findings.append(
                 Finding(

@@ -248,3 +248,25 @@ def queue_unpin(library: Library, key: str) -> Paper:
             paper.pinned = None
             library.save_paper(paper)
     return paper
+
+
+def queue_remove(library: Library, key: str) -> Paper:
+    """Take a waiting item off the wish-list: its file is deleted, the rest renumbered.
+
+    Only an item never read can be removed (a read item's readings are the log); git keeps
+    the deleted file's history.
+    """
+    with library.lock():
+        papers = library.load_papers()
+        paper = _find(papers, library.resolve_key(key))
+        if paper.status == "read" or paper.readings:
+            raise ValidationError(
+                f"{paper.key} has readings in the log; only a waiting item can be removed",
+                library.paper_path(paper.key),
+            )
+        rest = [p for p in papers if p.key != paper.key]
+        changed = _renumber(queue_order(rest))
+        if changed:
+            library.save_papers(changed)
+        library.delete_paper(paper.key)
+    return paper

@@ -568,23 +568,31 @@ def _place(
     return sorted(weeks, key=lambda w: -w.week), new_week
 
 
-def add_paper(
+@dataclass
+class Prepared:
+    """A paper resolved from what a user typed, not yet written (``add`` shows it first)."""
+
+    paper: Paper
+    query: Identifier
+    resolution: Resolution
+    candidates: list[Candidate] = field(default_factory=list)
+    duplicate_of: Paper | None = None
+    """The library's item this one duplicates, found after resolving (None: none)."""
+
+
+def prepare_paper(
     library: Library,
     text: str,
     sources: Sequence[Source],
     options: AddOptions,
     today: date,
-) -> Added:
-    """Resolve ``text`` (arXiv id, DOI, link or title), merge the answers, write a new paper.
+) -> Prepared:
+    """Resolve ``text`` into a new paper without writing anything (the first half of ``add``).
 
-    Raises ``ValidationError`` for input that names no paper or bad options,
-    ``DuplicatePaper`` when the paper is already there (unless ``options.force``),
-    ``AmbiguousTitle`` when a title needs ``--pick``, and ``NotFound`` / ``NetworkError`` when
-    no source gave a record. The library is unchanged whenever an error is raised.
+    Raises what ``add_paper`` raises before it writes; a duplicate found only after resolving
+    is reported in ``duplicate_of`` rather than raised, so a caller can show it.
     """
-    from paperlog.citekey import make_citekey, taken_citekeys
     from paperlog.ids import ids_from_url, parse_identifier
-    from paperlog.model import make_key
 
     ident = parse_identifier(text)
     if not ident.value:
@@ -632,7 +640,30 @@ def add_paper(
     paper.topics = list(options.topics)
     paper.added = day
     paper.notes = NOTE_SKELETON
+    return Prepared(paper, ident, resolution, candidates, find_duplicate(papers, paper))
 
+
+def add_paper(
+    library: Library,
+    text: str,
+    sources: Sequence[Source],
+    options: AddOptions,
+    today: date,
+) -> Added:
+    """Resolve ``text`` (arXiv id, DOI, link or title), merge the answers, write a new paper.
+
+    Raises ``ValidationError`` for input that names no paper or bad options,
+    ``DuplicatePaper`` when the paper is already there (unless ``options.force``),
+    ``AmbiguousTitle`` when a title needs ``--pick``, and ``NotFound`` / ``NetworkError`` when
+    no source gave a record. The library is unchanged whenever an error is raised.
+    """
+    from paperlog.citekey import make_citekey, taken_citekeys
+    from paperlog.model import make_key
+
+    prepared = prepare_paper(library, text, sources, options, today)
+    paper, ident = prepared.paper, prepared.query
+    resolution, candidates = prepared.resolution, prepared.candidates
+    day = options.on_date or today
     with library.lock():
         papers = library.load_papers()  # again: another process may have written meanwhile
         duplicate_of = None

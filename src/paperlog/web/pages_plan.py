@@ -1,0 +1,334 @@
+"""The plan's pages: Today, Week, Queue, Review, Stats, and their actions.
+
+Each handler reads through the index (``all_papers``: synced with the files on open) and the
+plan functions the CLI calls; each action calls the same ``paperlog.plan`` function as its CLI
+command (``done`` -> ``log_reading`` ...), which takes the library lock and writes atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import Route
+
+from paperlog.errors import NotFound, ValidationError
+from paperlog.index import all_papers
+from paperlog.model import Paper
+from paperlog.web.common import (
+    checked_form,
+    day_param,
+    field_text,
+    in_thread,
+    open_library,
+    page,
+    redirect,
+    settings_of,
+)
+
+CHART_NAMES = ("reading-calendar", "papers-per-week", "topics", "venues")
+
+
+def _date_field(raw: str, fallback: date) -> date:
+    if not raw:
+        return fallback
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError(f"date {raw!r} is not YYYY-MM-DD") from None
+
+
+def _back(day: date, today: date, path: str = "/") -> str:
+    return path if day == today else f"{path}?date={day.isoformat()}"
+
+
+# --- Today ---------------------------------------------------------------------------------
+
+
+def today_page(request: Request) -> Response:
+    """``/``: the plan's pick for the day with its reason, the week so far, the actions."""
+    from paperlog.plan.calendar import check_plan
+    from paperlog.plan.review import due_items, moment_of
+    from paperlog.plan.schedule import suggest_today, week_report
+
+    lib = open_library(request)
+    check_plan(lib.config.plan, lib.config_path)
+    day = day_param(request)
+    papers = all_papers(lib)
+    weeks = lib.load_weeks()
+    suggestion = suggest_today(lib.config.plan, papers, weeks, day)
+    report = week_report(lib.config.plan, papers, weeks, day)
+    due = due_items(papers, moment_of(day)) if suggestion.kind == "review" else []
+    by_key = {p.key: p for p in papers}
+    return page(
+        request,
+        "today.html",
+        title="Today",
+        library_title=lib.config.title,
+        day=day,
+        is_today=day == settings_of(request).today(),
+        suggestion=suggestion,
+        report=report,
+        by_key=by_key,
+        due=due,
+        date_q="" if day == settings_of(request).today() else day.isoformat(),
+    )
+
+
+async def done_action(request: Request) -> Response:
+    """POST ``/done``: log KEY as read on the day (``paperlog done``)."""
+    from paperlog.plan.log import log_reading
+
+    form = await checked_form(request)
+    settings = settings_of(request)
+    today = settings.today()
+    day = _date_field(field_text(form, "date"), today)
+    key = field_text(form, "key")
+    lib = open_library(request)
+    await in_thread(log_reading, lib, key, day, today, field_text(form, "group") or None)
+    return redirect(_back(day, today, field_text(form, "next") or "/"))
+
+
+async def start_action(request: Request) -> Response:
+    """POST ``/start``: mark KEY as started (``paperlog start``)."""
+    from paperlog.plan.log import start_reading
+
+    form = await checked_form(request)
+    await in_thread(start_reading, open_library(request), field_text(form, "key"))
+    today = settings_of(request).today()
+    return redirect(_back(_date_field(field_text(form, "date"), today), today))
+
+
+async def skip_action(request: Request) -> Response:
+    """POST ``/skip``: skip KEY for the day (``paperlog skip``)."""
+    from paperlog.plan.log import skip
+
+    form = await checked_form(request)
+    today = settings_of(request).today()
+    day = _date_field(field_text(form, "date"), today)
+    await in_thread(skip, open_library(request), day, field_text(form, "key") or None)
+    return redirect(_back(day, today))
+
+
+# --- Week ----------------------------------------------------------------------------------
+
+
+def week_current(request: Request) -> Response:
+    """``/week``: the week holding the day, at its stable URL."""
+    from paperlog.plan.calendar import week_for_date
+
+    lib = open_library(request)
+    day = day_param(request)
+    number, _ = week_for_date(day, lib.config.plan, lib.load_weeks(), all_papers(lib))
+    suffix = f"?date={day.isoformat()}" if "date" in request.query_params else ""
+    return redirect(f"/week/{number}{suffix}")
+
+
+def week_page(request: Request) -> Response:
+    """``/week/N``: the week as the README shows it, with pace, previous and next."""
+    from paperlog.plan.calendar import known_weeks, week_for_date
+    from paperlog.plan.schedule import week_report
+
+    lib = open_library(request)
+    number = int(request.path_params["number"])
+    papers = all_papers(lib)
+    weeks = lib.load_weeks()
+    day = day_param(request)
+    known = known_weeks(weeks, papers)
+    # the week holding the day may have no entry yet; it still has a page
+    current, _ = week_for_date(day, lib.config.plan, weeks, papers)
+    if number not in known and number != current:
+        shown = ", ".join(str(n) for n in sorted(known)) or "none yet"
+        raise NotFound(f"no week {number} in the library (weeks: {shown})")
+    report = week_report(lib.config.plan, papers, weeks, day, number if number in known else None)
+    numbers = sorted({*known, current})
+    earlier = [n for n in numbers if n < number]
+    later = [n for n in numbers if n > number]
+    return page(
+        request,
+        "week.html",
+        title=f"Week {number}",
+        library_title=lib.config.title,
+        report=report,
+        by_key={p.key: p for p in papers},
+        prev_week=earlier[-1] if earlier else None,
+        next_week=later[0] if later else None,
+    )
+
+
+# --- Queue ---------------------------------------------------------------------------------
+
+
+def queue_page(request: Request) -> Response:
+    """``/queue``: the wish-list in reading order with move, pin and remove."""
+    from paperlog.plan.schedule import queue_order
+
+    lib = open_library(request)
+    queue = queue_order(all_papers(lib))
+    return page(
+        request,
+        "queue.html",
+        title="Queue",
+        library_title=lib.config.title,
+        queue=queue,
+        message=request.query_params.get("msg", ""),
+    )
+
+
+async def queue_action(request: Request) -> Response:
+    """POST ``/queue/ACTION``: up, down, top, pin, unpin, remove (``paperlog queue ...``)."""
+    from paperlog.plan import log
+
+    action = request.path_params["action"]
+    form = await checked_form(request)
+    lib = open_library(request)
+    key = field_text(form, "key")
+    message = ""
+    if action == "up":
+        await in_thread(log.queue_up, lib, key)
+    elif action == "down":
+        await in_thread(log.queue_down, lib, key)
+    elif action == "top":
+        await in_thread(log.queue_top, lib, key)
+    elif action == "pin":
+        day = _date_field(field_text(form, "day"), settings_of(request).today())
+        paper: Paper = await in_thread(log.queue_pin, lib, key, day)
+        message = f"Pinned {paper.key} to {day.isoformat()}."
+    elif action == "unpin":
+        paper = await in_thread(log.queue_unpin, lib, key)
+        message = f"Unpinned {paper.key}."
+    elif action == "remove":
+        paper = await in_thread(log.queue_remove, lib, key)
+        message = f"Removed {paper.key} from the wish-list (its file is deleted; git keeps it)."
+    else:
+        raise NotFound(f"no queue action {action!r}")
+    from paperlog.web.render import query_url
+
+    return redirect(query_url("/queue", msg=message))
+
+
+# --- Review --------------------------------------------------------------------------------
+
+
+def _moment(request: Request) -> datetime:
+    from paperlog.plan.review import moment_of
+
+    if "date" in request.query_params:
+        return moment_of(day_param(request))
+    return settings_of(request).now()
+
+
+def review_page(request: Request) -> Response:
+    """``/review``: the first due card; its key ideas are revealed by a key press."""
+    from paperlog.plan.review import day_in, due_items, next_due
+
+    lib = open_library(request)
+    now = _moment(request)
+    papers = all_papers(lib)
+    items = due_items(papers, now)
+    upcoming = next_due(papers, now)
+    return page(
+        request,
+        "review.html",
+        title="Review",
+        library_title=lib.config.title,
+        item=items[0] if items else None,
+        left=len(items),
+        next_due=day_in(upcoming, now) if upcoming else None,
+        date_q=request.query_params.get("date", ""),
+        graded=request.query_params.get("graded", ""),
+    )
+
+
+async def review_action(request: Request) -> Response:
+    """POST ``/review``: grade the card (1-4: again, hard, good, easy), FSRS as the CLI does."""
+    from paperlog.plan.review import grade, moment_of, parse_rating
+
+    form = await checked_form(request)
+    raw_date = field_text(form, "date")
+    now = moment_of(_date_field(raw_date, date.today())) if raw_date else settings_of(request).now()
+    try:
+        rating = parse_rating(field_text(form, "rating"))
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+    result = await in_thread(grade, open_library(request), field_text(form, "key"), rating, now)
+    from paperlog.web.render import query_url
+
+    return redirect(query_url("/review", date=raw_date, graded=f"{result.key}: {rating}"))
+
+
+# --- Stats ---------------------------------------------------------------------------------
+
+
+def _charts(lib: Any, papers: list[Paper], day: date, fingerprint: str) -> list[tuple[str, str]]:
+    """The README's SVG charts for ``day``, cached under .paperlog/web-charts by content."""
+    from pathlib import Path
+
+    out = lib.state_dir / "web-charts" / fingerprint
+    listing = out / "charts.json"
+    if listing.is_file():
+        return [tuple(pair) for pair in json.loads(listing.read_text("utf-8"))]
+    from paperlog.library import atomic_write
+    from paperlog.plan.charts import write_charts
+
+    written = write_charts(lib, out, today=day, papers=papers, weeks=lib.load_weeks())
+    charts = [(alt, Path(rel).stem) for alt, rel in written]
+    atomic_write(listing, json.dumps(charts))
+    return charts
+
+
+def stats_page(request: Request) -> Response:
+    """``/stats``: pace, streaks, tracks, topics, venues, years and the README's charts."""
+    from paperlog.plan.stats import compute_stats
+
+    lib = open_library(request)
+    day = day_param(request)
+    papers = all_papers(lib)
+    stats = compute_stats(lib, papers, lib.load_weeks(), day)
+    data = stats.to_dict()
+    fingerprint = hashlib.sha256(
+        json.dumps([data, lib.config.title], sort_keys=True, default=str).encode()
+    ).hexdigest()[:16]
+    charts = _charts(lib, papers, day, fingerprint)
+    return page(
+        request,
+        "stats.html",
+        title="Stats",
+        library_title=lib.config.title,
+        stats=stats,
+        charts=charts,
+        fingerprint=fingerprint,
+        day=day,
+    )
+
+
+def chart_file(request: Request) -> Response:
+    """``/charts/FINGERPRINT/NAME.svg``: one chart written by the stats page."""
+    fingerprint = request.path_params["fingerprint"]
+    name = request.path_params["name"]
+    if name not in CHART_NAMES or not fingerprint.isalnum() or len(fingerprint) != 16:
+        raise NotFound(f"no chart {name!r}")
+    path = open_library(request).state_dir / "web-charts" / fingerprint / f"{name}.svg"
+    if not path.is_file():
+        raise NotFound(f"no chart {name!r}: open /stats to draw it")
+    return FileResponse(path, media_type="image/svg+xml")
+
+
+ROUTES = [
+    Route("/", today_page),
+    Route("/done", done_action, methods=["POST"]),
+    Route("/start", start_action, methods=["POST"]),
+    Route("/skip", skip_action, methods=["POST"]),
+    Route("/week", week_current),
+    Route("/week/{number:int}", week_page),
+    Route("/queue", queue_page),
+    Route("/queue/{action}", queue_action, methods=["POST"]),
+    Route("/review", review_page),
+    Route("/review", review_action, methods=["POST"]),
+    Route("/stats", stats_page),
+    Route("/charts/{fingerprint}/{name}.svg", chart_file),
+]

@@ -1,0 +1,270 @@
+"""``paperlog serve`` pages and actions, in process (Starlette's TestClient), on a real library.
+
+Every action is checked on the files afterwards: the web writes through the same library and
+plan functions as the CLI.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from paperlog.library import Library
+from paperlog.paperfile import paper_from_text
+from web_helpers import SUN, WED, client_for, csrf_of, make_library
+
+
+@pytest.fixture
+def lib(tmp_path: Path) -> Library:
+    return make_library(tmp_path / "lib")
+
+
+def text_of(html: str) -> str:
+    """The visible text of a page, whitespace collapsed."""
+    import html as html_lib
+
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", body)))
+
+
+def test_today_shows_the_pick_and_done_updates_the_week(lib: Library) -> None:
+    client = client_for(lib)
+    page = text_of(client.get("/").text)
+    assert "Read today" in page and "Hostile" in page  # depth track, queue #1
+    assert "Why:" in page
+    assert "0 of 6 read" in page
+    token = csrf_of(client)
+    response = client.post(
+        "/done", data={"csrf": token, "key": "moco-2020", "date": WED.isoformat()}
+    )
+    assert response.status_code == 200
+    page = text_of(response.text)
+    assert "1 of 6 read" in page and "MoCo" in page
+    paper = lib.load_paper("moco-2020")
+    assert paper.status == "read" and paper.readings[-1].date == WED and paper.rank is None
+    # the queue closed the gap: the items behind moved up
+    assert lib.load_paper("resnet-2016").rank == 2
+
+
+def test_start_and_skip(lib: Library) -> None:
+    client = client_for(lib)
+    token = csrf_of(client)
+    client.post("/start", data={"csrf": token, "key": "byol-2020"})
+    assert lib.load_paper("byol-2020").status == "reading"
+    page = client.post("/skip", data={"csrf": token, "key": "byol-2020", "date": "2024-05-08"})
+    assert page.status_code == 200
+    assert date(2024, 5, 8) in lib.load_paper("byol-2020").extra["skipped"]
+
+
+def test_a_bad_action_is_a_clear_error_and_changes_nothing(lib: Library) -> None:
+    client = client_for(lib)
+    token = csrf_of(client)
+    before = lib.paper_path("simclr-2020").read_bytes()
+    response = client.post("/done", data={"csrf": token, "key": "nope-1999"})
+    assert response.status_code == 404 and "nope-1999" in response.text
+    response = client.post("/done", data={"csrf": token, "key": "simclr", "date": "2030-01-01"})
+    assert response.status_code == 400 and "after today" in response.text
+    assert lib.paper_path("simclr-2020").read_bytes() == before
+
+
+def test_review_day_shows_the_review(lib: Library) -> None:
+    page = text_of(client_for(lib, SUN).get("/").text)
+    assert "Review day" in page and "1 card due" in page
+
+
+def test_week_pages(lib: Library) -> None:
+    client = client_for(lib)
+    assert client.get("/week", follow_redirects=False).headers["location"] == "/week/2"
+    page = text_of(client.get("/week/1").text)
+    assert "Week 1" in page and "SimCLR" in page and "U-Net" in page and "Self-supervised" in page
+    assert "short week <script>" in page  # the annotation, as text
+    assert 'href="/week/2"' in client.get("/week/1").text
+    assert client.get("/week/2").status_code == 200  # the current week, nothing read yet
+    assert client.get("/week/9").status_code == 404
+
+
+def test_library_search_facets_sort_and_paging(lib: Library) -> None:
+    client = client_for(lib)
+    html = client.get("/papers").text
+    assert "6 items" in text_of(html)
+    # facets with counts from the index
+    assert re.search(r'data-facet="venue"[^>]*>CVPR</a> <span class="n">2</span>', html)
+    assert re.search(r'data-facet="topic"[^>]*>Uns', html)
+    # a facet link narrows the query with the same syntax as the CLI
+    link = re.search(r'href="(/papers\?q=year%3A2020[^"]*)"', html)
+    assert link is not None
+    narrowed = text_of(client.get(link.group(1).replace("&amp;", "&")).text)
+    assert "3 items" in narrowed
+    assert "5 items" not in text_of(client.get("/papers?q=contrastive").text)
+    assert "2 items" in text_of(client.get("/papers?q=contrastive").text)
+    assert "1 item " in text_of(client.get("/papers?q=venue:CVPR+year:2016").text)
+    by_year = client.get("/papers?sort=year").text
+    assert by_year.index("BYOL") < by_year.index("ResNet") < by_year.index("U-Net")
+    assert "bad query" in client.get("/papers?q=year:abc").text
+
+
+def test_live_search_returns_only_the_results(lib: Library) -> None:
+    client = client_for(lib)
+    partial = client.get("/papers?q=moco", headers={"HX-Request": "true"}).text
+    assert partial.startswith('<div id="results"') and "<html" not in partial
+    assert "MoCo" in partial
+    restore = client.get(
+        "/papers?q=moco",
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    assert "<html" in restore.text
+
+
+def test_paging(tmp_path: Path) -> None:
+    from paperlog.model import Paper
+
+    lib = Library.create(tmp_path / "big")
+    lib.save_papers([Paper(f"p-{i:03d}", f"Paper {i}", rank=i) for i in range(1, 61)])
+    client = client_for(lib)
+    first = client.get("/papers").text
+    assert "Page 1 of 3" in first and "Paper 25<" in first and "Paper 26<" not in first
+    third = client.get("/papers?page=3").text
+    assert "Paper 60<" in third and 'start="51"' in third
+
+
+def edit_form(client: TestClient, key: str) -> dict[str, str]:
+    """The hidden fields of a paper's edit form: the CSRF token and the file's hash."""
+    html = client.get(f"/papers/{key}").text
+    return dict(re.findall(r'name="(csrf|hash)" value="([^"]*)"', html))
+
+
+def test_edit_notes_topics_track_status(lib: Library) -> None:
+    client = client_for(lib)
+    form = edit_form(client, "moco-2020")
+    response = client.post(
+        "/papers/moco-2020",
+        data={
+            **form,
+            "notes": "## Key ideas\r\n\r\n- a momentum encoder\r\n",
+            "topics": ["Uns", "Seg"],
+            "track": "breadth",
+            "status": "reading",
+        },
+    )
+    assert response.status_code == 200 and "Saved." in response.text
+    paper = lib.load_paper("moco-2020")
+    assert paper.notes == "## Key ideas\n\n- a momentum encoder\n"
+    assert paper.topics == ["Uns", "Seg"] and paper.track == "breadth"
+    assert paper.status == "reading" and paper.rank == 2
+    assert "<h2>Key ideas</h2>" in response.text
+
+
+def test_a_file_changed_meanwhile_is_refused_with_a_diff(lib: Library) -> None:
+    client = client_for(lib)
+    form = edit_form(client, "moco-2020")
+    path = lib.paper_path("moco-2020")
+    outside = path.read_text("utf-8") + "\nEdited in vim meanwhile.\n"
+    path.write_text(outside, "utf-8")
+    response = client.post(
+        "/papers/moco-2020", data={**form, "notes": "my browser edit", "status": "wish"}
+    )
+    assert response.status_code == 409
+    assert "changed on disk" in response.text
+    assert "Edited in vim meanwhile." in text_of(response.text)  # in the diff
+    assert "my browser edit</textarea>" in response.text  # the user's text is kept
+    assert path.read_text("utf-8") == outside  # nothing overwritten
+    # the refusal carries the new hash: saving again is a deliberate overwrite
+    new_hash = re.search(r'name="hash" value="([^"]*)"', response.text)
+    assert new_hash is not None
+    again = client.post(
+        "/papers/moco-2020",
+        data={"csrf": form["csrf"], "hash": new_hash.group(1), "notes": "my browser edit"},
+    )
+    assert again.status_code == 200
+    assert paper_from_text("moco-2020", path.read_text("utf-8"), path).notes == "my browser edit"
+
+
+def test_bad_edits_are_refused(lib: Library) -> None:
+    client = client_for(lib)
+    form = edit_form(client, "moco-2020")
+    before = lib.paper_path("moco-2020").read_bytes()
+    for data in ({"topics": ["Nope"]}, {"track": "sideways"}, {"status": "lost"}):
+        response = client.post("/papers/moco-2020", data={**form, "notes": "x", **data})
+        assert response.status_code == 400, data
+        assert 'role="alert"' in response.text
+    assert lib.paper_path("moco-2020").read_bytes() == before
+
+
+def test_notes_preview(lib: Library) -> None:
+    client = client_for(lib)
+    token = csrf_of(client)
+    response = client.post("/preview", data={"csrf": token, "notes": "**bold** <b>raw</b>"})
+    assert "<strong>bold</strong>" in response.text and "&lt;b&gt;raw" in response.text
+
+
+def test_queue_actions(lib: Library) -> None:
+    client = client_for(lib)
+    token = csrf_of(client, "/queue")
+
+    def order() -> list[str]:
+        return re.findall(r'<tr id="q-([^"]+)"', client.get("/queue").text)
+
+    assert order() == ["hostile-2021", "moco-2020", "resnet-2016", "byol-2020"]
+    client.post("/queue/top", data={"csrf": token, "key": "byol-2020"})
+    assert order() == ["byol-2020", "hostile-2021", "moco-2020", "resnet-2016"]
+    client.post("/queue/down", data={"csrf": token, "key": "byol-2020"})
+    client.post("/queue/up", data={"csrf": token, "key": "resnet-2016"})
+    assert order() == ["hostile-2021", "byol-2020", "resnet-2016", "moco-2020"]
+    page = client.post("/queue/pin", data={"csrf": token, "key": "moco-2020", "day": "2024-05-10"})
+    assert "Pinned moco-2020 to 2024-05-10" in page.text
+    assert lib.load_paper("moco-2020").pinned == date(2024, 5, 10)
+    client.post("/queue/unpin", data={"csrf": token, "key": "moco-2020"})
+    assert lib.load_paper("moco-2020").pinned is None
+    bad = client.post("/queue/pin", data={"csrf": token, "key": "moco-2020", "day": "2024-05-12"})
+    assert bad.status_code == 400 and "not a reading day" in bad.text
+    client.post("/queue/remove", data={"csrf": token, "key": "hostile-2021"})
+    assert not lib.exists("hostile-2021")
+    assert order() == ["byol-2020", "resnet-2016", "moco-2020"]
+    assert [lib.load_paper(k).rank for k in order()] == [1, 2, 3]
+    refused = client.post("/queue/remove", data={"csrf": token, "key": "simclr-2020"})
+    assert refused.status_code == 400 and lib.exists("simclr-2020")
+
+
+def test_review_one_card_at_a_time(lib: Library) -> None:
+    client = client_for(lib, SUN)
+    html = client.get("/review").text
+    assert "SimCLR: what are its key ideas?" in html
+    assert re.search(r'<div id="answer" hidden>.*two augmented views', html, re.S)
+    token = csrf_of(client, "/review")
+    done = client.post("/review", data={"csrf": token, "key": "simclr-2020", "rating": "good"})
+    assert "Graded simclr-2020: good" in done.text and "Nothing to review" in done.text
+    review = lib.load_paper("simclr-2020").review
+    assert review["last_rating"] == "good" and review["reps"] == 1 and review["due"]
+
+
+def test_stats_and_charts(lib: Library) -> None:
+    client = client_for(lib)
+    html = client.get("/stats").text
+    assert "2</strong> papers read" in html
+    charts = re.findall(r'<img src="(/charts/[0-9a-f]{16}/[a-z-]+\.svg)" alt="([^"]+)"', html)
+    assert charts
+    svg = client.get(charts[0][0])
+    assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+    assert svg.text.lstrip().startswith("<?xml")
+    assert client.get("/charts/0123456789abcdef/topics.svg").status_code == 404
+
+
+def test_topics_and_resources(lib: Library) -> None:
+    client = client_for(lib)
+    topics = text_of(client.get("/topics").text)
+    assert "[Uns] Unsupervised Techniques 3" in topics.replace("  ", " ")
+    resources = client.get("/resources").text
+    assert 'href="https://cs231n.stanford.edu"' in resources and "⭐" in resources
+
+
+def test_outside_changes_show_on_the_next_request(lib: Library) -> None:
+    client = client_for(lib)
+    assert "Edited outside" not in client.get("/papers").text
+    path = lib.paper_path("resnet-2016")
+    path.write_text(path.read_text("utf-8").replace("Deep Residual", "Edited outside"), "utf-8")
+    assert "Edited outside" in client.get("/papers").text
+    assert "Edited outside" in client.get("/queue").text
