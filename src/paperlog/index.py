@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 _T = TypeVar("_T")
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 INDEX_NAME = "index.sqlite"
 DATA_TABLE = "paper_data"
 OPTIMIZE_AFTER = 200
@@ -77,6 +77,18 @@ _DATA_DDL = f"CREATE TABLE {DATA_TABLE} (id INTEGER PRIMARY KEY, data TEXT NOT N
 # as one blob. A scan that yields the same bytes knows nothing changed without loading and
 # comparing 10,000 rows; any difference (even just the order) falls back to the full compare.
 _STATE_DDL = "CREATE TABLE sync_state (name TEXT PRIMARY KEY, value BLOB NOT NULL)"
+READINGS_TABLE = "readings"
+# One row per reading (id = the paper's rowid): what the plan asks of every reading (which
+# weeks exist and when they start, the last order in a week, a week's track counts) is SQL
+# over this table instead of a parse or a JSON decode of every paper.
+_READINGS_DDL = (
+    f"CREATE TABLE {READINGS_TABLE} (id INTEGER NOT NULL, week INTEGER, week_start TEXT, "
+    "day TEXT, ord INTEGER NOT NULL)"
+)
+_READINGS_INDEXES = (
+    f"CREATE INDEX readings_by_week ON {READINGS_TABLE} (week)",
+    f"CREATE INDEX readings_by_id ON {READINGS_TABLE} (id)",
+)
 _FILTER_COLUMNS = ("kind", "status", "year", "venue", "venue_label", "track", "topics", "weeks")
 _ROW_COLUMNS = (
     "key",
@@ -372,6 +384,9 @@ class Index:
             self._conn.execute(_PAPERS_DDL)
             self._conn.execute(_DATA_DDL)
             self._conn.execute(_STATE_DDL)
+            self._conn.execute(_READINGS_DDL)
+            for ddl in _READINGS_INDEXES:
+                self._conn.execute(ddl)
             self._conn.execute(fts_create_sql())
             self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self._conn.execute("COMMIT")
@@ -570,6 +585,15 @@ class Index:
         cur = self._conn.execute(
             f"INSERT INTO {PAPERS_TABLE} ({cols}) VALUES ({marks})", _row(paper, path, st, sha1)
         )
+        if paper.readings:
+            self._conn.executemany(
+                f"INSERT INTO {READINGS_TABLE} (id, week, week_start, day, ord) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [
+                    (cur.lastrowid, r.week, _iso(r.week_start), _iso(r.date), r.order)
+                    for r in paper.readings
+                ],
+            )
         self._conn.execute(
             f"INSERT INTO {DATA_TABLE} (id, data) VALUES (?, ?)",
             (cur.lastrowid, paper_to_json(paper)),
@@ -596,6 +620,7 @@ class Index:
         if row is not None:
             self._conn.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", row)
             self._conn.execute(f"DELETE FROM {DATA_TABLE} WHERE id = ?", row)
+            self._conn.execute(f"DELETE FROM {READINGS_TABLE} WHERE id = ?", row)
             self._conn.execute(f"DELETE FROM {PAPERS_TABLE} WHERE rowid = ?", row)
 
     def _check_duplicate_keys(self) -> None:
@@ -665,6 +690,42 @@ class Index:
             "ORDER BY p.key"
         )
         return self._read(lambda: [paper_from_json(data) for (data,) in self._conn.execute(sql)])
+
+    def papers(self, keys: list[str]) -> list[Paper]:
+        """The items with these keys (those that exist), in no particular order."""
+        sql = (
+            f"SELECT d.data FROM {PAPERS_TABLE} AS p JOIN {DATA_TABLE} AS d ON d.id = p.rowid "
+            "WHERE p.key IN (SELECT value FROM json_each(?))"
+        )
+        return self._read(
+            lambda: [
+                paper_from_json(data) for (data,) in self._conn.execute(sql, (json.dumps(keys),))
+            ]
+        )
+
+    def week_summary(self) -> list[Reading]:
+        """One reading per week number any paper was read in: its earliest ``week_start``
+        and the week's highest ``order``. What ``plan.calendar.known_weeks`` and ``done``'s
+        "last in the week" need of every paper, in one query."""
+        sql = (
+            f"SELECT week, min(week_start), max(ord) FROM {READINGS_TABLE} "
+            "WHERE week IS NOT NULL GROUP BY week ORDER BY week"
+        )
+        return self._read(
+            lambda: [
+                Reading(week=week, week_start=_date(start), order=order)
+                for week, start, order in self._conn.execute(sql)
+            ]
+        )
+
+    def queue_ranks(self) -> list[tuple[str, int | None]]:
+        """(key, rank) of every waiting item in queue order (``plan.schedule.queue_order``:
+        rank, unranked last, then key), without decoding a paper."""
+        sql = (
+            f"SELECT key, rank FROM {PAPERS_TABLE} WHERE status != 'read' "
+            "ORDER BY rank IS NULL, rank, key"
+        )
+        return self._read(lambda: [(key, rank) for key, rank in self._conn.execute(sql)])
 
     def __len__(self) -> int:
         (count,) = self._conn.execute(f"SELECT count(*) FROM {PAPERS_TABLE}").fetchone()
