@@ -125,7 +125,7 @@ def test_list_json_fields(tmp_path: Path) -> None:
         "readings",
     ):
         assert field in simclr
-    assert simclr["ids"] == {"arxiv": "2002.05709", "doi": None}
+    assert simclr["ids"] == {"arxiv": "2002.05709"}  # absent ids are left out, never null
     assert simclr["readings"] == [
         {"week": 2, "week_start": "2020-06-29", "group": "Depth: Self-Supervised", "date": None}
     ]

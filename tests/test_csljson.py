@@ -145,11 +145,11 @@ def test_paper_without_bibtex_origin() -> None:
         "title": "A Simple Framework for Contrastive Learning of Visual Representations",
         "author": [
             {"family": "Chen", "given": "Ting"},
-            {"family": "van der Maaten", "given": "Laurens"},
+            {"family": "Maaten", "given": "Laurens", "non-dropping-particle": "van der"},
             {"family": "Plato"},
         ],
         "issued": {"date-parts": [[2020]]},
-        "container-title": "ICML 2020",
+        "container-title": "ICML",  # the venue, not the badge: the year is in "issued"
         "DOI": "10.5555/3524938.3525087",
         "URL": "https://arxiv.org/abs/2002.05709",
         "abstract": "We present SimCLR.",

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from paperlog.model import Paper
 from paperlog.resolve.dedupe import find_duplicate, normalize_title, title_similarity
 from paperlog.resolve.merge import clean_abstract, merge_records
-from paperlog.resolve.record import Record
+from paperlog.resolve.record import Record, strip_markup
 
 SIMCLR = "A Simple Framework for Contrastive Learning of Visual Representations"
 MOCO = "Momentum Contrast for Unsupervised Visual Representation Learning"
@@ -137,7 +137,15 @@ def test_inline_markup_and_dblp_period_leave_the_title() -> None:
 
 def test_jats_abstract_is_plain_text() -> None:
     text = "<jats:title>Abstract</jats:title><jats:p>Deep  nets\nwork.</jats:p>"
-    assert clean_abstract(text) == "Deep nets work."
+    assert clean_abstract(strip_markup(text)) == "Deep nets work."
+
+
+def test_comparisons_in_abstracts_are_text_not_tags() -> None:
+    # astro-ph/9812133 and 10.1002/jor.1100150407 lost the text between "<" and ">"
+    arxiv = "(Omega_M <~ 1.5) ... P(Lambda > 0) = 99%"
+    assert clean_abstract(arxiv) == arxiv
+    jats = "<jats:p>(p &lt; 0.001) and (p > 0.7) at <i>n</i> &gt; 3</jats:p>"
+    assert strip_markup(jats) == "(p < 0.001) and (p > 0.7) at n > 3"
 
 
 # --- properties --------------------------------------------------------------------------

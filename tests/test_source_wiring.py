@@ -110,7 +110,7 @@ def test_make_sources_order_and_unsupported_kinds(client: HttpClient) -> None:
 
 def test_strip_markup_handles_jats() -> None:
     jats = "<jats:title>Abstract</jats:title><jats:p>We show &amp; prove <jats:italic>x</jats:italic>.</jats:p>"
-    assert strip_markup(jats) == "We show & prove x ."
+    assert strip_markup(jats) == "We show & prove x."
 
 
 def test_open_client_paces_only_the_public_arxiv(library: Library) -> None:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from paperlog.errors import PaperlogError, ValidationError
 from paperlog.model import Link, Paper, Reading
+from paperlog.names import author_from_data, authors_to_data
 from paperlog.query import (
     FTS_COLUMNS,
     FTS_TABLE,
@@ -205,9 +206,12 @@ def paper_to_json(paper: Paper) -> str:
         "kind": paper.kind,
         "nickname": paper.nickname,
         "status": paper.status,
-        "authors": paper.authors,
+        "authors": authors_to_data(paper.authors),
         "year": paper.year,
+        "preprint_year": paper.preprint_year,
+        "entry_type": paper.entry_type,
         "venue": paper.venue,
+        "container": paper.container,
         "venue_label": paper.venue_label,
         "ids": paper.ids,
         "url": paper.url,
@@ -221,6 +225,7 @@ def paper_to_json(paper: Paper) -> str:
             for r in paper.readings
         ],
         "citekey": paper.citekey,
+        "aliases": paper.aliases,
         "abstract": paper.abstract,
         "added": _iso(paper.added),
         "takeaways": paper.takeaways,
@@ -241,9 +246,12 @@ def paper_from_json(text: str) -> Paper:
         kind=d["kind"],
         nickname=d["nickname"],
         status=d["status"],
-        authors=d["authors"],
+        authors=[a for a in map(author_from_data, d["authors"]) if a is not None],
         year=d["year"],
+        preprint_year=d.get("preprint_year"),
+        entry_type=d.get("entry_type"),
         venue=d["venue"],
+        container=d.get("container"),
         venue_label=d["venue_label"],
         ids=d["ids"],
         url=d["url"],
@@ -264,6 +272,7 @@ def paper_from_json(text: str) -> Paper:
             for start, day, week, group, order, extra in d["readings"]
         ],
         citekey=d["citekey"],
+        aliases=d.get("aliases", []),
         abstract=d["abstract"],
         added=_date(d["added"]),
         takeaways=d["takeaways"],

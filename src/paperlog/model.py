@@ -19,8 +19,69 @@ a bundle of hand-written notes (the seed's "Goodnotes"), or anything else."""
 STATUSES = ("wish", "reading", "read")
 """wish: on the wish-list (to be processed); reading: started; read: logged in a week."""
 
+ENTRY_TYPES = (
+    "article",
+    "inproceedings",
+    "incollection",
+    "book",
+    "preprint",
+    "thesis",
+    "report",
+    "talk",
+    "lecture",
+    "webpage",
+    "misc",
+)
+"""What a paper was published as: a journal article, a conference paper, a book chapter
+(``incollection``), a book, a preprint, a thesis, a report, a talk, a lecture, a web page."""
+
 ID_KINDS = ("arxiv", "doi", "openreview", "s2", "dblp", "pmlr", "nips", "cvf", "pii", "isbn")
 """Identifier kinds a paper may carry in ``Paper.ids`` (others are kept as written)."""
+
+
+class Author(str):
+    """One author: the name as a reader sees it ("Alberto Del Maestro"), carrying its parts.
+
+    The value *is* the display string, so code that joins, prints or compares names treats an
+    ``Author`` as the plain ``str`` it is; exporters read ``family``, ``given``, ``particle``
+    (the "von" part: "van der" in "Laurens van der Maaten"), ``suffix`` ("Jr.") and ``orcid``.
+    A plain string in ``Paper.authors`` (an old file, a README) is split by
+    ``paperlog.names.author_parts`` when its parts are needed.
+    """
+
+    family: str
+    given: str
+    particle: str
+    suffix: str
+    orcid: str | None
+
+    def __new__(
+        cls,
+        family: str,
+        given: str = "",
+        *,
+        particle: str = "",
+        suffix: str = "",
+        orcid: str | None = None,
+    ) -> Author:
+        family, given = " ".join(family.split()), " ".join(given.split())
+        particle, suffix = " ".join(particle.split()), " ".join(suffix.split())
+        display = " ".join(part for part in (given, particle, family, suffix) if part)
+        self = super().__new__(cls, display)
+        self.family, self.given, self.particle, self.suffix = family, given, particle, suffix
+        self.orcid = orcid or None
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # copy/pickle rebuild from the parts, not from the display string alone
+        return (_author, (self.family, self.given, self.particle, self.suffix, self.orcid))
+
+    def __repr__(self) -> str:
+        return f"Author({str(self)!r})"
+
+
+def _author(family: str, given: str, particle: str, suffix: str, orcid: str | None) -> Author:
+    return Author(family, given, particle=particle, suffix=suffix, orcid=orcid)
 
 
 @dataclass
@@ -63,9 +124,18 @@ class Paper:
     nickname: str | None = None
     status: str = "wish"
     authors: list[str] = field(default_factory=list)
+    """Display names; an item may be an ``Author`` carrying family/given/particle/suffix."""
     year: int | None = None
+    """The year of publication (the journal or proceedings), else of the preprint."""
+    preprint_year: int | None = None
+    """The year the preprint appeared, kept when it differs from ``year``."""
+    entry_type: str | None = None
+    """What was published: one of ``ENTRY_TYPES`` ("article", "inproceedings", "preprint"...)."""
     venue: str | None = None
-    """Canonical venue name ("NeurIPS"), or None when unknown."""
+    """Short venue name: canonical when paperlog knows it ("NeurIPS"), else as the source
+    abbreviates it ("PLoS ONE"); None when unknown."""
+    container: str | None = None
+    """The journal or proceedings title as the source wrote it ("Physical Review D")."""
     venue_label: str | None = None
     """The badge as the user wrote it ("NIPS 2019"), kept so a render shows it unchanged."""
     ids: dict[str, str] = field(default_factory=dict)
@@ -79,6 +149,8 @@ class Paper:
     """Position in the wish-list queue: lower is read sooner."""
     readings: list[Reading] = field(default_factory=list)
     citekey: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    """Other citation keys a document may cite this paper by (a duplicate's key on import)."""
     abstract: str | None = None
     added: date | None = None
     takeaways: list[str] = field(default_factory=list)
@@ -185,6 +257,17 @@ class Plan:
     )
     focus_topics: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def track_for_group(self, group: str | None) -> str | None:
+        """The track a group heading names ("Depth: Semi-Supervised ..." -> ``depth``), else None.
+
+        The one rule for README import, ``done --group`` and ``add --group``: the heading starts
+        with a track name of this plan (any case) followed by a colon.
+        """
+        if not group or ":" not in group:
+            return None
+        head = group.split(":", 1)[0].strip().lower()
+        return next((t.name for t in self.tracks if t.name.lower() == head), None)
 
 
 @dataclass

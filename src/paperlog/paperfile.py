@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from paperlog.errors import BadFile
-from paperlog.model import KINDS, STATUSES, Link, Paper, Reading
+from paperlog.model import ENTRY_TYPES, KINDS, STATUSES, Link, Paper, Reading
 
 FIELD_ORDER = (
     "title",
@@ -23,7 +23,10 @@ FIELD_ORDER = (
     "status",
     "authors",
     "year",
+    "preprint_year",
+    "entry_type",
     "venue",
+    "container",
     "venue_label",
     "ids",
     "url",
@@ -34,6 +37,7 @@ FIELD_ORDER = (
     "rank",
     "readings",
     "citekey",
+    "aliases",
     "added",
     "pinned",
     "takeaways",
@@ -419,6 +423,24 @@ def _str_list(value: Any, field: str, path: Path | str, text: str) -> list[str]:
     return [str(v) for v in value]
 
 
+def _authors(value: Any, path: Path | str, text: str) -> list[str]:
+    """Authors as plain "Given Family" strings or mappings of parts (``paperlog.names``)."""
+    from paperlog.names import author_from_data
+
+    items = _str_list(value, "authors", path, text) if not isinstance(value, list) else value
+    out = []
+    for item in items:
+        name = author_from_data(item)
+        if name is None:
+            raise BadFile(
+                "authors: each author is a name or a mapping with 'family' and 'given'",
+                path,
+                line_of(text, "authors"),
+            )
+        out.append(name)
+    return out
+
+
 def _mapping(value: Any, field: str, path: Path | str, text: str) -> dict[str, Any]:
     if value is None:
         return {}
@@ -456,6 +478,18 @@ def paper_from_text(key: str, text: str, path: Path | str) -> Paper:
     year = data.get("year")
     if year is not None and not isinstance(year, int):
         raise BadFile(f"year: {year!r} is not a whole number", path, line_of(text, "year"))
+    for name in ("preprint_year",):
+        if data.get(name) is not None and not isinstance(data.get(name), int):
+            raise BadFile(
+                f"{name}: {data[name]!r} is not a whole number", path, line_of(text, name)
+            )
+    entry_type = _opt_str(data, "entry_type")
+    if entry_type is not None and entry_type not in ENTRY_TYPES:
+        raise BadFile(
+            f"entry_type: {entry_type!r} is not one of {', '.join(ENTRY_TYPES)}",
+            path,
+            line_of(text, "entry_type"),
+        )
     rank = data.get("rank")
     if rank is not None and not isinstance(rank, int):
         raise BadFile(f"rank: {rank!r} is not a whole number", path, line_of(text, "rank"))
@@ -490,9 +524,12 @@ def paper_from_text(key: str, text: str, path: Path | str) -> Paper:
         kind=kind,
         nickname=_opt_str(data, "nickname"),
         status=status,
-        authors=_str_list(data.get("authors"), "authors", path, text),
+        authors=_authors(data.get("authors"), path, text),
         year=year,
+        preprint_year=data.get("preprint_year"),
+        entry_type=entry_type,
         venue=_opt_str(data, "venue"),
+        container=_opt_str(data, "container"),
         venue_label=_opt_str(data, "venue_label"),
         ids={str(k): str(v) for k, v in ids_raw.items() if v is not None},
         url=_opt_str(data, "url"),
@@ -503,6 +540,7 @@ def paper_from_text(key: str, text: str, path: Path | str) -> Paper:
         rank=rank,
         readings=readings,
         citekey=_opt_str(data, "citekey"),
+        aliases=_str_list(data.get("aliases"), "aliases", path, text),
         added=_as_date(data.get("added"), "added", path, text),
         pinned=_as_date(data.get("pinned"), "pinned", path, text),
         takeaways=_str_list(data.get("takeaways"), "takeaways", path, text),
@@ -530,14 +568,19 @@ def _reading_dict(reading: Reading) -> dict[str, Any]:
 
 def paper_to_dict(paper: Paper) -> dict[str, Any]:
     """The front-matter mapping in ``FIELD_ORDER``, empty fields left out, extras last."""
+    from paperlog.names import authors_to_data
+
     values: dict[str, Any] = {
         "title": paper.title,
         "nickname": paper.nickname,
         "kind": paper.kind if paper.kind != "paper" else None,
         "status": paper.status,
-        "authors": paper.authors,
+        "authors": authors_to_data(paper.authors),
         "year": paper.year,
+        "preprint_year": paper.preprint_year,
+        "entry_type": paper.entry_type,
         "venue": paper.venue,
+        "container": paper.container,
         "venue_label": paper.venue_label,
         "ids": dict(paper.ids),
         "url": paper.url,
@@ -548,6 +591,7 @@ def paper_to_dict(paper: Paper) -> dict[str, Any]:
         "rank": paper.rank,
         "readings": [_reading_dict(r) for r in paper.readings],
         "citekey": paper.citekey,
+        "aliases": paper.aliases,
         "added": paper.added,
         "pinned": paper.pinned,
         "takeaways": paper.takeaways,

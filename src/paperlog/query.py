@@ -112,8 +112,10 @@ def filter_values(paper: Paper) -> dict[str, Any]:
 def fts_values(paper: Paper) -> tuple[str, ...]:
     """The full-text columns of a paper, in ``FTS_COLUMNS`` order."""
     venue = [paper.venue_label or "", paper.venue or "", *_venue_aliases(paper.venue)]
+    venue.append(paper.container or "")
     other = [
         paper.key,
+        *paper.aliases,
         *paper.ids.values(),
         paper.wish_group or "",
         *(r.group or "" for r in paper.readings),

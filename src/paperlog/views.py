@@ -23,8 +23,8 @@ def paper_row(paper: Paper) -> tuple[Any, ...]:
 
 def paper_view(paper: Paper) -> dict[str, Any]:
     """The documented JSON object of one item (``list --json``, ``search --json``)."""
-    ids: dict[str, Any] = {"arxiv": paper.ids.get("arxiv"), "doi": paper.ids.get("doi")}
-    ids.update({k: v for k, v in paper.ids.items() if k not in ids})
+    # Only the identifiers the paper has: an absent id is left out, never null (docs/library.md)
+    ids = {k: v for k, v in sorted(paper.ids.items()) if v}
     return {
         "key": paper.key,
         "kind": paper.kind,
@@ -32,7 +32,10 @@ def paper_view(paper: Paper) -> dict[str, Any]:
         "nickname": paper.nickname,
         "authors": list(paper.authors),
         "year": paper.year,
+        "preprint_year": paper.preprint_year,
+        "entry_type": paper.entry_type,
         "venue": paper.venue,
+        "container": paper.container,
         "venue_label": paper.venue_label,
         "ids": ids,
         "url": paper.url,
@@ -43,6 +46,7 @@ def paper_view(paper: Paper) -> dict[str, Any]:
         "wish_group": paper.wish_group,
         "rank": paper.rank,
         "citekey": paper.citekey,
+        "aliases": list(paper.aliases),
         "readings": [
             {
                 "week": r.week,

@@ -155,6 +155,20 @@ def skip_cmd(ctx: click.Context, key: str | None, on_date: datetime | None, as_j
 
 
 def _print_week(report: WeekReport) -> None:
+    if report.week is None:
+        on = report.on_date.isoformat() if report.on_date else "that day"
+        line = f"no reading week on {on}"
+        if report.next_week is not None:
+            number, first = report.next_week
+            line += f"; the next one would be Wk{number} starting {first.isoformat()}"
+        click.echo(line)
+        if report.days_left:
+            left_days = ", ".join(d.strftime("%a %d") for d in report.days_left)
+            click.echo(
+                f"Left: {report.remaining} to read, {len(report.days_left)} reading days "
+                f"({left_days}); 'paperlog done KEY' opens the week"
+            )
+        return
     start = report.week_start.strftime("%Y.%m.%d")
     click.echo(f"Wk{report.week} - {start}")
     if report.note:

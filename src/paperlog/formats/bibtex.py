@@ -24,14 +24,23 @@ from __future__ import annotations
 import functools
 import logging
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from paperlog.citekey import assign_citekeys, fold, make_citekey, split_name, taken_citekeys
+from paperlog.citekey import assign_citekeys, fold, make_citekey, taken_citekeys
 from paperlog.errors import ImportProblem
+from paperlog.formats.citation import FROM_BIBTEX, venue_name
+from paperlog.formats.latex import (
+    format_authors,
+    latex_to_text,
+    parse_authors,
+    parse_names,
+    protect_case,
+    text_to_latex,
+)
 from paperlog.ids import ids_from_url, normalize_arxiv, normalize_doi
 from paperlog.model import Paper, make_key
 from paperlog.venues import venue_from_source, venue_kind
@@ -44,255 +53,18 @@ if TYPE_CHECKING:
 EXTRA_KEY = "bibtex"  # the front-matter key that keeps an imported entry's type and raw fields
 Progress = Callable[[int, int], None]  # called as progress(done, total) while converting
 
-# --- LaTeX -> text ---------------------------------------------------------------------------
-
-# Accent command -> combining mark: \' acute, \` grave, \^ circumflex, \" diaeresis, \~ tilde,
-# \= macron, \. dot, \u breve, \v caron, \H double acute, \c cedilla, \k ogonek, \r ring,
-# \d dot below, \b macron below.
-_ACCENTS = dict(
-    zip(
-        "'`^\"~=.uvHckrdb",
-        "\u0301\u0300\u0302\u0308\u0303\u0304\u0307\u0306\u030c\u030b\u0327\u0328\u030a\u0323\u0331",
-        strict=True,
-    )
-)
-_LETTERS = ("ss", "aa", "AA", "ae", "AE", "oe", "OE", "o", "O", "l", "L")
-_SYMBOLS = {
-    **dict(zip(_LETTERS, "ßåÅæÆœŒøØłŁ", strict=True)),
-    "i": "ı",
-    "j": "ȷ",
-    "textbackslash": "\\",
-    "textasciitilde": "~",
-    "textasciicircum": "^",
-    "textbar": "|",
-    "textless": "<",
-    "textgreater": ">",
-    "textendash": "–",
-    "textemdash": "—",
-    "textquoteleft": "‘",
-    "textquoteright": "’",
-    "textquotedblleft": "“",
-    "textquotedblright": "”",
-    "ldots": "…",
-    "dots": "…",
-    "LaTeX": "LaTeX",
-    "TeX": "TeX",
-}
-_STYLES = [
-    "emph",
-    "textit",
-    "textbf",
-    "textsc",
-    "textrm",
-    "texttt",
-    "textsf",
-    "textup",
-    "textmd",
-    "textnormal",
-    "mbox",
-    "text",
-    "mathrm",
-    "url",
-    "href",
-    "uppercase",
-    "MakeUppercase",
+__all__ = [
+    "EXTRA_KEY",
+    "export_bibtex",
+    "format_authors",
+    "import_bibtex",
+    "latex_to_text",
+    "parse_authors",
+    "parse_names",
+    "text_to_latex",
 ]
-_ESCAPED = {"&": "&", "%": "%", "$": "$", "#": "#", "_": "_", " ": " ", ",": " ", "-": "", "/": ""}
-_OPEN, _CLOSE = "\x00", "\x01"  # stand-ins for \{ and \} while bare braces are stripped
-# Decoded characters the later steps would read again as markup ("~" as a tie) wait as these.
-_HOLD = {"\\": "\x02", "~": "\x03", "-": "\x04", "`": "\x05", "'": "\x06"}
-_MATH_RE = re.compile(r"((?<!\\)\$\$?.+?(?<!\\)\$\$?)", re.DOTALL)
-
-_ACCENT_RE = re.compile(
-    r"\\([.'`^\"~=])\s*(?:\{\s*(\\[ij](?![A-Za-z])|[A-Za-z])\s*\}|(\\[ij])(?![A-Za-z])|([A-Za-z]))"
-    r"|\\([uvHckrdb])(?:\s*\{\s*(\\[ij](?![A-Za-z])|[A-Za-z])\s*\}|\s+([A-Za-z]))"
-)
-_SYMBOL_RE = re.compile(
-    r"\\(" + "|".join(sorted(_SYMBOLS, key=len, reverse=True)) + r")(?![A-Za-z])\s*(?:\{\})?"
-)
-_STYLE_RE = re.compile(r"\\(?:" + "|".join(_STYLES) + r")(?![A-Za-z])\s*")
-_ESCAPE_RE = re.compile(r"\\([&%$#_ ,\-/])")
-_SPACE_RE = re.compile(r"\s+")
 _WORD_RE = re.compile(r"[a-z0-9]+")
 _LINK_RE = re.compile(r"\\url|https?:|www\.", re.IGNORECASE)
-_MARKUP_RE = re.compile(r"[\\{}~$`'-]")
-_LOOSE_SPACE_RE = re.compile(r"^\s|\s$|\s\s|[^\S ]")
-_AND_RE = re.compile(r"[ \t\r\n]+and[ \t\r\n]+", re.IGNORECASE)
-_TEXT_MARKUP_RE = re.compile(r"[\\{}~$\x00-\x06]|--|``|''")
-_STAND_INS_RE = re.compile(r"[\x00-\x06]")  # control characters, used below as stand-ins
-_OTHERS = ("others", "et al.", "et al", "{others}")
-
-
-def _accent(match: re.Match[str]) -> str:
-    mark = match.group(1) or match.group(5)
-    base = next(g for g in match.group(2, 3, 4, 6, 7) if g is not None)
-    base = {"\\i": "i", "\\j": "j"}.get(base, base)
-    return unicodedata.normalize("NFC", base + _ACCENTS[mark])
-
-
-def latex_to_text(value: str) -> str:
-    """Plain Unicode text of a BibTeX value: accents decoded, braces and markup removed.
-
-    ``{\\"u}ber`` -> ``über``, ``{GAN}s`` -> ``GANs``, ``\\&`` -> ``&``, ``--`` -> ``–``; runs of
-    white space (line breaks inside a field) become one space. Math (``$...$``) is kept as
-    written; macros the table does not know go through pylatexenc.
-    """
-    if _STAND_INS_RE.search(value):  # no meaning in BibTeX text, and they would be misread
-        value = _STAND_INS_RE.sub("", value)
-    if not _MARKUP_RE.search(value):
-        return _SPACE_RE.sub(" ", value).strip() if _LOOSE_SPACE_RE.search(value) else value
-    pieces = _MATH_RE.split(value)
-    # Odd pieces are math: kept verbatim, so "$O(\\sqrt{T})$" stays readable LaTeX.
-    text = "".join(p if i % 2 else _decode(p) for i, p in enumerate(pieces))
-    return _SPACE_RE.sub(" ", text).strip()
-
-
-def _decode(value: str) -> str:
-    text = value.replace("\\{", _OPEN).replace("\\}", _CLOSE)
-    text = _ACCENT_RE.sub(_accent, text)
-    text = _SYMBOL_RE.sub(lambda m: _HOLD.get(_SYMBOLS[m.group(1)], _SYMBOLS[m.group(1)]), text)
-    text = _STYLE_RE.sub("", text)
-    text = _ESCAPE_RE.sub(lambda m: _ESCAPED[m.group(1)], text)
-    if "\\" in text:
-        return _pylatexenc(value)
-    text = text.replace("---", "—").replace("--", "–").replace("``", "“").replace("''", "”")
-    text = text.replace("~", " ").replace("{", "").replace("}", "")
-    for char, stand_in in _HOLD.items():
-        text = text.replace(stand_in, char)
-    return text.replace(_OPEN, "{").replace(_CLOSE, "}")
-
-
-def _pylatexenc(value: str) -> str:
-    from pylatexenc.latex2text import LatexNodes2Text  # type: ignore[import-untyped]
-
-    text: str = LatexNodes2Text(math_mode="verbatim").latex_to_text(value)
-    return text.replace("\xa0", " ")
-
-
-# --- text -> LaTeX ---------------------------------------------------------------------------
-
-_ENCODE = {
-    "\\": "\\textbackslash{}",
-    "{": "\\{",
-    "}": "\\}",
-    "&": "\\&",
-    "%": "\\%",
-    "$": "\\$",
-    "#": "\\#",
-    "_": "\\_",
-    "~": "\\textasciitilde{}",
-    "^": "\\textasciicircum{}",
-    "–": "{--}",
-    "—": "{---}",
-    "“": "{``}",
-    "”": "{''}",
-}
-_ENCODE.update({_SYMBOLS[name]: "{\\" + name + "}" for name in _LETTERS})  # ß -> {\ss}
-_SPECIAL_RE = re.compile(r"[\\{}&%$#_~^]|--|``|''")
-_MARKS = {mark: cmd for cmd, mark in _ACCENTS.items()}
-
-
-def text_to_latex(text: str) -> str:
-    """A BibTeX value that ``latex_to_text`` reads back as ``text`` (special characters escaped,
-    accented Latin letters as LaTeX accents, other Unicode kept as UTF-8)."""
-    if text.isascii() and not _SPECIAL_RE.search(text):
-        return text
-    out = []
-    prev = ""
-    for char in text:
-        if char == prev and char in "-`'":
-            out.append("{}")  # "--" would read back as an en dash: keep the pair apart
-        prev = char
-        if char in _ENCODE:
-            out.append(_ENCODE[char])
-        elif ord(char) < 128:
-            out.append(char)
-        else:
-            decomposed = unicodedata.normalize("NFD", char)
-            base, marks = decomposed[:1], decomposed[1:]
-            if len(marks) == 1 and marks in _MARKS and base.isascii() and base.isalpha():
-                cmd = _MARKS[marks]
-                base = "\\i" if base == "i" and cmd in "'`^\"~=." else base
-                out.append(f"{{\\{cmd}{base}}}" if not cmd.isalpha() else f"{{\\{cmd}{{{base}}}}}")
-            else:
-                out.append(char)
-    return "".join(out)
-
-
-_CASED_WORD = re.compile(r"(?<![\\{\w])([A-Za-z]\w*[A-Z]\w*)")
-_AND_WORD = re.compile(r"\band\b", re.IGNORECASE)
-
-
-def _protect_case(latex: str) -> str:
-    """Brace words with capitals after their first letter ("SimCLR", "GANs") so styles that
-    lower-case titles keep them."""
-    return _CASED_WORD.sub(r"{\1}", latex)
-
-
-# --- names -----------------------------------------------------------------------------------
-
-
-def parse_names(value: str) -> list[tuple[str, str, str]]:
-    """``(given, family, suffix)`` per person of a BibTeX name list, decoded; "others" dropped.
-
-    The family name includes a "von" part ("van der Maaten").
-    """
-    from bibtexparser.middlewares.names import (
-        parse_single_name_into_parts,
-        split_multiple_persons_names,
-    )
-
-    names = []
-    for raw in split_multiple_persons_names(_SPACE_RE.sub(" ", value)):
-        if raw.strip().lower() in _OTHERS:
-            continue
-        try:
-            parts = parse_single_name_into_parts(raw, strict=False)
-            given, family = " ".join(parts.first), " ".join([*parts.von, *parts.last])
-            suffix = " ".join(parts.jr)
-        except ValueError:  # a name even the lenient parser refuses: keep it as written
-            given, family, suffix = "", raw, ""
-        names.append((latex_to_text(given), latex_to_text(family), latex_to_text(suffix)))
-    return [n for n in names if any(n)]
-
-
-def parse_authors(value: str) -> list[str]:
-    """Author names in display order ("Martín Abadi") from a BibTeX name list."""
-    if any(c in value for c in "{}\\"):
-        return [" ".join(part for part in name if part) for name in parse_names(value)]
-    # Plain names (most machine-made files): display order needs only the commas, which is
-    # the same result as BibTeX's First/von/Last/Jr split, at a fraction of the cost.
-    names: list[str] = []
-    plain = not _TEXT_MARKUP_RE.search(value)  # then decoding only tidies white space
-    for raw in _AND_RE.split(value.strip()):
-        parts = [" ".join(p.split()) if plain else latex_to_text(p) for p in raw.split(",")]
-        if len(parts) == 1 and parts[0].lower() in _OTHERS:
-            continue
-        if len(parts) > 3:  # not a BibTeX name: let BibTeX's own rules decide
-            names.extend(" ".join(p for p in name if p) for name in parse_names(raw))
-            continue
-        if len(parts) == 3:  # "von Last, Jr, First"
-            parts = [parts[2], parts[0], parts[1]]
-        elif len(parts) == 2:  # "von Last, First"
-            parts = [parts[1], parts[0]]
-        name = " ".join(p for p in parts if p)
-        if name:
-            names.append(name)
-    return names
-
-
-def format_authors(authors: Iterable[str]) -> str:
-    """A BibTeX name list, "Family, Given and ..." from display names."""
-    out = []
-    for name in authors:
-        given, family = split_name(name)
-        if not given or not family or _AND_WORD.search(name):
-            # One word, or a name BibTeX would split: a brace group keeps it whole.
-            out.append("{" + text_to_latex(name) + "}" if " " in name else text_to_latex(name))
-        else:
-            out.append(f"{text_to_latex(family)}, {text_to_latex(given)}")
-    return " and ".join(out)
-
 
 # --- field mapping ---------------------------------------------------------------------------
 
@@ -343,7 +115,8 @@ def _current(paper: Paper, name: str) -> Any:
     if name == "author":
         return paper.authors
     if name in (*VENUE_FIELDS, "howpublished"):
-        return paper.venue_label
+        # files imported before ``container`` existed kept the venue text as the badge
+        return paper.container or paper.venue_label
     if name == "eprint":
         return paper.arxiv
     if name == "doi":
@@ -358,25 +131,28 @@ def _venue_field(entry_type: str) -> str:
     return "howpublished" if entry_type in ("misc", "online", "unpublished") else "booktitle"
 
 
-_JOURNAL_HINT = re.compile(
-    r"journal|transactions|letters|magazine|review|jmlr|pami|ijcv|nature|science|arxiv", re.I
-)
+# paperlog's entry types (model.ENTRY_TYPES) -> BibTeX's. A preprint is @misc with its eprint,
+# as arXiv's own BibTeX export writes it; talks, lectures and web pages are @misc too.
+TO_BIBTEX = {
+    "article": "article",
+    "inproceedings": "inproceedings",
+    "incollection": "incollection",
+    "book": "book",
+    "thesis": "phdthesis",
+    "report": "techreport",
+}
+
+
+# Where a thesis's school and a report's institution go (import reads them as kept fields).
+_EXPORT_VENUE_FIELD = {"phdthesis": "school", "techreport": "institution"}
 
 
 def default_type(paper: Paper) -> str:
-    """The entry type for a paper that came from elsewhere: by venue kind, else arXiv -> misc;
-    lectures, talks and notes are misc."""
-    kind = venue_kind(paper.venue) if paper.venue else None
-    if paper.kind != "paper":
-        return "misc"
-    if kind in ("conference", "workshop"):
-        return "inproceedings"
-    if kind == "journal":
-        return "article"
-    label = paper.venue_label
-    if kind is None and label and not label.lower().startswith("arxiv"):
-        return "article" if _JOURNAL_HINT.search(label) else "inproceedings"
-    return "misc"
+    """The BibTeX entry type of a paper that did not come from a BibTeX file: from its entry
+    type (``formats.citation.entry_type``), @misc for preprints, talks, lectures, web pages."""
+    from paperlog.formats.citation import entry_type
+
+    return TO_BIBTEX.get(entry_type(paper), "misc")
 
 
 def generated_fields(
@@ -394,10 +170,12 @@ def generated_fields(
     if paper.authors and "author" not in skip:
         out["author"] = format_authors(paper.authors)
     if "title" not in skip:
-        out["title"] = _protect_case(text_to_latex(paper.title))
-    venue = paper.venue_label or paper.venue
-    if venue and not (paper.arxiv and venue.lower().startswith("arxiv") and entry_type == "misc"):
-        out[venue_field or _venue_field(entry_type)] = text_to_latex(venue)
+        out["title"] = protect_case(text_to_latex(paper.title))
+    venue = venue_name(paper)
+    field_name = venue_field or _venue_field(entry_type)
+    if venue and not (field_name == "howpublished" and entry_type == "misc" and paper.arxiv):
+        # a preprint's eprint says where it is; "arXiv" or a year is no venue
+        out[field_name] = text_to_latex(venue)
     if paper.year:
         out["year"] = str(paper.year)
     if paper.doi:
@@ -519,6 +297,8 @@ def entry_to_paper(
     if venue_field in fields:
         paper.venue_label = _read(venue_field, fields[venue_field])
         paper.venue = _venue_of(paper.venue_label)
+        if venue_field != "howpublished":
+            paper.container = paper.venue_label
     ids: dict[str, str] = {}
     if "url" in fields:
         paper.url = read_url(fields["url"])
@@ -535,6 +315,9 @@ def entry_to_paper(
     if doi:
         ids["doi"] = doi
     paper.ids = {k: ids[k] for k in sorted(ids)}
+    paper.entry_type = FROM_BIBTEX.get(entry_type) or ("preprint" if arxiv else "misc")
+    if paper.venue is not None and venue_kind(paper.venue) == "preprint":
+        paper.entry_type = "preprint"  # journal = {arXiv preprint arXiv:1503.02531}
     if "abstract" in fields:
         paper.abstract = latex_to_text(fields["abstract"]) or None
     generated = generated_fields(paper, entry_type, venue_field)
@@ -633,13 +416,20 @@ def _title_print(paper: Paper) -> str:
 
 
 def import_bibtex(
-    library: Library, path: Path, *, progress: Progress | None = None, dry_run: bool = False
+    library: Library,
+    path: Path,
+    *,
+    progress: Progress | None = None,
+    dry_run: bool = False,
+    today: date | None = None,
 ) -> BibImportReport:
     """Import every entry of a ``.bib`` file as a wish-list paper; all written in one batch.
 
     Entries the library already has (same DOI, arXiv ID or citation key) are skipped and
     counted, so importing a file twice changes nothing. Malformed entries are reported with
     their line and skipped; a key that repeats within the file is made unique and reported.
+    New papers join the end of the queue in file order, ``added`` on ``today`` (the import
+    day). A file without any entry is an ``ImportProblem``.
     """
     try:
         raw = path.read_bytes()
@@ -654,6 +444,10 @@ def import_bibtex(
     report = BibImportReport(path, entries=len(entries), malformed=malformed, warnings=warnings)
     if not entries and malformed:
         raise ImportProblem(f"no readable entry ({malformed[0]})", path, malformed[0].line)
+    if not entries:
+        raise ImportProblem(
+            "no BibTeX entry (@article{...}, @inproceedings{...}) in the file", path
+        )
 
     existing = library.load_papers()
     keys = {p.key.lower() for p in existing}
@@ -711,6 +505,11 @@ def import_bibtex(
         paper.key = make_key(paper, keys)
         keys.add(paper.key.lower())
         report.imported.append(paper)
+    from paperlog.plan.ranks import append_to_queue
+
+    append_to_queue(existing, report.imported)
+    for paper in report.imported:
+        paper.added = paper.added or today or date.today()
     if (report.imported or report.linked) and not dry_run:
         library.write_all(papers=[*report.imported, *report.linked])
     return report
@@ -729,6 +528,8 @@ def entry_fields(paper: Paper) -> tuple[str, list[tuple[str, str, bool]]]:
     listed = data.get("unbraced") or []
     unbraced = {str(n).lower() for n in ([listed] if isinstance(listed, str) else listed)}
     venue_field = str(data.get("venue_field") or _venue_field(entry_type))
+    if not data and entry_type in _EXPORT_VENUE_FIELD:
+        venue_field = _EXPORT_VENUE_FIELD[entry_type]
     # An entry without a (readable) title got its key as the paper's title: not a title to write.
     stand_in_title = bool(data.get("untitled")) and paper.title == paper.citekey
     values: dict[str, tuple[str, bool]] = {}

@@ -12,17 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from paperlog.citekey import assign_citekeys, make_citekey, split_name, taken_citekeys
-from paperlog.formats.bibtex import (
-    EXTRA_KEY,
-    latex_to_text,
-    parse_authors,
-    parse_names,
-    select_papers,
-)
+from paperlog.citekey import assign_citekeys, make_citekey, taken_citekeys
+from paperlog.formats.bibtex import EXTRA_KEY, select_papers
+from paperlog.formats.citation import entry_type, venue_name
+from paperlog.formats.latex import latex_to_text
 from paperlog.model import Paper
 from paperlog.months import MONTHS
-from paperlog.venues import venue_kind
+from paperlog.names import author_parts
 
 if TYPE_CHECKING:
     from paperlog.library import Library
@@ -71,50 +67,47 @@ def _bibtex(paper: Paper) -> tuple[str | None, dict[str, str]]:
     return (str(data["type"]).lower() if data.get("type") else None), kept
 
 
-def _is_preprint(paper: Paper) -> bool:
-    label = (paper.venue_label or paper.venue or "").lower()
-    return bool(paper.arxiv) and (not label or label.startswith("arxiv"))
+# paperlog's entry types -> CSL item types. A preprint is CSL's "article" (what Zotero and
+# citeproc-js call a preprint in CSL 1.0.1).
+_CSL_TYPES = {
+    "article": "article-journal",
+    "inproceedings": "paper-conference",
+    "incollection": "chapter",
+    "book": "book",
+    "preprint": "article",
+    "thesis": "thesis",
+    "report": "report",
+    "talk": "speech",
+    "lecture": "speech",
+    "webpage": "webpage",
+    "misc": "document",
+}
 
 
 def csl_type(paper: Paper) -> str:
-    """The CSL item type: from the BibTeX entry type when imported, else from the venue kind.
-
-    An arXiv paper with no other venue is a preprint, which CSL calls ``article``.
-    """
+    """The CSL item type: from the imported BibTeX entry type when there is one, else from the
+    paper's entry type (``formats.citation.entry_type``)."""
     bib_type, _ = _bibtex(paper)
-    if _is_preprint(paper):
+    kind = entry_type(paper)
+    if kind == "preprint":
         return "article"
     if bib_type in _BIB_TYPES:
         return _BIB_TYPES[bib_type]
-    kind = venue_kind(paper.venue) if paper.venue else None
-    if kind in ("conference", "workshop"):
-        return "paper-conference"
-    if kind == "journal":
-        return "article-journal"
-    if kind == "blog":
-        return "post-weblog"
-    if kind == "preprint" or paper.arxiv:
-        return "article"
-    if paper.kind in ("lecture", "talk"):
-        return "speech"
-    return "document"
+    return _CSL_TYPES.get(kind, "document")
 
 
 def csl_name(name: str) -> dict[str, str]:
-    """A CSL name: ``{"family": ..., "given": ...}``; a one-word name is a family name alone."""
-    given, family = split_name(name)
-    if not given or not family:
-        return {"family": " ".join(name.split())}
-    return {"family": family, "given": given}
-
-
-def _csl_parts(given: str, family: str, suffix: str) -> dict[str, str]:
-    name = {"family": family} if family else {"literal": given}
-    if given and family:
-        name["given"] = given
-    if suffix:
-        name["suffix"] = suffix
-    return name
+    """A CSL name from an author's parts: ``family``, ``given``, ``non-dropping-particle``
+    ("van der"), ``suffix``; a name with a family part only is a family name alone."""
+    parts = author_parts(name)
+    out = {"family": parts.family}
+    if parts.given:
+        out["given"] = parts.given
+    if parts.particle:
+        out["non-dropping-particle"] = parts.particle
+    if parts.suffix:
+        out["suffix"] = parts.suffix
+    return out
 
 
 def _month(value: str) -> int | None:
@@ -129,21 +122,18 @@ def paper_to_csl(paper: Paper, item_id: str) -> dict[str, Any]:
     bib_type, kept = _bibtex(paper)
     item: dict[str, Any] = {"id": item_id, "type": csl_type(paper), "title": paper.title}
     if paper.authors:
-        raw = kept.get("author")
-        if raw is not None and parse_authors(raw) == paper.authors:
-            # The entry's own name parts beat guessing ("Sharif Razavian, Ali").
-            item["author"] = [_csl_parts(*name) for name in parse_names(raw)]
-        else:
-            item["author"] = [csl_name(a) for a in paper.authors]
+        item["author"] = [csl_name(a) for a in paper.authors]
     if paper.year:
         parts = [paper.year]
         month = _month(kept["month"]) if "month" in kept else None
         if month:
             parts.append(month)
         item["issued"] = {"date-parts": [parts]}
-    container = paper.venue_label or paper.venue
-    if container and not _is_preprint(paper):
+    container = venue_name(paper)
+    if container and item["type"] not in ("article", "document", "speech", "book"):
         item["container-title"] = container
+    elif container and item["type"] == "speech":
+        item["event-title"] = container
     for field, variable in _BIB_VARIABLES.items():
         if field in kept and kept[field].strip():
             # Page ranges keep a plain hyphen, as CSL processors expect ("1-10").

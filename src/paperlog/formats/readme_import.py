@@ -31,7 +31,7 @@ from paperlog.formats.readme_sync import (
 )
 from paperlog.formats.readme_walk import Found, Parsed, walk
 from paperlog.library import Library
-from paperlog.model import Config, Link, Paper, Reading, make_key
+from paperlog.model import Config, Link, Paper, Plan, Reading, make_key
 from paperlog.paperfile import paper_to_text
 
 
@@ -79,7 +79,6 @@ class ImportReport:
 # --- one entry -> one paper -------------------------------------------------------------------
 
 _ARTICLE = re.compile(r"^(?:The|A|An)\b")
-_TRACK = re.compile(r"^(Breadth|Depth)\s*:", re.I)
 _LECTURE = re.compile(r"^(?:L\d+(?:/\d+)?\s|Lecture\b)", re.I)
 _TALK = re.compile(r"\b(?:workshop|keynote|seminar)\b", re.I)
 _VIDEO_HOSTS = ("youtube.com", "youtu.be", "vimeo.com", "bilibili.com")
@@ -168,7 +167,8 @@ def paper_from_found(found: Found) -> Paper:
         url = None
     nickname, title = split_nickname(entry.title)
     label, venue, year, tags = _venue(found)
-    track_match = _TRACK.match(found.group or found.wish_group or "")
+    # the one rule shared with `done --group` and `add --group` (the default plan's tracks)
+    track = Plan().track_for_group(found.group or found.wish_group)
     ids = ids_from_urls([url or "", *(link.url for link in links)])
     extra: dict[str, Any] = {}
     if tags:
@@ -190,7 +190,7 @@ def paper_from_found(found: Found) -> Paper:
         ids=ids,
         url=url,
         links=links,
-        track=track_match.group(1).lower() if track_match else None,
+        track=track,
         wish_group=found.wish_group,
         rank=found.rank,
         extra=extra,
@@ -362,6 +362,20 @@ def _merge_config(config: Config, parsed: Parsed, papers: list[Paper]) -> Config
 # --- the import --------------------------------------------------------------------------------
 
 
+def _check_loadable(config: Config, path: Path) -> None:
+    """Refuse to write a paperlog.toml the library could not load back (it would brick every
+    command, re-import included)."""
+    from paperlog.errors import PaperlogError
+    from paperlog.library import config_from_toml, config_to_toml
+
+    try:
+        config_from_toml(config_to_toml(config), "paperlog.toml")
+    except PaperlogError as exc:
+        raise ImportProblem(
+            f"the import would leave paperlog.toml unloadable: {exc}", path
+        ) from None
+
+
 def read_text(path: Path) -> str:
     """The file's text; a missing or undecodable file is an ``ImportProblem`` naming it."""
     try:
@@ -459,6 +473,7 @@ def import_readme(library: Library, path: Path, *, dry_run: bool = False) -> Imp
         kept_papers = list(final.values())
         config = _merge_config(library.config, parsed, kept_papers)
         weeks = sync_weeks(library.load_weeks(), parsed.weeks, kept_papers)
+        _check_loadable(config, path)
         if not dry_run:
             library.write_all(
                 papers=to_write,

@@ -292,7 +292,9 @@ def scan_link(s: str, i: int) -> LinkScan | None:
 # --- the entry grammar -----------------------------------------------------------------------
 
 _TEXT_STOP = re.compile(r" |<kbd>|\[\[")
-_KBD = re.compile(r"<kbd>([^<]*)(?:</kbd>|<kbd>|</?\w*>|$)", re.IGNORECASE)
+_KBD = re.compile(r"<kbd>([^<]*)(</kbd>|<kbd>|</?\w*>|</?k[^\s<>]*>?|)", re.IGNORECASE)
+"""A badge: its label, then the tag closing it. The last alternatives always match, so a
+garbled close (``</kbd?``, ``</kbd``, ``</kb[d>``) or none at all is read, with a warning."""
 
 
 @dataclass
@@ -355,10 +357,16 @@ def parse_tail(s: str, i: int, entry: Entry) -> None:
                 continue
         if s.startswith("<kbd>", i) or s.startswith("<KBD>", i):
             match = _KBD.match(s, i)
-            assert match is not None
+            if match is None:  # cannot happen (the pattern's last alternative is empty)
+                rest.append(s[i:])
+                break
             label = match.group(1).strip()
-            if not match.group(0).lower().endswith("</kbd>"):
-                entry.problems.append(f"<kbd>{label} is not closed by </kbd>")
+            close = match.group(2)
+            if close.lower() != "</kbd>":
+                found = f" (found {close!r})" if close else ""
+                entry.problems.append(
+                    f"<kbd>{label} is not closed by </kbd>{found}: read as a badge"
+                )
             entry.badges.append(label)
             i = match.end()
             continue

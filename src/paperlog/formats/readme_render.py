@@ -9,6 +9,7 @@ by ``Reading.order``). The text sits between ``<!-- paperlog:begin -->`` and
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date
@@ -127,21 +128,43 @@ def _resources(config: Config, sections: list[ResourceSection]) -> list[str]:
     return out
 
 
+def _slots_in(slots: list[Any], group: str | None) -> list[tuple[float, str]]:
+    """The to-do slots standing in ``group``: (position after the entry they follow, line)."""
+    out = []
+    for slot in slots:
+        if isinstance(slot, dict) and slot.get("group") == group and "line" in slot:
+            out.append((float(slot.get("after") or 0) + 0.5, str(slot["line"])))
+    return out
+
+
+def _interleave(entries: list[tuple[float, str]], slots: list[tuple[float, str]]) -> list[str]:
+    return [line for _, line in sorted([*entries, *slots], key=lambda pair: pair[0])]
+
+
 def _wishlist(config: Config, papers: list[Paper]) -> list[str]:
     wish = sorted(
         (p for p in papers if p.status == "wish"),
         key=lambda p: (p.rank is None, p.rank or 0, p.key),
     )
-    if not wish:
+    slots = [s for s in config.readme.get("slots") or [] if "period" not in s]
+    if not wish and not slots:
         return []
     out = [str(config.readme.get("wishlist_heading", DEFAULT_WISHLIST_HEADING))]
     groups: dict[str | None, list[Paper]] = {}
     for paper in wish:
         groups.setdefault(paper.wish_group, []).append(paper)
+    for slot in slots:
+        groups.setdefault(slot.get("group"), [])
+    last = 0.0
     for name, members in groups.items():
         if name is not None:
             out.append(name)
-        out += [entry_line(p) for p in members]
+        entries = []
+        for paper in members:
+            # unranked items follow the ranked ones, in key order
+            last = float(paper.rank) if paper.rank is not None else last + 1e-3
+            entries.append((last, entry_line(paper)))
+        out += _interleave(entries, _slots_in(slots, name))
         out.append("")
     return out
 
@@ -150,16 +173,25 @@ def _week_heading(number: int, start: date | None) -> str:
     return f"### Wk{number} - {start:%Y.%m.%d}" if start else f"### Wk{number}"
 
 
-def _grouped(listings: list[tuple[Reading, Paper]], order: list[str]) -> list[str]:
-    """Entries under their theme headings: the given order, then groups as first read."""
+def _grouped(
+    listings: list[tuple[Reading, Paper]],
+    order: list[str],
+    slots: list[Any] = (),  # type: ignore[assignment]
+) -> list[str]:
+    """Entries under their theme headings: the given order, then groups as first read; the
+    week's to-do slots in their places."""
     listings = sorted(listings, key=lambda rp: (rp[0].order, rp[1].key))
     names: list[str | None] = [None, *order]
     for reading, _ in listings:
         if reading.group not in names:
             names.append(reading.group)
+    for slot in slots:
+        if isinstance(slot, dict) and slot.get("group") not in names:
+            names.append(slot.get("group"))
     out: list[str] = []
     for name in names:
-        members = [entry_line(p, r) for r, p in listings if r.group == name]
+        entries = [(float(r.order), entry_line(p, r)) for r, p in listings if r.group == name]
+        members = _interleave(entries, _slots_in(list(slots), name))
         if not members and name is None:
             continue
         if name is not None:
@@ -169,7 +201,7 @@ def _grouped(listings: list[tuple[Reading, Paper]], order: list[str]) -> list[st
     return out
 
 
-def _weeks(papers: list[Paper], weeks: list[WeekInfo]) -> list[str]:
+def _weeks(papers: list[Paper], weeks: list[WeekInfo], config: Config) -> list[str]:
     by_week: dict[int, list[tuple[Reading, Paper]]] = {}
     undated: dict[tuple[str, str], list[tuple[Reading, Paper]]] = {}
     for paper in papers:
@@ -189,11 +221,15 @@ def _weeks(papers: list[Paper], weeks: list[WeekInfo]) -> list[str]:
         out.append(_week_heading(number, start))
         if info is not None and info.note:
             out.append(f"*({info.note})* <br>")
-        body = _grouped(listings, info.groups if info else [])
+        slots = list(info.extra.get("slots") or []) if info else []
+        body = _grouped(listings, info.groups if info else [], slots)
         out += body or [""]
+    period_slots = [s for s in config.readme.get("slots") or [] if "period" in s]
+    for slot in period_slots:
+        undated.setdefault(("", str(slot["period"])), [])
     for (_, label), listings in sorted(undated.items(), reverse=True):
         out.append(f"### {label}")
-        out += _grouped(listings, [])
+        out += _grouped(listings, [], [s for s in period_slots if s["period"] == label])
     return out
 
 
@@ -211,7 +247,7 @@ def render_readme(library: Library, *, charts: Sequence[tuple[str, str]] = ()) -
         lines += [f"![{alt}]({path})" for alt, path in charts]
         lines.append("")
     lines += _wishlist(config, papers)
-    lines += _weeks(papers, library.load_weeks())
+    lines += _weeks(papers, library.load_weeks(), config)
     while lines and lines[-1] == "":
         lines.pop()
     lines = _respace(lines, config.readme.get("blank_runs") or {})
@@ -239,12 +275,50 @@ def _last_text(lines: list[str]) -> int:
     return end
 
 
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def find_markers(text: str) -> tuple[int, int] | None:
+    """Offsets of the begin marker and the end marker after it, counting only markers outside
+    fenced code blocks (a README that shows the markers as an example is not a target)."""
+    begin = -1
+    fence: str | None = None
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        opened = _FENCE.match(line)
+        if fence is not None:
+            # a fence closes with the same character, at least as long, and nothing after it
+            if (
+                opened
+                and opened.group(1)[0] == fence[0]
+                and len(opened.group(1)) >= len(fence)
+                and not line.strip().strip(fence[0])
+            ):
+                fence = None
+        elif opened:
+            fence = opened.group(1)
+        elif begin == -1:
+            at = line.find(MARKER_BEGIN)
+            if at != -1:
+                begin = offset + at
+                rest = line.find(MARKER_END, at + len(MARKER_BEGIN))
+                if rest != -1:
+                    return begin, offset + rest
+        else:
+            at = line.find(MARKER_END)
+            if at != -1:
+                return begin, offset + at
+        offset += len(line)
+    return None
+
+
 def splice(old: str, block: str) -> str | None:
-    """``old`` with the text between its markers replaced by ``block``; None without markers."""
-    begin = old.find(MARKER_BEGIN)
-    end = old.find(MARKER_END, begin + 1) if begin != -1 else -1
-    if begin == -1 or end == -1:
+    """``old`` with the text between its markers replaced by ``block``; None without markers
+    (markers inside a fenced code block do not count)."""
+    found = find_markers(old)
+    if found is None:
         return None
+    begin, end = found
     return old[:begin] + block.rstrip("\n") + old[end + len(MARKER_END) :]
 
 

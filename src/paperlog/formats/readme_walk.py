@@ -35,6 +35,10 @@ _IMAGES_ONLY = re.compile(r"^(?:\s*!\[[^\]]*\]\([^)]*\))+\s*$")
 _LABELLED_NOTE = re.compile(r"^\*\*[^*]+\*\*\s*:")
 _TOPIC = re.compile(r"^\[(\w+)\]\s+(.+?)\s*$")
 _TOPIC_NAME = re.compile(r"^(.*?)\s*\((.*?)(\))?\s*$")
+_SLOT_TITLES = frozenset({"", "tba", "tbd", "tbp", "todo", "...", "\u2026", "?", "-"})
+"""Link texts that mark a to-do slot rather than a paper: ``[]()``, ``[TBA]()``."""
+_SLOT_LINK = re.compile(r"^\[\[\s*(\w*)\s*\]\(\s*\)\]")
+"""A slot written as a labelled link alone: ``[[TBP]()]``."""
 _SEARCH_PART = re.compile(r"\*\*By ([A-Za-z ]+)\*\*\s*-\s*(.*?)\s*\\?\s*(?=\*\*By |$)")
 
 
@@ -122,6 +126,8 @@ class Walker:
         self.weeks_by_number: dict[int, list[int]] = {}
         """Positions in ``out.weeks`` of each week number seen so far."""
         self.weeks_by_start: dict[date, list[int]] = {}
+        self.topic_lines: dict[str, int] = {}
+        """The line each topic code was first defined on."""
         """Positions in ``out.weeks`` of each week start seen so far."""
 
     def warn(self, line: int, message: str) -> None:
@@ -355,6 +361,10 @@ class Walker:
         if self.last_entry is not None and _LABELLED_NOTE.match(text):
             self.last_entry[0].notes.append(text)  # "**TLDR**: ..." under the last entry
             return
+        slot = _SLOT_LINK.match(text.strip())
+        if slot is not None and slot.group(1).lower() in _SLOT_TITLES and self.ctx != "none":
+            self._slot(block)
+            return
         entry = parse_any_entry(text)
         if entry is None:
             plain = " ".join(part.strip() for part in text.split("\n")).strip()
@@ -381,6 +391,15 @@ class Walker:
             )
             return
         code, rest = match.groups()
+        first = self.topic_lines.get(code)
+        if first is not None:
+            # the library refuses a taxonomy with a code twice: merge, keep the first
+            self.warn(
+                block.line,
+                f"topic [{code}] is defined twice (first on line {first}): the first kept",
+            )
+            return
+        self.topic_lines[code] = block.line
         named = _TOPIC_NAME.match(rest)
         if named and "(" in rest:
             name, desc, closed = named.group(1), named.group(2), named.group(3)
@@ -412,12 +431,29 @@ class Walker:
             self.warn(block.line, f"resource: text not read: {entry.rest!r}")
         self.section.groups[-1].items.append(ResourceItem(title, entry.links, star))
 
+    def _slot(self, block: Block) -> None:
+        """A placeholder (``[]()``, ``[TBA]()``, ``[[TBP]()]``): the writer's to-do slot, kept
+        verbatim at its place (after the entry before it) and rendered back, never a paper."""
+        line = "\n".join(block.raw).rstrip()
+        self.warn(block.line, "placeholder entry (no title, no link): kept as a to-do slot")
+        slot: dict[str, Any] = {"line": line}
+        if self.ctx == "week" and self.week is not None:
+            slot.update(group=self.group, after=self.order)
+            self.week.extra.setdefault("slots", []).append(_drop_none(slot))
+            return
+        if self.ctx == "period" and self.period is not None:
+            slot.update(period=self.period.label, group=self.group, after=self.order)
+        else:
+            slot.update(group=self.group or self.wish_heading, after=self.rank)
+        self.out.readme.setdefault("slots", []).append(_drop_none(slot))
+
     # --- placing an entry -----------------------------------------------------------------
     def _place(self, entry: Entry, block: Block) -> Found | None:
         for problem in entry.problems:
             self.warn(block.line, problem)
-        if not entry.title.strip():
-            self.warn(block.line, "empty placeholder entry (no title, no link): skipped")
+        slot_here = self.ctx != "none" or not self.dated
+        if entry.title.strip().lower() in _SLOT_TITLES and not entry.url and slot_here:
+            self._slot(block)
             return None
         if self.ctx == "week" and self.week is not None:
             self.order += 1
@@ -454,6 +490,10 @@ class Walker:
             found.wish_group, found.rank = self.group, self.rank
         self.out.found.append(found)
         return found
+
+
+def _drop_none(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if v is not None}
 
 
 def walk(text: str) -> Parsed:

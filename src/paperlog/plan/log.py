@@ -24,6 +24,7 @@ from paperlog.plan.calendar import (
     week_for_date,
     week_start_of,
 )
+from paperlog.plan.ranks import next_rank
 from paperlog.plan.schedule import SKIPPED_KEY, Suggestion, queue_order, skipped_days, suggest_today
 
 if TYPE_CHECKING:
@@ -123,6 +124,9 @@ def add_reading(
         weeks.append(info)
     if group and group not in info.groups:
         info.groups.append(group)
+    # a heading that names a track ("Depth: ...") gives a paper without one its track, by the
+    # rule README import uses
+    paper.track = paper.track or plan.track_for_group(group)
     paper.readings.append(reading)
     return reading, info, new_week
 
@@ -179,7 +183,7 @@ def start_reading(library: Library, key: str) -> Paper:
         if paper.status == "read":
             # a re-read goes back in the queue, at the end, until it is logged again
             papers = library.load_papers()
-            paper.rank = len(queue_order(papers)) + 1
+            paper.rank = next_rank(papers)
         paper.status = "reading"
         library.save_paper(paper)
     return paper

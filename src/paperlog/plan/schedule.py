@@ -3,10 +3,11 @@
 The choice for a reading day, in order:
 
 1. a wish-list item pinned to that day (``pinned: 2024-05-08``);
-2. the track furthest behind its share this week (fewest read per unit of share; a tie goes
+2. an item already started (status ``reading``, ``paperlog start``), whatever its track;
+3. the track furthest behind its share this week (fewest read per unit of share; a tie goes
    to the larger share), among tracks that still have candidates; untracked items come last;
-3. within the track, an item already started (status ``reading``), then one on a focus topic,
-   then queue order (``rank``, unranked last), then key.
+4. within the track, one on a focus topic, then queue order (``rank``, unranked last), then
+   key.
 
 Read items are never suggested, nor one skipped for that day, nor one pinned to another day
 still to come, nor one already suggested for an earlier day of the same run. Pure functions
@@ -184,6 +185,11 @@ def _choose(
         )
 
     targets = track_targets(plan)
+    started = [p for p in free if p.status == "reading"]
+    if started:
+        # a paper the user started (``paperlog start``) is finished first, whatever its track
+        paper = min(started, key=preference)
+        return paper, _reason(plan, paper, counts, targets, [])
     empty: list[str] = []
     for track in _track_priority(plan, counts, targets):
         pool = [p for p in free if p.track == track]
@@ -275,9 +281,14 @@ class WeekEntry:
 
 @dataclass
 class WeekReport:
-    """A week as the README shows it, plus its pace against the plan."""
+    """A week as the README shows it, plus its pace against the plan.
 
-    week: int
+    ``week`` is None when the day asked about lies in no reading week (a pause, before the
+    first week, or a week nothing is logged in yet); ``next_week`` then names the reading week
+    that comes next: the existing one after a pause, or the one a reading that day would open.
+    """
+
+    week: int | None
     week_start: date
     note: str | None
     groups: list[tuple[str | None, list[WeekEntry]]]
@@ -287,6 +298,8 @@ class WeekReport:
     days_left: list[date]
     exists: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
+    next_week: tuple[int, date] | None = None
+    on_date: date | None = None
 
     @property
     def remaining(self) -> int:
@@ -295,8 +308,12 @@ class WeekReport:
 
     def to_json(self) -> dict[str, Any]:
         """The documented JSON object (``week --json``)."""
+        nxt = self.next_week
         return {
             "week": self.week,
+            "exists": self.exists,
+            "date": self.on_date.isoformat() if self.on_date else None,
+            "next": {"week": nxt[0], "week_start": nxt[1].isoformat()} if nxt else None,
             "week_start": self.week_start.isoformat(),
             "note": self.note,
             "groups": [
@@ -325,6 +342,30 @@ class WeekReport:
         }
 
 
+def _no_week_report(
+    plan: Plan, day: date, next_week: tuple[int, date], *, reading: bool
+) -> WeekReport:
+    """The report for a day in no reading week; ``reading``: a reading that day may open
+    ``next_week`` (after the last week), so its reading days still count as left."""
+    cal_start = week_start_of(day, plan)
+    targets = track_targets(plan)
+    days_left = [d for d in reading_days_of_week(cal_start, plan) if d >= day] if reading else []
+    return WeekReport(
+        week=None,
+        week_start=cal_start,
+        note=None,
+        groups=[],
+        read=0,
+        target=plan.papers_per_week,
+        by_track={t: {"read": 0, "target": n} for t, n in targets.items()},
+        days_left=days_left,
+        exists=False,
+        extra={"review_day": review_day_of_week(cal_start, plan).isoformat()},
+        next_week=next_week,
+        on_date=day,
+    )
+
+
 def week_report(
     plan: Plan,
     papers: list[Paper],
@@ -332,9 +373,24 @@ def week_report(
     day: date,
     number: int | None = None,
 ) -> WeekReport:
-    """The week holding ``day`` (or week ``number``), with pace and what is left as of ``day``."""
+    """The week holding ``day`` (or week ``number``), with pace and what is left as of ``day``.
+
+    A day in no reading week gets an empty report (``week`` None) naming the next reading
+    week, never another week's papers: see ``WeekReport``.
+    """
     if number is None:
         number, start = week_for_date(day, plan, weeks, papers)
+        known = known_weeks(weeks, papers)
+        cal = week_start_of(day, plan)
+        if number not in known or known[number] is None:
+            return _no_week_report(plan, day, (number, start), reading=True)
+        if week_start_of(known[number] or day, plan) != cal:
+            # a pause, or before the first week: week_for_date would hand out the number of a
+            # later week; name the reading week that follows instead
+            later = sorted(
+                (s, n) for n, s in known.items() if s is not None and week_start_of(s, plan) > cal
+            )
+            return _no_week_report(plan, day, (later[0][1], later[0][0]), reading=False)
     else:
         known = known_weeks(weeks, papers)
         if number not in known:
@@ -375,4 +431,5 @@ def week_report(
         days_left=days_left,
         exists=info is not None or bool(entries),
         extra={"review_day": review_day_of_week(cal_start, plan).isoformat()},
+        on_date=day,
     )

@@ -104,7 +104,9 @@ class Candidate:
             "title": self.merged.title,
             "authors": list(self.merged.authors),
             "year": self.merged.year,
-            "venue": self.merged.venue if self.merged.published else None,
+            "venue": (self.merged.venue or self.merged.venue_short or self.merged.venue_raw)
+            if self.merged.published
+            else None,
             "ids": paper_ids(self.merged.ids),
             "sources": list(self.merged.sources),
         }
@@ -420,13 +422,21 @@ def badge_label(venue: str | None, year: int | None, qualifier: str | None = Non
 def fill_from_merged(paper: Paper, merged: Merged) -> None:
     """Set a new paper's metadata from a merged answer (used by ``add``).
 
-    The venue is kept only when the paper was published somewhere paperlog recognises; a
-    preprint's "arXiv" is left out, as hand-kept lists write just the year for those. The badge
-    (``venue_label``) is "VENUE YEAR", or the year alone.
+    A published venue is kept as the source names it (``container``: "Physical Review D");
+    ``venue`` is the short name: paperlog's canonical one where the venue table knows it
+    ("ICML"), else the source's abbreviation or name ("PLoS ONE"). A preprint gets no venue,
+    as hand-kept lists write just the year for those. The badge (``venue_label``) is
+    "VENUE YEAR", or the year alone.
     """
     paper.authors = list(merged.authors)
     paper.year = merged.year
-    paper.venue = merged.venue if merged.published else None
+    paper.preprint_year = merged.preprint_year
+    paper.entry_type = merged.entry_type
+    if merged.published:
+        paper.container = merged.venue_raw
+        paper.venue = merged.venue or merged.venue_short or merged.venue_raw
+    else:
+        paper.container = paper.venue = None
     # The README shows a paper's badge as written; a new paper gets one in the same style.
     paper.venue_label = badge_label(paper.venue, paper.year)
     paper.abstract = merged.abstract
@@ -548,11 +558,13 @@ def _place(
 
     Returns the weeks to write (None when unchanged) and whether a new week was opened.
     """
+    from paperlog.plan.ranks import next_rank
+
     if not options.read:
         paper.status = "wish"
         paper.wish_group = options.group
-        queued = [p.rank for p in papers if p.status != "read" and p.rank is not None]
-        paper.rank = max(queued, default=0) + 1
+        paper.track = paper.track or library.config.plan.track_for_group(options.group)
+        paper.rank = next_rank(papers)
         return None, False
     from paperlog.plan.log import add_reading
 

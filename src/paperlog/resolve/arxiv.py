@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING
 
 from paperlog.errors import NotFound
 from paperlog.ids import normalize_arxiv, normalize_doi
-from paperlog.resolve.record import Record, canonical_venue, clean_text, year_in
+from paperlog.resolve.record import (
+    Record,
+    canonical_venue,
+    clean_text,
+    entry_type_of,
+    year_in,
+)
 
 if TYPE_CHECKING:
     from paperlog.ids import Identifier
@@ -102,7 +108,10 @@ def entry_to_record(entry: ET.Element) -> Record | None:
     ids = {"arxiv": arxiv_id}
     if doi and (norm := normalize_doi(doi)):
         ids["doi"] = norm
-    venue = journal_ref or "arXiv"
+    venue = journal_name(journal_ref) or "arXiv"
+    preprint_year = year_in(published_at)
+    # The journal reference names the published version: its year is the paper's year.
+    year = (year_in(journal_ref) or preprint_year) if journal_ref else preprint_year
     return Record(
         source="arxiv",
         title=_text(entry, "atom:title"),
@@ -111,12 +120,27 @@ def entry_to_record(entry: ET.Element) -> Record | None:
             for a in entry.findall("atom:author", NS)
             if (name := _text(a, "atom:name")) is not None
         ],
-        year=year_in(published_at),
+        year=year,
         venue=venue,
-        venue_canonical=canonical_venue(venue),
+        venue_canonical=canonical_venue(journal_ref) if journal_ref else canonical_venue(venue),
         published=journal_ref is not None,
         abstract=_text(entry, "atom:summary"),
         ids=ids,
         url=f"https://arxiv.org/abs/{arxiv_id}",
         kind="journal-article" if journal_ref else "preprint",
+        entry_type=entry_type_of(None, journal_ref, journal_ref is not None),
+        preprint_year=preprint_year,
     )
+
+
+# Where a journal reference's name ends: at a volume, a page, a year or a comma
+# ("Phys. Rev. D 89, 084044 (2014)", "Journal of NeuroEngineering and Rehabilitation, 2017").
+_REF_TAIL = re.compile(r",|;|(?:\s|(?<=\.))\(?\d+(?![\w])|\s+(?:vol|pp|no)\.", re.IGNORECASE)
+
+
+def journal_name(journal_ref: str | None) -> str | None:
+    """The journal or proceedings a journal reference names, without volume, pages and year."""
+    if not journal_ref:
+        return None
+    name = _REF_TAIL.split(journal_ref, maxsplit=1)[0].strip(" :")
+    return name or journal_ref

@@ -12,13 +12,16 @@ from urllib.parse import quote
 from paperlog.errors import NetworkError
 from paperlog.ids import normalize_doi
 from paperlog.resolve.record import (
+    ENTRY_TYPE_OF,
     Record,
     as_list,
     as_year,
     canonical_venue,
     clean_text,
+    entry_type_of,
     is_preprint_venue,
     strip_markup,
+    year_in,
 )
 
 if TYPE_CHECKING:
@@ -59,8 +62,10 @@ SEARCH_SELECT = ",".join(
     ]
 )
 ARXIV_DOI_PREFIX = "10.48550/"
-# Which date a year comes from, most telling first.
-DATE_FIELDS = ("published-print", "published-online", "issued", "published", "created")
+# Which date a year comes from: ``issued`` is Crossref's publication date (the earlier of print
+# and online). ``created`` is when the DOI was deposited, not when the work appeared (a 2003
+# workshop paper deposited in 2004): never a publication year.
+DATE_FIELDS = ("issued", "published", "published-print", "published-online")
 
 
 class CrossrefSource:
@@ -114,7 +119,8 @@ def _first(value: Any) -> str | None:
 
 
 def work_year(work: dict[str, Any]) -> int | None:
-    """The year of the first date field present (print, online, issued, ...)."""
+    """The publication year: the first date field present (issued, published, print, online),
+    else the year the proceedings or event name carries ("... Workshops, 2003")."""
     for name in DATE_FIELDS:
         date = work.get(name)
         parts = date.get("date-parts") if isinstance(date, dict) else None
@@ -122,23 +128,41 @@ def work_year(work: dict[str, Any]) -> int | None:
         first = as_list(rows[0]) if rows else []
         if first and (year := as_year(first[0])) is not None:
             return year
+    event = work.get("event")
+    for text in (
+        _first(work.get("container-title")),
+        clean_text(event.get("name")) if isinstance(event, dict) else None,
+    ):
+        if (year := year_in(text)) is not None:
+            return year
     return None
 
 
 def _author_name(author: dict[str, Any]) -> str | None:
+    from paperlog.model import Author
+
     given = clean_text(author.get("given"))
     family = clean_text(author.get("family"))
-    if given and family:
-        return f"{given} {family}"
-    return family or given or clean_text(author.get("name"))
+    orcid = clean_text(author.get("ORCID"))
+    if family:
+        # Crossref's family is the family as the person writes it ("Del Maestro"): kept whole.
+        return Author(
+            family,
+            given or "",
+            suffix=clean_text(author.get("suffix")) or "",
+            orcid=orcid.rsplit("/", 1)[-1] if orcid else None,
+        )
+    return given or clean_text(author.get("name"))
 
 
 def work_to_record(work: dict[str, Any]) -> Record:
     """One Crossref work ("message" of /works/{doi}, or an item of a search) as a Record."""
     kind = work.get("type") if isinstance(work.get("type"), str) else None
-    venue = _first(work.get("container-title")) or _first(work.get("short-container-title"))
+    short = _first(work.get("short-container-title"))
+    venue = _first(work.get("container-title")) or short
     if venue is None and isinstance(work.get("event"), dict):
         venue = clean_text(work["event"].get("name"))
+    published = kind in PUBLISHED_TYPES and not is_preprint_venue(venue)
     doi = normalize_doi(str(work.get("DOI") or ""))
     ids = {"doi": doi} if doi else {}
     authors = [
@@ -154,10 +178,14 @@ def work_to_record(work: dict[str, Any]) -> Record:
         authors=authors,
         year=work_year(work),
         venue=venue,
-        venue_canonical=canonical_venue(venue),
-        published=kind in PUBLISHED_TYPES and not is_preprint_venue(venue),
+        venue_short=short,
+        venue_canonical=canonical_venue(venue) or canonical_venue(short),
+        published=published,
         abstract=strip_markup(abstract) if isinstance(abstract, str) else None,
         ids=ids,
         url=url or (f"https://doi.org/{doi}" if doi else None),
         kind=kind,
+        entry_type=entry_type_of(kind, venue, published)
+        if kind in PUBLISHED_TYPES or kind == "posted-content"
+        else ENTRY_TYPE_OF.get(kind or ""),
     )

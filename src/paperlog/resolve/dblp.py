@@ -18,6 +18,7 @@ from paperlog.resolve.record import (
     Record,
     canonical_venue,
     clean_text,
+    entry_type_of,
     is_preprint_venue,
     plain_words,
     year_in,
@@ -151,6 +152,7 @@ def _finish(
     doi: str | None,
     ee: list[str],
     key: str | None,
+    thesis: str | None = None,
 ) -> Record:
     ids: dict[str, str] = {}
     if key:
@@ -175,6 +177,7 @@ def _finish(
         ids=ids,
         url=f"https://dblp.org/rec/{key}" if key else (ee[0] if ee else None),
         kind=kind,
+        entry_type=thesis or entry_type_of(kind, venue, published),
     )
 
 
@@ -236,4 +239,5 @@ def xml_to_record(root: ET.Element, url: str) -> Record:
         doi=None,
         ee=[e for x in node.findall("ee") if (e := clean_text(x.text))],
         key=node.get("key"),
+        thesis="thesis" if node.tag in ("phdthesis", "mastersthesis") else None,
     )

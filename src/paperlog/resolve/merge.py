@@ -17,6 +17,12 @@ order by source rank, then by content, so every choice below is a pure function 
   cannot name, then the source rank decides. The year comes from the record that gave a
   published venue when it has one, else from the best record that has a year (published
   records first, then source rank).
+  The venue is kept as the winning source names it (``venue_raw``, its abbreviation
+  ``venue_short``); ``venue`` is paperlog's canonical short name only where the venue table
+  knows one. The year is the publication year (Crossref ``issued``, arXiv's journal
+  reference); ``preprint_year`` is arXiv's submission year when it differs.
+- ``entry_type``: the venue winner's (article, inproceedings, ...); "preprint" when nothing
+  published was found.
 - ``abstract``: arXiv, then Semantic Scholar, then OpenReview, then Crossref (whose abstracts
   are JATS XML, stripped of tags), then DBLP.
 - ``url``: the arXiv abstract page when there is an arXiv id (free to read), else the DOI link,
@@ -32,6 +38,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from paperlog.model import Author
 from paperlog.resolve.record import Record
 
 # Lower is better. Published-metadata sources first: their titles and venues are the record of
@@ -55,6 +62,12 @@ class Merged:
     """Canonical venue name ("ICML", or "arXiv" for a preprint); None when not recognised."""
     venue_raw: str | None = None
     """The venue as the winning source spelled it ("Proceedings of the 37th ICML")."""
+    venue_short: str | None = None
+    """The winning source's abbreviation of it ("Phys. Rev. B"), when it gives one."""
+    entry_type: str | None = None
+    """What was published (``model.ENTRY_TYPES``): "article", "inproceedings", "preprint"..."""
+    preprint_year: int | None = None
+    """The year the preprint appeared, when it differs from ``year``."""
     published: bool = False
     abstract: str | None = None
     ids: dict[str, str] = field(default_factory=dict)
@@ -75,6 +88,9 @@ class Merged:
             "year": self.year,
             "venue": self.venue,
             "venue_raw": self.venue_raw,
+            "venue_short": self.venue_short,
+            "entry_type": self.entry_type,
+            "preprint_year": self.preprint_year,
             "published": self.published,
             "abstract": self.abstract,
             "ids": dict(self.ids),
@@ -117,16 +133,17 @@ def _clean_title(text: str | None) -> str | None:
     return cleaned or None
 
 
-_TAG = re.compile(r"<[^>]+>")
-
-
 def clean_abstract(text: str | None) -> str | None:
-    """An abstract as plain text: JATS/HTML tags dropped, whitespace collapsed."""
+    """An abstract as plain text: whitespace collapsed, a leading "Abstract" heading dropped.
+
+    Markup is not touched here: each source hands over plain text (Crossref's JATS goes
+    through ``record.strip_markup``'s HTML parser). arXiv's abstracts are plain text in which
+    "<" and ">" are comparisons ("P(Lambda > 0) = 99%"), so no tag pattern may run over them.
+    """
     if text is None:
         return None
-    plain = _TAG.sub(" ", text) if "<" in text else text
     # Crossref abstracts often open with a bare "Abstract" heading left from the JATS title.
-    plain = " ".join(plain.split())
+    plain = " ".join(text.split())
     plain = re.sub(r"^abstract[:.]?\s+", "", plain, flags=re.IGNORECASE)
     return plain or None
 
@@ -167,7 +184,14 @@ def merge_records(records: list[Record]) -> Merged:
     with_authors = [r for r in records if any(a.strip() for a in r.authors)]
     if with_authors:
         best = min(with_authors, key=_authors_key)
-        merged.authors = [" ".join(a.split()) for a in best.authors if a.strip()]
+        # A name another source gives with its parts (Crossref's family "Del Maestro") keeps
+        # them: the display strings agree, only one of the sources knows where to split.
+        parts = {str(a): a for r in records for a in r.authors if isinstance(a, Author)}
+        merged.authors = [
+            a if isinstance(a, Author) else parts.get(" ".join(a.split()), " ".join(a.split()))
+            for a in best.authors
+            if a.strip()
+        ]
         merged.provenance["authors"] = best.source
 
     _merge_venue_year(records, merged)
@@ -233,19 +257,42 @@ def _merge_venue_year(records: list[Record], merged: Merged) -> None:
     if winner is not None:
         merged.venue = winner.venue_canonical
         merged.venue_raw = winner.venue
+        merged.venue_short = winner.venue_short
         merged.published = winner.published
         merged.provenance["venue"] = winner.source
+    merged.entry_type = _entry_type(records, winner)
+    if merged.entry_type is not None:
+        merged.provenance["entry_type"] = winner.source if winner else records[0].source
     # The venue's own year when the venue is a publication; otherwise a published record's
     # year still beats a preprint's (by_venue puts published records first).
+    preprint = min((r.preprint_year for r in records if r.preprint_year is not None), default=None)
+    if preprint is None:
+        preprint = min(
+            (r.year for r in records if not r.published and r.year is not None), default=None
+        )
     if winner is not None and winner.published and winner.year is not None:
         merged.year = winner.year
         merged.provenance["year"] = winner.source
-        return
-    for record in by_venue:
-        if record.year is not None:
-            merged.year = record.year
-            merged.provenance["year"] = record.source
-            return
+    else:
+        for record in by_venue:
+            if record.year is not None:
+                merged.year = record.year
+                merged.provenance["year"] = record.source
+                break
+    if preprint is not None and merged.year is not None and preprint != merged.year:
+        merged.preprint_year = preprint
+
+
+def _entry_type(records: list[Record], winner: Record | None) -> str | None:
+    """The published version's type; "preprint" when only preprints answered."""
+    if winner is not None and winner.published and winner.entry_type:
+        return winner.entry_type
+    published = [r for r in _ordered(records, VENUE_RANK) if r.published and r.entry_type]
+    if published:
+        return published[0].entry_type
+    if any(r.entry_type == "preprint" or r.ids.get("arxiv") for r in records):
+        return "preprint"
+    return next((r.entry_type for r in _ordered(records, VENUE_RANK) if r.entry_type), None)
 
 
 def _merge_url(records: list[Record], merged: Merged, id_source: dict[str, str]) -> None:

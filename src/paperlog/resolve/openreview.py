@@ -143,4 +143,5 @@ def note_to_record(note: dict[str, Any]) -> Record:
         ids=ids,
         url=f"https://openreview.net/forum?id={forum}" if forum else None,
         kind="conference-paper" if published else "submission",
+        entry_type="inproceedings" if published else "preprint",
     )

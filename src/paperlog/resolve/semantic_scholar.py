@@ -18,6 +18,7 @@ from paperlog.resolve.record import (
     as_year,
     canonical_venue,
     clean_text,
+    entry_type_of,
     is_preprint_venue,
     plain_words,
 )
@@ -26,7 +27,9 @@ if TYPE_CHECKING:
     from paperlog.ids import Identifier
     from paperlog.resolve.http import HttpClient
 
-FIELDS = "title,authors,year,venue,publicationVenue,externalIds,abstract,publicationTypes,url"
+FIELDS = (
+    "title,authors,year,venue,publicationVenue,journal,externalIds,abstract,publicationTypes,url"
+)
 # How S2 prefixes each identifier kind in /paper/{prefix}:{id}.
 ID_PREFIXES = {"arxiv": "arXiv:", "doi": "DOI:", "acl": "ACL:", "s2": ""}
 # externalIds keys -> our ids keys.
@@ -132,6 +135,9 @@ def paper_to_record(paper: dict[str, Any]) -> Record:
     # most conference papers as well.
     kind = ("Conference" if "Conference" in types else types[0]) if types else None
     abstract = paper.get("abstract")
+    journal = paper.get("journal")
+    journal_name = clean_text(journal.get("name")) if isinstance(journal, dict) else None
+    published = _published(paper, venue)
     return Record(
         source="s2",
         title=clean_text(paper.get("title")) if isinstance(paper.get("title"), str) else None,
@@ -144,10 +150,12 @@ def paper_to_record(paper: dict[str, Any]) -> Record:
         ],
         year=as_year(year),
         venue=venue,
-        venue_canonical=canonical_venue(venue),
-        published=_published(paper, venue),
+        venue_short=journal_name if journal_name and journal_name != venue else None,
+        venue_canonical=canonical_venue(venue) or canonical_venue(journal_name),
+        published=published,
         abstract=clean_text(abstract) if isinstance(abstract, str) else None,
         ids=_ids(paper),
         url=paper.get("url") if isinstance(paper.get("url"), str) else None,
         kind=kind,
+        entry_type=entry_type_of(kind, venue, published),
     )

@@ -1,0 +1,224 @@
+"""Issue 7's plan defects, reproduced as a user meets them: the seed imported through the real
+CLI, then the command of each item (week in a pause, bibtex import into the queue, markers in
+a code fence, review dates, the wish-list series, start, tracks from group headings, dates)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import CORPUS, SEED, run_cli
+from paperlog.library import Library
+from replay import ReplayServer
+
+TOP100 = CORPUS / "bibtex" / "terryum_top100papers.bib"
+
+
+@pytest.fixture(scope="module")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed imported once per module through the CLI; each test works on a copy."""
+    if not SEED.is_file():
+        pytest.skip(f"real data folder {SEED.parent.parent} is absent: no seed README")
+    root = tmp_path_factory.mktemp("seed") / "lib"
+    assert run_cli("init", library=root).returncode == 0
+    result = run_cli("import", "readme", str(SEED), library=root)
+    assert result.returncode == 0, result.stderr
+    return root
+
+
+@pytest.fixture
+def seeded(seeded_template: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the imported seed."""
+    root = tmp_path / "lib"
+    shutil.copytree(seeded_template, root)
+    return root
+
+
+def _json(*args: str, library: Path) -> Any:
+    result = run_cli(*args, "--json", library=library)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".paperlog" not in p.parts
+    }
+
+
+# --- item 2: a date outside every reading week ------------------------------------------------
+
+
+def test_week_in_a_pause_says_so_and_names_the_next_week(seeded: Path) -> None:
+    result = run_cli("week", "--date", "2020-09-15", library=seeded)
+    assert result.returncode == 0, result.stderr
+    assert "no reading week on 2020-09-15" in result.stdout
+    assert "the next one would be Wk12 starting 2020-10-13" in result.stdout
+    # none of October's papers
+    assert "dual-teacher-2020" not in result.stdout
+    data = _json("week", "--date", "2020-09-15", library=seeded)
+    assert data["week"] is None and data["exists"] is False
+    assert data["next"] == {"week": 12, "week_start": "2020-10-13"}
+    assert data["groups"] == []
+
+
+def test_week_before_the_first_week_says_so(seeded: Path) -> None:
+    result = run_cli("week", "--date", "2019-01-01", library=seeded)
+    assert result.returncode == 0, result.stderr
+    assert "no reading week on 2019-01-01" in result.stdout
+    assert "the next one would be Wk0 starting 2020-06-15" in result.stdout
+    assert "prelu-2015" not in result.stdout
+
+
+def test_week_of_a_logged_week_and_after_the_last_still_work(seeded: Path) -> None:
+    inside = _json("week", "--date", "2020-10-14", library=seeded)
+    assert inside["week"] == 12 and inside["exists"] is True and inside["read"] > 0
+    after = _json("week", "--date", "2021-03-03", library=seeded)
+    # not read in yet: the week a reading that day would open
+    assert after["week"] is None and after["exists"] is False
+    assert after["next"] == {"week": 14, "week_start": "2021-03-01"}
+
+
+# --- items 3 and 4: import bibtex ----------------------------------------------------------
+
+
+def test_bibtex_import_appends_to_the_queue_in_file_order(seeded: Path) -> None:
+    if not TOP100.is_file():
+        pytest.skip(f"{TOP100} is absent")
+    before = _json("queue", library=seeded)
+    report = _json("import", "bibtex", str(TOP100), library=seeded)
+    queue = _json("queue", library=seeded)
+    assert queue[: len(before)] == before
+    new = queue[len(before) :]
+    assert len(new) > 90
+    assert [p["rank"] for p in queue] == list(range(1, len(queue) + 1))
+    # file order: the import reports its new keys in the order of the file
+    assert [p["key"] for p in new] == report["keys"]
+    assert new[0]["title"].startswith("Deep neural networks are easily fooled")
+    lib = Library.open(seeded)
+    papers = {p.key: p for p in lib.load_papers()}
+    assert {papers[p["key"]].added for p in new} == {date.today()}
+    doctor = run_cli("doctor", "--json", library=seeded)
+    codes = {f["code"] for f in json.loads(doctor.stdout)["findings"]}
+    assert "unranked" not in codes
+
+
+def test_bibtex_import_of_a_file_without_entries_is_exit_4(seeded: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "hostname"
+    empty.write_text("myhost\n", encoding="utf-8")
+    before = _files(seeded)
+    result = run_cli("import", "bibtex", str(empty), library=seeded)
+    assert result.returncode == 4, result.stdout
+    assert "no BibTeX entry" in result.stderr and str(empty) in result.stderr
+    assert _files(seeded) == before
+
+
+# --- item 5: markers inside a code fence ----------------------------------------------------
+
+
+def test_render_refuses_a_file_whose_markers_are_only_in_a_code_fence(
+    seeded: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "OTHER.md"
+    text = (
+        "# My project\n\nTo use paperlog, put these in your README:\n\n```markdown\n"
+        "<!-- paperlog:begin -->\n<!-- paperlog:end -->\n```\n\nThe end.\n"
+    )
+    target.write_text(text, encoding="utf-8")
+    result = run_cli("render", "readme", "--output", str(target), "--no-charts", library=seeded)
+    assert result.returncode == 4, result.stdout
+    assert "no paperlog markers" in result.stderr
+    assert target.read_text(encoding="utf-8") == text
+
+
+def test_render_splices_real_markers_after_a_fenced_example(seeded: Path, tmp_path: Path) -> None:
+    target = tmp_path / "OTHER.md"
+    text = (
+        "# Mine\n\n~~~\n<!-- paperlog:begin -->\nexample\n<!-- paperlog:end -->\n~~~\n\n"
+        "<!-- paperlog:begin -->\nold\n<!-- paperlog:end -->\n\nFooter.\n"
+    )
+    target.write_text(text, encoding="utf-8")
+    result = run_cli("render", "readme", "--output", str(target), "--no-charts", library=seeded)
+    assert result.returncode == 0, result.stderr
+    out = target.read_text(encoding="utf-8")
+    assert out.startswith("# Mine\n\n~~~\n<!-- paperlog:begin -->\nexample\n")
+    assert "\nold\n" not in out and out.endswith("\n\nFooter.\n")
+    assert "Wk12" in out
+
+
+# --- item 8: start without a track ------------------------------------------------------------
+
+
+def test_start_makes_today_suggest_an_untracked_item_first(seeded: Path) -> None:
+    # the seed's queue: breadth items and a few without a track (batch-normalization, ...)
+    first = _json("today", "--date", "2020-11-02", library=seeded)
+    assert first["key"] != "selective-kernel-networks"
+    assert run_cli("start", "selective-kernel-networks", library=seeded).returncode == 0
+    today = _json("today", "--date", "2020-11-02", library=seeded)
+    assert today["key"] == "selective-kernel-networks"
+    assert "already started" in today["reason"]
+
+
+# --- item 9: a track from the group heading, everywhere ----------------------------------------
+
+
+def test_done_with_a_depth_group_sets_the_track(seeded: Path) -> None:
+    result = run_cli(
+        "done",
+        "batch-normalization",
+        "--date",
+        "2020-11-02",
+        "--group",
+        "Depth: Normalization",
+        library=seeded,
+    )
+    assert result.returncode == 0, result.stderr
+    paper = Library.open(seeded).load_paper("batch-normalization")
+    assert paper.track == "depth"
+    assert paper.readings[-1].group == "Depth: Normalization"
+
+
+def test_the_group_rule_is_the_import_rule() -> None:
+    from paperlog.model import Plan
+
+    plan = Plan()
+    assert plan.track_for_group("Depth: Semi-Supervised Segmentation") == "depth"
+    assert plan.track_for_group("breadth : classics") == "breadth"
+    assert plan.track_for_group("Depthwise convolutions") is None
+    assert plan.track_for_group(None) is None
+    assert plan.track_for_group("Biomedical Semi-Supervised Learning") is None
+
+
+def test_add_read_and_add_with_a_track_group_set_the_track(
+    tmp_path: Path, server: ReplayServer
+) -> None:
+    from test_add import SIMCLR_ARXIV, cli, new_library, simclr_routes
+
+    simclr_routes(server)
+    lib = new_library(tmp_path / "lib")
+    read = cli(
+        lib,
+        server,
+        "add",
+        SIMCLR_ARXIV,
+        "--read",
+        "--date",
+        "2020-07-08",
+        "--group",
+        "Depth: Contrastive",
+        "--key",
+        "simclr",
+    )
+    assert read.returncode == 0, read.stderr
+    assert lib.load_paper("simclr").track == "depth"
+    other = new_library(tmp_path / "other")
+    wish = cli(other, server, "add", SIMCLR_ARXIV, "--group", "Breadth : Classics", "--key", "s")
+    assert wish.returncode == 0, wish.stderr
+    assert other.load_paper("s").track == "breadth"
