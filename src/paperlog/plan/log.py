@@ -24,8 +24,8 @@ from paperlog.plan.calendar import (
     week_for_date,
     week_start_of,
 )
-from paperlog.plan.ranks import next_rank
-from paperlog.plan.schedule import SKIPPED_KEY, Suggestion, queue_order, skipped_days, suggest_today
+from paperlog.plan.ranks import RANK_GAP, next_rank
+from paperlog.plan.schedule import SKIPPED_KEY, Suggestion, skipped_days, suggest_today
 
 if TYPE_CHECKING:
     from paperlog.library import Library
@@ -46,12 +46,6 @@ def _find(papers: list[Paper], key: str) -> Paper:
         if paper.key == key:
             return paper
     raise NotFound(f"no paper with key {key!r}")
-
-
-RANK_GAP = 1024
-"""Ranks are spaced this far apart when a queue is numbered, so that an item moved between
-two neighbours takes a rank between theirs and no other file changes (ten moves into the
-same gap before the queue is numbered again). Ranks 1..n of older libraries still sort."""
 
 
 def _renumber(queue: list[Paper]) -> list[Paper]:
@@ -311,22 +305,18 @@ def queue_unpin(library: Library, key: str) -> Paper:
 
 
 def queue_remove(library: Library, key: str) -> Paper:
-    """Take a waiting item off the wish-list: its file is deleted, the rest renumbered.
+    """Take a waiting item off the wish-list: its file is deleted; the others keep their
+    ranks (a gap orders the same), so no other file is written.
 
     Only an item never read can be removed (a read item's readings are the log); git keeps
     the deleted file's history.
     """
     with library.lock():
-        papers = library.load_papers()
-        paper = _find(papers, library.resolve_key(key))
+        paper = library.load_paper(library.resolve_key(key))
         if paper.status == "read" or paper.readings:
             raise ValidationError(
                 f"{paper.key} has readings in the log; only a waiting item can be removed",
                 library.paper_path(paper.key),
             )
-        rest = [p for p in papers if p.key != paper.key]
-        changed = _renumber(queue_order(rest))
-        if changed:
-            library.save_papers(changed)
         library.delete_paper(paper.key)
     return paper
