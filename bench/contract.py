@@ -259,7 +259,9 @@ class Row:
 
 def ratio_row(name: str, a: Side, b: Side, limit: float) -> Row:
     ratio = a.median / b.median
-    return Row(name, f"{ratio:.2f}x", f"<= {limit}x", ratio <= limit, f"{a}; {b}")
+    row = Row(name, f"{ratio:.2f}x", f"<= {limit}x", ratio <= limit, f"{a}; {b}")
+    progress(f"{name}: {row.measured} ({row.detail})")
+    return row
 
 
 def search_rows(work: Path, env: dict[str, str], runs: int, quick: bool) -> list[Row]:
@@ -502,6 +504,29 @@ LIST_ARGS: list[str] = []
 """Arguments that make ``list`` print one screen (set in ``main`` when the command has them)."""
 
 
+WATCHED: list[bool] = []
+"""Whether ``paperlog watch`` ran during each size's commands."""
+
+
+def _measure_commands(
+    lib: Path, keys: dict[str, list[str]], env: dict[str, str], n: int
+) -> dict[str, Side | str]:
+    out: dict[str, Side | str] = {}
+    for name, argv in command_argvs(lib, keys).items():
+        try:
+            run(argv(0), env)  # warm-up
+            out[name] = Side(name, [run(argv(i), env) for i in range(1, n + 1)])
+        except RuntimeError as exc:
+            out[name] = f"error: {exc}"[:60]
+        progress(f"{name} at {len(keys['queue']) * 3 // 1000}k: {out[name]}")
+    return out
+
+
+def progress(text: str) -> None:
+    """A line on stderr while the bench runs (the tables come at the end, on stdout)."""
+    print(text, file=sys.stderr, flush=True)
+
+
 def command_rows(sizes: Sequence[int], env: dict[str, str], runs: int) -> list[list[str]]:
     """One line per command: the median [min-max] at each size, the target at 100k, met."""
     results: dict[str, dict[int, str]] = {name: {} for name in COMMAND_TARGETS}
@@ -512,14 +537,15 @@ def command_rows(sizes: Sequence[int], env: dict[str, str], runs: int) -> list[l
         lib = corpora.work_copy(root, "commands")
         keys = json.loads((root / "keys.json").read_text(encoding="utf-8"))
         n = runs if count < 100_000 else max(2, runs // 2)
-        for name, argv in command_argvs(lib, keys).items():
-            try:
-                run(argv(0), env)  # warm-up
-                side = Side(name, [run(argv(i), env) for i in range(1, n + 1)])
-            except RuntimeError as exc:
-                results[name][count] = f"error: {exc}"[:60]
+        with watching(lib, env) as watched:
+            WATCHED.append(watched)
+            measured = _measure_commands(lib, keys, env, n)
+        for name, outcome in measured.items():
+            if isinstance(outcome, str):
+                results[name][count] = outcome
                 met[name] = False
                 continue
+            side = outcome
             times = [r.seconds for r in side.runs]
             results[name][count] = f"{fmt(side.median)} [{fmt(min(times))}-{fmt(max(times))}]"
             if count == 100_000:
@@ -602,6 +628,8 @@ def main() -> None:
         print(markdown(("command", "1k", "10k", "100k", "target at 100k", "met"), commands))
         if LIST_ARGS:
             print(f"\n`list (one screen)` is `paperlog list {' '.join(LIST_ARGS)}`.")
+        if any(WATCHED):
+            print("\nThe commands ran with `paperlog watch` running on the library.")
         print()
     print(f"load average {load_before} at the start, {load()} at the end; ", end="")
     print(f"took {time.perf_counter() - started:.0f} s")
