@@ -34,3 +34,16 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build .mypy_cache .pytest_cache .ruff_cache
+
+# The browser tests drive Debian's Chromium (Playwright cannot download its own browser here):
+# installed when missing and apt-get can (CI runs as root); otherwise those tests skip, saying why.
+CHROMIUM := /usr/bin/chromium
+.PHONY: chromium screenshots
+chromium:
+	@test -x $(CHROMIUM) || { command -v apt-get >/dev/null && apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || echo "make: chromium could not be installed; the browser tests will skip"
+
+test: chromium
+
+screenshots: $(STAMP) chromium
+	test -f $(DEMO)/paperlog.toml || bash scripts/demo.sh "$(SEED)" "$(DEMO)" >/dev/null
+	$(BIN)/python scripts/screenshots.py "$(DEMO)" build/screenshots

@@ -1,0 +1,120 @@
+"""``make bench`` rows for ``paperlog serve``: the search page and Today under load.
+
+A real ``paperlog serve`` process on 127.0.0.1 over a synthetic 10,000-paper library; 20
+client threads each send a bounded number of requests (loopback only, nothing else is
+contacted). The server reports its own time per request in a ``Server-Timing`` header, so the
+figures are server time, not the load generator's queueing; the p95 over all requests is
+reported against the issue's targets (search page with facets <= 50 ms, Today <= 30 ms).
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+import _synth
+from paperlog.library import Library
+
+CLIENTS = 20
+PER_CLIENT = 10
+COUNT = 10_000
+QUERIES = ["contrastive", "deep year:2019", "venue:CVPR", "robust topic:Uns", "", "status:read"]
+TARGETS = {"search page": 0.050, "Today page": 0.030}
+_TIMING = re.compile(r"app;dur=([0-9.]+)")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
+def _load(base: str, paths: list[str], per_client: int = PER_CLIENT) -> list[float]:
+    """Every thread sends its requests one after another; return the server times (s)."""
+    times: list[float] = []
+    lock = threading.Lock()
+
+    def client(offset: int) -> None:
+        with httpx.Client(base_url=base, timeout=30) as http:
+            for i in range(per_client):
+                response = http.get(paths[(offset + i) % len(paths)])
+                response.raise_for_status()
+                match = _TIMING.search(response.headers.get("server-timing", ""))
+                if match is None:
+                    raise RuntimeError("the server sent no Server-Timing header")
+                with lock:
+                    times.append(float(match.group(1)) / 1000)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return times
+
+
+def rows(workdir: Path) -> list[tuple[str, str, str, str]]:
+    """Search page and Today page p95 at 20 concurrent clients on a 10,000-paper library."""
+    lib = Library.create(workdir / "lib", _synth.config())
+    lib.save_papers(_synth.papers(COUNT))
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "paperlog",
+            "--library",
+            str(lib.root),
+            "serve",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    out = []
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                httpx.get(base + "/papers", timeout=60).raise_for_status()  # builds the index
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("paperlog serve did not start") from None
+                time.sleep(0.2)
+        pages = {
+            "search page": [f"/papers?q={q}" for q in QUERIES],
+            "Today page": ["/"],
+        }
+        for name, paths in pages.items():
+            _load(base, paths, 1)  # warm-up: every client once
+            times = _load(base, paths)
+            p50 = sorted(times)[len(times) // 2]
+            target = TARGETS[name]
+            out.append(
+                (
+                    f"web: {name} p95 ({CLIENTS} clients)",
+                    f"{COUNT:,}",
+                    f"{_p95(times) * 1000:.1f} ms (p50 {p50 * 1000:.1f} ms)",
+                    f"<= {target * 1000:.0f} ms",
+                )
+            )
+    finally:
+        server.terminate()
+        server.wait(10)
+    return out
