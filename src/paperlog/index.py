@@ -692,11 +692,11 @@ class Index:
         sql = f"SELECT p.key FROM {PAPERS_TABLE} AS p WHERE {where} ORDER BY p.key"
         return self._read(lambda: [key for (key,) in self._conn.execute(sql, params)])
 
-    def all(self) -> list[Paper]:
-        """Every item, sorted by key."""
+    def all(self, limit: int | None = None) -> list[Paper]:
+        """Every item (the first ``limit``), sorted by key."""
         sql = (
             f"SELECT d.data FROM {PAPERS_TABLE} AS p JOIN {DATA_TABLE} AS d ON d.id = p.rowid "
-            "ORDER BY p.key"
+            "ORDER BY p.key" + (f" LIMIT {int(limit)}" if limit is not None else "")
         )
         return self._read(lambda: [paper_from_json(data) for (data,) in self._conn.execute(sql)])
 
@@ -711,6 +711,25 @@ class Index:
                 paper_from_json(data) for (data,) in self._conn.execute(sql, (json.dumps(keys),))
             ]
         )
+
+    def readers(self, weeks: list[int], days: list[date]) -> list[Paper]:
+        """The items with a reading in one of these weeks or on one of these days."""
+        sql = (
+            f"SELECT DISTINCT id FROM {READINGS_TABLE} WHERE week IN "
+            "(SELECT value FROM json_each(?)) OR day IN (SELECT value FROM json_each(?))"
+        )
+        params = (json.dumps(weeks), json.dumps([d.isoformat() for d in days]))
+        return self._read(
+            lambda: self._papers([rowid for (rowid,) in self._conn.execute(sql, params)])
+        )
+
+    def waiting(self) -> list[Paper]:
+        """Every item not read yet (the queue, in no particular order)."""
+        sql = (
+            f"SELECT d.data FROM {PAPERS_TABLE} AS p JOIN {DATA_TABLE} AS d ON d.id = p.rowid "
+            "WHERE p.status != 'read'"
+        )
+        return self._read(lambda: [paper_from_json(data) for (data,) in self._conn.execute(sql)])
 
     def week_summary(self) -> list[Reading]:
         """One reading per week number any paper was read in: its earliest ``week_start``

@@ -61,12 +61,19 @@ def today_cmd(
     ctx: click.Context, next_days: int | None, on_date: datetime | None, as_json: bool
 ) -> None:
     """The item the plan suggests for today, and why (the review on the review day)."""
+    from datetime import timedelta
+
+    from paperlog.index import Index
+    from paperlog.plan.fromindex import plan_papers
     from paperlog.plan.schedule import suggest_days
 
     lib = _open(ctx)
-    days = suggest_days(
-        lib.config.plan, _papers(lib), lib.load_weeks(), _day(on_date), next_days or 1
-    )
+    start, count = _day(on_date), next_days or 1
+    weeks = lib.load_weeks()
+    with Index.open(lib) as index:
+        days_shown = [start + timedelta(days=i) for i in range(count)]
+        papers = plan_papers(index, lib.config.plan, weeks, days_shown, waiting=True)
+    days = suggest_days(lib.config.plan, papers, weeks, start, count)
     if as_json:
         print_json([s.to_json() for s in days] if next_days else days[0].to_json())
         return
@@ -196,10 +203,15 @@ def week_cmd(
     ctx: click.Context, number: int | None, on_date: datetime | None, as_json: bool
 ) -> None:
     """Week NUMBER (default: the week holding --date): its readings and pace against the plan."""
+    from paperlog.index import Index
+    from paperlog.plan.fromindex import plan_papers
     from paperlog.plan.schedule import week_report
 
     lib = _open(ctx)
-    report = week_report(lib.config.plan, _papers(lib), lib.load_weeks(), _day(on_date), number)
+    weeks = lib.load_weeks()
+    with Index.open(lib) as index:
+        papers = plan_papers(index, lib.config.plan, weeks, [_day(on_date)], number=number)
+    report = week_report(lib.config.plan, papers, weeks, _day(on_date), number)
     if as_json:
         print_json(report.to_json())
     else:
@@ -254,9 +266,11 @@ def queue_cmd(ctx: click.Context, as_json: bool) -> None:
     """The wish-list in reading order; subcommands reorder it and pin items to days."""
     if ctx.invoked_subcommand is not None:
         return
+    from paperlog.index import Index
     from paperlog.plan.schedule import queue_order
 
-    _show_queue(queue_order(_papers(_open(ctx))), as_json)
+    with Index.open(_open(ctx)) as index:
+        _show_queue(queue_order(index.waiting()), as_json)
 
 
 @queue_cmd.command("up")

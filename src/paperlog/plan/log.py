@@ -74,7 +74,9 @@ def _week_context(library: Library) -> Paper:
 
     with Index.open(library) as index:
         summary = index.week_summary()
-    return Paper(key="", title="(every reading, from the index)", readings=summary)
+    from paperlog.plan.fromindex import stand_in
+
+    return stand_in(summary)
 
 
 def _sorted_weeks(weeks: list[WeekInfo]) -> list[WeekInfo]:
