@@ -115,3 +115,31 @@ def test_a_plain_search_imports_neither_click_nor_rich(root: Path) -> None:
 )
 def test_parse(args: list[str], parsed: object) -> None:
     assert parse(args) == parsed
+
+
+def test_search_rows_are_the_table_rows_of_the_papers(tmp_path: Path) -> None:
+    from paperlog.views import paper_row
+
+    lib = Library.create(tmp_path / "lib", Config())
+    lib.save_papers(
+        [
+            Paper(key="a", title="Deep Nets", year=2019, venue="NeurIPS", nickname="DN"),
+            Paper(key="b", title="Deep Trees", venue_label="NIPS 2018", kind="lecture"),
+            Paper(
+                key="c",
+                title="Deep 'quoted' \u00e9t\u00e9",
+                status="read",
+                readings=[
+                    Reading(3, date(2020, 1, 6), "G", order=1),
+                    Reading(None, None, None, date(2020, 2, 1)),
+                    Reading(7, date(2020, 2, 17), None, order=2),
+                ],
+            ),
+        ]
+    )
+    with Index.open(lib) as index:
+        for text in ("deep", "year:2019", "status:read", ""):
+            papers = index.search(text)
+            expected = [tuple("" if v is None else str(v) for v in paper_row(p)) for p in papers]
+            assert index.search_rows(text) == expected, text
+            assert index.search_rows(text, 1) == expected[:1]

@@ -648,6 +648,51 @@ class Index:
 
     def search(self, query: Query | str, limit: int | None = None) -> list[Paper]:
         """Items matching the query, best match first (newest reading first without words)."""
+        sql, params = self._search_sql(query, limit)
+        return self._read(
+            lambda: self._papers([rowid for (rowid,) in self._conn.execute(sql, params)])
+        )
+
+    def search_rows(self, query: Query | str, limit: int | None = None) -> list[tuple[str, ...]]:
+        """The rows a table of the hits shows (``views.paper_row``: key, kind, status, year,
+        venue, weeks, title), read by SQLite's JSON functions: a search that only prints
+        builds no ``Paper`` (decoding them was most of an in-process search)."""
+        sql, params = self._search_sql(query, limit)
+        rows_sql = (
+            "SELECT id, json_extract(data, '$.key'), json_extract(data, '$.kind'), "
+            "json_extract(data, '$.status'), json_extract(data, '$.year'), "
+            "json_extract(data, '$.venue_label'), json_extract(data, '$.venue'), "
+            "(SELECT group_concat('Wk' || json_extract(r.value, '$[2]'), ',') "
+            "FROM json_each(data, '$.readings') AS r WHERE json_extract(r.value, '$[2]') "
+            "IS NOT NULL), json_extract(data, '$.title'), json_extract(data, '$.nickname') "
+            f"FROM {DATA_TABLE} WHERE id IN (SELECT value FROM json_each(?))"
+        )
+
+        def run() -> list[tuple[str, ...]]:
+            ids = [rowid for (rowid,) in self._conn.execute(sql, params)]
+            found = {}
+            for (
+                rowid,
+                key,
+                kind,
+                status,
+                year,
+                label,
+                venue,
+                weeks,
+                title,
+                nick,
+            ) in self._conn.execute(rows_sql, (json.dumps(ids),)):
+                shown = f"{nick}: {title}" if nick else title
+                found[rowid] = (
+                    key, kind, status, str(year or ""), label or venue or "", weeks or "", shown
+                )  # fmt: skip
+            return [found[i] for i in ids]
+
+        return self._read(run)
+
+    def _search_sql(self, query: Query | str, limit: int | None) -> tuple[str, list[Any]]:
+        """The SQL (and its parameters) of the row ids a query finds, in result order."""
         if isinstance(query, str):
             query = parse_query(query)
         where, params = query.filter_sql()
@@ -666,9 +711,7 @@ class Index:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        return self._read(
-            lambda: self._papers([rowid for (rowid,) in self._conn.execute(sql, params)])
-        )
+        return sql, params
 
     def _papers(self, ids: list[int]) -> list[Paper]:
         """The papers of these row ids, in this order."""
@@ -802,6 +845,14 @@ def search(library: Library, query: str | Query, limit: int | None = None) -> li
     """Open the library's index (syncing it), run one query, close it."""
     with Index.open(library) as index:
         return index.search(query, limit)
+
+
+def search_rows(
+    library: Library, query: str | Query, limit: int | None = None
+) -> list[tuple[str, ...]]:
+    """Open the library's index (syncing it), run one query for its table rows, close it."""
+    with Index.open(library) as index:
+        return index.search_rows(query, limit)
 
 
 def all_papers(library: Library) -> list[Paper]:

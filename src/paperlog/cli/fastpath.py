@@ -65,23 +65,21 @@ def _search(library: str | None, options: dict[str, str], words: list[str]) -> b
         return False  # the full CLI prints the usage error
     limit = int(options["limit"]) if "limit" in options else None
     try:
-        from paperlog.index import search
+        from paperlog.index import search_rows
         from paperlog.library import Library
-        from paperlog.views import paper_row
 
         root = Library.find_root(library, os.environ, Path.cwd())
-        papers = search(Library.open(root), query, limit)
+        rows = search_rows(Library.open(root), query, limit)
     except PaperlogError as exc:
         from paperlog.cli.common import fail
 
         fail(exc)
         return True
-    if not papers:
+    if not rows:
         return False  # the full CLI says whether the library is empty
     out = sys.stdout
     try:
-        # as cli.common.print_table writes rows when piped
-        rows = (("" if v is None else str(v) for v in paper_row(p)) for p in papers)
+        # as cli.common.print_table writes views.paper_row's cells when piped
         out.write("".join("\t".join(row) + "\n" for row in rows))
         out.flush()
     except BrokenPipeError:
