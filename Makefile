@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO := build/demo-library
 SEED ?= ../shared/seed/000_838255085520cd98.txt
 
-.PHONY: install demo test lint typecheck bench clean
+.PHONY: install demo test lint typecheck bench bench-more clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ demo: $(STAMP)
 	bash scripts/demo.sh "$(SEED)" "$(DEMO)"
 
 bench: $(STAMP)
+	$(BIN)/python bench/contract.py $(BENCH_ARGS)
+
+bench-more: $(STAMP)
 	$(BIN)/python bench/bench.py
 
 clean:
