@@ -71,12 +71,10 @@ def _week_context(library: Library) -> Paper:
     """Every week any paper was read in, as one stand-in paper with one reading per week
     (earliest start, highest order), from the index: what ``add_reading`` needs of the others."""
     from paperlog.index import Index
-
-    with Index.open(library) as index:
-        summary = index.week_summary()
     from paperlog.plan.fromindex import stand_in
 
-    return stand_in(summary)
+    with Index.open(library) as index:
+        return stand_in(index.week_summary())
 
 
 def _sorted_weeks(weeks: list[WeekInfo]) -> list[WeekInfo]:
@@ -97,7 +95,8 @@ def add_reading(
 
     The pure core of ``done`` (``paperlog add --read`` can share it): the week comes from
     ``week_for_date``; a new week is appended to ``weeks``; the group joins the week's headings;
-    order = last in that week + 1. ``papers`` is every paper (for orders and known weeks).
+    order = last in that week + 1. ``papers`` is every paper, or any papers whose readings give
+    the same weeks, starts and orders (``done`` passes a stand-in built from the index).
     Raises ``ValidationError`` when the day would take the number of a later week.
     """
     number, start = week_for_date(day, plan, weeks, papers)
