@@ -17,7 +17,7 @@ import json
 import marshal
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -766,13 +766,37 @@ class Index:
             lambda: self._papers([rowid for (rowid,) in self._conn.execute(sql, params)])
         )
 
-    def waiting(self) -> list[Paper]:
-        """Every item not read yet (the queue, in no particular order)."""
-        sql = (
-            f"SELECT d.data FROM {PAPERS_TABLE} AS p JOIN {DATA_TABLE} AS d ON d.id = p.rowid "
+    def waiting(self, per_track: int | None = None, focus: Sequence[str] = ()) -> list[Paper]:
+        """Items not read yet (the queue, in no particular order).
+
+        With ``per_track``, only the items a plan of that many days can pick: every item with
+        a pin or a skipped day (they jump or leave the order), and per track the first
+        ``per_track`` of the others in the plan's preference (started first, then ``focus``
+        topics, then rank, then key). Each day picks one, so a day's best remaining item is
+        always among them.
+        """
+        base = (
+            f"FROM {PAPERS_TABLE} AS p JOIN {DATA_TABLE} AS d ON d.id = p.rowid "
             "WHERE p.status != 'read'"
         )
-        return self._read(lambda: [paper_from_json(data) for (data,) in self._conn.execute(sql)])
+        if per_track is None:
+            sql, params = f"SELECT d.data {base}", []
+        else:
+            sql = (
+                "SELECT data FROM (SELECT d.data AS data, row_number() OVER (PARTITION BY "
+                "json_extract(d.data, '$.track'), json_extract(d.data, '$.pinned') IS NOT NULL "
+                "OR json_extract(d.data, '$.extra.skipped') IS NOT NULL "
+                "ORDER BY p.status != 'reading', NOT EXISTS "
+                "(SELECT 1 FROM json_each(d.data, '$.topics') AS t WHERE t.value IN "
+                "(SELECT value FROM json_each(?))), p.rank IS NULL, p.rank, p.key) AS n, "
+                "json_extract(d.data, '$.pinned') AS pinned, "
+                f"json_extract(d.data, '$.extra.skipped') AS skipped {base}) "
+                "WHERE n <= ? OR pinned IS NOT NULL OR skipped IS NOT NULL"
+            )
+            params = [json.dumps(list(focus)), per_track]
+        return self._read(
+            lambda: [paper_from_json(data) for (data,) in self._conn.execute(sql, params)]
+        )
 
     def week_summary(self) -> list[Reading]:
         """One reading per week number any paper was read in: its earliest ``week_start``

@@ -37,8 +37,8 @@ def plan_papers(
     waiting: bool = False,
 ) -> list[Paper]:
     """The papers a plan view over ``days`` (and week ``number``) needs, as described above:
-    the papers read in those days' weeks or on those days, the waiting ones when asked, and
-    a stand-in for every other week."""
+    the papers read in those days' weeks or on those days, with ``waiting`` the waiting ones
+    the plan can pick on those days (``Index.waiting``), and a stand-in for every other week."""
     days = list(days)
     summary = index.week_summary()
     context = [stand_in(summary)]
@@ -51,5 +51,6 @@ def plan_papers(
         seen.add(paper.key)
         papers.append(paper)
     if waiting:
-        papers += [p for p in index.waiting() if p.key not in seen]
+        candidates = index.waiting(per_track=len(days), focus=plan.focus_topics)
+        papers += [p for p in candidates if p.key not in seen]
     return papers
