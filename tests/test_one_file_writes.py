@@ -129,3 +129,11 @@ def test_start_writes_one_paper_file(root: Path) -> None:
     before = _snapshot(root)
     assert run_cli("start", key, library=root).returncode == 0
     assert _changed(before, root) == [f"papers/{key}.md"]
+
+
+def test_a_queue_move_shows_its_neighbourhood_not_the_whole_queue(root: Path) -> None:
+    queue = _queue(root)
+    result = run_cli("queue", "up", queue[100], "2", library=root)
+    assert result.returncode == 0, result.stderr
+    shown = [line.split("\t")[1] for line in result.stdout.splitlines()]
+    assert shown == [*queue[93:98], queue[100], *queue[98:100], *queue[101:104]]

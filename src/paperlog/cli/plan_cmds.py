@@ -221,6 +221,11 @@ def week_cmd(
 # --- queue ----------------------------------------------------------------------------------
 
 
+MOVED_WINDOW = 5
+"""A queue move shows the moved item with this many neighbours on each side, not the whole
+queue (tens of thousands of rows in a large library); ``paperlog queue`` shows it all."""
+
+
 def _queue_rows(queue: list[Paper]) -> list[tuple[object, ...]]:
     return [
         (
@@ -281,7 +286,7 @@ def queue_up_cmd(ctx: click.Context, key: str, steps: int) -> None:
     """Move KEY STEPS places (default 1) towards the front."""
     from paperlog.plan.log import queue_up
 
-    _show_queue(queue_up(_open(ctx), key, steps), False)
+    _show_queue(queue_up(_open(ctx), key, steps, MOVED_WINDOW), False)
 
 
 @queue_cmd.command("down")
@@ -292,7 +297,7 @@ def queue_down_cmd(ctx: click.Context, key: str, steps: int) -> None:
     """Move KEY STEPS places (default 1) towards the back."""
     from paperlog.plan.log import queue_down
 
-    _show_queue(queue_down(_open(ctx), key, steps), False)
+    _show_queue(queue_down(_open(ctx), key, steps, MOVED_WINDOW), False)
 
 
 @queue_cmd.command("top")
@@ -302,7 +307,7 @@ def queue_top_cmd(ctx: click.Context, key: str) -> None:
     """Put KEY first in the queue."""
     from paperlog.plan.log import queue_top
 
-    _show_queue(queue_top(_open(ctx), key), False)
+    _show_queue(queue_top(_open(ctx), key, MOVED_WINDOW), False)
 
 
 @queue_cmd.command("pin")

@@ -215,8 +215,11 @@ def skip(library: Library, day: date, key: str | None = None) -> tuple[Paper, Su
 # --- the queue ----------------------------------------------------------------------------
 
 
-def _move(library: Library, key: str, place: int | None, delta: int = 0) -> list[Paper]:
-    """Move one queued item to ``place`` (1-based) or by ``delta``; return the queue.
+def _move(
+    library: Library, key: str, place: int | None, delta: int = 0, window: int | None = None
+) -> list[Paper]:
+    """Move one queued item to ``place`` (1-based) or by ``delta``; return the queue (with
+    ``window``, only the item and up to that many neighbours on each side).
 
     The item takes a rank between its new neighbours', so only its file is written; when
     they have no room between them (ranks 1..n of an older library, a gap used up, or an
@@ -236,8 +239,11 @@ def _move(library: Library, key: str, place: int | None, delta: int = 0) -> list
         target = min(max(target, 0), len(rest))
         order = [k for k, _ in rest]
         order.insert(target, resolved)
+        shown = order
+        if window is not None:
+            shown = order[max(0, target - window) : target + window + 1]
         if order == keys:
-            return _queue_papers(library, order)
+            return _queue_papers(library, shown)
         before = rest[target - 1][1] if target > 0 else 0
         after = rest[target][1] if target < len(rest) else None
         rank = rank_between(before, after) if before is not None else None
@@ -245,12 +251,12 @@ def _move(library: Library, key: str, place: int | None, delta: int = 0) -> list
         if rank is not None:
             paper.rank = rank
             library.save_paper(paper)
-            return _queue_papers(library, order)
+            return _queue_papers(library, shown)
         queue = [paper if k == resolved else library.load_paper(k) for k in order]
         changed = _renumber(queue)
         if changed:
             library.save_papers(changed)
-    return queue
+    return [p for p in queue if p.key in set(shown)]
 
 
 def _queue_papers(library: Library, keys: list[str]) -> list[Paper]:
@@ -262,19 +268,21 @@ def _queue_papers(library: Library, keys: list[str]) -> list[Paper]:
     return [by_key[k] for k in keys if k in by_key]
 
 
-def queue_up(library: Library, key: str, steps: int = 1) -> list[Paper]:
+def queue_up(library: Library, key: str, steps: int = 1, window: int | None = None) -> list[Paper]:
     """Move an item ``steps`` places towards the front of the queue."""
-    return _move(library, key, None, -steps)
+    return _move(library, key, None, -steps, window)
 
 
-def queue_down(library: Library, key: str, steps: int = 1) -> list[Paper]:
+def queue_down(
+    library: Library, key: str, steps: int = 1, window: int | None = None
+) -> list[Paper]:
     """Move an item ``steps`` places towards the back of the queue."""
-    return _move(library, key, None, steps)
+    return _move(library, key, None, steps, window)
 
 
-def queue_top(library: Library, key: str) -> list[Paper]:
+def queue_top(library: Library, key: str, window: int | None = None) -> list[Paper]:
     """Put an item first in the queue."""
-    return _move(library, key, 1)
+    return _move(library, key, 1, window=window)
 
 
 def queue_pin(library: Library, key: str, day: date) -> Paper:
