@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO := build/demo-library
 SEED ?= ../shared/seed/000_838255085520cd98.txt
 
-.PHONY: install demo test lint typecheck bench bench-more clean
+.PHONY: install demo test lint typecheck bench bench-more fidelity clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ bench: $(STAMP)
 
 bench-more: $(STAMP)
 	$(BIN)/python bench/bench.py
+
+fidelity: $(STAMP)
+	$(BIN)/python bench/fidelity.py
 
 clean:
 	rm -rf $(VENV) build .mypy_cache .pytest_cache .ruff_cache

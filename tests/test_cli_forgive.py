@@ -61,6 +61,7 @@ def _all_command_paths() -> list[list[str]]:
     paths += [["import", name] for name in IMPORT_COMMANDS]
     paths += [["render", name] for name in RENDER_COMMANDS]
     paths += [["export", name] for name in EXPORT_COMMANDS]
+    paths += [["queue", name] for name in ("up", "down", "top", "pin", "unpin")]
     return paths
 
 
@@ -68,7 +69,36 @@ def _all_command_paths() -> list[list[str]]:
 def test_every_command_takes_library_after_its_name(path: list[str]) -> None:
     result = run_cli(*path, "--help")
     assert result.returncode == 0, result.stderr
-    assert "--library DIRECTORY" in result.stdout
+    assert "--library DIR " in result.stdout
+
+
+# Item 22 for this area's commands: the help ends with one or two examples to copy.
+MY_COMMANDS = [
+    ["init"],
+    ["list"],
+    ["show"],
+    ["resources"],
+    ["weeks"],
+    ["topics"],
+    ["search"],
+    ["add"],
+    ["enrich"],
+    ["import"],
+    ["render"],
+    ["export"],
+    [],
+]
+
+
+@pytest.mark.parametrize("path", MY_COMMANDS, ids=lambda p: " ".join(p) or "paperlog")
+def test_help_ends_with_examples(path: list[str]) -> None:
+    result = run_cli(*path, "--help")
+    assert result.returncode == 0, result.stderr
+    text = result.stdout.split("\nOptions:")[0].rstrip().splitlines()
+    start = text.index("  Examples:")
+    examples = [line.strip() for line in text[start + 1 :]]
+    assert 1 <= len(examples) <= 2
+    assert all(line.startswith("paperlog ") for line in examples), examples
 
 
 def test_library_after_the_subcommand_means_what_it_means_before(tmp_path: Path) -> None:

@@ -222,3 +222,149 @@ def test_add_read_and_add_with_a_track_group_set_the_track(
     wish = cli(other, server, "add", SIMCLR_ARXIV, "--group", "Breadth : Classics", "--key", "s")
     assert wish.returncode == 0, wish.stderr
     assert other.load_paper("s").track == "breadth"
+
+
+# --- items 6 and 21: review dates, cards not due, its notes ------------------------------------
+
+
+def _with_key_ideas(root: Path, key: str) -> Path:
+    path = root / "papers" / f"{key}.md"
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\n## Key ideas\n- few labels, dense 3D output\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_review_refuses_a_future_date(seeded: Path) -> None:
+    path = _with_key_ideas(seeded, "3d-unet-2016")
+    before = path.read_bytes()
+    result = run_cli(
+        "review", "--grade", "3d-unet-2016=again", "--date", "2030-01-01", library=seeded
+    )
+    assert result.returncode == 4, result.stdout
+    assert "after today" in result.stderr
+    assert path.read_bytes() == before
+
+
+def test_grading_a_card_not_due_needs_force(seeded: Path) -> None:
+    path = _with_key_ideas(seeded, "3d-unet-2016")
+    first = run_cli(
+        "review", "--grade", "3d-unet-2016=good", "--date", "2020-07-26", library=seeded
+    )
+    assert first.returncode == 0, first.stderr
+    graded = path.read_bytes()
+    again = run_cli(
+        "review", "--grade", "3d-unet-2016=good", "--date", "2020-07-27", library=seeded
+    )
+    assert again.returncode == 4, again.stdout
+    assert "not due until" in again.stderr and "--force" in again.stderr
+    assert path.read_bytes() == graded
+    forced = run_cli(
+        "review", "--grade", "3d-unet-2016=good", "--date", "2020-07-27", "--force", library=seeded
+    )
+    assert forced.returncode == 0, forced.stderr
+    assert path.read_bytes() != graded
+
+
+def test_a_paper_not_read_yet_is_not_due(seeded: Path) -> None:
+    _with_key_ideas(seeded, "3d-unet-2016")  # read in Wk5, 2020-07-20
+    early = run_cli(
+        "review", "--grade", "3d-unet-2016=good", "--date", "2020-07-01", library=seeded
+    )
+    assert early.returncode == 4 and "not read" in early.stderr
+
+
+def test_the_review_day_note_once_and_never_on_errors(seeded: Path) -> None:
+    _with_key_ideas(seeded, "3d-unet-2016")
+    bad = run_cli("review", "--grade", "3d-unet-2016=maybe", "--date", "2020-07-27", library=seeded)
+    assert bad.returncode != 0
+    assert "reviews on" not in bad.stderr
+    monday = ("review", "--list", "--date", "2020-07-27")
+    first = run_cli(*monday, library=seeded)
+    assert first.returncode == 0, first.stderr
+    assert first.stderr.count("the plan reviews on sun") == 1
+    second = run_cli(*monday, library=seeded)
+    assert "reviews on" not in second.stderr
+    sunday = run_cli("review", "--list", "--date", "2020-07-26", library=seeded)
+    assert "reviews on" not in sunday.stderr
+
+
+def test_nothing_to_review_says_how_to_add_key_ideas(seeded: Path) -> None:
+    result = run_cli("review", "--list", "--date", "2020-07-26", library=seeded)
+    assert result.returncode == 0, result.stderr
+    assert "Nothing to review" in result.stdout
+    assert "## Key ideas" in result.stdout
+
+
+# --- item 7: the wish-list series ---------------------------------------------------------------
+
+
+def test_reading_a_wish_list_paper_moves_it_out_of_the_wish_list(seeded: Path) -> None:
+    before = _json("stats", library=seeded)["wishlist"]
+    assert {p["size"] for p in before} == {13}
+    done = run_cli("done", "nce", "--date", "2020-10-21", library=seeded)  # Wk13
+    assert done.returncode == 0, done.stderr
+    after = {p["week"]: p for p in _json("stats", library=seeded)["wishlist"]}
+    # it waited from the first week on and left in the week it was read
+    assert after[12]["size"] == 13 and after[12]["read"] == 0
+    assert after[13]["size"] == 12 and after[13]["read"] == 1
+    assert _json("stats", library=seeded)["totals"]["wishlist"] == 12
+
+
+# --- item 19: dates in words, pins in the past, unknown topics, empty filters -------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("week", "--date", "2020-02-30"),
+        ("today", "--date", "2020-02-30"),
+        ("done", "nce", "--date", "2020-02-30"),
+        ("skip", "--date", "2020-02-30"),
+        ("review", "--list", "--date", "2020-02-30"),
+        ("stats", "--date", "2020-02-30"),
+        ("export", "ics", "--date", "2020-02-30"),
+        ("queue", "pin", "nce", "2020-02-30"),
+    ],
+)
+def test_a_wrong_day_is_refused_in_words(seeded: Path, args: tuple[str, ...]) -> None:
+    before = _files(seeded)
+    result = run_cli(*args, library=seeded)
+    assert result.returncode == 2, result.stdout
+    assert "not a date: February has 29 days in 2020" in result.stderr
+    assert "%Y" not in result.stderr
+    assert _files(seeded) == before
+
+
+def test_other_wrong_days_in_words(seeded: Path) -> None:
+    month = run_cli("week", "--date", "2021-13-01", library=seeded)
+    assert "not a date: there is no month 13" in month.stderr
+    shape = run_cli("week", "--date", "yesterday", library=seeded)
+    assert "not a date: 'yesterday'" in shape.stderr and "YYYY-MM-DD" in shape.stderr
+    common = run_cli("week", "--date", "2021-04-31", library=seeded)
+    assert "not a date: April has 30 days" in common.stderr
+
+
+def test_pin_refuses_a_past_day(seeded: Path) -> None:
+    before = _files(seeded)
+    result = run_cli("queue", "pin", "nce", "2020-01-06", library=seeded)
+    assert result.returncode == 4, result.stdout
+    assert "2020-01-06 is in the past" in result.stderr
+    assert _files(seeded) == before
+
+
+def test_search_with_an_unknown_topic_names_the_known_codes(seeded: Path) -> None:
+    result = run_cli("search", "--topic", "Xyz", library=seeded)
+    assert result.returncode == 4, result.stdout
+    assert "xyz" in result.stderr.lower() and "Gml" in result.stderr and "Vid" in result.stderr
+    inline = run_cli("search", "topic:Xyz", "segmentation", library=seeded)
+    assert inline.returncode == 4 and "Uns" in inline.stderr
+    known = run_cli("search", "--topic", "uns", library=seeded)
+    assert known.returncode == 0, known.stderr
+
+
+def test_an_empty_filter_is_an_error(seeded: Path) -> None:
+    result = run_cli("search", "year:", library=seeded)
+    assert result.returncode != 0
+    assert "year: needs a value" in result.stderr

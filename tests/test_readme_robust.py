@@ -103,3 +103,63 @@ def test_topic_defined_twice_is_merged(library: Library, tmp_path: Path) -> None
     # the library still loads: every command works, re-import included
     assert run_cli("list", library=library.root).returncode == 0
     assert run_cli("import", "readme", str(path), library=library.root).returncode == 0
+
+
+def test_fidelity_script_measures_the_seed(seed_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, str(root / "bench" / "fidelity.py"), "--json", str(seed_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    [row] = json.loads(result.stdout)
+    assert (row["entries"], row["slots"], row["items"], row["read"], row["wish"]) == (
+        78,
+        2,
+        77,
+        64,
+        13,
+    )
+    assert row["unread"] == 0 and row["round_trip_changed"] == 0
+
+
+ROUND_TRIP = [
+    "DanielTakeshi_Paper_Notes",
+    "RobvanGastel_machine-learning-notes",
+    "RockWenJJ_learning-and-research",
+    "SunnyMarkLiu_paper-notes-monthly",
+    "aleju_papers",
+    "dennybritz_deeplearning-papernotes",
+    "fgabel_Deep-Learning-and-Automated-Driving-Papernotes",
+    "nikvaessen_deep-learning-papers",
+    "terryum_awesome-deep-learning-papers",
+]
+
+
+def test_corpus_render_imports_back_to_the_same_items(corpus: Path) -> None:
+    """import -> render -> import keeps every item's README fields and every section's order
+    (bench/fidelity.py; floodsung and patrick-llgc are measured by make fidelity only)."""
+    import json
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    paths = [str(corpus / "readmes" / name / "README.md") for name in ROUND_TRIP]
+    result = subprocess.run(
+        [sys.executable, str(root / "bench" / "fidelity.py"), "--json", *paths],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [(r["name"], r["error"], r["round_trip_changed"]) for r in rows] == [
+        ("README.md", None, 0) for _ in ROUND_TRIP
+    ]
+    assert all(r["entries"] > 0 and r["titles"] == r["items"] for r in rows)

@@ -735,6 +735,25 @@ class Index:
         sql = f"SELECT p.key FROM {PAPERS_TABLE} AS p WHERE {where} ORDER BY p.key"
         return self._read(lambda: [key for (key,) in self._conn.execute(sql, params)])
 
+    def lookup_rows(self, containing: str | None = None) -> list[tuple[str, Any, Any, Any, Any]]:
+        """``(key, nickname, citekey, ids, aliases)`` of every item (or of those whose stored
+        JSON contains ``containing``, ASCII letters in any case): what a typed KEY may name
+        (``paperlog.lookup``), read with one ``json_extract`` per row, no paper decoded."""
+        # LIKE: case-blind for ASCII and faster than instr(lower(...)) (no copy of each row).
+        where = "WHERE d.data LIKE ? ESCAPE '\\' " if containing is not None else ""
+        sql = (
+            "SELECT p.key, json_extract(d.data, '$.nickname', '$.citekey', '$.ids', '$.aliases') "
+            f"FROM {PAPERS_TABLE} AS p JOIN {DATA_TABLE} AS d ON d.id = p.rowid {where}"
+            "ORDER BY p.key"
+        )
+        params: tuple[str, ...] = ()
+        if containing is not None:
+            escaped = containing.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params = (f"%{escaped}%",)
+        return self._read(
+            lambda: [(key, *json.loads(values)) for key, values in self._conn.execute(sql, params)]
+        )
+
     def all(self, limit: int | None = None) -> list[Paper]:
         """Every item (the first ``limit``), sorted by key."""
         sql = (

@@ -8,16 +8,30 @@ stages every file before renaming any, so a bad input never leaves half a librar
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import errno
 import fcntl
 import os
+import stat
 import tomllib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from paperlog.errors import BadFile, LibraryNotFound, NotFound, ValidationError
+from paperlog.errors import BadFile, LibraryNotFound, NotFound, PaperlogError, ValidationError
+from paperlog.journal import (
+    TMP_DIR_NAME,
+    Recovery,
+    Transaction,
+    TransactionError,
+    ensure_tmp_dir,
+    fsync_dir,
+    needs_recovery,
+    recover,
+    sweep_legacy_temps,
+)
 from paperlog.model import (
     Config,
     Link,
@@ -37,74 +51,57 @@ PAPERS_DIR = "papers"
 RESOURCES_NAME = "resources.yaml"
 WEEKS_NAME = "weeks.yaml"
 STATE_DIR = ".paperlog"
+LOCK_NAME = "lock"
 ENV_VAR = "PAPERLOG_LIBRARY"
 
 
 # --- atomic writes -------------------------------------------------------------------------
 
+_ACTIVE: contextvars.ContextVar[Transaction | None] = contextvars.ContextVar(
+    "paperlog_transaction", default=None
+)
+"""The transaction a ``Library.transaction()`` block has open, so that ``atomic_write`` of a
+file inside that library (a chart, the README) joins it instead of landing on its own."""
 
-def _stage(path: Path, text: str, *, sync: bool = True, make_parent: bool = True) -> Path:
-    """Write ``text`` to a temp file beside ``path`` and return the temp path.
 
-    With ``sync`` the file is fsynced here; a batch passes False and syncs once for all. A
-    batch also makes each folder once and passes ``make_parent=False``.
+def atomic_write(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` so a reader sees the old file or the new, never half.
+
+    Inside a ``Library.transaction()`` block a path in that library joins the transaction.
+    Elsewhere: a temp file beside ``path``, fsynced, renamed over it, the folder fsynced.
     """
-    if make_parent:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    # A hidden name beside the target: the rename stays on one file system, and a crash leaves
-    # only a dot-file that no reader lists. (tempfile is avoided: it slows start-up.)
-    tmp = f"{path.parent}/.{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
-    # Encoded here and written with os.write: the same bytes a text file opened with
-    # encoding="utf-8", newline="\n" writes, without building a file object per file.
+    tx = _ACTIVE.get()
+    if tx is not None:
+        with contextlib.suppress(TransactionError):
+            tx.write(path, text)
+            return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # A hidden name beside the target: the rename stays on one file system.
+    tmp = path.parent / f".{path.name[:80]}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     data = text.encode("utf-8")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
     try:
         try:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
-            if sync:
-                os.fsync(fd)
+            os.fsync(fd)
         finally:
             os.close(fd)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Path(tmp)
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` so a reader sees the old file or the new, never half."""
-    tmp = _stage(path, text)
-    tmp.replace(path)
-
-
-_BATCH_SYNC_FROM = 8
-"""From this many files on, a batch syncs once (os.sync) instead of fsyncing every file:
-an import of 10,000 papers would otherwise spend most of its time waiting on the disk."""
-
-
-def atomic_write_many(files: Mapping[Path, str]) -> None:
-    """Stage every file first, then rename them all: a failure while staging writes nothing.
-
-    Every staged file's data is on disk before the first rename, so a crash leaves either the
-    old files or the new ones, never an empty or half-written file.
-    """
-    one_sync = len(files) >= _BATCH_SYNC_FROM
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for parent in {path.parent for path in files}:  # once per folder, not per file
-            parent.mkdir(parents=True, exist_ok=True)
-        for path, text in files.items():
-            staged.append((_stage(path, text, sync=not one_sync, make_parent=False), path))
-        if one_sync:
-            os.sync()
-    except BaseException:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-        raise
-    for tmp, path in staged:
         tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def atomic_write_many(library: Library, files: Mapping[Path, str]) -> list[Path]:
+    """Write several files of ``library`` as one transaction: all of them, or none, across a
+    crash. Returns the paths written."""
+    with library.transaction() as tx:
+        for path, text in files.items():
+            tx.write(path, text)
+    return tx.paths
 
 
 # --- config (paperlog.toml) ------------------------------------------------------------------
@@ -295,12 +292,43 @@ def weeks_to_yaml(weeks: Iterable[WeekInfo]) -> str:
 # --- the library ---------------------------------------------------------------------------
 
 
+def _open_lock(path: Path) -> int:
+    """Open the lock file without following a symlink, truncating or blocking on a FIFO."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
+    try:
+        fd = os.open(path, flags, 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise PaperlogError(
+                "is a symbolic link; paperlog never writes through one: delete it "
+                "(paperlog makes a new lock file)",
+                path,
+            ) from None
+        raise PaperlogError(f"cannot open the library lock: {exc.strerror}", path) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise PaperlogError("is not a regular file; delete it (paperlog makes a new one)", path)
+    return fd
+
+
 @dataclass
 class Library:
-    """A library folder. Open one with ``Library.open`` or make one with ``Library.create``."""
+    """A library folder. Open one with ``Library.open`` or make one with ``Library.create``.
+
+    Writes go through ``transaction()`` (all files of a change, or none, across a crash) under
+    ``lock()`` (one writer at a time; the config is re-read once the lock is held).
+    """
 
     root: Path
     config: Config = field(default_factory=Config)
+    after_commit: list[Callable[[list[Path]], None]] = field(
+        default_factory=list, repr=False, compare=False
+    )
+    """Called after each committed transaction with the paths it wrote or deleted."""
+    last_recovery: Recovery | None = field(default=None, repr=False, compare=False)
+    """What the last recovery of an interrupted write did (None when nothing was left)."""
+    _lock_depth: int = field(default=0, repr=False, compare=False)
+    _tx: Transaction | None = field(default=None, repr=False, compare=False)
 
     # locations
     @property
@@ -321,9 +349,17 @@ class Library:
 
     @property
     def state_dir(self) -> Path:
-        """``.paperlog/``: derived data (index, caches), created on demand."""
+        """``.paperlog/``: derived data (index, caches, lock, journal), created on demand."""
         path = self.root / STATE_DIR
-        path.mkdir(exist_ok=True)
+        try:
+            path.mkdir()
+        except FileExistsError:
+            if not path.is_dir():
+                raise PaperlogError(
+                    "is not a folder; paperlog keeps its index, lock and journal there: "
+                    "move that file away",
+                    path,
+                ) from None
         return path
 
     @property
@@ -353,14 +389,21 @@ class Library:
 
     @classmethod
     def open(cls, root: Path) -> Library:
-        """Open the library at ``root``; a missing or broken config is an error naming it."""
+        """Open the library at ``root``; a missing or broken config is an error naming it.
+
+        An interrupted write (a journal or temp files left by a killed process) is finished or
+        undone first, when no other paperlog process holds the lock.
+        """
         config_path = root / CONFIG_NAME
         if not config_path.is_file():
             raise LibraryNotFound(
                 f"no library at {root}: {CONFIG_NAME} is missing; run 'paperlog --library {root} init'"
             )
+        lib = cls(root)
+        lib._recover_if_left()
         text = config_path.read_text(encoding="utf-8")
-        return cls(root, config_from_toml(text, config_path))
+        lib.config = config_from_toml(text, config_path)
+        return lib
 
     @classmethod
     def create(cls, root: Path, config: Config | None = None) -> Library:
@@ -370,26 +413,97 @@ class Library:
             raise ValidationError(f"a library already exists here: {root / CONFIG_NAME}")
         lib = cls(root, config or Config())
         lib.papers_dir.mkdir(exist_ok=True)
-        files = {lib.config_path: config_to_toml(lib.config)}
-        if not lib.resources_path.exists():
-            files[lib.resources_path] = "[]\n"
-        if not lib.weeks_path.exists():
-            files[lib.weeks_path] = "[]\n"
-        gitignore = root / ".gitignore"
-        if not gitignore.exists():
-            files[gitignore] = f"{STATE_DIR}/\n"
-        atomic_write_many(files)
+        with lib.transaction() as tx:
+            tx.write(lib.config_path, config_to_toml(lib.config))
+            if not lib.resources_path.exists():
+                tx.write(lib.resources_path, "[]\n")
+            if not lib.weeks_path.exists():
+                tx.write(lib.weeks_path, "[]\n")
+            gitignore = root / ".gitignore"
+            if not gitignore.exists():
+                tx.write(gitignore, f"{STATE_DIR}/\n")
         return lib
 
+    # locking and transactions
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
-        """Hold the library's write lock: two paperlog processes never write at once."""
-        with (self.state_dir / "lock").open("w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
+        """Hold the library's write lock: two paperlog processes never write at once.
+
+        On taking it, an interrupted write is recovered and ``paperlog.toml`` is read again, so
+        a read-modify-write inside sees what the last writer left. Re-entrant in one process.
+        """
+        if self._lock_depth:
+            self._lock_depth += 1
             try:
                 yield
             finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+                self._lock_depth -= 1
+            return
+        fd = _open_lock(self.state_dir / LOCK_NAME)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            self._lock_depth = 1
+            self._recover_locked()
+            self._reload_config()
+            yield
+        finally:
+            self._lock_depth = 0
+            os.close(fd)  # closing the descriptor releases the lock
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """Collect writes and deletes; commit them all at once, under the lock, on exit.
+
+        ``with lib.transaction() as tx: tx.write(path, text); tx.delete(path)``. An exception
+        inside the block writes nothing. A transaction opened inside another joins it. After
+        the block, ``tx.paths`` lists what was written or deleted.
+        """
+        if self._tx is not None:
+            yield self._tx
+            return
+        with self.lock():
+            tx = Transaction(self.root, self.state_dir, after_commit=list(self.after_commit))
+            self._tx = tx
+            token = _ACTIVE.set(tx)
+            try:
+                yield tx
+            finally:
+                self._tx = None
+                _ACTIVE.reset(token)
+            tx.commit()
+
+    def _recover_locked(self) -> None:
+        state = self.state_dir
+        if not (state / TMP_DIR_NAME).is_dir():
+            # First write by a journaling paperlog: older versions left their temp files
+            # beside the targets; sweep them once.
+            sweep_legacy_temps([self.root, self.papers_dir, self.root / "charts"])
+            ensure_tmp_dir(state)
+        if needs_recovery(state):
+            self.last_recovery = recover(self.root, state)
+
+    def _recover_if_left(self) -> None:
+        """Recover a dead writer's leftovers, unless a live writer holds the lock."""
+        state = self.root / STATE_DIR
+        if not state.is_dir() or not needs_recovery(state):
+            return
+        fd = _open_lock(state / LOCK_NAME)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return  # a live writer: its commit is still under way
+            if needs_recovery(state):
+                self.last_recovery = recover(self.root, state)
+        finally:
+            os.close(fd)
+
+    def _reload_config(self) -> None:
+        try:
+            text = self.config_path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return  # a library being created: the config is still only in memory
+        self.config = config_from_toml(text, self.config_path)
 
     # papers
     def paper_files(self) -> list[Path]:
@@ -420,9 +534,16 @@ class Library:
         self.validate(paper, path, text)
         return paper
 
-    def validate(self, paper: Paper, path: Path | None = None, text: str | None = None) -> None:
-        """Check a paper against the library: topic codes must be in the taxonomy."""
-        codes = self.config.topic_codes()
+    def validate(
+        self,
+        paper: Paper,
+        path: Path | None = None,
+        text: str | None = None,
+        *,
+        config: Config | None = None,
+    ) -> None:
+        """Check a paper against the library (or ``config``): topic codes must be known."""
+        codes = (config or self.config).topic_codes()
         for code in paper.topics:
             if code not in codes:
                 known = ", ".join(sorted(codes)) or "none defined in paperlog.toml"
@@ -455,44 +576,38 @@ class Library:
 
     def save_paper(self, paper: Paper) -> None:
         """Write one paper file atomically (after validating it)."""
-        self.validate(paper)
-        atomic_write(self.paper_path(paper.key), paper_to_text(paper))
+        self.save_papers([paper])
 
     def save_papers(self, papers: Iterable[Paper]) -> None:
-        """Write many paper files; nothing is renamed into place until all are staged."""
+        """Write many paper files as one transaction: all of them or none."""
         papers = list(papers)
-        for paper in papers:
-            self.validate(paper)
-        self.papers_dir.mkdir(exist_ok=True)
-        atomic_write_many({self.paper_path(p.key): paper_to_text(p) for p in papers})
+        with self.transaction() as tx:  # validated under the lock, against the fresh config
+            for paper in papers:
+                self.validate(paper)
+                tx.write(self.paper_path(paper.key), paper_to_text(paper))
 
     def delete_paper(self, key: str) -> None:
-        self.paper_path(key).unlink()
+        """Delete one paper file (in the open transaction, if any)."""
+        path = self.paper_path(key)
+        if not path.is_file():
+            raise NotFound(f"no paper with key {key!r} in {self.papers_dir}")
+        with self.transaction() as tx:
+            tx.delete(path)
 
     def resolve_key(self, text: str) -> str:
-        """A key from what a user typed: exact key, any case, unique prefix, or nickname."""
-        keys = self.keys()
-        if text in keys:
-            return text
-        low = text.lower()
-        exact = [k for k in keys if k.lower() == low]
-        if len(exact) == 1:
-            return exact[0]
-        prefixed = [k for k in keys if k.lower().startswith(low)]
-        if len(prefixed) == 1:
-            return prefixed[0]
-        by_nick = [p.key for p in self.load_papers() if (p.nickname or "").lower() == low]
-        if len(by_nick) == 1:
-            return by_nick[0]
-        candidates = prefixed or by_nick
-        if candidates:
-            shown = ", ".join(candidates[:8])
-            raise NotFound(f"{text!r} matches several papers: {shown}; give more of the key")
-        raise NotFound(f"no paper matches {text!r}; 'paperlog list' shows the keys")
+        """A key from what a user typed: the key, cite key, arXiv ID or DOI, nickname, alias,
+        unique prefix or a close spelling (``paperlog.lookup.find_key``)."""
+        from paperlog.lookup import find_key
+
+        return find_key(self, text)
 
     # config, resources, weeks
     def save_config(self) -> None:
-        atomic_write(self.config_path, config_to_toml(self.config))
+        """Write ``self.config`` as it is in memory (a blind write: read it under the lock)."""
+        config = self.config
+        with self.transaction() as tx:
+            self.config = config
+            tx.write(self.config_path, config_to_toml(config))
 
     def load_resources(self) -> list[ResourceSection]:
         if not self.resources_path.is_file():
@@ -502,7 +617,9 @@ class Library:
         )
 
     def save_resources(self, sections: Iterable[ResourceSection]) -> None:
-        atomic_write(self.resources_path, resources_to_yaml(sections))
+        """Write ``resources.yaml`` (in the open transaction, if any)."""
+        with self.transaction() as tx:
+            tx.write(self.resources_path, resources_to_yaml(sections))
 
     def load_weeks(self) -> list[WeekInfo]:
         if not self.weeks_path.is_file():
@@ -510,7 +627,9 @@ class Library:
         return weeks_from_yaml(self.weeks_path.read_text(encoding="utf-8"), self.weeks_path)
 
     def save_weeks(self, weeks: Iterable[WeekInfo]) -> None:
-        atomic_write(self.weeks_path, weeks_to_yaml(weeks))
+        """Write ``weeks.yaml`` (in the open transaction, if any)."""
+        with self.transaction() as tx:
+            tx.write(self.weeks_path, weeks_to_yaml(weeks))
 
     def write_all(
         self,
@@ -521,23 +640,21 @@ class Library:
         config: Config | None = None,
         delete: Iterable[str] = (),
     ) -> None:
-        """Write a whole change (an import) as one batch: all staged, then all renamed.
+        """Write a whole change (an import, a ``done``) as one transaction: all or nothing.
 
-        ``delete`` names paper keys to remove once every new file is in place.
+        ``delete`` names paper keys to remove in the same transaction.
         """
         papers = list(papers)
-        if config is not None:
-            self.config = config
-        for paper in papers:
-            self.validate(paper)
-        self.papers_dir.mkdir(exist_ok=True)
-        files: dict[Path, str] = {self.paper_path(p.key): paper_to_text(p) for p in papers}
-        if resources is not None:
-            files[self.resources_path] = resources_to_yaml(resources)
-        if weeks is not None:
-            files[self.weeks_path] = weeks_to_yaml(weeks)
-        if config is not None:
-            files[self.config_path] = config_to_toml(config)
-        atomic_write_many(files)
-        for key in delete:
-            self.paper_path(key).unlink(missing_ok=True)
+        with self.transaction() as tx:  # validated under the lock, against the fresh config
+            for paper in papers:
+                self.validate(paper, config=config)
+                tx.write(self.paper_path(paper.key), paper_to_text(paper))
+            if resources is not None:
+                tx.write(self.resources_path, resources_to_yaml(resources))
+            if weeks is not None:
+                tx.write(self.weeks_path, weeks_to_yaml(weeks))
+            if config is not None:
+                tx.write(self.config_path, config_to_toml(config))
+                self.config = config
+            for key in delete:
+                tx.delete(self.paper_path(key))

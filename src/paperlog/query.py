@@ -490,6 +490,12 @@ def parse_query(text: str) -> Query:
                 part = parse_field(field, bare)
         else:
             raw = quoted if quoted is not None else bare
+            named = raw[:-1].lower() if quoted is None and raw.endswith(":") else ""
+            if field is None and named in (*FILTER_FIELDS, *WORD_FIELDS):
+                # "year:" with nothing after it: a filter left empty, not the word "year"
+                raise QueryError(
+                    f"{named}: needs a value (e.g. {_EXAMPLES.get(named, named + ':x')})"
+                )
             if field is not None:  # "http://x", "Note:" - not a field, just text
                 raw = f"{field}:{raw}"
             # A quoted phrase is exact; a bare word is a prefix. Text with no letter or digit
@@ -498,6 +504,46 @@ def parse_query(text: str) -> Query:
         if part is not None:
             parts.append(Not(part) if neg else part)
     return Query(tuple(parts))
+
+
+_EXAMPLES = {
+    "year": "year:2019 or year:2018..2020",
+    "week": "week:3 or week:1..4",
+    "venue": "venue:CVPR",
+    "topic": "topic:Uns",
+    "track": "track:depth",
+    "status": "status:read",
+    "kind": "kind:paper",
+}
+
+
+def topic_codes(query: Query) -> set[str]:
+    """Every topic code a query names (in ``topic:`` filters, negated or not), case-folded."""
+    found: set[str] = set()
+    stack: list[Any] = list(query.parts)
+    while stack:
+        part = stack.pop()
+        if isinstance(part, TopicIs):
+            found |= part.codes
+        elif isinstance(part, Not):
+            stack.append(part.part)
+        elif isinstance(part, Query):
+            stack.extend(part.parts)
+    return found
+
+
+def check_topics(query: Query, known: Sequence[str]) -> None:
+    """Refuse a topic code the library's taxonomy does not have, naming the known codes."""
+    folded = {fold(code): code for code in known}
+    unknown = sorted(topic_codes(query) - set(folded))
+    if unknown:
+        from paperlog.errors import ValidationError
+
+        codes = ", ".join(known) or "none yet"
+        raise ValidationError(
+            f"unknown topic {unknown[0]!r}: the library's topic codes are {codes} "
+            "([[topics]] in paperlog.toml)"
+        )
 
 
 def build_query(words: str = "", **filters: str | None) -> Query:

@@ -141,12 +141,34 @@ def json_option(func: F) -> F:
     )
 
 
+class DayParam(click.ParamType[date]):
+    """A day written YYYY-MM-DD, converted to a ``date``; a wrong one is refused in words
+    ("not a date: February has 29 days in 2020"), for every --date option and day argument."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The ``date`` the text names (a ``date`` passes through)."""
+        if isinstance(value, date):
+            return value
+        from paperlog.plan.calendar import parse_day
+
+        try:
+            return parse_day(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+DAY = DayParam()
+"""The one day type of the CLI (``type=DAY``)."""
+
+
 def date_option(func: F) -> F:
     """``--date YYYY-MM-DD``: ask about any day (default: today)."""
     return click.option(
         "--date",
         "on_date",
-        type=click.DateTime(formats=["%Y-%m-%d"]),
+        type=DAY,
         default=None,
         help="The day to ask about, YYYY-MM-DD (default: today).",
     )(func)

@@ -41,7 +41,16 @@ def load_items(lib: Library) -> list[Paper]:
 )
 @click.pass_context
 def init_cmd(ctx: click.Context, folder: str | None, title: str | None, git: bool) -> None:
-    """Create a library in FOLDER, else --library DIR, else the current folder (made if missing)."""
+    """Create a library in FOLDER, else --library DIR, else the current folder (made if missing).
+
+    The folder becomes a git repository (unless inside one already, or --no-git), and each
+    write command then commits what it changed ([git] autocommit in paperlog.toml).
+
+    \b
+    Examples:
+      paperlog init ~/reading
+      paperlog init --title "My reading log" --no-git
+    """
     from paperlog.library import Library
     from paperlog.model import Config
 
@@ -87,7 +96,13 @@ def init_cmd(ctx: click.Context, folder: str | None, title: str | None, git: boo
 def list_cmd(
     ctx: click.Context, kind: str | None, status: str | None, limit: int | None, as_json: bool
 ) -> None:
-    """List every item: papers, lectures, talks, topic write-ups and notes bundles."""
+    """List every item: papers, lectures, talks, topic write-ups and notes bundles.
+
+    \b
+    Examples:
+      paperlog list --status wish
+      paperlog list --limit 40
+    """
     from paperlog.index import Index
     from paperlog.views import paper_view
 
@@ -116,7 +131,16 @@ def list_cmd(
 @json_option
 @click.pass_context
 def show_cmd(ctx: click.Context, key: str, as_json: bool) -> None:
-    """Show one item (by key, unique key prefix or nickname) with its notes."""
+    """Show one item with its notes.
+
+    KEY may be the key, cite key, arXiv ID or DOI, nickname or alias, a unique start of one of
+    them, or a close spelling.
+
+    \b
+    Examples:
+      paperlog show u-net-2015
+      paperlog show arXiv:1505.04597 --json
+    """
     from paperlog.views import paper_view
 
     lib = app(ctx).open_library()
@@ -164,7 +188,13 @@ def show_cmd(ctx: click.Context, key: str, as_json: bool) -> None:
 @json_option
 @click.pass_context
 def resources_cmd(ctx: click.Context, as_json: bool) -> None:
-    """List the Resources: courses, talks, sites, with their link kinds."""
+    """List the Resources: courses, talks, sites, with their link kinds.
+
+    \b
+    Examples:
+      paperlog resources
+      paperlog resources --json
+    """
     from paperlog.views import resources_view
 
     sections = app(ctx).open_library().load_resources()
@@ -190,7 +220,13 @@ def resources_cmd(ctx: click.Context, as_json: bool) -> None:
 @json_option
 @click.pass_context
 def weeks_cmd(ctx: click.Context, as_json: bool) -> None:
-    """List the weeks: number, start, annotation, papers read and theme headings."""
+    """List the weeks: number, start, annotation, papers read and theme headings.
+
+    \b
+    Examples:
+      paperlog weeks
+      paperlog weeks --json
+    """
     from paperlog.views import week_view
 
     lib = app(ctx).open_library()
@@ -216,7 +252,13 @@ def weeks_cmd(ctx: click.Context, as_json: bool) -> None:
 @json_option
 @click.pass_context
 def topics_cmd(ctx: click.Context, as_json: bool) -> None:
-    """List the topic codes of the taxonomy with how many items carry each."""
+    """List the topic codes of the taxonomy with how many items carry each.
+
+    \b
+    Examples:
+      paperlog topics
+      paperlog search --topic Uns
+    """
     from paperlog.views import topics_view
 
     lib = app(ctx).open_library()

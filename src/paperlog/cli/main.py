@@ -104,6 +104,7 @@ def with_library_option(command: click.Command) -> click.Command:
             click.Option(
                 ["--library", "library_after"],
                 type=click.Path(file_okay=False),
+                metavar="DIR",
                 default=None,
                 expose_value=False,
                 is_eager=True,
@@ -111,6 +112,9 @@ def with_library_option(command: click.Command) -> click.Command:
                 help=LIBRARY_HELP,
             )
         )
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():  # a plain group's commands (queue up, ...)
+            with_library_option(sub)
     return command
 
 
@@ -119,29 +123,53 @@ def with_library_option(command: click.Command) -> click.Command:
     "--library",
     "library",
     type=click.Path(file_okay=False),
+    metavar="DIR",
     default=None,
     help=LIBRARY_HELP,
 )
 @click.version_option(package_name="paperlog")
 @click.pass_context
 def cli(ctx: click.Context, library: str | None) -> None:
-    """paperlog keeps a paper-reading log: a plain-text library, a plan, fast search."""
+    """paperlog keeps a paper-reading log: a plain-text library, a plan, fast search.
+
+    \b
+    Examples:
+      paperlog init ~/reading && cd ~/reading
+      paperlog import readme OLD_README.md
+    """
     ctx.obj = AppContext.from_environment(library)
 
 
 @cli.group(cls=LazyGroup, lazy=IMPORT_COMMANDS, name="import")
 def import_group() -> None:
-    """Bring items in from a hand-kept README or a BibTeX file."""
+    """Bring items in from a hand-kept README or a BibTeX file.
+
+    \b
+    Examples:
+      paperlog import readme README.md
+      paperlog import bibtex refs.bib
+    """
 
 
 @cli.group(cls=LazyGroup, lazy=RENDER_COMMANDS, name="render")
 def render_group() -> None:
-    """Write documents generated from the library (the README)."""
+    """Write documents generated from the library (the README).
+
+    \b
+    Examples:
+      paperlog render readme
+    """
 
 
 @cli.group(cls=LazyGroup, lazy=EXPORT_COMMANDS, name="export")
 def export_group() -> None:
-    """Write the library out for other tools (BibTeX, CSL-JSON, iCalendar)."""
+    """Write the library out for other tools (BibTeX, CSL-JSON, iCalendar).
+
+    \b
+    Examples:
+      paperlog export bibtex > refs.bib
+      paperlog export csljson > refs.json
+    """
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -7,12 +7,12 @@ prints. httpx, rapidfuzz and rich load only when a command runs.
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING
 
 import click
 
-from paperlog.cli.common import WordsCommand, app, json_option, print_json, print_table, warn
+from paperlog.cli.common import DAY, WordsCommand, app, json_option, print_json, print_table, warn
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -92,7 +92,7 @@ def _print_added(added: Added) -> None:
 @click.option(
     "--date",
     "on_date",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=DAY,
     default=None,
     help="The day it was added, and read with --read, YYYY-MM-DD (default: today).",
 )
@@ -110,7 +110,7 @@ def add_cmd(
     *,
     query: tuple[str, ...],
     read: bool,
-    on_date: datetime | None,
+    on_date: date | None,
     group: str | None,
     track: str | None,
     topics: tuple[str, ...],
@@ -124,6 +124,11 @@ def add_cmd(
 
     A title is searched in every source; the best match is taken only when it is clearly the
     one, otherwise the candidates are listed and --pick N chooses.
+
+    \b
+    Examples:
+      paperlog add 2002.05709
+      paperlog add "Momentum Contrast for Unsupervised Visual Representation" --pick 1
     """
     from paperlog.resolve.adding import AddOptions, AmbiguousTitle, add_paper
     from paperlog.resolve.sources import make_sources, open_client
@@ -132,7 +137,7 @@ def add_cmd(
     library = env.open_library()
     options = AddOptions(
         read=read,
-        on_date=on_date.date() if on_date else None,
+        on_date=on_date,
         group=group,
         track=track,
         topics=list(topics),
@@ -163,13 +168,34 @@ def _print_report(report: EnrichReport) -> None:
             [[c.key, c.field, c.ours, c.theirs, c.source] for c in report.conflicts],
             title="Conflicts (kept the library's value; --overwrite replaces)",
         )
+    # One short line per reason, not per paper: 170 papers unknown to S2 are one line.
+    by_reason: dict[str, list[str]] = {}
     for failure in report.failed:
-        warn(f"{failure.key}: {failure.reason}")
+        by_reason.setdefault(failure.reason, []).append(failure.key)
+    for reason, keys in by_reason.items():
+        who = keys[0] if len(keys) == 1 else f"{len(keys)} papers ({_some(keys)})"
+        warn(f"{who}: {reason}")
     verb = "would enrich" if report.dry_run else "enriched"
+    rows = [
+        (verb, len(report.enriched), _some([e.key for e in report.enriched])),
+        ("unchanged", len(report.unchanged), _some(report.unchanged)),
+        ("conflicts", len(report.conflicts), _some([c.key for c in report.conflicts])),
+        ("failed", len(report.failed), _some([f.key for f in report.failed])),
+        ("not tried", len(report.not_tried), _some(report.not_tried)),
+        ("skipped (complete, or not papers)", report.skipped, ""),
+    ]
+    if sys.stdout.isatty():
+        print_table(["result", "papers", "keys"], [r for r in rows if r[1]], title="enrich")
     click.echo(
         f"{verb} {len(report.enriched)}, unchanged {len(report.unchanged)}, "
         f"conflicts {len(report.conflicts)}, failed {len(report.failed)}"
+        + (f", not tried {len(report.not_tried)}" if report.not_tried else "")
     )
+
+
+def _some(keys: list[str], shown: int = 6) -> str:
+    more = f" and {len(keys) - shown} more" if len(keys) > shown else ""
+    return ", ".join(keys[:shown]) + more
 
 
 @click.command("enrich")
@@ -192,6 +218,11 @@ def enrich_cmd(
 
     Without KEYS: every paper that lacks some of it. Values already in the library are kept and
     disagreements listed as conflicts, unless --overwrite.
+
+    \b
+    Examples:
+      paperlog enrich --dry-run
+      paperlog enrich u-net-2015 --overwrite
     """
     from paperlog.errors import NetworkError, PaperlogError
     from paperlog.resolve.enrich import enrich_library
@@ -210,6 +241,13 @@ def enrich_cmd(
         print_json(report.to_dict())
     else:
         _print_report(report)
+    if report.stopped:
+        raise NetworkError(
+            f"the metadata sources cannot be reached ({report.stopped}); "
+            f"{len(report.not_tried)} papers not tried"
+            + ("" if report.enriched else ", nothing was written")
+            + "; check the network, or use --offline to answer from the cache"
+        )
     if report.failed and not report.enriched and not report.unchanged:
         message = f"no paper could be looked up ({len(report.failed)} failed); nothing was written"
         if all(f.network for f in report.failed):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from paperlog.cli.common import app, date_option, json_option, print_json, print_table
+from paperlog.cli.common import DAY, app, date_option, json_option, print_json, print_table
 
 if TYPE_CHECKING:
     from paperlog.library import Library
@@ -17,9 +17,9 @@ if TYPE_CHECKING:
     from paperlog.plan.schedule import Suggestion, WeekReport
 
 
-def _day(on_date: datetime | None) -> date:
+def _day(on_date: date | None) -> date:
     """The ``--date`` given, else today (the only place the plan reads the clock)."""
-    return on_date.date() if on_date is not None else date.today()
+    return on_date if on_date is not None else date.today()
 
 
 def _open(ctx: click.Context) -> Library:
@@ -58,7 +58,7 @@ def _suggestion_line(s: Suggestion) -> str:
 @json_option
 @click.pass_context
 def today_cmd(
-    ctx: click.Context, next_days: int | None, on_date: datetime | None, as_json: bool
+    ctx: click.Context, next_days: int | None, on_date: date | None, as_json: bool
 ) -> None:
     """The item the plan suggests for today, and why (the review on the review day)."""
     from datetime import timedelta
@@ -94,7 +94,7 @@ def done_cmd(
     ctx: click.Context,
     *,
     key: str,
-    on_date: datetime | None,
+    on_date: date | None,
     group: str | None,
     edit: bool,
     as_json: bool,
@@ -146,7 +146,7 @@ def start_cmd(ctx: click.Context, key: str) -> None:
 @date_option
 @json_option
 @click.pass_context
-def skip_cmd(ctx: click.Context, key: str | None, on_date: datetime | None, as_json: bool) -> None:
+def skip_cmd(ctx: click.Context, key: str | None, on_date: date | None, as_json: bool) -> None:
     """Skip today's suggestion (or KEY) for --date only; print the next suggestion.
 
     The day goes into the item's 'skipped:' list in its front matter; it keeps its rank.
@@ -199,9 +199,7 @@ def _print_week(report: WeekReport) -> None:
 @date_option
 @json_option
 @click.pass_context
-def week_cmd(
-    ctx: click.Context, number: int | None, on_date: datetime | None, as_json: bool
-) -> None:
+def week_cmd(ctx: click.Context, number: int | None, on_date: date | None, as_json: bool) -> None:
     """Week NUMBER (default: the week holding --date): its readings and pace against the plan."""
     from paperlog.index import Index
     from paperlog.plan.fromindex import plan_papers
@@ -312,14 +310,22 @@ def queue_top_cmd(ctx: click.Context, key: str) -> None:
 
 @queue_cmd.command("pin")
 @click.argument("key")
-@click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.argument("day", type=DAY)
+@date_option
 @click.pass_context
-def queue_pin_cmd(ctx: click.Context, key: str, day: datetime) -> None:
-    """Pin KEY to DAY (YYYY-MM-DD, a reading day): the plan suggests it that day."""
+def queue_pin_cmd(ctx: click.Context, key: str, day: date, on_date: date | None) -> None:
+    """Pin KEY to DAY (YYYY-MM-DD, a reading day, today or later): the plan suggests it then.
+
+    --date is the day it is now (default: today); a DAY before it is refused.
+
+    \b
+    Examples:
+      paperlog queue pin simclr 2024-05-10
+    """
     from paperlog.plan.log import queue_pin
 
-    paper = queue_pin(_open(ctx), key, day.date())
-    click.echo(f"Pinned {paper.display_title} [{paper.key}] to {day.date().isoformat()}.")
+    paper = queue_pin(_open(ctx), key, day, _day(on_date))
+    click.echo(f"Pinned {paper.display_title} [{paper.key}] to {day.isoformat()}.")
 
 
 @queue_cmd.command("unpin")
@@ -382,7 +388,7 @@ def doctor_cmd(ctx: click.Context, fix: bool, as_json: bool) -> None:
 )
 @click.pass_context
 def export_ics_cmd(
-    ctx: click.Context, on_date: datetime | None, weeks: int, output: Path | None
+    ctx: click.Context, on_date: date | None, weeks: int, output: Path | None
 ) -> None:
     """The coming weeks' plan as an iCalendar file: one event per reading and review day."""
     from paperlog.library import atomic_write

@@ -92,8 +92,9 @@ def render_readme_cmd(ctx: click.Context, output: Path | None, force: bool, char
     env = app(ctx)
     lib = env.open_library()
     target = output or lib.readme_path
-    images = _charts(lib, target) if charts else []
-    path = write_readme(lib, target, charts=images, force=force)
+    with lib.transaction():  # the charts and the README land together, or not at all
+        images = _charts(lib, target) if charts else []
+        path = write_readme(lib, target, charts=images, force=force)
     click.echo(f"Wrote {path}", file=env.stdout)
 
 

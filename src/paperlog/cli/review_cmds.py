@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -16,25 +17,48 @@ if TYPE_CHECKING:
     from paperlog.plan.review import GradeResult
 
 
-def _now(on_date: datetime | None) -> datetime:
+def _now(on_date: date | None) -> datetime:
     """Noon UTC on ``--date`` (the same everywhere); else now, in the local time zone, so
     "due today" means the reviewer's today."""
     from paperlog.plan.review import moment_of
 
-    return moment_of(on_date.date()) if on_date else datetime.now().astimezone()
+    return moment_of(on_date) if on_date else datetime.now().astimezone()
 
 
-def _review_day_note(lib: Library, now: datetime) -> str | None:
-    from paperlog.plan.calendar import check_plan, day_name, is_review_day
+NOTE_FILE = "review-day-note"
+"""Under ``.paperlog/``: the last day the "the plan reviews on ..." note was shown."""
+
+NOTHING_TO_REVIEW = (
+    "Nothing to review. Cards come from papers you read whose notes have a '## Key ideas' "
+    "section of bullets (or a 'takeaways:' list in the front matter): add one to "
+    "papers/KEY.md, e.g.\n\n## Key ideas\n- one sentence per idea"
+)
+
+
+def _review_day_note(lib: Library, now: datetime) -> None:
+    """Say once per day asked about, after the command did its work, when that day is not
+    the plan's review day (a script grading every day must not see it on every call)."""
+    from paperlog.library import atomic_write
+    from paperlog.plan.calendar import day_name, is_review_day
 
     plan = lib.config.plan
-    check_plan(plan, lib.config_path)
-    if is_review_day(now.date(), plan):
-        return None
-    return (
-        f"note: {now.date().isoformat()} is a {day_name(now.date())}; the plan reviews on "
-        f"{plan.review_day} (review works any day)"
+    day = now.date()
+    if is_review_day(day, plan):
+        return
+    marker = lib.state_dir / NOTE_FILE
+    try:
+        if marker.read_text(encoding="utf-8").strip() == day.isoformat():
+            return
+    except OSError:
+        pass  # never shown yet
+    click.echo(
+        f"note: {day.isoformat()} is a {day_name(day)}; the plan reviews on "
+        f"{plan.review_day} (review works any day)",
+        err=True,
     )
+    # a read-only library only means the note comes again
+    with contextlib.suppress(OSError):
+        atomic_write(marker, day.isoformat() + "\n")
 
 
 def _print_grades(lib: Library, results: list[GradeResult], now: datetime, as_json: bool) -> None:
@@ -65,22 +89,54 @@ def _print_grades(lib: Library, results: list[GradeResult], now: datetime, as_js
     metavar="KEY=GRADE",
     help="Grade a paper without prompting: again, hard, good, easy or 1-4. Repeatable.",
 )
+@click.option("--force", is_flag=True, help="Grade a card even when it is not due.")
 @json_option
 @click.pass_context
 def review_cmd(
     ctx: click.Context,
-    on_date: datetime | None,
+    *,
+    on_date: date | None,
     list_only: bool,
     grades: tuple[str, ...],
+    force: bool,
     as_json: bool,
 ) -> None:
     """Review the key ideas of papers read, with spaced repetition (FSRS).
 
     On a terminal: each due paper's question, Enter shows its key ideas, then grade it.
     Scripted: --grade KEY=good, or 'KEY GRADE' lines on stdin when stdin is not a terminal.
+    A day after today is refused; a card that is not due needs --force.
+
+    \b
+    Examples:
+      paperlog review --list
+      paperlog review --grade simclr=good --date 2024-05-12
     """
+    from paperlog.plan.calendar import check_plan
+
+    env = app(ctx)
+    lib = env.open_library()
+    check_plan(lib.config.plan, lib.config_path)
+    now = _now(on_date)
+    _review(ctx, lib, now, list_only=list_only, grades=grades, force=force, as_json=as_json)
+    if not as_json:
+        # after the work: an error ends the command before this, so it never shows there
+        _review_day_note(lib, now)
+
+
+def _review(
+    ctx: click.Context,
+    lib: Library,
+    now: datetime,
+    *,
+    list_only: bool,
+    grades: tuple[str, ...],
+    force: bool,
+    as_json: bool,
+) -> None:
     from paperlog.errors import ValidationError
     from paperlog.plan.review import (
+        check_review_day,
         day_in,
         due_items,
         grade_many,
@@ -90,18 +146,14 @@ def review_cmd(
     )
 
     env = app(ctx)
-    lib = env.open_library()
-    now = _now(on_date)
-    note = _review_day_note(lib, now)
-    if note:
-        click.echo(note, err=True)
-
+    today = date.today()
     if grades:
         try:
             specs = [parse_grade_spec(g) for g in grades]
         except ValueError as exc:
             raise ValidationError(f"--grade: {exc}") from None
-        _print_grades(lib, grade_many(lib, specs, now), now, as_json)
+        results = grade_many(lib, specs, now, today=today, force=force)
+        _print_grades(lib, results, now, as_json)
         return
 
     stdin_tty = sys.stdin.isatty()
@@ -110,7 +162,8 @@ def review_cmd(
     if not (list_only or as_json or stdin_tty):
         answers = parse_answers(sys.stdin.read())
         if answers:
-            _print_grades(lib, grade_many(lib, answers, now), now, as_json)
+            results = grade_many(lib, answers, now, today=today, force=force)
+            _print_grades(lib, results, now, as_json)
             return
 
     items = due_items(lib.load_papers(), now)
@@ -125,7 +178,7 @@ def review_cmd(
             )
             return
         if not items:
-            click.echo("Nothing to review.")
+            click.echo(NOTHING_TO_REVIEW)
             return
         print_table(
             ["key", "title", "state", "due", "key ideas"],
@@ -144,8 +197,9 @@ def review_cmd(
         return
 
     if not items:
-        click.echo("Nothing to review.")
+        click.echo(NOTHING_TO_REVIEW)
         return
+    check_review_day(now, today)
     results = run_session(
         lib,
         items,
@@ -169,13 +223,13 @@ def review_cmd(
 @json_option
 @click.pass_context
 def stats_cmd(
-    ctx: click.Context, on_date: datetime | None, charts_dir: str | None, as_json: bool
+    ctx: click.Context, on_date: date | None, charts_dir: str | None, as_json: bool
 ) -> None:
     """Pace against the plan: papers per week, streaks, tracks, topics, venues, years."""
     from paperlog.plan.stats import compute_stats, render_text
 
     lib = app(ctx).open_library()
-    today = on_date.date() if on_date else date.today()
+    today = on_date or date.today()
     from paperlog.cli.library_cmds import load_items
 
     papers = load_items(lib)  # the index: no parse of every paper file

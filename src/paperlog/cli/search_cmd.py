@@ -47,9 +47,14 @@ def search_cmd(
     WORDS may hold the same filters as the options (year:2019..2020 venue:CVPR topic:Uns
     track:depth status:read week:3 kind:paper), "exact phrases" and -excluded words.
     Results come best match first; with filters only, newest reading first.
+
+    \b
+    Examples:
+      paperlog search segmentation -survey
+      paperlog search contrastive --venue CVPR --year 2019..2020
     """
     from paperlog.index import search
-    from paperlog.query import QueryError, build_query
+    from paperlog.query import QueryError, build_query, check_topics
 
     try:
         query = build_query(
@@ -65,6 +70,7 @@ def search_cmd(
     except QueryError as exc:
         raise click.UsageError(f"bad query: {exc}", ctx) from None
     library = app(ctx).open_library()
+    check_topics(query, [t.code for t in library.config.topics])
     papers = search(library, query, limit)
     if as_json:
         from paperlog.views import paper_view

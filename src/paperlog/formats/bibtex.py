@@ -34,6 +34,8 @@ from paperlog.citekey import assign_citekeys, fold, make_citekey, taken_citekeys
 from paperlog.errors import ImportProblem
 from paperlog.formats.citation import FROM_BIBTEX, venue_name
 from paperlog.formats.latex import (
+    MAX_BRACE_DEPTH,
+    brace_depth,
     format_authors,
     latex_to_text,
     parse_authors,
@@ -403,6 +405,21 @@ def parse_bibtex(
     return found, malformed, warnings
 
 
+def _refusal(key: str, fields: dict[str, str]) -> str | None:
+    """Why an entry cannot be imported at all, or None: nothing names it, or its braces nest
+    deeper than any real entry (the LaTeX decoder would recurse once per level)."""
+    for name, value in fields.items():
+        depth = brace_depth(value)
+        if depth > MAX_BRACE_DEPTH:
+            return (
+                f"{key or 'entry'}: braces in {name} nest {depth} deep (at most "
+                f"{MAX_BRACE_DEPTH}); entry skipped"
+            )
+    if not key.strip() and not latex_to_text(fields.get("title", "")).strip():
+        return "entry with neither a citation key nor a title skipped"
+    return None
+
+
 def _ids_of(paper: Paper) -> dict[str, str]:
     return {k: paper.ids[k] for k in ("doi", "arxiv") if paper.ids.get(k)}
 
@@ -458,7 +475,12 @@ def import_bibtex(
     for p in existing:
         data = p.extra.get(EXTRA_KEY)
         original = data.get("key") if isinstance(data, dict) else None
-        for name in {k.lower() for k in (p.citekey, original) if isinstance(k, str) and k}:
+        # an entry that had no key is found again by its title under the key "" (its
+        # re-import must not add a copy with a new key)
+        names = {k.lower() for k in (p.citekey, original) if isinstance(k, str) and k}
+        if isinstance(original, str) and not original.strip():
+            names.add("")
+        for name in names:
             by_key.setdefault(name, []).append((_ids_of(p), _title_print(p)))
     library_citekeys = {p.citekey.lower() for p in existing if p.citekey}
     used = set(library_citekeys)
@@ -471,13 +493,24 @@ def import_bibtex(
         if progress is not None and (done % 250 == 0 or done == total):
             progress(done, total)
         fields, bare, _ = fields_of(entry, enclosed)
+        refusal = _refusal(entry.key, fields)
+        if refusal:
+            report.malformed.append(BibWarning(line, refusal))
+            continue
         paper = entry_to_paper(entry.entry_type, entry.key, fields, bare)
+        if not entry.key.strip():
+            entry.key = ""
+        if paper.extra[EXTRA_KEY].get("untitled"):
+            report.warnings.append(
+                BibWarning(line, f"{entry.key}: no title; imported with its key as the title")
+            )
         ids = [(kind, paper.ids[kind]) for kind in ("doi", "arxiv") if paper.ids.get(kind)]
         seen = [i for i in ids if i in known]
         owner = next((known[i] for i in seen if known[i] is not None), None)
         mine, title = dict(ids), _title_print(paper)
         same_key = any(
-            all(held.get(k, v) == v for k, v in mine.items()) and (not t or not title or t == title)
+            all(held.get(k, v) == v for k, v in mine.items())
+            and (t == title if not entry.key else (not t or not title or t == title))
             for held, t in by_key.get(entry.key.lower(), ())
         )
         if seen or same_key:
@@ -497,9 +530,8 @@ def import_bibtex(
             paper.citekey = make_citekey(paper, used)
             report.renamed.append((entry.key, paper.citekey))
             paper.extra[EXTRA_KEY]["key"] = entry.key
-            report.warnings.append(
-                BibWarning(line, f"citation key {entry.key!r} is taken; gave {paper.citekey!r}")
-            )
+            taken = f"citation key {entry.key!r} is taken" if entry.key else "no citation key"
+            report.warnings.append(BibWarning(line, f"{taken}; gave {paper.citekey!r}"))
         used.add((paper.citekey or "").lower())
         known.update(dict.fromkeys(ids))
         paper.key = make_key(paper, keys)

@@ -122,12 +122,35 @@ def _decode(value: str) -> str:
     text = _STYLE_RE.sub("", text)
     text = _ESCAPE_RE.sub(lambda m: _ESCAPED[m.group(1)], text)
     if "\\" in text:
+        if brace_depth(value) > MAX_BRACE_DEPTH:
+            # pylatexenc recurses once per level (400 levels raised RecursionError): drop
+            # the macro names and braces instead, keeping the words
+            return _SPACE_RE.sub(" ", _MACRO_RE.sub(" ", text).replace("{", "").replace("}", ""))
         return _pylatexenc(value)
     text = text.replace("---", "—").replace("--", "–").replace("``", "“").replace("''", "”")
     text = text.replace("~", " ").replace("{", "").replace("}", "")
     for char, stand_in in _HOLD.items():
         text = text.replace(stand_in, char)
     return text.replace(_OPEN, "{").replace(_CLOSE, "}")
+
+
+MAX_BRACE_DEPTH = 32
+"""Deeper brace nesting than any real entry needs; an import refuses an entry past it."""
+_MACRO_RE = re.compile(r"\\[A-Za-z]+\*?|\\.")
+_BRACE_RE = re.compile(r"\\.|[{}]")
+
+
+def brace_depth(value: str) -> int:
+    """The deepest ``{`` nesting in ``value`` (escaped braces ignored), in one pass."""
+    depth = deepest = 0
+    for match in _BRACE_RE.finditer(value):
+        char = match.group()
+        if char == "{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == "}":
+            depth -= 1
+    return deepest
 
 
 def _pylatexenc(value: str) -> str:

@@ -199,12 +199,42 @@ def paper_from_found(found: Found) -> Paper:
     if entry.extra.get("authors"):
         paper.authors = [entry.extra["authors"]]
         del paper.extra["authors"]
+    raw = found.raw if not entry.problems else None  # a repaired line is written repaired
     if found.status == "read":
         reading = Reading(found.week, found.week_start, found.group, found.day, found.order)
         if found.period:
             reading.extra["period"] = found.period
+        if raw is not None:
+            reading.extra[LINE] = raw
         paper.readings.append(reading)
+    elif raw is not None:
+        paper.extra[LINE] = raw
     return paper
+
+
+LINE = "readme_line"
+"""Extra field (a wish item's, or a reading's) keeping its listing as written: ``text`` and
+``for``, the fingerprint of the line paperlog generates for it (see ``keep_lines``)."""
+
+
+def keep_lines(papers: list[Paper]) -> None:
+    """Keep a listing's source text only where the generated line would differ from it (a
+    shape other than the seed's: tags, ratings, nested notes, another badge style)."""
+    from paperlog.formats.readme_parse import listing_sig, same_listing
+    from paperlog.formats.readme_render import entry_line
+
+    for paper in papers:
+        holders: list[tuple[dict[str, Any], Reading | None]] = [
+            (r.extra, r) for r in paper.readings
+        ]
+        holders.append((paper.extra, None))
+        for extra, reading in holders:
+            raw = extra.pop(LINE, None)
+            if not isinstance(raw, str):
+                continue
+            generated = entry_line(paper, reading)
+            if not same_listing(raw, generated):
+                extra[LINE] = {"text": raw, "for": listing_sig(generated)}
 
 
 # --- matching ---------------------------------------------------------------------------------
@@ -362,14 +392,27 @@ def _merge_config(config: Config, parsed: Parsed, papers: list[Paper]) -> Config
 # --- the import --------------------------------------------------------------------------------
 
 
-def _check_loadable(config: Config, path: Path) -> None:
-    """Refuse to write a paperlog.toml the library could not load back (it would brick every
-    command, re-import included)."""
+def _check_loadable(
+    config: Config, path: Path, weeks: list[Any] | None = None, resources: list[Any] | None = None
+) -> None:
+    """Refuse to write a paperlog.toml (or weeks.yaml, resources.yaml) the library could not
+    load back (it would brick every command, re-import included)."""
     from paperlog.errors import PaperlogError
-    from paperlog.library import config_from_toml, config_to_toml
+    from paperlog.library import (
+        config_from_toml,
+        config_to_toml,
+        resources_from_yaml,
+        resources_to_yaml,
+        weeks_from_yaml,
+        weeks_to_yaml,
+    )
 
     try:
         config_from_toml(config_to_toml(config), "paperlog.toml")
+        if weeks is not None:
+            weeks_from_yaml(weeks_to_yaml(weeks), "weeks.yaml")
+        if resources:
+            resources_from_yaml(resources_to_yaml(resources), "resources.yaml")
     except PaperlogError as exc:
         raise ImportProblem(
             f"the import would leave paperlog.toml unloadable: {exc}", path
@@ -410,6 +453,7 @@ def import_readme(library: Library, path: Path, *, dry_run: bool = False) -> Imp
     text = read_text(path)
     parsed, warnings = parse_readme(text)
     papers = collect_papers(parsed, warnings)
+    keep_lines(papers)
     resource_count = sum(len(g.items) for s in parsed.resources for g in s.groups)
     if not papers and not resource_count:
         raise ImportProblem(
@@ -473,7 +517,7 @@ def import_readme(library: Library, path: Path, *, dry_run: bool = False) -> Imp
         kept_papers = list(final.values())
         config = _merge_config(library.config, parsed, kept_papers)
         weeks = sync_weeks(library.load_weeks(), parsed.weeks, kept_papers)
-        _check_loadable(config, path)
+        _check_loadable(config, path, weeks, parsed.resources)
         if not dry_run:
             library.write_all(
                 papers=to_write,

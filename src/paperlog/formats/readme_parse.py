@@ -419,6 +419,22 @@ def parse_entry(text: str) -> Entry | None:
     return entry
 
 
+_MARKER = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+
+
+def listing_sig(line: str) -> str:
+    """A short fingerprint of a generated entry line: a kept source line is written back only
+    while the line paperlog would generate for the item is still this one."""
+    import hashlib
+
+    return hashlib.sha1(line.encode("utf-8")).hexdigest()[:10]
+
+
+def same_listing(raw: str, generated: str) -> bool:
+    """True when ``raw`` is ``generated`` up to its list marker and trailing spaces."""
+    return _MARKER.sub("", raw.rstrip(), count=1) == _MARKER.sub("", generated, count=1)
+
+
 def render_entry(display: str, url: str | None, links: list[Link], badge: str | None) -> str:
     """The entry line the parser reads back (without the list marker)."""
     parts = [format_link(display, url or "")]

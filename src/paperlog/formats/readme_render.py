@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from paperlog.errors import ValidationError
-from paperlog.formats.readme_parse import format_link, render_entry
+from paperlog.formats.readme_parse import format_link, listing_sig, render_entry
 from paperlog.formats.readme_shapes import UNDATED
 from paperlog.formats.readme_walk import CHARTS_MARKER, MARKER_BEGIN, MARKER_END
 from paperlog.library import Library, atomic_write
 from paperlog.model import Config, Link, Paper, Reading, ResourceSection, WeekInfo
 
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
 DEFAULT_RESOURCES_HEADING = "I. Resources"
 DEFAULT_NOTES_HEADING = "II. Paper Notes"
 DEFAULT_WISHLIST_HEADING = "Wish-List -"
@@ -47,7 +48,11 @@ def entry_line(paper: Paper, reading: Reading | None = None) -> str:
     if "links" in extra:
         links = [Link(str(lk["label"]), str(lk.get("url") or "")) for lk in extra["links"]]
     badge = extra.get("venue_label", paper.venue_label)
-    return "* " + render_entry(display, url, links, badge)
+    line = "* " + render_entry(display, url, links, badge)
+    kept = (extra if reading is not None else paper.extra).get("readme_line")
+    if isinstance(kept, dict) and kept.get("for") == listing_sig(line) and kept.get("text"):
+        return str(kept["text"])  # the listing as written, while the item is unchanged
+    return line
 
 
 def _head(config: Config, papers: list[Paper], has_resources: bool) -> list[str]:
@@ -138,7 +143,12 @@ def _slots_in(slots: list[Any], group: str | None) -> list[tuple[float, str]]:
 
 
 def _interleave(entries: list[tuple[float, str]], slots: list[tuple[float, str]]) -> list[str]:
-    return [line for _, line in sorted([*entries, *slots], key=lambda pair: pair[0])]
+    out: list[str] = []
+    for _, line in sorted([*entries, *slots], key=lambda pair: pair[0]):
+        if out and _LIST_ITEM.match(out[-1]) and not _LIST_ITEM.match(line):
+            out.append("")  # else the paragraph entry would continue the list item above
+        out.append(line)
+    return out
 
 
 def _wishlist(config: Config, papers: list[Paper]) -> list[str]:
@@ -150,13 +160,25 @@ def _wishlist(config: Config, papers: list[Paper]) -> list[str]:
     if not wish and not slots:
         return []
     out = [str(config.readme.get("wishlist_heading", DEFAULT_WISHLIST_HEADING))]
-    groups: dict[str | None, list[Paper]] = {}
+    # runs of one group in queue order: a group the README named twice is shown twice,
+    # so the queue reads back in the same order
+    runs: list[tuple[str | None, list[Paper]]] = []
     for paper in wish:
-        groups.setdefault(paper.wish_group, []).append(paper)
-    for slot in slots:
-        groups.setdefault(slot.get("group"), [])
+        if not runs or runs[-1][0] != paper.wish_group:
+            runs.append((paper.wish_group, []))
+        runs[-1][1].append(paper)
+    named = {name for name, _ in runs}
+    runs += [(g, []) for g in dict.fromkeys(s.get("group") for s in slots) if g not in named]
+    placed: dict[int, list[tuple[float, str]]] = {}
+    for slot_at, line, group in [
+        (a, ln, s.get("group")) for s in slots for a, ln in _slots_in([s], s.get("group"))
+    ]:
+        # the slot stands in the run of its group that reaches its place, else the last one
+        fits = [n for n, (name, members) in enumerate(runs) if name == group]
+        reach = [n for n in fits if any((p.rank or 0) > slot_at for p in runs[n][1])]
+        placed.setdefault((reach or fits)[0] if reach else fits[-1], []).append((slot_at, line))
     last = 0.0
-    for name, members in groups.items():
+    for number, (name, members) in enumerate(runs):
         if name is not None:
             out.append(name)
         entries = []
@@ -164,7 +186,10 @@ def _wishlist(config: Config, papers: list[Paper]) -> list[str]:
             # unranked items follow the ranked ones, in key order
             last = float(paper.rank) if paper.rank is not None else last + 1e-3
             entries.append((last, entry_line(paper)))
-        out += _interleave(entries, _slots_in(slots, name))
+        lines = _interleave(entries, placed.get(number, []))
+        if name is not None and lines and not _LIST_ITEM.match(lines[0]):
+            out.append("")  # a paragraph entry would join the group line's paragraph
+        out += lines
         out.append("")
     return out
 
@@ -196,6 +221,8 @@ def _grouped(
             continue
         if name is not None:
             out.append(name)
+            if members and not _LIST_ITEM.match(members[0]):
+                out.append("")  # a paragraph entry would join the group line's paragraph
         out += members
         out.append("")
     return out

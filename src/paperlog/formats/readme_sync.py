@@ -35,7 +35,9 @@ ORIGIN = "origin"
 README = "readme"
 DIGEST = "readme_digest"
 """Front-matter field: hash of the paper's paperlog-owned parts when the import last wrote it."""
-README_EXTRA = frozenset({"tags", "rating", "minutes", "published", "readme_rest", ORIGIN, DIGEST})
+README_EXTRA = frozenset(
+    {"tags", "rating", "minutes", "published", "readme_rest", "readme_line", ORIGIN, DIGEST}
+)
 """Extra fields a README import fills (owned by the README, not by paperlog)."""
 
 

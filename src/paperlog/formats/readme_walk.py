@@ -39,6 +39,8 @@ _SLOT_TITLES = frozenset({"", "tba", "tbd", "tbp", "todo", "...", "\u2026", "?",
 """Link texts that mark a to-do slot rather than a paper: ``[]()``, ``[TBA]()``."""
 _SLOT_LINK = re.compile(r"^\[\[\s*(\w*)\s*\]\(\s*\)\]")
 """A slot written as a labelled link alone: ``[[TBP]()]``."""
+_LIST_MARK = re.compile(r"^(?:[-+]|\*(?!\*))\s*")
+"""A list marker missing its space ("-Title"), not the "**" of bold text."""
 _SEARCH_PART = re.compile(r"\*\*By ([A-Za-z ]+)\*\*\s*-\s*(.*?)\s*\\?\s*(?=\*\*By |$)")
 
 
@@ -66,6 +68,9 @@ class Found:
     wish_group: str | None = None
     rank: int | None = None
     notes: list[str] = field(default_factory=list)
+    raw: str | None = None
+    """The listing's source text as written (list marker and nested notes included), when the
+    listing is a block of its own; render writes it back while the item is unchanged."""
 
 
 @dataclass
@@ -100,6 +105,10 @@ def _is_dated(blocks: list[Block]) -> bool:
             if period is not None and period.start is not None:
                 return True
     return False
+
+
+MAX_WEEK_NUMBER = 100_000
+"""Week numbers past this are refused (a log of a paper a day for 270 years stays below it)."""
 
 
 class Walker:
@@ -145,6 +154,16 @@ class Walker:
         self.close_zone()
         self.last_entry = None
         week = parse_week_heading(text)
+        if week is not None and week[0] > MAX_WEEK_NUMBER:
+            # a number no log reaches, and more than an index column holds: refused here
+            # rather than written into paper files that no later command could load
+            self.warn(
+                block.line,
+                f"{text[:40]}: week number out of range (at most {MAX_WEEK_NUMBER}); "
+                "its entries are not imported",
+            )
+            self.zone, self.ctx, self.ctx_level, self.group = "notes", "none", block.level, None
+            return
         if week is not None:
             if week[1] is None and re.search(r"\d{4}\D\d{1,2}\D\d{1,2}", text):
                 self.warn(block.line, f"{text}: not a real date; the week is kept without one")
@@ -306,7 +325,7 @@ class Walker:
             if "](" in line:
                 # a line with a link is no theme heading: an entry missing its list marker
                 # ("-Title [[arXiv](url)]") or prose with a link
-                entry = parse_any_entry(line.lstrip("-*+ ")) if self.ctx != "none" else None
+                entry = parse_any_entry(_LIST_MARK.sub("", line)) if self.ctx != "none" else None
                 if entry is not None and line[:1] in "-*+[":
                     self._place(entry, block)
                 continue
@@ -488,6 +507,10 @@ class Walker:
             self.rank += 1
             found = Found(entry, block.line, "wish", self.group)
             found.wish_group, found.rank = self.group, self.rank
+        if block.kind == "item" or len(block.raw) == 1:
+            found.raw = "\n".join(block.raw).rstrip()
+            if block.kind == "para":  # a paragraph of its own: a blank line must follow it
+                found.raw += "\n"
         self.out.found.append(found)
         return found
 

@@ -7,6 +7,8 @@ Wk12 (2020.10.13) across six idle calendar weeks. Pure functions, no I/O.
 
 from __future__ import annotations
 
+import calendar as _calendar
+import re
 from collections.abc import Iterable
 from datetime import date, timedelta
 
@@ -18,6 +20,29 @@ DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 SHARE_TOLERANCE = 0.01
 """How far the track shares may sum from 1 (``0.33 + 0.67`` and ``1/3 + 2/3`` both pass)."""
+
+
+_ISO_DAY = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*")
+
+
+def parse_day(text: str) -> date:
+    """``YYYY-MM-DD`` -> date; else ``ValueError`` saying in words what is wrong.
+
+    ``2020-02-30`` -> "not a date: February has 29 days in 2020", not a strptime format.
+    """
+    match = _ISO_DAY.fullmatch(text)
+    if match is None:
+        raise ValueError(f"not a date: {text!r} (write it YYYY-MM-DD, e.g. 2024-05-08)")
+    year, month, day = (int(g) for g in match.groups())
+    if not 1 <= month <= 12:
+        raise ValueError(f"not a date: there is no month {month} in {text} (months run 1-12)")
+    if year < 1:
+        raise ValueError(f"not a date: there is no year {year} in {text}")
+    days = _calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        name = _calendar.month_name[month]
+        raise ValueError(f"not a date: {name} has {days} days in {year} ({text})")
+    return date(year, month, day)
 
 
 def day_index(name: str) -> int:

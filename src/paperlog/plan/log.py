@@ -285,10 +285,18 @@ def queue_top(library: Library, key: str, window: int | None = None) -> list[Pap
     return _move(library, key, 1, window=window)
 
 
-def queue_pin(library: Library, key: str, day: date) -> Paper:
-    """Pin a waiting item to a reading day: the plan suggests it on that day."""
+def queue_pin(library: Library, key: str, day: date, today: date | None = None) -> Paper:
+    """Pin a waiting item to a reading day: the plan suggests it on that day.
+
+    A day before ``today`` is refused: a pin in the past would never be suggested.
+    """
     plan = library.config.plan
     check_plan(plan, library.config_path)
+    if today is not None and day < today:
+        raise ValidationError(
+            f"{day.isoformat()} is in the past (today is {today.isoformat()}); "
+            "pin a reading day from today on"
+        )
     with library.lock():
         paper = library.load_paper(library.resolve_key(key))
         if paper.status == "read":

@@ -409,13 +409,46 @@ def grade(library: Library, key: str, rating: str, now: datetime) -> GradeResult
     return grade_many(library, [(key, rating)], now)[0]
 
 
+def not_due_reason(paper: Paper, now: datetime) -> str | None:
+    """Why ``paper``'s card is not due at ``now`` (its day), or None when it is due."""
+    card = card_of(paper)
+    today = now.date()
+    if card is None:
+        if is_read_by(paper, today):
+            return None
+        first = first_read_on(paper)
+        when = f"read on {first.isoformat()}" if first else "not read"
+        return f"is not due on {today.isoformat()}: not read by then ({when})"
+    due = day_in(card.due, now)
+    if due <= today:
+        return None
+    return f"is not due until {due.isoformat()}"
+
+
+def check_review_day(now: datetime, today: date) -> None:
+    """Refuse grading on a day after ``today`` (a review cannot happen in the future)."""
+    if now.date() > today:
+        raise ValidationError(
+            f"cannot review on {now.date().isoformat()}: it is after today ({today.isoformat()})"
+        )
+
+
 def grade_many(
-    library: Library, grades: Sequence[tuple[str, str]], now: datetime
+    library: Library,
+    grades: Sequence[tuple[str, str]],
+    now: datetime,
+    *,
+    today: date | None = None,
+    force: bool = False,
 ) -> list[GradeResult]:
     """Grade several papers in order; every key and grade is checked before any file is written.
 
     A key graded twice is scheduled twice (the second grade sees the first), as in a session.
+    ``now`` after ``today`` is refused, as ``done`` refuses a future day; a card that is not
+    due at ``now`` is refused unless ``force``.
     """
+    if today is not None:
+        check_review_day(now, today)
     scheduler = scheduler_for(library)
     checked = []
     for typed, rating in grades:
@@ -428,6 +461,13 @@ def grade_many(
         papers: dict[str, Paper] = {}
         for key, rating in checked:
             paper = papers.get(key) or library.load_paper(key)
+            if not force and key not in papers and takeaways_of(paper):
+                reason = not_due_reason(paper, now)
+                if reason is not None:
+                    raise ValidationError(
+                        f"{key} {reason}; pass --force to grade it anyway",
+                        f"papers/{key}.md",
+                    )
             papers[key] = paper
             results.append(schedule(paper, rating, now, scheduler))
         library.save_papers(papers.values())

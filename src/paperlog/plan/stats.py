@@ -324,14 +324,36 @@ def _ratio(part: int, whole: int) -> float:
 # --- the wish-list over time -------------------------------------------------------------------
 
 
+def _wish_span(paper: Paper, first_start: date | None) -> tuple[date | None, date | None] | None:
+    """(joined, left) the wish-list, by the rules ``wishlist_growth`` documents; None when the
+    paper never waited. ``joined`` None means "since before the log began"."""
+    read_on = _first_reading_day(paper)
+    if paper.readings and read_on is None:
+        return None
+    if not paper.readings and paper.status == "read":
+        return None
+    if paper.added is not None:
+        joined: date | None = paper.added
+    elif read_on is None or paper.wish_group:
+        # still waiting, or read after waiting under a wish-list heading: there since the start
+        joined = first_start
+    else:
+        joined = read_on
+    if read_on is not None and joined is not None and joined >= read_on:
+        # read the day it came in (or before it was added): it never waited
+        return None
+    return joined, read_on
+
+
 def _on_wishlist(paper: Paper, today: date | None) -> bool:
     """Waiting at ``today`` (None: now), by the rules ``wishlist_growth`` documents."""
-    read_on = _first_reading_day(paper)
-    if paper.readings or paper.status == "read":
-        if read_on is None or paper.added is None or paper.added >= read_on:
-            return False  # read, and never seen waiting
-        return today is not None and paper.added <= today < read_on
-    return paper.added is None or today is None or paper.added <= today
+    span = _wish_span(paper, None)
+    if span is None:
+        return False
+    joined, left = span
+    if today is None:
+        return left is None
+    return (joined is None or joined <= today) and (left is None or today < left)
 
 
 def _first_reading_day(paper: Paper) -> date | None:
@@ -346,9 +368,10 @@ def wishlist_growth(
     """The wish-list's size at the end of each week that has a start date.
 
     A paper joins on its ``added`` date and leaves on its first reading's day. Imported data
-    has no ``added`` dates, so: a paper that was read joins when it is read (it never waited,
-    as far as the log can tell, so it is not counted at all), and a paper still on the
-    wish-list joins at the first week (it was already waiting when the log began).
+    has no ``added`` dates, so: a paper still waiting, or one read that still carries its
+    wish-list heading (``wish_group``: it waited there, then ``done`` read it), joins at the
+    first week (it was already waiting when the log began); a paper read without ever being
+    on the wish-list, as far as the log can tell, is not counted at all.
     """
     dated = [w for w in week_stats if w.week_start is not None]
     if not dated:
@@ -356,15 +379,9 @@ def wishlist_growth(
     first_start = min(w.week_start for w in dated if w.week_start is not None)
     spans: list[tuple[date, date | None]] = []
     for paper in papers:
-        read_on = _first_reading_day(paper)
-        if paper.readings and read_on is None:
-            continue
-        if not paper.readings and paper.status == "read":
-            continue
-        joined = paper.added or read_on or first_start
-        if read_on is not None and joined >= read_on:
-            continue  # read the day it came in (or before it was added): it never waited
-        spans.append((joined, read_on))
+        span = _wish_span(paper, first_start)
+        if span is not None:
+            spans.append((span[0] or first_start, span[1]))
     # sorted join and leave days: each week is a few bisections, not a pass over every paper
     joins = sorted(j for j, _ in spans)
     leaves = sorted(r for _, r in spans if r is not None)

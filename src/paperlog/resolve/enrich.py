@@ -30,6 +30,7 @@ from paperlog.resolve.adding import (
     search_title,
 )
 from paperlog.resolve.dedupe import IDENTIFYING_KINDS, normalize_id
+from paperlog.resolve.reasons import short_reason, unreachable
 
 if TYPE_CHECKING:
     from paperlog.library import Library
@@ -80,8 +81,11 @@ class Failure:
 
     key: str
     reason: str
+    """One short line: "not found in S2, Crossref", "arXiv: cannot connect"."""
     network: bool = False
     """True when the sources could not be reached (rather than not knowing the paper)."""
+    detail: str = ""
+    """The whole message, with the requests made (for --json and bug reports)."""
 
 
 @dataclass
@@ -95,6 +99,10 @@ class EnrichReport:
     skipped: int = 0
     """Papers not looked up: complete already, or not papers (talks, notes)."""
     dry_run: bool = False
+    stopped: str | None = None
+    """Why the run stopped early: the sources could not be reached at all."""
+    not_tried: list[str] = field(default_factory=list)
+    """Keys not looked up because the run stopped."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON ``enrich --json`` prints."""
@@ -107,15 +115,19 @@ class EnrichReport:
             "unchanged": list(self.unchanged),
             "conflicts": [c.to_dict() for c in self.conflicts],
             "failed": [
-                {"key": f.key, "reason": f.reason, "network": f.network} for f in self.failed
+                {"key": f.key, "reason": f.reason, "network": f.network, "detail": f.detail}
+                for f in self.failed
             ],
             "skipped": self.skipped,
+            "stopped": self.stopped,
+            "not_tried": list(self.not_tried),
             "summary": {
                 "enriched": len(self.enriched),
                 "unchanged": len(self.unchanged),
                 "conflicts": len(self.conflicts),
                 "failed": len(self.failed),
                 "skipped": self.skipped,
+                "not_tried": len(self.not_tried),
             },
         }
 
@@ -374,10 +386,17 @@ def enrich_library(
         try:
             resolution = lookup_paper(sources, paper)
         except NetworkError as exc:
-            report.failed.append(Failure(paper.key, exc.message, network=True))
+            reason = short_reason(exc.message)
+            report.failed.append(Failure(paper.key, reason, network=True, detail=exc.message))
+            if unreachable(exc.message):
+                # No source can be reached: every other paper would wait for the same
+                # failures (170 papers took 8 minutes); stop and say so instead.
+                report.stopped = reason
+                report.not_tried = [p.key for p in chosen[done:]]
+                break
             continue
         except PaperlogError as exc:
-            report.failed.append(Failure(paper.key, exc.message))
+            report.failed.append(Failure(paper.key, short_reason(exc.message), detail=exc.message))
             continue
         change = apply_resolution(paper, resolution, overwrite)
         if not paper.citekey:

@@ -364,6 +364,11 @@ class HttpClient:
                     # backoff only makes a user without a connection wait for nothing.
                     why = f"cannot resolve the host, no network? ({exc})"
                     raise self._error(source, url, params, why) from None
+                if _caused_by(exc, ConnectionRefusedError):
+                    # Nothing listens there: a retry half a second later meets the same
+                    # closed port (an enrich run would wait 3.5 s per request for nothing).
+                    why = f"cannot connect: connection refused ({exc})"
+                    raise self._error(source, url, params, why) from None
                 reason = f"cannot connect ({exc or type(exc).__name__})"
             except httpx.TransportError as exc:
                 reason = f"connection failed ({exc or type(exc).__name__})"
@@ -434,10 +439,15 @@ def _cannot_resolve(exc: BaseException) -> bool:
     """True when a connection failed because the host name did not resolve (socket.gaierror)."""
     import socket
 
+    return _caused_by(exc, socket.gaierror)
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    """True when ``exc`` or an exception in its cause/context chain is a ``kind``."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
-        if isinstance(current, socket.gaierror):
+        if isinstance(current, kind):
             return True
         seen.add(id(current))
         current = current.__cause__ or current.__context__
