@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 _T = TypeVar("_T")
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 INDEX_NAME = "index.sqlite"
 DATA_TABLE = "paper_data"
 OPTIMIZE_AFTER = 200
@@ -68,7 +68,10 @@ CREATE TABLE {PAPERS_TABLE} (
     last_read TEXT NOT NULL,
     last_week INTEGER NOT NULL,
     last_order INTEGER NOT NULL,
-    rank INTEGER
+    rank INTEGER,
+    track_as_written TEXT,
+    pinned TEXT,
+    skips INTEGER NOT NULL
 )
 """
 # The JSON of each paper lives apart from the filter columns so that a filter scan reads a
@@ -102,6 +105,9 @@ _ROW_COLUMNS = (
     "last_week",
     "last_order",
     "rank",
+    "track_as_written",
+    "pinned",
+    "skips",
 )
 # "Newest reading first": latest reading day, then week; within a week the logged order;
 # items never read come after, wish-list rank first; the key breaks every remaining tie.
@@ -311,6 +317,11 @@ def _row(paper: Paper, path: str, stat: os.stat_result, sha1: str) -> tuple[Any,
         last_week,
         last_order,
         paper.rank,
+        paper.track,
+        _iso(paper.pinned),
+        # the plan's "skipped:" days (plan.schedule.SKIPPED_KEY): such an item leaves the
+        # queue's order on those days, so Index.waiting always includes it
+        int("skipped" in paper.extra),
     )
 
 
@@ -791,18 +802,23 @@ class Index:
         if per_track is None:
             sql, params = f"SELECT d.data {base}", []
         else:
-            sql = (
-                "SELECT data FROM (SELECT d.data AS data, row_number() OVER (PARTITION BY "
-                "json_extract(d.data, '$.track'), json_extract(d.data, '$.pinned') IS NOT NULL "
-                "OR json_extract(d.data, '$.extra.skipped') IS NOT NULL "
-                "ORDER BY p.status != 'reading', NOT EXISTS "
-                "(SELECT 1 FROM json_each(d.data, '$.topics') AS t WHERE t.value IN "
-                "(SELECT value FROM json_each(?))), p.rank IS NULL, p.rank, p.key) AS n, "
-                "json_extract(d.data, '$.pinned') AS pinned, "
-                f"json_extract(d.data, '$.extra.skipped') AS skipped {base}) "
-                "WHERE n <= ? OR pinned IS NOT NULL OR skipped IS NOT NULL"
+            # Columns only, no JSON per row, except the focus test when there is a focus.
+            focus_sql = (
+                f"NOT EXISTS (SELECT 1 FROM {DATA_TABLE} AS f, json_each(f.data, '$.topics') "
+                "AS t WHERE f.id = p.rowid AND t.value IN (SELECT value FROM json_each(?)))"
+                if focus
+                else "? IS NULL"
             )
-            params = [json.dumps(list(focus)), per_track]
+            sql = (
+                "SELECT d.data FROM (SELECT p.rowid AS id, row_number() OVER (PARTITION BY "
+                "p.track_as_written, p.pinned IS NOT NULL OR p.skips ORDER BY "
+                f"p.status != 'reading', {focus_sql}, p.rank IS NULL, p.rank, p.key) AS n, "
+                f"p.pinned AS pinned, p.skips AS skips FROM {PAPERS_TABLE} AS p "
+                "WHERE p.status != 'read') AS w "
+                f"JOIN {DATA_TABLE} AS d ON d.id = w.id "
+                "WHERE w.n <= ? OR w.pinned IS NOT NULL OR w.skips"
+            )
+            params = [json.dumps(list(focus)) if focus else None, per_track]
         return self._read(
             lambda: [paper_from_json(data) for (data,) in self._conn.execute(sql, params)]
         )
