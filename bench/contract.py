@@ -629,6 +629,12 @@ def markdown(header: Sequence[str], lines: Sequence[Sequence[str]]) -> str:
     return "\n".join(out)
 
 
+def startup() -> str:
+    """``python -c pass``, median of 5: how slow this machine is right now."""
+    times = [run([sys.executable, "-c", "pass"]).seconds for _ in range(5)]
+    return fmt(statistics.median(times))
+
+
 def load() -> str:
     one, five, _ = os.getloadavg()
     return f"{one:.1f} / {five:.1f} (1 / 5 min) on {os.cpu_count()} CPUs"
@@ -690,6 +696,7 @@ def main() -> None:
         if any(WATCHED):
             print("\nThe commands ran with `paperlog watch` running on the library.")
         print()
+    print(f"python start-up now: {startup()}; ", end="")
     print(f"load average {load_before} at the start, {load()} at the end; ", end="")
     print(f"took {time.perf_counter() - started:.0f} s")
 
