@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from paperlog.citekey import (
+    BBT_FORMULA,
+    DEFAULT_FORMULA,
     assign_citekeys,
     base_citekey,
+    citekey_formula,
     ensure_citekey,
     family_name,
     make_citekey,
@@ -140,3 +145,65 @@ def test_assign_citekeys_gives_keys_only_where_missing() -> None:
         "chen2020simplea",
     ]
     assert assign_citekeys([keep, fresh, twin], taken) == []
+
+
+# --- the formula setting (issue 10, item 8) -------------------------------------------------------
+
+BERTRAND = Paper(
+    key="k",
+    title="How Much Should We Trust Differences-in-Differences Estimates?",
+    authors=["Marianne Bertrand", "Esther Duflo", "Sendhil Mullainathan"],
+    year=2004,
+)
+
+
+def test_skip_words_are_better_bibtex_s_exactly() -> None:
+    from paperlog.citekey import SKIP_WORDS
+
+    # "how" is not one of Better BibTeX's skip-words; "without", "over", "through" are
+    assert make_citekey(BERTRAND, set()) == "bertrand2004how"
+    assert {"without", "over", "through", "zum", "versus"} <= SKIP_WORDS
+    assert not {"how", "what", "we", "our", "not"} & SKIP_WORDS
+    # Better BibTeX's skipWords preference, default value (content/Preferences/preferences.yaml)
+    bbt = (
+        "a,ab,aboard,about,above,across,after,against,al,along,amid,among,an,and,anti,around,as,"
+        "at,before,behind,below,beneath,beside,besides,between,beyond,but,by,d,da,das,de,del,dell,"
+        "dello,dei,degli,della,dell,delle,dem,den,der,des,despite,die,do,down,du,during,ein,eine,"
+        "einem,einen,einer,eines,el,en,et,except,for,from,gli,i,il,in,inside,into,is,l,la,las,le,"
+        "les,like,lo,los,near,nor,of,off,on,onto,or,over,past,per,plus,round,save,since,so,some,"
+        "sur,than,the,through,to,toward,towards,un,una,unas,under,underneath,une,unlike,uno,unos,"
+        "until,up,upon,versus,via,von,while,with,within,without,yet,zu,zum"
+    )
+    assert frozenset(bbt.split(",")) == SKIP_WORDS
+
+
+def test_formulas_and_presets() -> None:
+    assert make_citekey(SIMCLR, set(), BBT_FORMULA) == "chenSimpleFrameworkContrastive2020"
+    assert make_citekey(SIMCLR, set(), "bbt") == "chenSimpleFrameworkContrastive2020"
+    assert make_citekey(BERTRAND, set(), "scholar") == "bertrand2004much"
+    assert make_citekey(SIMCLR, set(), "auth + '_' + year") == "Chen_2020"
+    assert (
+        make_citekey(SIMCLR, set(), "auth.upper + shorttitle(2,0).lower") == "CHENsimpleframework"
+    )
+    assert base_citekey(SIMCLR) == make_citekey(SIMCLR, set(), DEFAULT_FORMULA)
+
+
+def test_structured_family_names_key_whole() -> None:
+    from paperlog.model import Author
+
+    paper = Paper(key="k", title="Quantum Fluids", authors=[Author("Del Maestro", "A.")], year=2011)
+    assert make_citekey(paper, set()) == "delmaestro2011quantum"
+
+
+def test_a_library_s_formula_is_used_and_a_bad_one_is_refused(tmp_path: Path) -> None:
+    from paperlog.errors import BadFile
+    from paperlog.library import Library
+    from paperlog.model import Config
+
+    config = Config(extra={"citekey": BBT_FORMULA})
+    assert citekey_formula(config) == BBT_FORMULA
+    assert citekey_formula(Config()) == DEFAULT_FORMULA
+    with pytest.raises(BadFile, match=r"paperlog.toml.*shorttitles"):
+        citekey_formula(Config(extra={"citekey": "auth + shorttitles(1)"}))
+    lib = Library.create(tmp_path / "lib", config)
+    assert citekey_formula(Library.open(lib.root).config) == BBT_FORMULA

@@ -120,7 +120,8 @@ def test_without_a_watcher_commands_scan(lib: Library) -> None:
     assert not (lib.state_dir / SOCKET_NAME).exists()  # a stopped watcher removes its socket
     with Index.open(lib) as index:
         assert not index.last_sync.watched
-        assert index.last_sync.unchanged == 12
+        # every file looked at (files written just now are re-read: the racy-git rule)
+        assert index.last_sync.unchanged + index.last_sync.touched == 12
 
 
 def test_a_dead_watchers_socket_is_not_trusted(lib: Library) -> None:

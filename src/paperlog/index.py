@@ -17,6 +17,7 @@ import json
 import marshal
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,6 +26,19 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from paperlog.errors import PaperlogError, ValidationError
+from paperlog.index_check import (
+    SMUDGED_SIZE,
+    IndexDamaged,
+    check_row,
+    fake_stat,
+    forget_clean,
+    is_racy,
+    mark_clean,
+    quick_check,
+    row_checksum,
+    verify_rows,
+    was_closed_cleanly,
+)
 from paperlog.model import Link, Paper, Reading
 from paperlog.names import author_from_data, authors_to_data
 from paperlog.query import (
@@ -44,7 +58,7 @@ if TYPE_CHECKING:
 
 _T = TypeVar("_T")
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 INDEX_NAME = "index.sqlite"
 DATA_TABLE = "paper_data"
 OPTIMIZE_AFTER = 200
@@ -76,7 +90,10 @@ CREATE TABLE {PAPERS_TABLE} (
 """
 # The JSON of each paper lives apart from the filter columns so that a filter scan reads a
 # small table, and a ranked search reads the JSON only of the rows it returns.
-_DATA_DDL = f"CREATE TABLE {DATA_TABLE} (id INTEGER PRIMARY KEY, data TEXT NOT NULL)"
+# ``crc`` is the CRC-32 of ``data`` (index_check.row_checksum), checked on every read.
+_DATA_DDL = (
+    f"CREATE TABLE {DATA_TABLE} (id INTEGER PRIMARY KEY, data TEXT NOT NULL, crc INTEGER NOT NULL)"
+)
 # One row, "manifest": the (key, mtime_ns, size) list of the last complete scan, in scan order,
 # as one blob. A scan that yields the same bytes knows nothing changed without loading and
 # comparing 10,000 rows; any difference (even just the order) falls back to the full compare.
@@ -325,12 +342,14 @@ def _row(paper: Paper, path: str, stat: os.stat_result, sha1: str) -> tuple[Any,
     )
 
 
-def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
-    """True for a damaged or foreign file (rebuild it), False for a busy or locked database."""
-    if not isinstance(exc, sqlite3.OperationalError):
-        return True  # "file is not a database", "database disk image is malformed"
+_UNTRUSTED = (sqlite3.Error, IndexDamaged, ValueError, KeyError, TypeError, IndexError)
+"""What reading the index can raise when its file is damaged: each one means "rebuild"."""
+
+
+def _is_busy(exc: BaseException) -> bool:
+    """True when another process holds the file (not damage: do not delete it, go around it)."""
     text = str(exc).lower()
-    return any(s in text for s in ("malformed", "no such table", "no such column", "corrupt"))
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
 
 
 class Index:
@@ -341,6 +360,9 @@ class Index:
         self.path = path
         self._conn = conn
         self.last_sync = SyncStats()
+        self._memory = False
+        self._trusted = True
+        """False once damage was seen and not yet repaired: no clean marker on close."""
 
     # opening -----------------------------------------------------------------------------
 
@@ -348,29 +370,49 @@ class Index:
     def open(cls, library: Library, *, ask_watcher: bool = True) -> Index:
         """Open (or create) the library's index and bring it in line with the files.
 
-        A live watcher (``paperlog watch``) vouches for the index without a scan; otherwise
-        (or with ``ask_watcher=False``) every paper file is stat'ed and changes are read.
+        The index is never trusted: after an unclean close it is verified, and any SQLite
+        error, undecodable row or failed check rebuilds it from the files (in memory when the
+        file cannot be used at all), so the answer is always the files' answer. A live
+        watcher (``paperlog watch``) vouches that no paper file changed unseen, so no scan is
+        made; otherwise (or with ``ask_watcher=False``) every paper file is stat'ed.
         """
         path = library.state_dir / INDEX_NAME
         try:
-            return cls._open(library, path, ask_watcher)
-        except sqlite3.DatabaseError as exc:
-            if not _is_corruption(exc):
-                raise PaperlogError(f"cannot use the index: {exc}", path) from None
+            return cls._open(
+                library, path, verify=not was_closed_cleanly(path), ask_watcher=ask_watcher
+            )
+        except _UNTRUSTED as exc:
+            if _is_busy(exc):
+                return cls._open(library, path, memory=True)
         # A damaged or foreign file: the files are the truth, so start the cache again.
         _discard(path)
-        return cls._open(library, path, ask_watcher)
+        try:
+            return cls._open(library, path, ask_watcher=ask_watcher)
+        except sqlite3.Error:
+            return cls._open(library, path, memory=True)
 
     @classmethod
-    def _open(cls, library: Library, path: Path, ask_watcher: bool = True) -> Index:
-        index = cls(library, _connect(path), path)
+    def _open(
+        cls,
+        library: Library,
+        path: Path,
+        *,
+        verify: bool = False,
+        memory: bool = False,
+        ask_watcher: bool = False,
+    ) -> Index:
+        index = cls(library, _connect(":memory:" if memory else path), path)
+        index._memory = memory
         try:
             rebuilt = index._ensure_schema()
-            if ask_watcher and not rebuilt and _watcher_vouches(library):
+            if verify and not rebuilt:
+                index._verify()
+            if ask_watcher and not memory and not rebuilt and _watcher_vouches(library):
                 stats = SyncStats(watched=True)
             else:
                 stats = index.sync()
         except BaseException:
+            index._trusted = False
             index.close()
             raise
         stats.rebuilt = rebuilt
@@ -418,21 +460,30 @@ class Index:
     def rebuild(self) -> SyncStats:
         """Throw the index file away and build it again from the paper files."""
         self._conn.close()
-        _discard(self.path)
-        self._conn = _connect(self.path)
-        self._ensure_schema()
+        if not self._memory:
+            _discard(self.path)
+        try:
+            self._conn = _connect(":memory:" if self._memory else self.path)
+            self._ensure_schema()
+        except sqlite3.Error:  # the file cannot be made again (a read-only folder): in memory
+            self._memory = True
+            self._conn = _connect(":memory:")
+            self._ensure_schema()
+        self._trusted = True
         stats = self.sync()
         stats.rebuilt = True
         self.last_sync = stats
         return stats
 
     def _read(self, run: Callable[[], _T]) -> _T:
-        """Run a read; damage found only now (a bad page deep in the file) rebuilds, once."""
+        """Run a read; damage found only now (a bad page, a row failing its checksum or not
+        decoding) rebuilds from the files, once, and answers from the rebuilt index."""
         try:
             return run()
-        except sqlite3.DatabaseError as exc:
-            if not _is_corruption(exc):
-                raise PaperlogError(f"cannot use the index: {exc}", self.path) from None
+        except _UNTRUSTED as exc:
+            self._trusted = False
+            if _is_busy(exc):
+                self._memory = True  # another process holds the file: answer from memory
         self.rebuild()
         return run()
 
@@ -443,8 +494,10 @@ class Index:
             self._conn.execute("ROLLBACK")
 
     def close(self) -> None:
-        """Close the database connection."""
+        """Close the database connection; record a clean close when the index is sound."""
         self._conn.close()
+        if self._trusted and not self._memory:
+            mark_clean(self.path)
 
     def __enter__(self) -> Index:
         return self
@@ -480,6 +533,7 @@ class Index:
         are stored; it is retried on the next sync.
         """
         stats = SyncStats()
+        scan_start_ns = time.time_ns()  # before any stat: the racy-git reference point
         scan = self._scan()
         manifest = marshal.dumps([(key, st.st_mtime_ns, st.st_size) for key, _, st in scan])
         row = self._conn.execute("SELECT value FROM sync_state WHERE name = 'manifest'").fetchone()
@@ -511,6 +565,9 @@ class Index:
                 path, st = files[key]
                 try:
                     self._update(key, path, st, stats, known=key in stored)
+                    if is_racy(st.st_mtime_ns, scan_start_ns):
+                        self._smudge(key)
+                        complete = False  # no manifest either: the next sync must look
                 except FileNotFoundError:
                     complete = False  # deleted since the scan: the next sync removes it
                 except (PaperlogError, OSError, UnicodeDecodeError) as exc:
@@ -614,14 +671,36 @@ class Index:
                     for r in paper.readings
                 ],
             )
+        data = paper_to_json(paper)
         self._conn.execute(
-            f"INSERT INTO {DATA_TABLE} (id, data) VALUES (?, ?)",
-            (cur.lastrowid, paper_to_json(paper)),
+            f"INSERT INTO {DATA_TABLE} (id, data, crc) VALUES (?, ?, ?)",
+            (cur.lastrowid, data, row_checksum(data)),
         )
         fts_marks = ", ".join("?" for _ in FTS_COLUMNS)
         self._conn.execute(
             f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, {fts_marks})",
             (cur.lastrowid, *fts_values(paper)),
+        )
+
+    def _smudge(self, key: str) -> None:
+        """Store an impossible size for a racy file so the next sync re-reads it (racy-git:
+        an edit within the same timestamp tick and of the same size would go unseen)."""
+        self._conn.execute(f"UPDATE {PAPERS_TABLE} SET size = ? WHERE key = ?", (SMUDGED_SIZE, key))
+
+    # integrity (storage; see index_check) ------------------------------------------------
+
+    def _verify(self) -> None:
+        """The full check after an unclean close: structure, FTS, every row (IndexDamaged)."""
+        quick_check(self._conn, FTS_TABLE)
+        (version,) = self._conn.execute("PRAGMA user_version").fetchone()
+        if version != SCHEMA_VERSION:
+            raise IndexDamaged(f"schema version {version}, expected {SCHEMA_VERSION}")
+        verify_rows(
+            self._conn,
+            tables=(PAPERS_TABLE, DATA_TABLE, FTS_TABLE),
+            row_columns=_ROW_COLUMNS,
+            fts_columns=FTS_COLUMNS,
+            expected=_expected_row,
         )
 
     def _parse(self, path: Path, text: str) -> Paper:
@@ -672,7 +751,7 @@ class Index:
         # One json_extract with every path parses each document once (nine calls parse it
         # nine times); the small array it returns is quick to load.
         rows_sql = (
-            "SELECT id, json_extract(data, '$.key', '$.kind', '$.status', '$.year', "
+            "SELECT id, data, crc, json_extract(data, '$.key', '$.kind', '$.status', '$.year', "
             "'$.venue_label', '$.venue', '$.title', '$.nickname', '$.readings') "
             f"FROM {DATA_TABLE} WHERE id IN (SELECT value FROM json_each(?))"
         )
@@ -680,7 +759,8 @@ class Index:
         def run() -> list[tuple[str, ...]]:
             ids = [rowid for (rowid,) in self._conn.execute(sql, params)]
             found = {}
-            for rowid, values in self._conn.execute(rows_sql, (json.dumps(ids),)):
+            for rowid, text, crc, values in self._conn.execute(rows_sql, (json.dumps(ids),)):
+                check_row(rowid, text, crc)  # every read checks the row's CRC-32
                 key, kind, status, year, label, venue, title, nick, readings = json.loads(values)
                 # a reading is [week_start, date, week, group, order, extra] (paper_to_json)
                 weeks = ",".join(f"Wk{r[2]}" for r in readings if r[2] is not None)
@@ -688,6 +768,8 @@ class Index:
                 found[rowid] = (
                     key, kind, status, str(year or ""), label or venue or "", weeks, shown
                 )  # fmt: skip
+            if len(found) != len(set(ids)):
+                raise IndexDamaged("a paper row has no stored data")
             return [found[i] for i in ids]
 
         return self._read(run)
@@ -718,12 +800,16 @@ class Index:
         """The papers of these row ids, in this order."""
         if not ids:
             return []
-        data = dict(
-            self._conn.execute(
-                f"SELECT id, data FROM {DATA_TABLE} WHERE id IN (SELECT value FROM json_each(?))",
+        data = {
+            rowid: check_row(rowid, text, crc)
+            for rowid, text, crc in self._conn.execute(
+                f"SELECT id, data, crc FROM {DATA_TABLE} "
+                "WHERE id IN (SELECT value FROM json_each(?))",
                 (json.dumps(ids),),
             )
-        )
+        }
+        if len(data) != len(set(ids)):
+            raise IndexDamaged("a paper row has no stored data")
         return [paper_from_json(data[i]) for i in ids]
 
     def keys(self, query: Query | str | None = None) -> list[str]:
@@ -757,22 +843,18 @@ class Index:
 
     def all(self, limit: int | None = None) -> list[Paper]:
         """Every item (the first ``limit``), sorted by key."""
-        sql = (
-            f"SELECT d.data FROM {PAPERS_TABLE} AS p JOIN {DATA_TABLE} AS d ON d.id = p.rowid "
-            "ORDER BY p.key" + (f" LIMIT {int(limit)}" if limit is not None else "")
-        )
-        return self._read(lambda: [paper_from_json(data) for (data,) in self._conn.execute(sql)])
+        sql = f"SELECT p.rowid FROM {PAPERS_TABLE} AS p ORDER BY p.key"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self._read(lambda: self._papers([rowid for (rowid,) in self._conn.execute(sql)]))
 
     def papers(self, keys: list[str]) -> list[Paper]:
         """The items with these keys (those that exist), in no particular order."""
-        sql = (
-            f"SELECT d.data FROM {PAPERS_TABLE} AS p JOIN {DATA_TABLE} AS d ON d.id = p.rowid "
-            "WHERE p.key IN (SELECT value FROM json_each(?))"
-        )
+        sql = f"SELECT p.rowid FROM {PAPERS_TABLE} AS p WHERE p.key IN (SELECT value FROM json_each(?))"
         return self._read(
-            lambda: [
-                paper_from_json(data) for (data,) in self._conn.execute(sql, (json.dumps(keys),))
-            ]
+            lambda: self._papers(
+                [rowid for (rowid,) in self._conn.execute(sql, (json.dumps(keys),))]
+            )
         )
 
     def readers(self, weeks: list[int], days: list[date]) -> list[Paper]:
@@ -795,12 +877,9 @@ class Index:
         topics, then rank, then key). Each day picks one, so a day's best remaining item is
         always among them.
         """
-        base = (
-            f"FROM {PAPERS_TABLE} AS p JOIN {DATA_TABLE} AS d ON d.id = p.rowid "
-            "WHERE p.status != 'read'"
-        )
+        params: list[Any] = []
         if per_track is None:
-            sql, params = f"SELECT d.data {base}", []
+            sql = f"SELECT p.rowid FROM {PAPERS_TABLE} AS p WHERE p.status != 'read'"
         else:
             # Columns only, no JSON per row, except the focus test when there is a focus.
             focus_sql = (
@@ -810,17 +889,16 @@ class Index:
                 else "? IS NULL"
             )
             sql = (
-                "SELECT d.data FROM (SELECT p.rowid AS id, row_number() OVER (PARTITION BY "
+                "SELECT w.id FROM (SELECT p.rowid AS id, row_number() OVER (PARTITION BY "
                 "p.track_as_written, p.pinned IS NOT NULL OR p.skips ORDER BY "
                 f"p.status != 'reading', {focus_sql}, p.rank IS NULL, p.rank, p.key) AS n, "
                 f"p.pinned AS pinned, p.skips AS skips FROM {PAPERS_TABLE} AS p "
                 "WHERE p.status != 'read') AS w "
-                f"JOIN {DATA_TABLE} AS d ON d.id = w.id "
                 "WHERE w.n <= ? OR w.pinned IS NOT NULL OR w.skips"
             )
             params = [json.dumps(list(focus)) if focus else None, per_track]
         return self._read(
-            lambda: [paper_from_json(data) for (data,) in self._conn.execute(sql, params)]
+            lambda: self._papers([rowid for (rowid,) in self._conn.execute(sql, params)])
         )
 
     def week_summary(self) -> list[Reading]:
@@ -848,8 +926,8 @@ class Index:
         return self._read(lambda: [(key, rank) for key, rank in self._conn.execute(sql)])
 
     def __len__(self) -> int:
-        (count,) = self._conn.execute(f"SELECT count(*) FROM {PAPERS_TABLE}").fetchone()
-        return int(count)
+        sql = f"SELECT count(*) FROM {PAPERS_TABLE}"
+        return int(self._read(lambda: self._conn.execute(sql).fetchone()[0]))
 
     def rows(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """Run one read-only SQL statement over the index tables (``paperlog.browse`` uses it)."""
@@ -867,13 +945,23 @@ def _watcher_vouches(library: Library) -> bool:
     return ask(library.state_dir)
 
 
+def _expected_row(stored: tuple[Any, ...], text: str) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """The row and full-text values the sync would store for this row's JSON (its stat kept)."""
+    paper = paper_from_json(text)
+    key, path, mtime_ns, size, sha1 = stored[:5]
+    if paper.key != key:
+        raise ValueError(f"row {key!r} holds the data of {paper.key!r}")
+    return _row(paper, path, fake_stat(size, mtime_ns), sha1), fts_values(paper)
+
+
 def _discard(path: Path) -> None:
-    """Delete an index file and its journal files."""
+    """Delete an index file, its journal files and its clean marker."""
+    forget_clean(path)
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: Path | str) -> sqlite3.Connection:
     conn = sqlite3.connect(path, timeout=30, isolation_level=None)
     # synchronous=NORMAL is enough for a cache: a damaged file is simply rebuilt.
     conn.execute("PRAGMA synchronous = NORMAL")

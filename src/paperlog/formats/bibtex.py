@@ -21,6 +21,7 @@ back the same way (``{{TensorFlow}}``); export writes it while the paper still s
 
 from __future__ import annotations
 
+import copy
 import functools
 import logging
 import re
@@ -30,8 +31,25 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from paperlog.citekey import assign_citekeys, fold, make_citekey, taken_citekeys
+from paperlog.citekey import (
+    DEFAULT_FORMULA,
+    assign_citekeys,
+    citekey_formula,
+    fold,
+    make_citekey,
+    taken_citekeys,
+)
 from paperlog.errors import ImportProblem
+from paperlog.formats.bibtex_blocks import (
+    FileBlocks,
+    blocks_of,
+    crossref_order,
+    head_text,
+    merge_blocks,
+    store_blocks,
+    stored_blocks,
+    tail_text,
+)
 from paperlog.formats.citation import FROM_BIBTEX, venue_name
 from paperlog.formats.latex import (
     MAX_BRACE_DEPTH,
@@ -219,6 +237,10 @@ class BibImportReport:
     malformed: list[BibWarning] = field(default_factory=list)
     renamed: list[tuple[str, str]] = field(default_factory=list)
     linked: list[Paper] = field(default_factory=list)
+    aliased: list[tuple[str, str]] = field(default_factory=list)
+    """(key of a skipped duplicate, citation key of the paper that keeps it as an alias)."""
+    blocks: FileBlocks | None = None
+    """The ``@string``/``@preamble``/``@comment`` blocks now kept (this file's added)."""
     """Papers already there, without a citation key, that took the entry's key."""
     """(citation key in the file, key given) for clashes."""
     warnings: list[BibWarning] = field(default_factory=list)
@@ -234,6 +256,7 @@ class BibImportReport:
             "keys": [p.key for p in self.imported],
             "renamed": [{"from": a, "to": b} for a, b in self.renamed],
             "linked": [{"key": p.key, "citekey": p.citekey} for p in self.linked],
+            "aliases": [{"alias": a, "citekey": c} for a, c in self.aliased],
             "warnings": [str(w) for w in [*self.malformed, *self.warnings]],
         }
 
@@ -355,12 +378,13 @@ def _first_line(error: Exception) -> str:
 
 
 def parse_bibtex(
-    text: str, path: Path | str
+    text: str, path: Path | str, blocks: FileBlocks | None = None
 ) -> tuple[list[tuple[int | None, Entry, bool]], list[BibWarning], list[BibWarning]]:
     """Split ``text`` into entries ``(line, entry, enclosed)``, malformed blocks and warnings.
 
     Entries with a repeated field are kept (the first value wins, as in BibTeX itself) and
     warned about; entries whose key repeats an earlier one are kept for the caller to rename.
+    ``blocks``, when given, receives the file's ``@string``, ``@preamble`` and ``@comment``.
     """
     from bibtexparser.entrypoint import parse_string
     from bibtexparser.middlewares import default_parse_stack
@@ -377,6 +401,10 @@ def parse_bibtex(
     # Without @string macros to resolve, the values are unbraced here (``fields_of``), which
     # is much faster than bibtexparser's enclosing middleware on large files.
     lib = parse_string(text, parse_stack=[])
+    if blocks is not None:
+        found_blocks = blocks_of(lib)
+        blocks.strings, blocks.preambles = found_blocks.strings, found_blocks.preambles
+        blocks.comments, blocks.text = found_blocks.comments, found_blocks.text
     enclosed = not lib.strings
     if not enclosed:
         for middleware in default_parse_stack():
@@ -457,7 +485,8 @@ def import_bibtex(
     except UnicodeDecodeError as exc:
         bad_line = raw[: exc.start].count(b"\n") + 1
         raise ImportProblem("not UTF-8 text; convert the file to UTF-8", path, bad_line) from None
-    entries, malformed, warnings = parse_bibtex(text, path)
+    file_blocks = FileBlocks()
+    entries, malformed, warnings = parse_bibtex(text, path, file_blocks)
     report = BibImportReport(path, entries=len(entries), malformed=malformed, warnings=warnings)
     if not entries and malformed:
         raise ImportProblem(f"no readable entry ({malformed[0]})", path, malformed[0].line)
@@ -467,6 +496,7 @@ def import_bibtex(
         )
 
     existing = library.load_papers()
+    formula = citekey_formula(library.config)
     keys = {p.key.lower() for p in existing}
     # citation key (or the key a renamed entry had in its file) -> (ids, title) of the papers
     # holding it: a re-import of the same entry is skipped, another paper that happens to use
@@ -482,12 +512,14 @@ def import_bibtex(
             names.add("")
         for name in names:
             by_key.setdefault(name, []).append((_ids_of(p), _title_print(p)))
-    library_citekeys = {p.citekey.lower() for p in existing if p.citekey}
-    used = set(library_citekeys)
+        for alias in p.aliases:
+            by_key.setdefault(alias.lower(), []).append((_ids_of(p), _title_print(p)))
+    used = taken_citekeys(existing)  # aliases included
     # id -> the library paper that has it, or None when an earlier entry of this file brought it
     known: dict[tuple[str, str], Paper | None] = {
         (kind, p.ids[kind]): p for p in existing for kind in ("doi", "arxiv") if p.ids.get(kind)
     }
+    from_file: dict[tuple[str, str], Paper] = {}  # id -> the paper an earlier entry became
     total = len(entries)
     for done, (line, entry, enclosed) in enumerate(entries, start=1):
         if progress is not None and (done % 250 == 0 or done == total):
@@ -521,19 +553,35 @@ def import_bibtex(
                 owner.extra.setdefault(EXTRA_KEY, paper.extra[EXTRA_KEY])
                 used.add(entry.key.lower())
                 report.linked.append(owner)
-            if seen and owner is None:
+            elif seen and entry.key.strip() and entry.key.lower() not in used:
+                # A document may \cite the skipped entry's key: the paper answers to it too.
+                held = owner or next(from_file[i] for i in seen if i in from_file)
+                held.aliases.append(entry.key)
+                used.add(entry.key.lower())
+                if owner is not None and all(p is not owner for p in report.linked):
+                    report.linked.append(owner)
+                report.aliased.append((entry.key, held.citekey or held.key))
+                report.warnings.append(
+                    BibWarning(
+                        line,
+                        f"{entry.key}: same paper as {held.citekey or held.key}; skipped, "
+                        "its key kept as an alias",
+                    )
+                )
+            elif seen and owner is None:
                 report.warnings.append(
                     BibWarning(line, f"{entry.key}: same paper as an earlier entry; skipped")
                 )
             continue
         if not entry.key.strip() or entry.key.lower() in used:
-            paper.citekey = make_citekey(paper, used)
+            paper.citekey = make_citekey(paper, used, formula)
             report.renamed.append((entry.key, paper.citekey))
             paper.extra[EXTRA_KEY]["key"] = entry.key
             taken = f"citation key {entry.key!r} is taken" if entry.key else "no citation key"
             report.warnings.append(BibWarning(line, f"{taken}; gave {paper.citekey!r}"))
         used.add((paper.citekey or "").lower())
         known.update(dict.fromkeys(ids))
+        from_file.update(dict.fromkeys(ids, paper))
         paper.key = make_key(paper, keys)
         keys.add(paper.key.lower())
         report.imported.append(paper)
@@ -542,8 +590,17 @@ def import_bibtex(
     append_to_queue(existing, report.imported)
     for paper in report.imported:
         paper.added = paper.added or today or date.today()
-    if (report.imported or report.linked) and not dry_run:
-        library.write_all(papers=[*report.imported, *report.linked])
+    config = None
+    if file_blocks:
+        kept = stored_blocks(library.config)
+        merged, problems = merge_blocks(kept, file_blocks)
+        report.warnings.extend(BibWarning(None, p) for p in problems)
+        report.blocks = merged
+        if merged != kept:
+            config = copy.deepcopy(library.config)
+            store_blocks(config, merged)
+    if (report.imported or report.linked or config is not None) and not dry_run:
+        library.write_all(papers=[*report.imported, *report.linked], config=config)
     return report
 
 
@@ -583,26 +640,47 @@ def entry_fields(paper: Paper) -> tuple[str, list[tuple[str, str, bool]]]:
     return entry_type, [(_SPELLING.get(n, n), values[n][0], values[n][1]) for n in ordered]
 
 
-def export_bibtex(papers: Iterable[Paper], *, taken: set[str] | None = None) -> str:
-    """BibTeX text for the papers, one entry each, in the order given.
+def export_bibtex(
+    papers: Iterable[Paper],
+    *,
+    taken: set[str] | None = None,
+    formula: str = DEFAULT_FORMULA,
+    blocks: FileBlocks | None = None,
+) -> str:
+    """BibTeX text for the papers, one entry each, in the order given, except that an entry
+    others ``crossref`` comes after them (BibTeX needs that).
 
     A paper without a citation key gets one (``make_citekey``, unique within ``taken`` and the
     papers' own keys) in the output only; ``paperlog.citekey.assign_citekeys`` stores keys.
+    A paper's ``aliases`` (keys of duplicates merged into it) are written as copies of its
+    entry under each alias, so a document citing either key still builds. ``blocks`` (the
+    ``@preamble``/``@string`` blocks, then the ``@comment`` blocks) frame the entries.
     """
     papers = list(papers)
     used = taken_citekeys(papers) | (taken or set())
-    out: list[str] = []
+    keys: list[str] = []
+    texts: list[str] = []
+    targets: list[str | None] = []
     for paper in papers:
         citekey = paper.citekey
         if not citekey:
-            citekey = make_citekey(paper, used)
+            citekey = make_citekey(paper, used, formula)
             used.add(citekey.lower())
         entry_type, fields = entry_fields(paper)
         # Values are already BibTeX (encoded, or raw as imported), so writing is a join; the
         # layout is what bibtexparser's writer makes with a two-space indent, at a third of
         # the cost for large exports.
-        lines = [f"  {n} = {{{v}}}" if braced else f"  {n} = {v}" for n, v, braced in fields]
-        out.append(f"@{entry_type}{{{citekey},\n" + ",\n".join(lines) + "\n}\n")
+        lines = ",\n".join(
+            f"  {n} = {{{v}}}" if braced else f"  {n} = {v}" for n, v, braced in fields
+        )
+        target = next((v.strip() for n, v, _ in fields if n == "crossref"), None)
+        for key in (citekey, *paper.aliases):
+            keys.append(key)
+            texts.append(f"@{entry_type}{{{key},\n{lines}\n}}\n")
+            targets.append(target)
+    out = [texts[i] for i in crossref_order(keys, targets)]
+    if blocks:
+        return "\n".join(x for x in (head_text(blocks), *out, tail_text(blocks)) if x)
     return "\n".join(out)
 
 
@@ -613,10 +691,14 @@ def select_papers(
     from paperlog.query import build_query
 
     wanted = {k.lower() for k in keys}
+
+    def named(p: Paper) -> bool:  # by file key, citation key or an alias
+        return bool(wanted & {n.lower() for n in (p.key, p.citekey or "", *p.aliases)})
+
     q = build_query(query, status=status)
-    picked = [p for p in papers if q.matches(p) or p.key.lower() in wanted]
+    picked = [p for p in papers if q.matches(p) or named(p)]
     if wanted and not query and not status:
-        picked = [p for p in papers if p.key.lower() in wanted]
+        picked = [p for p in papers if named(p)]
     return sorted(picked, key=lambda p: p.key)
 
 
@@ -627,7 +709,9 @@ def export_library_bibtex(
     new citation key; with ``write_back`` those are saved so their keys stay stable."""
     papers = library.load_papers()
     chosen = select_papers(papers, query, status)
-    changed = assign_citekeys(chosen, taken_citekeys(papers))
+    formula = citekey_formula(library.config)
+    changed = assign_citekeys(chosen, taken_citekeys(papers), formula)
     if changed and write_back:
         library.write_all(papers=changed)
-    return export_bibtex(chosen), changed
+    blocks = stored_blocks(library.config)
+    return export_bibtex(chosen, formula=formula, blocks=blocks), changed

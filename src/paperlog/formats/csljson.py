@@ -12,7 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from paperlog.citekey import assign_citekeys, make_citekey, taken_citekeys
+from paperlog.citekey import (
+    DEFAULT_FORMULA,
+    assign_citekeys,
+    citekey_formula,
+    make_citekey,
+    taken_citekeys,
+)
 from paperlog.formats.bibtex import EXTRA_KEY, select_papers
 from paperlog.formats.citation import entry_type, venue_name
 from paperlog.formats.latex import latex_to_text
@@ -160,7 +166,7 @@ def paper_to_csl(paper: Paper, item_id: str) -> dict[str, Any]:
 
 
 def export_csljson(
-    papers: Iterable[Paper], *, taken: set[str] | None = None
+    papers: Iterable[Paper], *, taken: set[str] | None = None, formula: str = DEFAULT_FORMULA
 ) -> list[dict[str, Any]]:
     """CSL-JSON items for the papers, in the order given; ``id`` is the citation key.
 
@@ -172,7 +178,7 @@ def export_csljson(
     for paper in papers:
         citekey = paper.citekey
         if not citekey:
-            citekey = make_citekey(paper, used)
+            citekey = make_citekey(paper, used, formula)
             used.add(citekey.lower())
         items.append(paper_to_csl(paper, citekey))
     return items
@@ -185,7 +191,8 @@ def export_library_csljson(
     a new citation key (saved with ``write_back``, so the ids stay stable)."""
     papers = library.load_papers()
     chosen = select_papers(papers, query, status)
-    changed = assign_citekeys(chosen, taken_citekeys(papers))
+    formula = citekey_formula(library.config)
+    changed = assign_citekeys(chosen, taken_citekeys(papers), formula)
     if changed and write_back:
         library.write_all(papers=changed)
-    return export_csljson(chosen), changed
+    return export_csljson(chosen, formula=formula), changed

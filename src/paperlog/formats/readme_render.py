@@ -67,7 +67,10 @@ def _head(config: Config, papers: list[Paper], has_resources: bool) -> list[str]
     for more in readme.get("preamble_more") or []:  # further intro paragraphs, as written
         out += ["", str(more)]
     out.append("")
+    absent = set(readme.get("absent") or [])
     contents = readme.get("contents")
+    if "contents" in absent:
+        return [*out, *_search(config, papers)]
     if contents is None:  # a library that was not imported: list the parts it has
         parts = []
         if has_resources:
@@ -82,6 +85,8 @@ def _head(config: Config, papers: list[Paper], has_resources: bool) -> list[str]
 
 
 def _search(config: Config, papers: list[Paper]) -> list[str]:
+    if "search" in (config.readme.get("absent") or []):
+        return []
     search: dict[str, Any] = dict(config.readme.get("search") or {})
     years = sorted({p.year for p in papers if p.year})
     by_year = search.get("by_year") or (f"{years[0]} to {years[-1]}" if years else None)
@@ -159,7 +164,13 @@ def _wishlist(config: Config, papers: list[Paper]) -> list[str]:
     slots = [s for s in config.readme.get("slots") or [] if "period" not in s]
     if not wish and not slots:
         return []
-    out = [str(config.readme.get("wishlist_heading", DEFAULT_WISHLIST_HEADING))]
+    heading = config.readme.get("wish_heading")
+    own = None
+    if "wishlist_heading" not in config.readme and isinstance(heading, dict):
+        own = str(heading.get("text"))
+        out = ["#" * int(heading.get("level") or 2) + " " + own]
+    else:
+        out = [str(config.readme.get("wishlist_heading", DEFAULT_WISHLIST_HEADING))]
     # runs of one group in queue order: a group the README named twice is shown twice,
     # so the queue reads back in the same order
     runs: list[tuple[str | None, list[Paper]]] = []
@@ -179,8 +190,8 @@ def _wishlist(config: Config, papers: list[Paper]) -> list[str]:
         placed.setdefault((reach or fits)[0] if reach else fits[-1], []).append((slot_at, line))
     last = 0.0
     for number, (name, members) in enumerate(runs):
-        if name is not None:
-            out.append(name)
+        if name is not None and not (number == 0 and name == own):
+            out.append(_group_line(config, name))
         entries = []
         for paper in members:
             # unranked items follow the ranked ones, in key order
@@ -198,10 +209,21 @@ def _week_heading(number: int, start: date | None) -> str:
     return f"### Wk{number} - {start:%Y.%m.%d}" if start else f"### Wk{number}"
 
 
+def _group_line(config: Config, name: str, within: int = 0) -> str:
+    """A theme group as written: a plain line, or a heading of the level it had when that
+    nests under the section it is rendered in (heading level ``within``; 0: none)."""
+    level = (config.readme.get("group_levels") or {}).get(name)
+    if isinstance(level, int) and within < level < 7:
+        return f"{'#' * level} {name}"
+    return name
+
+
 def _grouped(
+    config: Config,
     listings: list[tuple[Reading, Paper]],
     order: list[str],
     slots: list[Any] = (),  # type: ignore[assignment]
+    within: int = 3,
 ) -> list[str]:
     """Entries under their theme headings: the given order, then groups as first read; the
     week's to-do slots in their places."""
@@ -220,7 +242,7 @@ def _grouped(
         if not members and name is None:
             continue
         if name is not None:
-            out.append(name)
+            out.append(_group_line(config, name, within))
             if members and not _LIST_ITEM.match(members[0]):
                 out.append("")  # a paragraph entry would join the group line's paragraph
         out += members
@@ -249,14 +271,20 @@ def _weeks(papers: list[Paper], weeks: list[WeekInfo], config: Config) -> list[s
         if info is not None and info.note:
             out.append(f"*({info.note})* <br>")
         slots = list(info.extra.get("slots") or []) if info else []
-        body = _grouped(listings, info.groups if info else [], slots)
+        body = _grouped(config, listings, info.groups if info else [], slots)
         out += body or [""]
     period_slots = [s for s in config.readme.get("slots") or [] if "period" in s]
     for slot in period_slots:
         undated.setdefault(("", str(slot["period"])), [])
+    level = int(config.readme.get("period_level") or 3)
+    # no "Undated" heading over a README's undated list when it did not have one
+    invented = "absent" in config.readme and not config.readme.get("undated_heading")
     for (_, label), listings in sorted(undated.items(), reverse=True):
-        out.append(f"### {label}")
-        out += _grouped(listings, [], [s for s in period_slots if s["period"] == label])
+        headed = not (label == UNDATED and invented)
+        if headed:
+            out.append(f"{'#' * level} {label}")
+        slots = [s for s in period_slots if s["period"] == label]
+        out += _grouped(config, listings, [], slots, level if headed else 0)
     return out
 
 
@@ -268,7 +296,8 @@ def render_readme(library: Library, *, charts: Sequence[tuple[str, str]] = ()) -
     sections = library.load_resources()
     lines += _head(config, papers, bool(sections))
     lines += _resources(config, sections)
-    lines += [f"# {config.readme.get('notes_heading', DEFAULT_NOTES_HEADING)}", ""]
+    if "notes_heading" not in (config.readme.get("absent") or []):
+        lines += [f"# {config.readme.get('notes_heading', DEFAULT_NOTES_HEADING)}", ""]
     if charts:
         lines.append(CHARTS_MARKER)
         lines += [f"![{alt}]({path})" for alt, path in charts]

@@ -171,6 +171,9 @@ class Walker:
             return
         period = parse_period(text)
         if period is not None and self.zone != "resources":
+            self.out.readme.setdefault("period_level", block.level)
+            if period.label == UNDATED:
+                self.out.readme["undated_heading"] = True
             self.zone, self.ctx, self.ctx_level = "notes", "period", block.level
             self.period, self.group, self.order = period, None, 0
             return
@@ -195,13 +198,18 @@ class Walker:
         if TO_READ.search(text):
             self.ctx, self.ctx_level, self.group = "wish", block.level, None
             self.wish_heading = text
+            if "wishlist_heading" not in self.out.readme:  # rendered back as this heading
+                self.out.readme.setdefault("wish_heading", {"text": text, "level": block.level})
             return
         if self.ctx in ("wish", "period", "week") and block.level > self.ctx_level:
-            self._set_group(text)
+            self._set_group(text, block.level)
             return
         if block.level == 1 and "notes_heading" not in self.out.readme:
             self.out.readme["notes_heading"] = text
+            self.ctx, self.ctx_level, self.group = "none", block.level, text
+            return
         self.ctx, self.ctx_level, self.group = "none", block.level, text
+        self._heading_level(text, block.level)
 
     def _start_week(self, block: Block, number: int, start: date | None) -> None:
         self.zone, self.ctx, self.ctx_level = "notes", "week", block.level
@@ -240,7 +248,13 @@ class Walker:
             self.out.readme["contents"] = "\n".join(self.lines[first - 1 : last]).rstrip()
             self.contents_span = []
 
-    def _set_group(self, text: str) -> None:
+    def _heading_level(self, text: str, level: int) -> None:
+        """Remember that a group name was a heading (and of which level), for the render."""
+        self.out.readme.setdefault("group_levels", {})[text] = level
+
+    def _set_group(self, text: str, level: int | None = None) -> None:
+        if level is not None:
+            self._heading_level(text, level)
         self.group = text
         if self.ctx == "week" and self.week is not None:
             self.week.groups.append(text)
@@ -543,6 +557,19 @@ def walk(text: str) -> Parsed:
         elif block.kind == "item":
             walker.item(block)
     walker.close_zone()
+    readme = walker.out.readme
+    # parts of the seed's layout this README does not have: a render must not invent them
+    absent = [
+        part
+        for part, key in (
+            ("contents", "contents_heading"),
+            ("search", "search"),
+            ("notes_heading", "notes_heading"),
+        )
+        if key not in readme and not (part == "search" and walker.out.topics)
+    ]
+    if absent and walker.out.found:
+        readme["absent"] = absent
     runs = blank_runs("\n".join(lines[first : last - 1]))
     if runs:
         walker.out.readme["blank_runs"] = runs

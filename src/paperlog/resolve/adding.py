@@ -669,7 +669,7 @@ def add_paper(
     ``AmbiguousTitle`` when a title needs ``--pick``, and ``NotFound`` / ``NetworkError`` when
     no source gave a record. The library is unchanged whenever an error is raised.
     """
-    from paperlog.citekey import make_citekey, taken_citekeys
+    from paperlog.citekey import citekey_formula, make_citekey, taken_citekeys
     from paperlog.model import make_key
 
     prepared = prepare_paper(library, text, sources, options, today)
@@ -686,7 +686,7 @@ def add_paper(
             duplicate_of = existing.key
         taken = {p.key.lower() for p in papers}
         paper.key = options.key or make_key(paper, taken)
-        paper.citekey = make_citekey(paper, taken_citekeys(papers))
+        paper.citekey = make_citekey(paper, taken_citekeys(papers), citekey_formula(library.config))
         weeks, new_week = _place(library, paper, papers, options, day)
         library.validate(paper)
         library.write_all(papers=[paper], weeks=weeks)

@@ -363,7 +363,7 @@ def enrich_library(
     With ``overwrite`` every named paper (or every paper of kind "paper") is looked up, and the
     sources' values replace the library's where they differ.
     """
-    from paperlog.citekey import make_citekey, taken_citekeys
+    from paperlog.citekey import citekey_formula, make_citekey, taken_citekeys
 
     report = EnrichReport(dry_run=dry_run)
     papers = library.load_papers()
@@ -379,6 +379,7 @@ def enrich_library(
     # What each file said when it was read, so a file edited meanwhile is not overwritten.
     before = {p.key: library.paper_path(p.key).read_text(encoding="utf-8") for p in chosen}
     taken = taken_citekeys(papers)
+    formula = citekey_formula(library.config)
     changed: list[Paper] = []
     for done, paper in enumerate(chosen, start=1):
         if progress is not None:
@@ -400,7 +401,7 @@ def enrich_library(
             continue
         change = apply_resolution(paper, resolution, overwrite)
         if not paper.citekey:
-            paper.citekey = make_citekey(paper, taken)
+            paper.citekey = make_citekey(paper, taken, formula)
             taken.add(paper.citekey.lower())
             change.filled["citekey"] = "paperlog"
         report.conflicts.extend(change.conflicts)
