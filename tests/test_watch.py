@@ -158,3 +158,22 @@ def test_a_broken_file_is_reported_with_its_line(lib: Library, watching: Running
 def test_one_watcher_per_library(lib: Library, watching: Running) -> None:
     with pytest.raises(PaperlogError, match="already runs"):
         Watcher(lib).run(threading.Event())
+
+
+def test_the_watchers_own_writes_leave_the_index_marked_clean(
+    lib: Library, watching: Running
+) -> None:
+    import time
+
+    from paperlog.index_check import was_closed_cleanly
+
+    assert _search(lib, "learning")  # a command closed the index cleanly
+    lib.save_paper(Paper(key="okapi", title="Okapi Ranking Revisited"))
+    # the watcher applies the change by itself after a quiet moment (no command asks)
+    for _ in range(600):
+        if watching.watcher.applied:
+            break
+        time.sleep(0.05)
+    assert watching.watcher.applied == 1
+    # else the next command would take the watcher's write for a crash and verify every row
+    assert was_closed_cleanly(lib.state_dir / "index.sqlite")

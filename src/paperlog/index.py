@@ -493,6 +493,12 @@ class Index:
         if self._conn.in_transaction:
             self._conn.execute("ROLLBACK")
 
+    def mark_clean(self) -> None:
+        """Record the file's state as sound now, as a clean close does (a process that keeps
+        the index open, the watcher, calls this after each of its writes)."""
+        if self._trusted and not self._memory:
+            mark_clean(self.path)
+
     def close(self) -> None:
         """Close the database connection; record a clean close when the index is sound."""
         self._conn.close()

@@ -208,6 +208,7 @@ class Watcher:
             stack.callback(self._close_index)
             self._index = index
             self._index_id = _file_id(index.path)
+            index.mark_clean()  # the sync just written is sound: commands need not verify it
             # A stale socket of a watcher that died: the lock is ours, so nobody listens there.
             Path(address).unlink(missing_ok=True)
             server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -288,6 +289,10 @@ class Watcher:
                 self.pending.update(keys)  # retried on the next request
                 raise
             self.applied += len(keys)
+            # Its own committed writes leave the index sound: record that, as a clean close
+            # does, or the next command would take the changed file for a crash and verify
+            # every row (index_check).
+            self._index.mark_clean()
         except PaperlogError:
             # A file that does not parse: the asking command's own scan reports it (file:line);
             # the next request retries everything.
