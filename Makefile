@@ -3,15 +3,24 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.runtime
 DEMO := build/demo-library
 SEED ?= ../shared/seed/000_838255085520cd98.txt
 
-.PHONY: install demo test lint typecheck bench bench-more fidelity clean
+.PHONY: install demo test lint typecheck bench bench-more eval fidelity clean
 
-$(STAMP): pyproject.toml
+# Two stamps: the runtime (what `make demo` and a user need) and the dev tools on top of it
+# (pytest, ruff, mypy: only for `make test`). pip stays quiet unless something fails.
+PIP := $(BIN)/python -m pip --quiet --quiet --disable-pip-version-check
+
+$(RUNTIME): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(PIP) install --upgrade pip
+	$(PIP) install -e .
+	touch $(RUNTIME)
+
+$(STAMP): $(RUNTIME) pyproject.toml
+	$(PIP) install -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -26,7 +35,7 @@ typecheck: $(STAMP)
 test: $(STAMP) lint typecheck
 	$(BIN)/pytest
 
-demo: $(STAMP)
+demo: $(RUNTIME)
 	bash scripts/demo.sh "$(SEED)" "$(DEMO)"
 
 bench: $(STAMP)
@@ -34,6 +43,10 @@ bench: $(STAMP)
 
 bench-more: $(STAMP)
 	$(BIN)/python bench/bench.py
+
+# Recommendations against baselines on real reading lists (docs/discover.md); minutes, not seconds.
+eval: $(STAMP)
+	$(BIN)/python bench/eval_recommend.py --out build/eval/results.json
 
 fidelity: $(STAMP)
 	$(BIN)/python bench/fidelity.py

@@ -63,6 +63,15 @@ def library(tmp_path: Path) -> Library:
     return Library.create(tmp_path / "lib")
 
 
+# A library made by `init` commits each change: give git a name on machines that have none.
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "paperlog tests",
+    "GIT_AUTHOR_EMAIL": "tests@example.invalid",
+    "GIT_COMMITTER_NAME": "paperlog tests",
+    "GIT_COMMITTER_EMAIL": "tests@example.invalid",
+}
+
+
 def run_cli(
     *args: str,
     library: Path | None = None,
@@ -72,6 +81,7 @@ def run_cli(
 ) -> subprocess.CompletedProcess[str]:
     """Run ``python -m paperlog ARGS`` as a real process and capture its output."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERLOG_")}
+    full_env.update(GIT_IDENTITY)
     full_env.update(env or {})
     argv: Sequence[str] = [sys.executable, "-m", "paperlog"]
     if library is not None:
@@ -162,3 +172,8 @@ def sources(server: ReplayServer, client: HttpClient) -> dict[str, Source]:
     """Every source from ``make_sources``, pointed at the replay server by environment."""
     environ = {var: server.url(f"/{name}") for name, var in ENV_VARS.items()}
     return {s.name: s for s in make_sources(Config(), environ, client)}
+
+
+def closed_sources_env() -> dict[str, str]:
+    """Every network metadata source pointed at a closed local port: nothing answers."""
+    return dict.fromkeys(ENV_VARS.values(), "http://127.0.0.1:9/closed")

@@ -46,8 +46,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
-
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("PAPERLOG_SHARED", REPO.parent / "shared"))
 CORPUS_API = SHARED / "corpus" / "api"
@@ -64,6 +62,10 @@ class Reply:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    trickle: float = 0.0
+    """Seconds between the body's bytes, sent one at a time (a server that drips)."""
+    filler: int = 0
+    """Bytes of spaces sent after the body, with no Content-Length (a huge answer)."""
 
     @classmethod
     def json(
@@ -251,9 +253,22 @@ class ReplayServer:
             handler.send_response(reply.status)
             for name, value in reply.headers.items():
                 handler.send_header(name, value)
-            handler.send_header("Content-Length", str(len(reply.body)))
+            if reply.filler:
+                handler.send_header("Connection", "close")  # the body ends when the socket does
+                handler.close_connection = True
+            else:
+                handler.send_header("Content-Length", str(len(reply.body)))
             handler.end_headers()
-            handler.wfile.write(reply.body)
+            if reply.trickle:
+                for byte in reply.body:
+                    handler.wfile.write(bytes([byte]))
+                    handler.wfile.flush()
+                    time.sleep(reply.trickle)
+            else:
+                handler.wfile.write(reply.body)
+            chunk = b" " * 65536
+            for start in range(0, reply.filler, len(chunk)):
+                handler.wfile.write(chunk[: reply.filler - start])
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (a timeout test): nothing left to answer
 
@@ -265,6 +280,9 @@ def corpus_api(*parts: str) -> Path:
     """A path under ``../shared/corpus/api``; skips the test when the recording is absent."""
     path = CORPUS_API.joinpath(*parts)
     if not path.exists():
+        # Imported here: `make demo` runs this server with the runtime dependencies only.
+        import pytest
+
         pytest.skip(f"recorded API data {path} is absent (../shared is not available)")
     return path
 

@@ -17,7 +17,7 @@ LATER_COMMANDS = [["list"], ["topics"], ["weeks"], ["search", "tricks"], ["stats
 def _later_commands_work(library: Library) -> None:
     for args in LATER_COMMANDS:
         result = run_cli(*args, library=library.root)
-        assert "Traceback" not in result.stderr, (args, result.stderr)
+        assert "internal error" not in result.stderr, (args, result.stderr)
         assert result.returncode == 0, (args, result.stderr)
 
 
@@ -101,7 +101,7 @@ def test_deeply_nested_braces_are_refused_not_recursed(
     )
     result = run_cli("import", "bibtex", str(path), library=library.root)
     assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
+    assert "internal error" not in result.stderr
     assert f"deep: braces in title nest {depth} deep (at most 32); entry skipped" in (
         result.stdout + result.stderr
     )

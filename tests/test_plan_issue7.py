@@ -5,14 +5,16 @@ a code fence, review dates, the wish-list series, start, tracks from group headi
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import CORPUS, SEED, run_cli
+from conftest import CORPUS, GIT_IDENTITY, SEED, run_cli
 from paperlog.library import Library
 from replay import ReplayServer
 
@@ -232,6 +234,14 @@ def _with_key_ideas(root: Path, key: str) -> Path:
     path.write_text(
         path.read_text(encoding="utf-8") + "\n## Key ideas\n- few labels, dense 3D output\n",
         encoding="utf-8",
+    )
+    # A library made by init commits each change, and refuses to write over uncommitted
+    # edits: commit this one as a user would.
+    subprocess.run(
+        ["git", "commit", "-qm", "key ideas", str(path.relative_to(root))],
+        cwd=root,
+        env={**os.environ, **GIT_IDENTITY},
+        check=True,
     )
     return path
 

@@ -20,7 +20,7 @@ class PaperlogError(Exception):
         where = ""
         if self.path is not None:
             where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
-        return f"{where}{self.message}"
+        return one_line(f"{where}{self.message}")
 
 
 class LibraryNotFound(PaperlogError):
@@ -45,3 +45,11 @@ class ImportProblem(PaperlogError):
 
 class NetworkError(PaperlogError):
     """A metadata source could not be reached or answered badly."""
+
+
+def one_line(text: str) -> str:
+    """``text`` as one line: line breaks and other control characters (a NUL a YAML error
+    quotes) shown as escapes, so an error never spills over several lines."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in text)

@@ -980,7 +980,8 @@ def _as_paperlog_error(exc: BaseException, path: str) -> PaperlogError:
     if isinstance(exc, PaperlogError):
         return exc
     if isinstance(exc, UnicodeDecodeError):
-        return BadFile(f"not UTF-8 text: {exc.reason} at byte {exc.start}", path)
+        line = exc.object.count(b"\n", 0, exc.start) + 1 if isinstance(exc.object, bytes) else None
+        return BadFile(f"not UTF-8 text: {exc.reason} at byte {exc.start}", path, line)
     return BadFile(f"cannot read: {exc}", path)
 
 

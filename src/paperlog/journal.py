@@ -73,6 +73,9 @@ class Transaction:
     committed: bool = False
     after_commit: list[Callable[[list[Path]], None]] = field(default_factory=list)
     """Called with ``paths`` once the commit is durable (e.g. a git autocommit)."""
+    before_commit: list[Callable[[list[Path]], None]] = field(default_factory=list)
+    """Called with the paths about to be written before anything is; raising refuses them all
+    (a file holding git conflict markers, a file with the user's uncommitted changes)."""
 
     def write(self, path: Path, text: str) -> None:
         """Replace (or create) ``path`` with ``text`` at commit; a later call for it wins."""
@@ -98,6 +101,8 @@ class Transaction:
         """Make every recorded change durable, all or nothing; return the paths changed."""
         if self.committed:
             raise TransactionError("this transaction is already committed")
+        for check in self.before_commit:
+            check(list(self._ops))
         self.committed = True
         ops = list(self._ops.items())
         self._ops = {}

@@ -115,6 +115,15 @@ def config_from_toml(text: str, path: Path | str) -> Config:
         line = getattr(exc, "lineno", None)
         raise BadFile(f"broken TOML: {getattr(exc, 'msg', exc)}", path, line) from None
     known = {"title", "intro", "topics", "plan", "readme", "sources"}
+    # a hand edit of the wrong shape is a one-line error at its line, never a TypeError later
+    for name, kind, what in (
+        ("topics", list, "a list of [[topics]] tables"),
+        ("plan", dict, "a table"),
+        ("readme", dict, "a table"),
+        ("sources", dict, "a table"),
+    ):
+        if name in data and not isinstance(data[name], kind):
+            raise BadFile(f"{name}: expected {what}", path, _toml_line(text, name))
     topics = []
     for item in data.get("topics", []):
         if not isinstance(item, dict) or "code" not in item or "name" not in item:
@@ -128,15 +137,41 @@ def config_from_toml(text: str, path: Path | str) -> Config:
     tracks_raw = plan_data.pop("tracks", None)
     plan = Plan()
     if tracks_raw is not None:
+        shares_ok = isinstance(tracks_raw, list) and all(
+            isinstance(t, dict)
+            and "name" in t
+            and isinstance(t.get("share", 0), int | float)
+            and not isinstance(t.get("share", 0), bool)
+            for t in tracks_raw
+        )
+        if not shares_ok:
+            raise BadFile(
+                "plan.tracks: each track needs a name and a numeric share",
+                path,
+                _toml_line(text, "tracks"),
+            )
         plan.tracks = [
             Track(str(t["name"]), float(t.get("share", 0)), t.get("description"))
             for t in tracks_raw
         ]
-    for name in ("papers_per_week", "reading_days", "review_day", "week_start", "start"):
+    for name, kinds, what in _PLAN_FIELDS:
         if name in plan_data:
-            setattr(plan, name, plan_data.pop(name))
+            value = plan_data.pop(name)
+            ok = isinstance(value, kinds) and not isinstance(value, bool)
+            if ok and isinstance(value, list):
+                ok = all(isinstance(v, str) for v in value)
+            if not ok:
+                raise BadFile(f"plan.{name}: expected {what}", path, _toml_line(text, name))
+            setattr(plan, name, value)
     if "focus_topics" in plan_data:
-        plan.focus_topics = list(plan_data.pop("focus_topics"))
+        focus = plan_data.pop("focus_topics")
+        if not isinstance(focus, list):
+            raise BadFile(
+                "plan.focus_topics: expected a list of topic codes",
+                path,
+                _toml_line(text, "focus_topics"),
+            )
+        plan.focus_topics = [str(code) for code in focus]
     plan.extra = plan_data
     return Config(
         title=str(data.get("title", "Reading log")),
@@ -147,6 +182,27 @@ def config_from_toml(text: str, path: Path | str) -> Config:
         sources=dict(data.get("sources", {})),
         extra={k: v for k, v in data.items() if k not in known},
     )
+
+
+_PLAN_FIELDS: list[tuple[str, type | tuple[type, ...], str]] = [
+    ("papers_per_week", int, "a whole number"),
+    ("reading_days", list, "a list of day names"),
+    ("review_day", str, "a day name"),
+    ("week_start", str, "a day name"),
+    ("start", date, "a date (YYYY-MM-DD)"),
+]
+
+
+def _toml_line(text: str, key: str) -> int | None:
+    """The line of ``key =`` or ``[key]`` in TOML text, for error messages."""
+    import re
+
+    match = re.search(
+        rf"^\s*(?:{re.escape(key)}\s*=|\[+\s*(?:\w+\.)*{re.escape(key)}\s*\]+)",
+        text,
+        flags=re.MULTILINE,
+    )
+    return text.count("\n", 0, match.start()) + 1 if match else None
 
 
 def _drop_none(data: dict[str, Any]) -> dict[str, Any]:
@@ -206,7 +262,25 @@ def resources_from_yaml(text: str, path: Path | str) -> list[ResourceSection]:
         if not isinstance(sec, dict) or "section" not in sec:
             raise BadFile("each resource section needs a 'section' name", path, 1)
         groups = []
-        for grp in sec.get("groups") or []:
+        raw_groups = sec.get("groups") or []
+        if not isinstance(raw_groups, list) or not all(
+            isinstance(g, dict)
+            and isinstance(g.get("items") or [], list)
+            and all(isinstance(i, dict) and "title" in i for i in g.get("items") or [])
+            and all(
+                isinstance(lk, dict) and "label" in lk
+                for i in g.get("items") or []
+                for lk in i.get("links") or []
+            )
+            for g in raw_groups
+        ):
+            raise BadFile(
+                "groups: expected a list of groups, each with items that have a title "
+                "(and links with a label)",
+                path,
+                line_of(text, "groups"),
+            )
+        for grp in raw_groups:
             items = [
                 ResourceItem(
                     title=str(it["title"]),
@@ -258,7 +332,13 @@ def weeks_from_yaml(text: str, path: Path | str) -> list[WeekInfo]:
             try:
                 start = date.fromisoformat(str(start))
             except ValueError:
-                raise BadFile(f"week {item['week']}: start {start!r} is not a date", path) from None
+                raise BadFile(
+                    f"week {item['week']}: start {start!r} is not a date",
+                    path,
+                    line_of(text, "start"),
+                ) from None
+        if not isinstance(item.get("groups") or [], list):
+            raise BadFile("groups: expected a list of group names", path, line_of(text, "groups"))
         weeks.append(
             WeekInfo(
                 week=item["week"],
@@ -325,6 +405,10 @@ class Library:
         default_factory=list, repr=False, compare=False
     )
     """Called after each committed transaction with the paths it wrote or deleted."""
+    before_commit: list[Callable[[list[Path]], None]] = field(
+        default_factory=list, repr=False, compare=False
+    )
+    """Called with the paths a transaction will write before it writes any; may refuse."""
     last_recovery: Recovery | None = field(default=None, repr=False, compare=False)
     """What the last recovery of an interrupted write did (None when nothing was left)."""
     _lock_depth: int = field(default=0, repr=False, compare=False)
@@ -462,7 +546,12 @@ class Library:
             yield self._tx
             return
         with self.lock():
-            tx = Transaction(self.root, self.state_dir, after_commit=list(self.after_commit))
+            tx = Transaction(
+                self.root,
+                self.state_dir,
+                after_commit=list(self.after_commit),
+                before_commit=list(self.before_commit),
+            )
             self._tx = tx
             token = _ACTIVE.set(tx)
             try:
@@ -529,7 +618,12 @@ class Library:
 
     def parse_paper_file(self, path: Path) -> Paper:
         """Read and validate one paper file (topic codes checked against the taxonomy)."""
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            raise BadFile(f"not UTF-8 text (byte {raw[exc.start]:#x})", path, line) from None
         paper = paper_from_text(path.stem, text, path)
         self.validate(paper, path, text)
         return paper

@@ -294,6 +294,10 @@ class Config:
 _KEY_STOP = {"a", "an", "the", "of", "for", "and", "on", "in", "to", "with", "via", "by"}
 
 
+MAX_SLUG = 60
+"""Characters a key's slug may have (before its year and any -b suffix)."""
+
+
 def slugify(text: str, max_words: int = 4) -> str:
     """A file-name-safe slug: ASCII, lower case, words joined by ``-``."""
     # Apostrophes join rather than split: "Don't Decay" -> "dont-decay", not "don-t-decay".
@@ -301,7 +305,9 @@ def slugify(text: str, max_words: int = 4) -> str:
     norm = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     words = [w for w in re.split(r"[^a-z0-9]+", norm.lower()) if w]
     kept = [w for w in words if w not in _KEY_STOP] or words
-    return "-".join(kept[:max_words]) or "item"
+    # a cap on the length, not only the words: a 300-letter one-word title made a file name
+    # the file system refuses ("File name too long")
+    return "-".join(kept[:max_words])[:MAX_SLUG].strip("-") or "item"
 
 
 def make_key(paper: Paper, taken: set[str]) -> str:

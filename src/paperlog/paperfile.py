@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from paperlog.errors import BadFile
+from paperlog.errors import BadFile, one_line
 from paperlog.model import ENTRY_TYPES, KINDS, STATUSES, Link, Paper, Reading
 
 FIELD_ORDER = (
@@ -52,7 +52,7 @@ def _yaml_io() -> tuple[Any, Any]:
     """The YAML loader and dumper, built on first use: start-up never pays for PyYAML."""
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = _safe_loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     base = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
     class Dumper(base):  # type: ignore[misc, valid-type]
@@ -64,6 +64,68 @@ def _yaml_io() -> tuple[Any, Any]:
 
     Dumper.add_representer(str, repr_str)
     return loader, Dumper
+
+
+def _safe_loader(base: Any) -> Any:
+    """A safe loader for hand-edited files: no aliases, no value that raises.
+
+    An alias (``*name``) shares a node, so a 352-byte file of nested aliases stands for
+    billions of values (it ran past 30 s at 1.3 GB); paperlog never writes one, so a file
+    holding one is refused. A scalar its tag cannot hold (``2020-02-30``, an offset of
+    +25:00, ``!!float x``) is a ``ConstructorError`` at its line instead of a bare ValueError.
+    """
+    import yaml
+    from yaml.constructor import ConstructorError
+
+    class Loader(base):  # type: ignore[misc]
+        def get_single_data(self) -> Any:
+            node = self.get_single_node()
+            if node is None:
+                return None
+            _refuse_aliases(node)
+            return self.construct_document(node)
+
+    def guarded(construct: Any, what: str) -> Any:
+        def run(loader: Any, node: Any) -> Any:
+            try:
+                return construct(loader, node)
+            except (ValueError, OverflowError, TypeError):
+                shown = repr(node.value) if len(node.value) <= 40 else repr(node.value[:37] + "...")
+                raise ConstructorError(
+                    None, None, f"{shown} is not a valid {what}", node.start_mark
+                ) from None
+
+        return run
+
+    for tag, what in (("timestamp", "date"), ("float", "number"), ("int", "whole number")):
+        full = f"tag:yaml.org,2002:{tag}"
+        Loader.add_constructor(full, guarded(yaml.SafeLoader.yaml_constructors[full], what))
+    return Loader
+
+
+def _refuse_aliases(root: Any) -> None:
+    """Raise at the first list or mapping reached twice (an alias to it), walking each node
+    once. An alias to a scalar stays allowed: it cannot multiply anything, and PyYAML's
+    dumper writes one for a date object a file holds twice."""
+    from yaml.constructor import ConstructorError
+
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        value = node.value
+        if not isinstance(value, list):
+            continue
+        if id(node) in seen:
+            raise ConstructorError(
+                None,
+                None,
+                "aliases (*name) to lists or mappings are not allowed in paperlog files",
+                node.start_mark,
+            )
+        seen.add(id(node))
+        for item in value:
+            stack.extend(item if isinstance(item, tuple) else (item,))
 
 
 class _NotFast(Exception):
@@ -296,7 +358,10 @@ def _load_scalar(text: str) -> Any:
     if tag.endswith(":int") and _LOAD_INT.match(text):
         return int(text)
     if tag.endswith(":timestamp") and _LOAD_DATE.match(text):
-        return date.fromisoformat(text)
+        try:
+            return date.fromisoformat(text)
+        except ValueError:  # "2020-02-30": PyYAML's loader reports it with its line
+            raise _NotFast from None
     if text in _CONSTANTS:
         return _CONSTANTS[text]
     raise _NotFast
@@ -378,10 +443,12 @@ def load_yaml(text: str, path: Path | str, first_line: int = 1) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + mark.line if mark is not None else first_line
-        problem = exc.problem or exc.context or "invalid YAML"
+        problem = one_line(exc.problem or exc.context or "invalid YAML")
         raise BadFile(f"broken YAML: {problem}", path, line) from None
     except yaml.YAMLError as exc:
         raise BadFile(f"broken YAML: {exc}", path, first_line) from None
+    except RecursionError:
+        raise BadFile("broken YAML: nested too deeply", path, first_line) from None
 
 
 def split_front_matter(text: str, path: Path | str) -> tuple[str, str]:
@@ -396,8 +463,32 @@ def split_front_matter(text: str, path: Path | str) -> tuple[str, str]:
 
 def line_of(text: str, key: str) -> int | None:
     """The 1-based line of a top-level ``key:`` in a paper file, for error messages."""
-    match = re.search(rf"^{re.escape(key)}\s*:", text, flags=re.MULTILINE)
+    match = re.search(rf"^{re.escape(key)}\s*:", text, flags=re.MULTILINE) or re.search(
+        rf"^[ \t-]*{re.escape(key)}\s*:", text, flags=re.MULTILINE
+    )
     return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _whole(
+    value: Any,
+    field: str,
+    path: Path | str,
+    text: str,
+    *,
+    low: int = -(2**63),
+    high: int = 2**63 - 1,
+) -> int | None:
+    """A whole number within [low, high] (the index stores 64-bit integers), or None."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+        raise BadFile(
+            f"{field}: {shown} is not a whole number from {low} to {high}",
+            path,
+            line_of(text, field),
+        )
+    return value
 
 
 def _as_date(value: Any, field: str, path: Path | str, text: str) -> date | None:
@@ -441,6 +532,24 @@ def _authors(value: Any, path: Path | str, text: str) -> list[str]:
     return out
 
 
+def _structured(value: Any) -> bool:
+    return isinstance(value, list) and any(isinstance(v, dict | list) for v in value)
+
+
+def _takeaways(value: Any, path: Path | str, text: str) -> list[str]:
+    """The takeaways as text for review; a mapping an item holds is read as "key: value"
+    (the list itself is kept verbatim in ``extra`` and written back as it was)."""
+    if not _structured(value):
+        return _str_list(value, "takeaways", path, text)
+    out = []
+    for item in value:
+        if isinstance(item, dict):
+            out.append("; ".join(f"{k}: {v}" for k, v in item.items()))
+        else:
+            out.append(str(item))
+    return out
+
+
 def _mapping(value: Any, field: str, path: Path | str, text: str) -> dict[str, Any]:
     if value is None:
         return {}
@@ -475,14 +584,10 @@ def paper_from_text(key: str, text: str, path: Path | str) -> Paper:
             path,
             line_of(text, "status"),
         )
-    year = data.get("year")
-    if year is not None and not isinstance(year, int):
-        raise BadFile(f"year: {year!r} is not a whole number", path, line_of(text, "year"))
-    for name in ("preprint_year",):
-        if data.get(name) is not None and not isinstance(data.get(name), int):
-            raise BadFile(
-                f"{name}: {data[name]!r} is not a whole number", path, line_of(text, name)
-            )
+    year = _whole(data.get("year"), "year", path, text, low=-9999, high=9999)
+    preprint_year = _whole(
+        data.get("preprint_year"), "preprint_year", path, text, low=-9999, high=9999
+    )
     entry_type = _opt_str(data, "entry_type")
     if entry_type is not None and entry_type not in ENTRY_TYPES:
         raise BadFile(
@@ -490,31 +595,34 @@ def paper_from_text(key: str, text: str, path: Path | str) -> Paper:
             path,
             line_of(text, "entry_type"),
         )
-    rank = data.get("rank")
-    if rank is not None and not isinstance(rank, int):
-        raise BadFile(f"rank: {rank!r} is not a whole number", path, line_of(text, "rank"))
+    rank = _whole(data.get("rank"), "rank", path, text)
     ids_raw = data.get("ids") or {}
     if not isinstance(ids_raw, dict):
         raise BadFile(
             "ids: expected a mapping such as 'arxiv: 2002.05709'", path, line_of(text, "ids")
         )
     links = []
-    for item in data.get("links") or []:
+    raw_links = data.get("links") or []
+    if not isinstance(raw_links, list):
+        raise BadFile("links: expected a list of links", path, line_of(text, "links"))
+    for item in raw_links:
         if not isinstance(item, dict) or "label" not in item:
             raise BadFile("links: each link needs a 'label'", path, line_of(text, "links"))
         links.append(Link(str(item["label"]), str(item.get("url") or "")))
     readings = []
-    for item in data.get("readings") or []:
+    raw_readings = data.get("readings") or []
+    if not isinstance(raw_readings, list):
+        raise BadFile("readings: expected a list of readings", path, line_of(text, "readings"))
+    for item in raw_readings:
         if not isinstance(item, dict):
             raise BadFile("readings: each reading is a mapping", path, line_of(text, "readings"))
-        week = item.get("week")
         readings.append(
             Reading(
-                week=int(week) if week is not None else None,
+                week=_whole(item.get("week"), "week", path, text, low=0, high=10**6),
                 week_start=_as_date(item.get("week_start"), "week_start", path, text),
                 group=_opt_str(item, "group"),
                 date=_as_date(item.get("date"), "date", path, text),
-                order=int(item.get("order") or 0),
+                order=_whole(item.get("order"), "order", path, text) or 0,
                 extra={k: v for k, v in item.items() if k not in READING_ORDER},
             )
         )
@@ -526,7 +634,7 @@ def paper_from_text(key: str, text: str, path: Path | str) -> Paper:
         status=status,
         authors=_authors(data.get("authors"), path, text),
         year=year,
-        preprint_year=data.get("preprint_year"),
+        preprint_year=preprint_year,
         entry_type=entry_type,
         venue=_opt_str(data, "venue"),
         container=_opt_str(data, "container"),
@@ -543,10 +651,14 @@ def paper_from_text(key: str, text: str, path: Path | str) -> Paper:
         aliases=_str_list(data.get("aliases"), "aliases", path, text),
         added=_as_date(data.get("added"), "added", path, text),
         pinned=_as_date(data.get("pinned"), "pinned", path, text),
-        takeaways=_str_list(data.get("takeaways"), "takeaways", path, text),
+        takeaways=_takeaways(data.get("takeaways"), path, text),
         review=_mapping(data.get("review"), "review", path, text),
         abstract=_opt_str(data, "abstract"),
-        extra={k: v for k, v in data.items() if k not in FIELD_ORDER},
+        extra={
+            k: v
+            for k, v in data.items()
+            if k not in FIELD_ORDER or (k == "takeaways" and _structured(v))
+        },
         notes=body,
     )
 
@@ -564,6 +676,14 @@ def _reading_dict(reading: Reading) -> dict[str, Any]:
     out["order"] = reading.order
     out.update(reading.extra)
     return out
+
+
+def _takeaways_data(paper: Paper) -> list[Any]:
+    """The takeaways as the file had them when they held mappings and are unchanged since."""
+    raw = paper.extra.get("takeaways")
+    if _structured(raw) and _takeaways(raw, "", "") == paper.takeaways:
+        return list(raw or [])
+    return paper.takeaways
 
 
 def paper_to_dict(paper: Paper) -> dict[str, Any]:
@@ -594,7 +714,7 @@ def paper_to_dict(paper: Paper) -> dict[str, Any]:
         "aliases": paper.aliases,
         "added": paper.added,
         "pinned": paper.pinned,
-        "takeaways": paper.takeaways,
+        "takeaways": _takeaways_data(paper),
         "review": paper.review,
         "abstract": paper.abstract,
     }

@@ -288,11 +288,11 @@ class Watcher:
             except BaseException:
                 self.pending.update(keys)  # retried on the next request
                 raise
-            self.applied += len(keys)
             # Its own committed writes leave the index sound: record that, as a clean close
             # does, or the next command would take the changed file for a crash and verify
             # every row (index_check).
             self._index.mark_clean()
+            self.applied += len(keys)
         except PaperlogError:
             # A file that does not parse: the asking command's own scan reports it (file:line);
             # the next request retries everything.

@@ -49,6 +49,7 @@ def import_bibtex_cmd(ctx: click.Context, file: Path, dry_run: bool, as_json: bo
     library = app(ctx).open_library()
     with library.lock(), _progress_bar(f"Importing {file.name}") as progress:
         report = import_bibtex(library, file, progress=progress, dry_run=dry_run)
+    app(ctx).describe(f"import bibtex {file.name}: {len(report.imported)} entries")
     if as_json:
         print_json(report.as_dict())
         return

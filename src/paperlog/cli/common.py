@@ -29,6 +29,7 @@ from paperlog.errors import (
 )
 
 if TYPE_CHECKING:
+    from paperlog.gitsync import AutoCommit
     from paperlog.library import Library
     from paperlog.model import Paper
 
@@ -74,6 +75,11 @@ class AppContext:
     cwd: Path
     stdout: IO[str] = field(default_factory=lambda: sys.stdout)
     stderr: IO[str] = field(default_factory=lambda: sys.stderr)
+    argv: list[str] = field(default_factory=list)
+    """The arguments the command was given (the default commit message names them)."""
+    change: str | None = None
+    """What the command did, in a few words: the git commit message ("done simclr (Wk14)")."""
+    git: AutoCommit | None = None
 
     @classmethod
     def from_environment(cls, library_option: str | None) -> AppContext:
@@ -89,9 +95,47 @@ class AppContext:
         return Library.find_root(self.library_option, self.environ, self.cwd)
 
     def open_library(self) -> Library:
+        """Open the library; its writes are checked and (with autocommit) committed by git."""
+        from paperlog.gitsync import AutoCommit, autocommit_enabled
         from paperlog.library import Library
 
-        return Library.open(self.library_root())
+        lib = Library.open(self.library_root())
+        if self.git is None:
+            self.git = AutoCommit(lib.root, autocommit_enabled(lib.config))
+        lib.before_commit.append(self.git.check)
+        lib.after_commit.append(self.git.record)
+        return lib
+
+    def describe(self, change: str) -> None:
+        """Say what the command did; with git autocommit on, the commit message."""
+        self.change = change
+
+    def finish(self) -> None:
+        """Commit what the command wrote (a library with [git] autocommit on)."""
+        if self.git is None or not self.git.written:
+            return
+        from paperlog.errors import PaperlogError
+
+        message = self.change or _command_line(self.argv)
+        try:
+            self.git.commit(message)
+        except PaperlogError as exc:
+            # The files are written and durable; only the commit is missing.
+            warn(f"the change is written but not committed: {exc}; commit it with git")
+
+
+def _command_line(argv: Sequence[str]) -> str:
+    """``paperlog queue top vit``: the words typed, --library and its folder left out."""
+    words: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--library":
+            skip = True
+        elif not arg.startswith("--library="):
+            words.append(arg)
+    return " ".join(["paperlog", *words])
 
 
 def app(ctx: click.Context) -> AppContext:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +14,7 @@ from paperlog.cli.common import (
     print_json,
     print_papers,
     print_table,
+    warn,
 )
 
 if TYPE_CHECKING:
@@ -51,24 +50,22 @@ def init_cmd(ctx: click.Context, folder: str | None, title: str | None, git: boo
       paperlog init ~/reading
       paperlog init --title "My reading log" --no-git
     """
+    from paperlog.gitsync import init_repository, needs_repository
     from paperlog.library import Library
     from paperlog.model import Config
 
     env = app(ctx)
     chosen = folder or env.library_option
     root = Path(chosen).expanduser().resolve() if chosen else env.cwd
+    make_repo = git and needs_repository(root)
     config = Config(title=title) if title else Config()
+    if make_repo:
+        # Each write command then commits what it changed ('paperlog sync' shares them).
+        config.extra["git"] = {"autocommit": True}
     lib = Library.create(root, config)
-    made_repo = False
-    if git and shutil.which("git"):
-        inside = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
-            capture_output=True,
-            check=False,
-        )
-        if inside.returncode != 0:
-            subprocess.run(["git", "init", "-q", str(root)], check=True)
-            made_repo = True
+    made_repo = make_repo
+    if make_repo and not init_repository(lib.root):
+        warn("git could not commit (no user.name/user.email set?): commit the library yourself")
     click.echo(
         f"Created a library in {lib.root}" + (" (a new git repository)" if made_repo else "")
     )

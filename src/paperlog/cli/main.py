@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from paperlog.cli.common import AppContext, ExitStatus, app, fail
+from paperlog.errors import one_line
 
 # name -> "module:attribute". Groups (import, render, export) are lazy groups themselves.
 COMMANDS: dict[str, str] = {
@@ -21,7 +22,7 @@ COMMANDS: dict[str, str] = {
     "show": "paperlog.cli.library_cmds:show_cmd",
     "resources": "paperlog.cli.library_cmds:resources_cmd",
     "weeks": "paperlog.cli.library_cmds:weeks_cmd",
-    "topics": "paperlog.cli.library_cmds:topics_cmd",
+    "topics": "paperlog.cli.discover_cmds:topics_group",
     "search": "paperlog.cli.search_cmd:search_cmd",
     "import": "paperlog.cli.main:import_group",
     "render": "paperlog.cli.main:render_group",
@@ -38,7 +39,11 @@ COMMANDS: dict[str, str] = {
     "review": "paperlog.cli.review_cmds:review_cmd",
     "stats": "paperlog.cli.review_cmds:stats_cmd",
     "watch": "paperlog.cli.watch_cmd:watch_cmd",
+    "catalog": "paperlog.cli.discover_cmds:catalog_group",
+    "recommend": "paperlog.cli.discover_cmds:recommend_cmd",
+    "rate": "paperlog.cli.discover_cmds:rate_cmd",
     "serve": "paperlog.cli.serve_cmd:serve_cmd",
+    "sync": "paperlog.cli.git_cmds:sync_cmd",
 }
 
 IMPORT_COMMANDS = {
@@ -99,6 +104,10 @@ LIBRARY_HELP = (
 
 def with_library_option(command: click.Command) -> click.Command:
     """Give a command (and, in a group, each of its commands) the ``--library DIR`` option."""
+    if isinstance(command, click.Group) and not isinstance(command, LazyGroup):
+        # A plain group (queue, catalog, topics) lists its commands itself: give each one.
+        for sub in command.commands.values():
+            with_library_option(sub)
     if not any(p.name == "library_after" for p in command.params):
         command.params.append(
             click.Option(
@@ -127,9 +136,15 @@ def with_library_option(command: click.Command) -> click.Command:
     default=None,
     help=LIBRARY_HELP,
 )
+@click.option(
+    "--verbose",
+    is_flag=True,
+    default=False,
+    help="On an error, show the details (click's usage text, a traceback) after the one line.",
+)
 @click.version_option(package_name="paperlog")
 @click.pass_context
-def cli(ctx: click.Context, library: str | None) -> None:
+def cli(ctx: click.Context, library: str | None, verbose: bool) -> None:
     """paperlog keeps a paper-reading log: a plain-text library, a plan, fast search.
 
     \b
@@ -137,7 +152,10 @@ def cli(ctx: click.Context, library: str | None) -> None:
       paperlog init ~/reading && cd ~/reading
       paperlog import readme OLD_README.md
     """
-    ctx.obj = AppContext.from_environment(library)
+    if isinstance(ctx.obj, AppContext):  # made by main(), which commits after the command
+        ctx.obj.library_option = library
+    else:
+        ctx.obj = AppContext.from_environment(library)
 
 
 @cli.group(cls=LazyGroup, lazy=IMPORT_COMMANDS, name="import")
@@ -176,17 +194,50 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI; domain errors become a one-line message and a non-zero exit code."""
     from paperlog.errors import PaperlogError
 
+    env = AppContext.from_environment(None)
+    env.argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        cli.main(args=argv, prog_name="paperlog", standalone_mode=False)
+        cli.main(args=argv, prog_name="paperlog", standalone_mode=False, obj=env)
+        env.finish()
     except PaperlogError as exc:
+        env.finish()  # what was written before the error is committed, not left dirty
         fail(exc)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(ExitStatus.ERROR)
     except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
+        _usage_error(exc, argv)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         sys.exit(ExitStatus.OK)
+    except Exception as exc:
+        # A bug, not the user's doing: still one line, the traceback only with --verbose.
+        if _verbose(argv):
+            raise
+        click.echo(
+            f"paperlog: internal error: {type(exc).__name__}: {one_line(str(exc))} "
+            "(a bug; run again with --verbose for the traceback)",
+            err=True,
+        )
+        sys.exit(ExitStatus.ERROR)
+
+
+def _verbose(argv: list[str] | None) -> bool:
+    """``--verbose`` on the command line; read from argv, since parsing itself may fail."""
+    return "--verbose" in (sys.argv[1:] if argv is None else argv)
+
+
+def _usage_error(exc: click.ClickException, argv: list[str] | None) -> None:
+    """``paperlog: error: <what>`` on one line, with the command's help as the hint (click's
+    usage block too with --verbose)."""
+    if _verbose(argv):
+        exc.show()
+    else:
+        ctx = getattr(exc, "ctx", None)
+        where = ctx.command_path if ctx is not None else "paperlog"
+        message = one_line(exc.format_message())
+        if isinstance(exc, click.UsageError) and "--help" not in message:
+            message = f"{message.rstrip('.')} (see '{where} --help')"
+        click.echo(f"paperlog: error: {message}", err=True)
+    sys.exit(exc.exit_code)

@@ -152,6 +152,7 @@ def add_cmd(
         except AmbiguousTitle as exc:
             _print_candidates(exc.candidates, as_json)
             raise
+    env.describe(f"add {added.paper.key}: {added.paper.title}")
     if as_json:
         print_json(added.to_dict())
     else:
@@ -161,7 +162,9 @@ def add_cmd(
 def _print_report(report: EnrichReport) -> None:
     for item in report.enriched:
         fields = ", ".join(f"{name} ({source})" for name, source in item.filled.items())
-        click.echo(f"{'would enrich' if report.dry_run else 'enriched'} {item.key}: {fields}")
+        how = f" (matched by {item.matched})" if item.matched else ""
+        verb = "would enrich" if report.dry_run else "enriched"
+        click.echo(f"{verb} {item.key}{how}: {fields}")
     if report.conflicts:
         print_table(
             ["key", "field", "library", "source says", "source"],

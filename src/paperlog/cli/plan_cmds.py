@@ -105,6 +105,7 @@ def done_cmd(
     lib = _open(ctx)
     logged = log_reading(lib, key, _day(on_date), date.today(), group)
     r = logged.reading
+    app(ctx).describe(f"done {logged.paper.key} (Wk{r.week})")
     if as_json:
         print_json(
             {

@@ -27,6 +27,9 @@ def import_readme_cmd(ctx: click.Context, file: Path, dry_run: bool, as_json: bo
     env = app(ctx)
     lib = env.open_library()
     report = import_readme(lib, file, dry_run=dry_run)
+    env.describe(
+        f"import readme: {report.items} items ({report.added} new, {report.updated} updated)"
+    )
     if as_json:
         print_json(report.to_dict(), env.stdout)
         return
@@ -100,10 +103,17 @@ def render_readme_cmd(ctx: click.Context, output: Path | None, force: bool, char
 
 def _charts(lib: Library, target: Path) -> list[tuple[str, str]]:
     """Progress charts from the plan module, linked relative to the README being written."""
+    from paperlog.errors import ValidationError
     from paperlog.plan.charts import write_charts
 
+    folder = lib.root / "charts"
+    if folder.is_symlink() and not folder.resolve().is_relative_to(lib.root.resolve()):
+        raise ValidationError(
+            "is a link to a folder outside the library; render writes charts only inside it",
+            folder,
+        )
     out = []
-    for alt, rel in write_charts(lib, lib.root / "charts"):
+    for alt, rel in write_charts(lib, folder):
         link = os.path.relpath(lib.root / rel, target.resolve().parent)
         out.append((alt, Path(link).as_posix()))
     return out

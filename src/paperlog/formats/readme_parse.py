@@ -118,14 +118,14 @@ def parse_blocks(text: str) -> list[Block]:
 
 # --- escaping link text ----------------------------------------------------------------------
 
-_NEEDS_ESCAPE = "[]\\"
+_NEEDS_ESCAPE = "[]\\<>"
 
 
 def escape_link_text(text: str) -> str:
     """Escape ``[`` and ``]`` (and a backslash before them or at the end) for link text."""
     out: list[str] = []
     for i, ch in enumerate(text):
-        if ch in "[]":
+        if ch in "[]<>":  # "<" too: a title is never read as HTML (<script>, <img onerror>)
             out.append("\\" + ch)
         elif ch == "\\":
             nxt = text[i + 1] if i + 1 < len(text) else ""
@@ -135,7 +135,7 @@ def escape_link_text(text: str) -> str:
     return "".join(out)
 
 
-_ESCAPED = re.compile(r"\\([\[\]\\])")
+_ESCAPED = re.compile(r"\\([\[\]\\<>])")
 
 
 def unescape_link_text(text: str) -> str:
@@ -160,9 +160,19 @@ def format_url(url: str) -> str:
     return url
 
 
+_UNSAFE_SCHEME = re.compile(r"(?:javascript|vbscript|data):", re.IGNORECASE)
+_IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f]+")
+
+
+def is_unsafe_url(url: str) -> bool:
+    """A ``javascript:``, ``vbscript:`` or ``data:`` URL (as a browser reads it: control
+    characters and spaces inside the scheme ignored), which a README never links."""
+    return bool(_UNSAFE_SCHEME.match(_IGNORED_IN_SCHEME.sub("", url)))
+
+
 def format_link(text: str, url: str) -> str:
-    """``[text](url)`` with the text escaped."""
-    return f"[{escape_link_text(text)}]({format_url(url)})"
+    """``[text](url)`` with the text escaped; an unsafe URL is left out (the text kept)."""
+    return f"[{escape_link_text(text)}]({'' if is_unsafe_url(url) else format_url(url)})"
 
 
 # --- scanning links --------------------------------------------------------------------------
@@ -440,5 +450,5 @@ def render_entry(display: str, url: str | None, links: list[Link], badge: str | 
     parts = [format_link(display, url or "")]
     parts += [f"[{format_link(link.label, link.url)}]" for link in links]
     if badge:
-        parts.append(f"<kbd>{badge}</kbd>")
+        parts.append(f"<kbd>{badge.replace('<', '&lt;')}</kbd>")
     return " ".join(parts)

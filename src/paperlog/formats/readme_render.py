@@ -391,6 +391,9 @@ def write_readme(
     markers is refused (``ValidationError``) unless ``force``.
     """
     path = output or library.readme_path
+    if path.exists() and not path.is_file():
+        # /dev/zero or a FIFO would be read without end (OOM at 24 GB), a device replaced
+        raise ValidationError("is not a regular file; give a file path for --output", path)
     text = render_readme(library, charts=charts)
     if path.exists():
         old = path.read_text(encoding="utf-8")

@@ -393,10 +393,35 @@ class DoctorReport:
         }
 
 
+def _conflict_findings(library: Library) -> list[Finding]:
+    """A finding per library file that holds git conflict markers (never written over)."""
+    from paperlog.gitsync import conflicted_files
+
+    files = [
+        *library.paper_files(),
+        library.config_path,
+        library.resources_path,
+        library.weeks_path,
+    ]
+    return [
+        Finding(
+            "git-conflict",
+            f"{path.relative_to(library.root)} holds git conflict markers (<<<<<<< ... >>>>>>>)",
+            "edit the file to keep one side of each conflict, then 'git add' and commit it",
+            fixable=False,
+        )
+        for path in conflicted_files(files)
+    ]
+
+
 def run_doctor(library: Library, fix: bool = False) -> DoctorReport:
     """Check the library; with ``fix`` apply every fixable finding in one atomic batch."""
     plan = library.config.plan
     with library.lock():
+        conflicts = _conflict_findings(library)
+        if conflicts:
+            # A file git could not merge does not parse: report it alone, write nothing.
+            return DoctorReport(conflicts, remaining=list(conflicts))
         papers = library.load_papers()
         weeks = library.load_weeks()
         findings, repairs = diagnose(plan, papers, weeks)

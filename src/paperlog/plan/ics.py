@@ -64,7 +64,9 @@ def build_ics(
             summary = f"Read: {paper.display_title}"
             uid = f"{day.isoformat()}-read-{paper.key}@paperlog"
             lines = [f"Why: {suggestion.reason}", f"Key: {paper.key}"]
-            if paper.url:
+            # a URL with a line break (or other control character) would end the property
+            # and start a forged one: such a URL is left out
+            if paper.url and paper.url.isprintable() and " " not in paper.url:
                 lines.insert(0, paper.url)
                 event.add("url", paper.url)
             description = "\n".join(lines)

@@ -75,6 +75,9 @@ class Resolution:
     merged: Merged
     records: list[Record]
     outcomes: list[SourceOutcome]
+    matched: str | None = None
+    """How the paper was recognised, for ``enrich`` to report: "doi 10.1/x", "title (97%) +
+    year + author"."""
 
     @property
     def answered(self) -> list[str]:

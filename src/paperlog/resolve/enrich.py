@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from paperlog.errors import NetworkError, NotFound, PaperlogError
 from paperlog.resolve.adding import (
     AmbiguousTitle,
+    Candidate,
     Resolution,
     badge_label,
     choose_candidate,
@@ -35,6 +36,7 @@ from paperlog.resolve.reasons import short_reason, unreachable
 if TYPE_CHECKING:
     from paperlog.library import Library
     from paperlog.model import Paper
+    from paperlog.resolve.merge import Merged
     from paperlog.resolve.record import Source
 
 TITLE_AGREEMENT = 50.0
@@ -73,6 +75,9 @@ class Enriched:
     key: str
     filled: dict[str, str]
     overwritten: list[str] = field(default_factory=list)
+    matched: str = ""
+    """How the sources' answer was recognised as this paper: "arxiv 2002.05709", "title (97%)
+    + year + author"."""
 
 
 @dataclass
@@ -109,7 +114,12 @@ class EnrichReport:
         return {
             "dry_run": self.dry_run,
             "enriched": [
-                {"key": e.key, "filled": dict(e.filled), "overwritten": list(e.overwritten)}
+                {
+                    "key": e.key,
+                    "matched": e.matched,
+                    "filled": dict(e.filled),
+                    "overwritten": list(e.overwritten),
+                }
                 for e in self.enriched
             ],
             "unchanged": list(self.unchanged),
@@ -179,6 +189,7 @@ def lookup_paper(sources: Sequence[Source], paper: Paper) -> Resolution:
             by_id = by_id or exc
             continue
         _check_same_paper(paper, resolution, f"{kind} {ids[kind]}")
+        resolution.matched = f"{kind} {ids[kind]}"
         return resolution
     try:
         also = [paper.display_title] if paper.nickname else []
@@ -195,7 +206,47 @@ def lookup_paper(sources: Sequence[Source], paper: Paper) -> Resolution:
         ) from None
     except PaperlogError as exc:
         raise type(exc)(exc.message + _also(by_id)) from None
-    return resolve_identifier(sources, None, seed=chosen.records, outcomes=outcomes)
+    how = _title_match(paper, chosen)
+    resolution = resolve_identifier(sources, None, seed=chosen.records, outcomes=outcomes)
+    resolution.matched = how
+    return resolution
+
+
+YEAR_SLACK = 1
+"""A title match is taken only when the years are at most this far apart (a preprint and its
+publication a year later), counting the preprint year the sources give as well."""
+
+
+def _family(name: str) -> str:
+    from paperlog.citekey import family_name, fold
+
+    return "".join(ch for ch in fold(family_name(name)) if ch.isalnum())
+
+
+def _title_match(paper: Paper, chosen: Candidate) -> str:
+    """How a title match agrees with the paper ("title (97%) + year + author"); a near miss
+    (the same title, another year or other authors: a namesake) raises instead."""
+    merged = chosen.merged
+    parts = [f"title ({chosen.score:.0f}%)"]
+    if paper.year is not None and merged.year is not None:
+        years = [y for y in (merged.year, merged.preprint_year) if y is not None]
+        if min(abs(paper.year - y) for y in years) > YEAR_SLACK:
+            raise PaperlogError(
+                f"title search found {merged.title!r} from {merged.year}, but this paper is "
+                f"from {paper.year}: another paper of that title, not taken; "
+                "add its arXiv id or DOI to the paper's ids"
+            )
+        parts.append("year")
+    if paper.authors and merged.authors:
+        theirs = {_family(a) for a in merged.authors}
+        if _family(paper.authors[0]) not in theirs:
+            raise PaperlogError(
+                f"title search found {merged.title!r} by {merged.authors[0]}, but this "
+                f"paper's first author is {paper.authors[0]}: another paper of that title, "
+                "not taken; add its arXiv id or DOI to the paper's ids"
+            )
+        parts.append("author")
+    return " + ".join(parts)
 
 
 def _also(error: PaperlogError | None) -> str:
@@ -299,7 +350,10 @@ def apply_resolution(paper: Paper, resolution: Resolution, overwrite: bool) -> _
             else:
                 conflict("year", paper.year, merged.year, "year")
 
-    theirs_venue = merged.venue if merged.published else None
+    # the same short name ``add`` keeps: canonical where known, else the source's own
+    theirs_venue = (
+        (merged.venue or merged.venue_short or merged.venue_raw) if merged.published else None
+    )
     if theirs_venue:
         ours_venue = _venue_of(paper)
         if ours_venue is None:
@@ -346,7 +400,28 @@ def apply_resolution(paper: Paper, resolution: Resolution, overwrite: bool) -> _
     if not paper.url and merged.url:
         paper.url = merged.url
         change.filled["url"] = prov.get("url", "?")
+    _fill_citation(paper, merged, change)
     return change
+
+
+def _fill_citation(paper: Paper, merged: Merged, change: _Change) -> None:
+    """What a citation needs and the paper lacks: the published container ("Physical Review
+    D") and entry type when the venue agrees with the paper's, and the preprint year."""
+    if paper.kind != "paper":
+        return
+    prov = merged.provenance
+    published = merged.published and (
+        paper.venue is None or merged.venue is None or _same_venue(paper.venue, merged.venue)
+    )
+    if published and merged.venue_raw and not paper.container:
+        paper.container = merged.venue_raw
+        change.filled["container"] = prov.get("venue", "?")
+    if merged.entry_type and not paper.entry_type and (published or not _venue_of(paper)):
+        paper.entry_type = merged.entry_type
+        change.filled["entry_type"] = prov.get("entry_type", "?")
+    if merged.preprint_year and paper.preprint_year is None and paper.year == merged.year:
+        paper.preprint_year = merged.preprint_year
+        change.filled["preprint_year"] = prov.get("year", "?")
 
 
 def enrich_library(
@@ -381,9 +456,12 @@ def enrich_library(
     taken = taken_citekeys(papers)
     formula = citekey_formula(library.config)
     changed: list[Paper] = []
+    clients = {id(c): c for c in (getattr(s, "client", None) for s in sources) if c is not None}
     for done, paper in enumerate(chosen, start=1):
         if progress is not None:
             progress(done - 1, len(chosen), paper.key)
+        for client in clients.values():
+            client.start_deadline()  # each paper gets the whole network deadline
         try:
             resolution = lookup_paper(sources, paper)
         except NetworkError as exc:
@@ -406,7 +484,9 @@ def enrich_library(
             change.filled["citekey"] = "paperlog"
         report.conflicts.extend(change.conflicts)
         if change.filled:
-            report.enriched.append(Enriched(paper.key, change.filled, change.overwritten))
+            report.enriched.append(
+                Enriched(paper.key, change.filled, change.overwritten, resolution.matched or "")
+            )
             changed.append(paper)
         else:
             report.unchanged.append(paper.key)

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from paperlog.errors import NetworkError, NotFound
 
@@ -35,6 +35,13 @@ T = TypeVar("T")
 
 # Statuses worth asking again: the server is busy or briefly broken, not saying "no".
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+MAX_BODY = 20 * 1024 * 1024
+"""Bytes an answer may have: far past any metadata record (a 300 MB body used 2.19 GB)."""
+MAX_JSON_DEPTH = 64
+"""Nesting no metadata API uses; deeper JSON is refused before it is parsed."""
+DEFAULT_DEADLINE = 30.0
+"""Seconds one command (``add``) or one paper (``enrich``) may spend on the network."""
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 DEFAULT_CACHE_TTL = 7 * 24 * 3600.0
 CACHE_FORMAT = 1
 
@@ -109,7 +116,7 @@ def error_summary(body: str, width: int = 160) -> str:
     if not text:
         return ""
     try:
-        data = json.loads(text)
+        data = parse_json(text)
     except ValueError:
         data = None
     if isinstance(data, dict):
@@ -123,6 +130,33 @@ def error_summary(body: str, width: int = 160) -> str:
         text = match.group(1) if match else _TAGS.sub(" ", text)
     line = " ".join(text.split())
     return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def json_depth(text: str) -> int:
+    """The deepest ``[``/``{`` nesting of JSON text (strings skipped), in one pass."""
+    depth = deepest = 0
+    for match in _JSON_TOKENS.finditer(text):
+        char = match.group()
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def parse_json(text: str) -> Any:
+    """``json.loads`` with nesting bounded: ``ValueError`` past ``MAX_JSON_DEPTH`` (200,000
+    ``[`` raised RecursionError)."""
+    if ("[[" in text or "{" in text) and json_depth(text) > MAX_JSON_DEPTH:
+        raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels")
+    return json.loads(text)
+
+
+def is_record(value: Any) -> bool:
+    """A parsed answer worth caching: not empty (a 200 with ``{}``, ``[]``, ``null`` or no
+    body is a server hiccup, and caching it broke ``add`` for a week after it recovered)."""
+    return not (value is None or (isinstance(value, (dict, list, str)) and not value))
 
 
 def describe(url: str, params: Mapping[str, str] | None) -> str:
@@ -149,6 +183,9 @@ class HttpClient:
         cache_ttl: float = DEFAULT_CACHE_TTL,
         clock: Callable[[], float] = time.time,
         pace: Mapping[str, float] | None = None,
+        deadline: float | None = DEFAULT_DEADLINE,
+        max_body: int = MAX_BODY,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.cache_dir = cache_dir
         self.offline = offline
@@ -169,6 +206,26 @@ class HttpClient:
         self.network_requests = 0  # how many requests went over the wire (for stats and tests)
         self.cache_hits = 0  # how many answers came from the disk cache
         self._client: httpx.Client | None = None
+        # One overall deadline for the run (None: none), started by the first request or by
+        # ``start_deadline`` (enrich starts one per paper); every request and retry fits in it.
+        self.deadline = deadline
+        self.max_body = max_body
+        self.monotonic = monotonic
+        self._deadline_at: float | None = None
+        # Hosts that could not be reached: the rest of the run fails at once for them.
+        self._unreachable: dict[str, str] = {}
+
+    def start_deadline(self) -> None:
+        """Start the overall deadline again from now (``enrich`` gives each paper its own)."""
+        self._deadline_at = None if self.deadline is None else self.monotonic() + self.deadline
+
+    def _remaining(self) -> float | None:
+        if self.deadline is None:
+            return None
+        if self._deadline_at is None:
+            self.start_deadline()
+        assert self._deadline_at is not None
+        return self._deadline_at - self.monotonic()
 
     # --- public API ------------------------------------------------------------------------
 
@@ -195,7 +252,7 @@ class HttpClient:
 
         def parse(text: str) -> Any:
             try:
-                return json.loads(text)
+                return parse_json(text)
             except ValueError as exc:
                 raise self._error(source, url, params, f"malformed JSON response ({exc})") from None
 
@@ -311,15 +368,17 @@ class HttpClient:
                 except NetworkError:
                     pass  # a cached body that no longer parses is fetched again
                 else:
-                    self.cache_hits += 1
-                    return result
+                    if is_record(result):  # an empty answer cached by an older version
+                        self.cache_hits += 1
+                        return result
         try:
             body = self._fetch(url, params, headers, source)
         except NotFound:
             self._cache_write(key, url, params, "", status=404)
             raise
-        result = parse(body)  # only a body that parses is worth keeping
-        self._cache_write(key, url, params, body)
+        result = parse(body)  # only a body that parses, and holds something, is worth keeping
+        if is_record(result):
+            self._cache_write(key, url, params, body)
         return result
 
     def _http(self) -> httpx.Client:
@@ -343,6 +402,12 @@ class HttpClient:
     ) -> str:
         import httpx
 
+        try:
+            host = urlsplit(url).hostname or url
+        except ValueError:  # a malformed URL: httpx says what is wrong with it below
+            host = url
+        if host in self._unreachable:
+            raise self._error(source, url, params, self._unreachable[host])
         client = self._http()
         waited = 0.0
         attempt = 0
@@ -350,24 +415,40 @@ class HttpClient:
             reason: str
             retry_after: float | None = None
             self._wait_turn(source)
+            remaining = self._remaining()
+            if remaining is not None and remaining <= 0:
+                why = f"the network deadline of {self.deadline:g} s passed"
+                raise self._error(source, url, params, why)
+            # a request never outlives the run's deadline, nor its own timeout in total
+            limit = self.timeout if remaining is None else min(self.timeout, remaining)
             try:
                 self.network_requests += 1
-                response = client.get(url, params=dict(params or {}), headers=dict(headers or {}))
+                status, phrase, retry_header, body = self._request(
+                    client, url, params, headers, limit
+                )
+            except _TooSlow:
+                reason = f"timed out: no complete answer within {limit:g} s"
+            except _TooBig:
+                why = f"answer larger than {self.max_body // (1024 * 1024)} MB; refused"
+                raise self._error(source, url, params, why) from None
             except httpx.TimeoutException as exc:
-                reason = f"timed out after {self.timeout:g} s ({type(exc).__name__})"
+                reason = f"timed out after {limit:g} s ({type(exc).__name__})"
             except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
                 # A bad base URL in the config: asking again cannot help.
                 raise self._error(source, url, params, f"bad URL ({exc})") from None
             except httpx.ConnectError as exc:
                 if _cannot_resolve(exc):
                     # No name resolution means no network (or a mistyped host): retrying with
-                    # backoff only makes a user without a connection wait for nothing.
+                    # backoff only makes a user without a connection wait for nothing, and
+                    # the rest of the run fails at once for this host.
                     why = f"cannot resolve the host, no network? ({exc})"
+                    self._unreachable[host] = why
                     raise self._error(source, url, params, why) from None
                 if _caused_by(exc, ConnectionRefusedError):
                     # Nothing listens there: a retry half a second later meets the same
                     # closed port (an enrich run would wait 3.5 s per request for nothing).
                     why = f"cannot connect: connection refused ({exc})"
+                    self._unreachable[host] = why
                     raise self._error(source, url, params, why) from None
                 reason = f"cannot connect ({exc or type(exc).__name__})"
             except httpx.TransportError as exc:
@@ -377,21 +458,25 @@ class HttpClient:
                 why = f"{type(exc).__name__}: {exc}"
                 raise self._error(source, url, params, why) from None
             else:
-                status = response.status_code
                 if 200 <= status < 300:
-                    return response.text
+                    return body
                 if status in (404, 410):
                     raise NotFound(self._message(source, url, params, f"not found (HTTP {status})"))
                 if status not in RETRY_STATUSES:
-                    why = f"HTTP {status} {response.reason_phrase}".strip()
-                    said = error_summary(response.text)
+                    why = f"HTTP {status} {phrase}".strip()
+                    said = error_summary(body)
                     raise self._error(source, url, params, f"{why}: {said}" if said else why)
-                reason = f"HTTP {status} {response.reason_phrase}".strip()
-                retry_after = parse_retry_after(response.headers.get("Retry-After"), self.clock())
+                reason = f"HTTP {status} {phrase}".strip()
+                retry_after = parse_retry_after(retry_header, self.clock())
             if attempt >= self.retries:
                 tries = f"{attempt + 1} attempt" + ("s" if attempt else "")
+                if reason.startswith("cannot connect"):
+                    self._unreachable[host] = reason
                 raise self._error(source, url, params, f"{reason}; gave up after {tries}")
             budget = self.max_wait - waited
+            remaining = self._remaining()
+            if remaining is not None:
+                budget = min(budget, remaining)
             if retry_after is not None:
                 if retry_after > budget:
                     # Sleeping less than a rate limiter asks only earns another 429.
@@ -409,6 +494,48 @@ class HttpClient:
                 self.sleep(wait)
                 waited += wait
             attempt += 1
+
+    def _request(
+        self,
+        client: httpx.Client,
+        url: str,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        limit: float,
+    ) -> tuple[int, str, str | None, str]:
+        """One GET, streamed: (status, reason phrase, Retry-After, body text).
+
+        httpx's read timeout is per read, so a server sending a byte every 2 s never trips
+        it; the whole answer must arrive within ``limit`` seconds, and ``max_body`` bytes
+        at most, checked as it streams in (never more held in memory).
+        """
+        import httpx
+
+        started = self.monotonic()
+        timeout = httpx.Timeout(max(limit, 0.001))
+        with client.stream(
+            "GET", url, params=dict(params or {}), headers=dict(headers or {}), timeout=timeout
+        ) as response:
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > self.max_body:
+                raise _TooBig
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > self.max_body:
+                    raise _TooBig
+                chunks.append(chunk)
+                if self.monotonic() - started > limit:
+                    raise _TooSlow
+            raw = b"".join(chunks)
+            encoding = response.charset_encoding or "utf-8"
+            try:
+                text = raw.decode(encoding, errors="replace")
+            except LookupError:  # a charset Python does not know
+                text = raw.decode("utf-8", errors="replace")
+            phrase = response.reason_phrase
+            return response.status_code, phrase, response.headers.get("Retry-After"), text
 
     def _wait_turn(self, source: str | None) -> None:
         """Sleep until ``pace[source]`` seconds have passed since that source's last request."""
@@ -433,6 +560,14 @@ class HttpClient:
         self, source: str | None, url: str, params: Mapping[str, str] | None, why: str
     ) -> NetworkError:
         return NetworkError(self._message(source, url, params, why))
+
+
+class _TooSlow(Exception):
+    """The answer did not arrive in full within the request's time limit."""
+
+
+class _TooBig(Exception):
+    """The answer is larger than ``max_body``."""
 
 
 def _cannot_resolve(exc: BaseException) -> bool:

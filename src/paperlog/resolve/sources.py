@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from paperlog import __version__
 from paperlog.errors import BadFile
-from paperlog.resolve.http import DEFAULT_CACHE_TTL, HttpClient
+from paperlog.resolve.http import DEFAULT_CACHE_TTL, DEFAULT_DEADLINE, HttpClient
 
 if TYPE_CHECKING:
     from paperlog.library import Library
@@ -128,8 +128,9 @@ def open_client(
     """The HTTP client for one command run, caching under ``.paperlog/http-cache``.
 
     ``offline`` (``--offline``, or ``PAPERLOG_OFFLINE=1``) answers only from that cache.
-    ``[sources]`` may set ``timeout``, ``retries``, ``max_wait`` (seconds) and ``cache_ttl``
-    (seconds a cached answer is reused online; 0 = always ask the server).
+    ``[sources]`` may set ``timeout``, ``retries``, ``max_wait`` (seconds), ``cache_ttl``
+    (seconds a cached answer is reused online; 0 = always ask the server) and ``deadline``
+    (seconds for the whole command's network use, per paper for enrich; 0 = none).
     """
     config = library.config
     offline = offline or environ.get(OFFLINE_ENV, "").strip().lower() in {"1", "true", "yes"}
@@ -149,6 +150,8 @@ def open_client(
         max_wait=_number(config, "max_wait", 30.0),
         cache_ttl=_number(config, "cache_ttl", DEFAULT_CACHE_TTL),
         pace=pace,
+        # one deadline for the whole command (enrich: per paper); 0 turns it off
+        deadline=_number(config, "deadline", DEFAULT_DEADLINE) or None,
     )
 
 
@@ -171,4 +174,15 @@ def make_sources(config: Config, environ: Mapping[str, str], client: HttpClient)
             client, urls["openreview"], v1_url=openreview_v1_url(config, environ)
         ),
     }
-    return [built[name] for name in SOURCE_ORDER]
+    found = [built[name] for name in SOURCE_ORDER]
+    from paperlog.catalog.store import ENV_VAR as CATALOG_ENV
+    from paperlog.catalog.store import default_path
+
+    # The offline catalog answers last: a reachable source decides, offline it is enough.
+    if environ.get(CATALOG_ENV) or environ.get("HOME"):
+        catalog = default_path(environ)
+        if catalog.is_file():
+            from paperlog.catalog.source import CatalogSource
+
+            found.append(CatalogSource(catalog))
+    return found

@@ -1,0 +1,653 @@
+"""The paper catalog: one SQLite database of papers a user has not necessarily read.
+
+The catalog is shared by every library of a user (it lives in the XDG data folder unless
+``--catalog PATH`` or ``$PAPERLOG_CATALOG`` says otherwise) and is filled by ``catalog ingest``
+from arXiv snapshots, ``.abs`` records, OAI-PMH and conference paper lists.
+
+Its tables are named and shaped like the library index's (``papers`` and ``papers_fts``, the same
+filter and full-text columns), so a ``paperlog.query.Query`` gives the same SQL over both: the
+catalog is searched with exactly the syntax of ``paperlog search``.
+
+One paper is one row however many sources list it: a record is merged into an existing row found
+by arXiv ID, then DOI, then OpenReview ID, then normalised title (+ year within one), so an arXiv
+preprint and its conference version are suggested once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from paperlog.errors import PaperlogError
+from paperlog.query import (
+    FTS_COLUMNS,
+    FTS_TABLE,
+    FTS_WEIGHTS,
+    PAPERS_TABLE,
+    Query,
+    fold,
+    parse_query,
+)
+
+ENV_VAR = "PAPERLOG_CATALOG"
+SCHEMA_VERSION = 1
+
+_PAPERS_DDL = f"""
+CREATE TABLE IF NOT EXISTS {PAPERS_TABLE} (
+    id INTEGER PRIMARY KEY,
+    arxiv TEXT UNIQUE,
+    doi TEXT UNIQUE,
+    openreview TEXT UNIQUE,
+    norm_title TEXT NOT NULL,
+    title TEXT NOT NULL,
+    authors TEXT NOT NULL DEFAULT '[]',
+    abstract TEXT NOT NULL DEFAULT '',
+    year INTEGER,
+    date TEXT,
+    venue TEXT NOT NULL DEFAULT '',
+    venue_label TEXT NOT NULL DEFAULT '',
+    venue_name TEXT NOT NULL DEFAULT '',
+    badge TEXT NOT NULL DEFAULT '',
+    categories TEXT NOT NULL DEFAULT '',
+    url TEXT,
+    sources TEXT NOT NULL DEFAULT '[]',
+    kind TEXT NOT NULL DEFAULT 'paper',
+    status TEXT NOT NULL DEFAULT '',
+    track TEXT NOT NULL DEFAULT '',
+    topics TEXT NOT NULL DEFAULT '[]',
+    weeks TEXT NOT NULL DEFAULT '[]'
+)
+"""
+# The columns the query language filters on (see paperlog.query) exist here with the library
+# index's names and its normalised (folded) values: ``venue`` and ``venue_label`` as the query
+# compares them, ``venue_name`` and ``badge`` as shown. status/track/topics/weeks are empty for
+# catalog papers, so such filters match nothing rather than failing.
+_INDEXES = (
+    f"CREATE INDEX IF NOT EXISTS papers_title ON {PAPERS_TABLE}(norm_title)",
+    f"CREATE INDEX IF NOT EXISTS papers_year ON {PAPERS_TABLE}(year)",
+    f"CREATE INDEX IF NOT EXISTS papers_date ON {PAPERS_TABLE}(date)",
+)
+_STATE_DDL = """
+CREATE TABLE IF NOT EXISTS ingest_state (
+    source TEXT PRIMARY KEY,
+    signature TEXT NOT NULL,
+    records INTEGER NOT NULL,
+    finished INTEGER NOT NULL
+)
+"""
+_META_DDL = "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)"
+
+
+class CatalogError(PaperlogError):
+    """A catalog that cannot be opened or used."""
+
+
+@dataclass
+class CatalogRecord:
+    """One paper as an ingest source describes it (before merging into the catalog)."""
+
+    title: str
+    authors: list[str] = field(default_factory=list)
+    abstract: str = ""
+    year: int | None = None
+    date: str | None = None
+    """Submission or publication day (YYYY-MM-DD) when known."""
+    venue: str = ""
+    """Canonical venue name ("CVPR"); empty for a preprint."""
+    venue_label: str = ""
+    """The badge as a README would write it ("CVPR 2019")."""
+    categories: str = ""
+    """arXiv categories, space separated ("cs.CV cs.LG")."""
+    arxiv: str | None = None
+    doi: str | None = None
+    openreview: str | None = None
+    url: str | None = None
+    source: str = ""
+
+
+@dataclass
+class CatalogPaper(CatalogRecord):
+    """A catalog row: a merged record with its row id and every source that listed it."""
+
+    id: int = 0
+    sources: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (``--json``): absent identifiers are left out."""
+        data = asdict(self)
+        for name in ("arxiv", "doi", "openreview", "url", "date", "year"):
+            if data[name] is None:
+                del data[name]
+        del data["source"]
+        return data
+
+
+def normalise_title(title: str) -> str:
+    """Lower-case ASCII letters and digits only: the key that finds one paper's versions."""
+    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "", text)
+
+
+def default_path(env: Mapping[str, str]) -> Path:
+    """``$PAPERLOG_CATALOG``, else ``$XDG_DATA_HOME/paperlog/catalog.sqlite``."""
+    if env.get(ENV_VAR):
+        return Path(env[ENV_VAR]).expanduser()
+    base = env.get("XDG_DATA_HOME") or str(Path(env.get("HOME", "~")) / ".local" / "share")
+    return Path(base).expanduser() / "paperlog" / "catalog.sqlite"
+
+
+def _fts_row(rec: CatalogRecord) -> tuple[str, ...]:
+    other = " ".join(x for x in (rec.arxiv, rec.doi, rec.openreview, rec.categories) if x)
+    venue = " ".join(x for x in (rec.venue_label, rec.venue) if x)
+    values = {
+        "title": rec.title,
+        "nickname": "",
+        "venue": venue,
+        "authors": "; ".join(rec.authors),
+        "notes": "",
+        "abstract": rec.abstract,
+        "other": other,
+    }
+    return tuple(values[c] for c in FTS_COLUMNS)
+
+
+def _keys(rec: CatalogRecord) -> set[tuple[str, str]]:
+    """What can tie a record to a catalog row: its ids and, for a long enough title, the
+    normalised title (the same rule as ``Catalog._find``)."""
+    keys = {
+        (kind, value) for kind in ("arxiv", "doi", "openreview") if (value := getattr(rec, kind))
+    }
+    norm = normalise_title(rec.title)
+    if len(norm) >= 16 and len(rec.title.split()) >= 3:
+        keys.add(("norm_title", norm))
+    return keys
+
+
+_ROW_FIELDS = (
+    "arxiv",
+    "doi",
+    "openreview",
+    "norm_title",
+    "title",
+    "authors",
+    "abstract",
+    "year",
+    "date",
+    "venue",
+    "venue_label",
+    "venue_name",
+    "badge",
+    "categories",
+    "url",
+    "sources",
+)
+
+
+def _row_values(rec: CatalogRecord, sources: list[str]) -> list[Any]:
+    values = {
+        "arxiv": rec.arxiv,
+        "doi": rec.doi,
+        "openreview": rec.openreview,
+        "norm_title": normalise_title(rec.title),
+        "title": rec.title,
+        "authors": json.dumps(rec.authors, ensure_ascii=False),
+        "abstract": rec.abstract,
+        "year": rec.year,
+        "date": rec.date,
+        "venue": fold(rec.venue),
+        "venue_label": fold(rec.venue_label),
+        "venue_name": rec.venue,
+        "badge": rec.venue_label,
+        "categories": rec.categories,
+        # The arXiv link is derived on reading, not stored three million times.
+        "url": None if rec.arxiv and rec.url == f"https://arxiv.org/abs/{rec.arxiv}" else rec.url,
+        "sources": json.dumps(sources),
+    }
+    return [values[name] for name in _ROW_FIELDS]
+
+
+class Catalog:
+    """An open catalog database. ``Catalog.open(path)``; also a context manager."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self._conn = conn
+
+    @classmethod
+    def open(cls, path: Path, *, create: bool = True) -> Catalog:
+        """Open (and with ``create``, make) the catalog at ``path``."""
+        if not create and not path.is_file():
+            raise CatalogError(
+                f"no catalog at {path}; build one with 'paperlog catalog ingest SOURCE'"
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.row_factory = sqlite3.Row
+            catalog = cls(path, conn)
+            catalog._ensure_schema()
+        except sqlite3.DatabaseError as exc:
+            raise CatalogError(f"cannot use the catalog: {exc}", path) from None
+        return catalog
+
+    def _ensure_schema(self) -> None:
+        (version,) = self._conn.execute("PRAGMA user_version").fetchone()
+        if version == SCHEMA_VERSION:
+            return
+        if version not in (0, SCHEMA_VERSION):
+            raise CatalogError(
+                f"catalog schema {version} is not {SCHEMA_VERSION}; delete the file and ingest again",
+                self.path,
+            )
+        from paperlog.query import FTS_TOKENIZE
+
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._conn.execute(_PAPERS_DDL)
+            for ddl in _INDEXES:
+                self._conn.execute(ddl)
+            self._conn.execute(_STATE_DDL)
+            self._conn.execute(_META_DDL)
+            exists = self._conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = ?", (FTS_TABLE,)
+            ).fetchone()
+            if not exists:
+                # Contentless: the text lives once, in ``papers``; the full-text table holds
+                # only its index (a third of the database otherwise). A changed row is taken
+                # out of it with FTS5's 'delete' command and the row's old values.
+                cols = ", ".join(FTS_COLUMNS)
+                self._conn.execute(
+                    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({cols}, content='', "
+                    f"tokenize='{FTS_TOKENIZE}')"
+                )
+            self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self._conn.execute("COMMIT")
+        except BaseException:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        """Close the database."""
+        self._conn.close()
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __len__(self) -> int:
+        (count,) = self._conn.execute(f"SELECT count(*) FROM {PAPERS_TABLE}").fetchone()
+        return int(count)
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def begin(self) -> None:
+        """Start a write transaction (ingest commits in batches)."""
+        self._conn.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        """Commit the open transaction."""
+        self._conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        """Roll the open transaction back, if any."""
+        if self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
+
+    def _find(self, rec: CatalogRecord, norm: str) -> sqlite3.Row | None:
+        conn = self._conn
+        for column, value in (
+            ("arxiv", rec.arxiv),
+            ("doi", rec.doi),
+            ("openreview", rec.openreview),
+        ):
+            if value:
+                row = conn.execute(
+                    f"SELECT * FROM {PAPERS_TABLE} WHERE {column} = ?", (value,)
+                ).fetchone()
+                if row is not None:
+                    return row  # type: ignore[no-any-return]
+        if len(norm) < 16 or len(rec.title.split()) < 3:
+            # "Introduction", "Editorial": too short to say two records are one paper.
+            return None
+        for row in conn.execute(f"SELECT * FROM {PAPERS_TABLE} WHERE norm_title = ?", (norm,)):
+            year = row["year"]
+            if rec.year is None or year is None or abs(year - rec.year) <= 1:
+                # Another id of the same kind means another paper with the same title.
+                if any(
+                    value and row[column] and row[column] != value
+                    for column, value in (("arxiv", rec.arxiv), ("doi", rec.doi))
+                ):
+                    continue
+                return row  # type: ignore[no-any-return]
+        return None
+
+    def upsert(self, rec: CatalogRecord) -> bool:
+        """Merge one record in (inside a transaction); True when it made a new row."""
+        norm = normalise_title(rec.title)
+        row = self._find(rec, norm)
+        if row is None:
+            cols = ", ".join(_ROW_FIELDS)
+            marks = ", ".join("?" for _ in _ROW_FIELDS)
+            cur = self._conn.execute(
+                f"INSERT INTO {PAPERS_TABLE} ({cols}) VALUES ({marks})",
+                _row_values(rec, [rec.source] if rec.source else []),
+            )
+            self._insert_fts(int(cur.lastrowid or 0), rec)
+            return True
+        old = _paper_from_row(row)
+        merged = _merge(old, rec)
+        if merged is None:
+            return False
+        for kind in ("arxiv", "doi", "openreview"):
+            value = getattr(merged, kind)
+            if (
+                value != getattr(old, kind)
+                and self._conn.execute(
+                    f"SELECT 1 FROM {PAPERS_TABLE} WHERE {kind} = ? AND id != ?", (value, old.id)
+                ).fetchone()
+            ):
+                # Another row holds that id: the record linked two rows; keep them apart.
+                setattr(merged, kind, getattr(old, kind))
+        assignments = ", ".join(f"{name} = ?" for name in _ROW_FIELDS)
+        self._conn.execute(
+            f"UPDATE {PAPERS_TABLE} SET {assignments} WHERE id = ?",
+            [*_row_values(merged, merged.sources), merged.id],
+        )
+        cols = ", ".join(FTS_COLUMNS)
+        marks = ", ".join("?" for _ in FTS_COLUMNS)
+        self._conn.execute(
+            f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, {cols}) VALUES ('delete', ?, {marks})",
+            (old.id, *_fts_row(old)),
+        )
+        self._insert_fts(merged.id, merged)
+        return False
+
+    def upsert_many(self, records: list[CatalogRecord]) -> tuple[int, int]:
+        """Merge a batch in (inside a transaction); returns (new rows, merged records).
+
+        Most records of a snapshot are new papers: those that share no identifier and no
+        normalised title with the catalog or with each other are inserted together (one
+        ``executemany`` per table); the rest go through ``upsert`` one by one.
+        """
+        known = self._existing_keys(records)
+        fresh: list[CatalogRecord] = []
+        added = merged = 0
+        for rec in records:
+            keys = _keys(rec)
+            if keys & known:
+                self._insert_new(fresh)  # so the one-by-one path sees them
+                fresh = []
+                if self.upsert(rec):
+                    added += 1
+                else:
+                    merged += 1
+            else:
+                fresh.append(rec)
+                added += 1
+            known |= keys
+        self._insert_new(fresh)
+        return added, merged
+
+    def _existing_keys(self, records: list[CatalogRecord]) -> set[tuple[str, str]]:
+        wanted: dict[str, list[str]] = {"arxiv": [], "doi": [], "openreview": [], "norm_title": []}
+        for rec in records:
+            for kind, value in _keys(rec):
+                wanted[kind].append(value)
+        found: set[tuple[str, str]] = set()
+        for column, values in wanted.items():
+            if values:
+                for (value,) in self._conn.execute(
+                    f"SELECT {column} FROM {PAPERS_TABLE} "
+                    f"WHERE {column} IN (SELECT value FROM json_each(?))",
+                    (json.dumps(values),),
+                ):
+                    found.add((column, value))
+        return found
+
+    def _insert_new(self, records: list[CatalogRecord]) -> None:
+        if not records:
+            return
+        (last,) = self._conn.execute(f"SELECT coalesce(max(id), 0) FROM {PAPERS_TABLE}").fetchone()
+        cols = ", ".join(("id", *_ROW_FIELDS))
+        marks = ", ".join("?" for _ in range(len(_ROW_FIELDS) + 1))
+        self._conn.executemany(
+            f"INSERT INTO {PAPERS_TABLE} ({cols}) VALUES ({marks})",
+            (
+                [last + n, *_row_values(rec, [rec.source] if rec.source else [])]
+                for n, rec in enumerate(records, 1)
+            ),
+        )
+        fts_marks = ", ".join("?" for _ in FTS_COLUMNS)
+        self._conn.executemany(
+            f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, {fts_marks})",
+            ((last + n, *_fts_row(rec)) for n, rec in enumerate(records, 1)),
+        )
+
+    def _insert_fts(self, rowid: int, rec: CatalogRecord) -> None:
+        marks = ", ".join("?" for _ in FTS_COLUMNS)
+        self._conn.execute(
+            f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, {marks})",
+            (rowid, *_fts_row(rec)),
+        )
+
+    # --- ingest bookkeeping -----------------------------------------------------------------
+
+    def ingest_progress(self, source: str, signature: str) -> tuple[int, bool]:
+        """(records already committed, finished) for a source file with this signature."""
+        row = self._conn.execute(
+            "SELECT signature, records, finished FROM ingest_state WHERE source = ?", (source,)
+        ).fetchone()
+        if row is None or row[0] != signature:
+            return 0, False
+        return int(row[1]), bool(row[2])
+
+    def set_ingest_progress(
+        self, source: str, signature: str, records: int, finished: bool
+    ) -> None:
+        """Record how far a source got (inside the batch's transaction, so a kill keeps both)."""
+        self._conn.execute(
+            "INSERT OR REPLACE INTO ingest_state (source, signature, records, finished) "
+            "VALUES (?, ?, ?, ?)",
+            (source, signature, records, int(finished)),
+        )
+
+    def get_meta(self, name: str) -> str | None:
+        """A stored setting (e.g. the last OAI-PMH harvest day)."""
+        row = self._conn.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_meta(self, name: str, value: str) -> None:
+        """Store a setting."""
+        self._conn.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", (name, value))
+
+    def delete_meta(self, name: str) -> None:
+        """Forget a stored setting."""
+        self._conn.execute("DELETE FROM meta WHERE name = ?", (name,))
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def search(self, query: Query | str, limit: int | None = 20) -> list[CatalogPaper]:
+        """Papers matching the query (``paperlog search`` syntax), best match first."""
+        if isinstance(query, str):
+            query = parse_query(query)
+        where, params = query.filter_sql()
+        match = query.match_expression()
+        if match is None:
+            sql = (
+                f"SELECT p.* FROM {PAPERS_TABLE} AS p WHERE {where} "
+                "ORDER BY p.date DESC, p.year DESC, p.id DESC"
+            )
+        else:
+            weights = ", ".join(str(w) for w in FTS_WEIGHTS)
+            sql = (
+                f"SELECT p.* FROM {FTS_TABLE} JOIN {PAPERS_TABLE} AS p "
+                f"ON p.id = {FTS_TABLE}.rowid WHERE {FTS_TABLE} MATCH ? AND {where} "
+                f"ORDER BY bm25({FTS_TABLE}, {weights}), p.id"
+            )
+            params = [match, *params]
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        try:
+            rows = self._conn.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise CatalogError(f"cannot search the catalog: {exc}", self.path) from None
+        return [_paper_from_row(row) for row in rows]
+
+    def get(self, ident: str) -> CatalogPaper | None:
+        """A paper by catalog id (``c123``), arXiv ID, DOI or OpenReview ID."""
+        text = ident.strip()
+        if re.fullmatch(r"c\d+", text):
+            row = self._conn.execute(
+                f"SELECT * FROM {PAPERS_TABLE} WHERE id = ?", (int(text[1:]),)
+            ).fetchone()
+            return _paper_from_row(row) if row else None
+        from paperlog.ids import parse_identifier
+
+        parsed = parse_identifier(text)
+        candidates: list[tuple[str, str]] = []
+        if parsed.kind in ("arxiv", "doi", "openreview"):
+            candidates.append((parsed.kind, parsed.value))
+        candidates += [("arxiv", text), ("doi", text.lower()), ("openreview", text)]
+        for column, value in candidates:
+            row = self._conn.execute(
+                f"SELECT * FROM {PAPERS_TABLE} WHERE {column} = ?", (value,)
+            ).fetchone()
+            if row is not None:
+                return _paper_from_row(row)
+        return None
+
+    def by_title(self, title: str) -> list[CatalogPaper]:
+        """Papers whose normalised title equals this one's."""
+        rows = self._conn.execute(
+            f"SELECT * FROM {PAPERS_TABLE} WHERE norm_title = ?", (normalise_title(title),)
+        ).fetchall()
+        return [_paper_from_row(row) for row in rows]
+
+    def iter_papers(
+        self, where: str = "1", params: Iterable[Any] = (), batch: int = 5000
+    ) -> Iterator[CatalogPaper]:
+        """Every paper matching a WHERE fragment over ``papers AS p``, in id order, streamed."""
+        last = 0
+        params = list(params)
+        while True:
+            rows = self._conn.execute(
+                f"SELECT * FROM {PAPERS_TABLE} AS p WHERE p.id > ? AND ({where}) "
+                "ORDER BY p.id LIMIT ?",
+                [last, *params, batch],
+            ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield _paper_from_row(row)
+            last = rows[-1]["id"]
+
+    def texts(self, where: str = "1", params: Iterable[Any] = ()) -> tuple[list[int], list[str]]:
+        """(ids, "title. abstract" texts) of the matching papers, for a text model."""
+        ids: list[int] = []
+        texts: list[str] = []
+        sql = (
+            f"SELECT p.id, p.title, p.abstract FROM {PAPERS_TABLE} AS p WHERE {where} ORDER BY p.id"
+        )
+        for rowid, title, abstract in self._conn.execute(sql, list(params)):
+            ids.append(int(rowid))
+            texts.append(f"{title}. {abstract}")
+        return ids, texts
+
+    def all_ids(self) -> list[int]:
+        """Every row id, in order."""
+        return [int(i) for (i,) in self._conn.execute(f"SELECT id FROM {PAPERS_TABLE} ORDER BY id")]
+
+    def column(self, name: str) -> list[Any]:
+        """One column of every row, in id order (``year``, ``date``, ``sources``)."""
+        if name not in ("year", "date", "sources", "venue", "categories", "norm_title"):
+            raise ValueError(f"not a catalog column: {name}")
+        return [v for (v,) in self._conn.execute(f"SELECT {name} FROM {PAPERS_TABLE} ORDER BY id")]
+
+    def papers(self, ids: Iterable[int]) -> dict[int, CatalogPaper]:
+        """Papers by row id."""
+        wanted = list(ids)
+        if not wanted:
+            return {}
+        rows = self._conn.execute(
+            f"SELECT * FROM {PAPERS_TABLE} WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(wanted),),
+        ).fetchall()
+        return {int(row["id"]): _paper_from_row(row) for row in rows}
+
+    def stats(self) -> dict[str, Any]:
+        """Counts for ``catalog info``: papers, by source, by year range, file size."""
+        (count,) = self._conn.execute(f"SELECT count(*) FROM {PAPERS_TABLE}").fetchone()
+        (lo, hi) = self._conn.execute(f"SELECT min(year), max(year) FROM {PAPERS_TABLE}").fetchone()
+        by_source: dict[str, int] = {}
+        for (value,) in self._conn.execute(
+            f"SELECT j.value FROM {PAPERS_TABLE}, json_each({PAPERS_TABLE}.sources) AS j"
+        ):
+            by_source[value] = by_source.get(value, 0) + 1
+        size = sum(
+            p.stat().st_size
+            for p in (self.path, self.path.with_name(self.path.name + "-wal"))
+            if p.exists()
+        )
+        return {
+            "path": str(self.path),
+            "papers": int(count),
+            "years": [lo, hi],
+            "sources": dict(sorted(by_source.items())),
+            "bytes": size,
+        }
+
+
+def _paper_from_row(row: sqlite3.Row | tuple[Any, ...]) -> CatalogPaper:
+    r: Any = row
+    return CatalogPaper(
+        id=int(r["id"]),
+        title=r["title"],
+        authors=json.loads(r["authors"]),
+        abstract=r["abstract"],
+        year=r["year"],
+        date=r["date"],
+        venue=r["venue_name"],
+        venue_label=r["badge"],
+        categories=r["categories"],
+        arxiv=r["arxiv"],
+        doi=r["doi"],
+        openreview=r["openreview"],
+        url=r["url"] or (f"https://arxiv.org/abs/{r['arxiv']}" if r["arxiv"] else None),
+        sources=json.loads(r["sources"]),
+    )
+
+
+def _merge(old: CatalogPaper, rec: CatalogRecord) -> CatalogPaper | None:
+    """``old`` with what ``rec`` adds; None when nothing changes (re-ingest is a no-op)."""
+    new = CatalogPaper(**asdict(old))
+    for name in ("arxiv", "doi", "openreview", "url", "date"):
+        if getattr(new, name) is None and getattr(rec, name):
+            setattr(new, name, getattr(rec, name))
+    if len(rec.abstract) > len(new.abstract):
+        new.abstract = rec.abstract
+    if not new.authors and rec.authors:
+        new.authors = rec.authors
+    if rec.categories and not new.categories:
+        new.categories = rec.categories
+    # A published venue beats a preprint: the conference list names where it appeared.
+    if rec.venue and not new.venue:
+        new.venue, new.venue_label = rec.venue, rec.venue_label
+        if rec.year:
+            new.year = rec.year
+    elif new.year is None and rec.year:
+        new.year = rec.year
+    if rec.source and rec.source not in new.sources:
+        new.sources = [*new.sources, rec.source]
+    return None if new == old else new
