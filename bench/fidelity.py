@@ -34,6 +34,7 @@ SHARED = ROOT.parent / "shared"
 SEED = SHARED / "seed" / "000_838255085520cd98.txt"
 READMES = SHARED / "corpus" / "readmes"
 
+_MARKER = re.compile(r"^\s*[-*+]\s+")
 _LINK = re.compile(r"\[[^\]]*\]\([^)]*\)")
 _EXTRA_FIELDS = ("tags", "rating", "minutes", "published", "readme_rest")
 
@@ -171,14 +172,24 @@ def measure(name: str, path: Path) -> Row:
         body = [ln for ln in rendered.split("\n") if ln not in (MARKER_BEGIN, MARKER_END)]
         have = Counter(ln.rstrip() for ln in body)
         missing: Counter[str] = Counter()
+        unmatched = []
         for line in text.split("\n"):
             key = line.rstrip()
             if have[key] > 0:
                 have[key] -= 1
             elif key.strip():
+                unmatched.append(line)
+        # a line written again with another list marker ("- " -> "* ") is a normalisation
+        have_marked = Counter(_MARKER.sub("* ", ln) for ln, n in have.items() for _ in range(n))
+        for line in unmatched:
+            marked = _MARKER.sub("* ", line.rstrip())
+            if _MARKER.match(line) and have_marked[marked] > 0:
+                have_marked[marked] -= 1
+                missing["marker"] += 1
+            else:
                 missing[_kind(line)] += 1
         row.missing = dict(missing)
-        row.added = sum(n for line, n in have.items() if line.strip())
+        row.added = sum(n for line, n in have_marked.items() if line.strip())
         again_path = Path(tmp) / "rendered.md"
         again_path.write_text(rendered, encoding="utf-8")
         again = Library.create(Path(tmp) / "again")

@@ -261,3 +261,16 @@ def test_alias_is_searchable_in_the_index(tmp_path: Path) -> None:
     hits = json.loads(found.stdout)
     assert [h["citekey"] for h in hits] == ["arya2003accurate"]
     assert hits[0]["aliases"] == ["again"]
+
+
+def test_an_alias_names_the_paper_in_commands(tmp_path: Path) -> None:
+    """``show`` (every command's key lookup) finds a paper by a duplicate's key, its alias."""
+    from conftest import run_cli
+
+    lib = Library.create(tmp_path / "lib")
+    source = tmp_path / "hand.bib"
+    source.write_text(HAND_MADE, encoding="utf-8")
+    import_bibtex(lib, source)
+    shown = run_cli("show", "again", "--json", library=lib.root)
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["citekey"] == "arya2003accurate"

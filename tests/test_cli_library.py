@@ -204,9 +204,12 @@ def test_broken_paper_file_names_file_and_line(tmp_path: Path) -> None:
     bad = root / "papers" / "broken.md"
     bad.write_text("---\ntitle: Broken\nyear: [2019\n---\n", encoding="utf-8")
     result = run_cli("list", library=root)
-    assert result.returncode == 4
-    assert f"{bad}:" in result.stderr
+    assert result.returncode == 0  # skipped with a warning: the rest of the library is listed
+    assert result.stderr.startswith(f"warning: {bad}:")
     assert len(result.stderr.strip().splitlines()) == 1
+    shown = run_cli("show", "broken", library=root)
+    assert shown.returncode == 4
+    assert f"{bad}:" in shown.stderr
 
 
 def test_unknown_topic_code_is_bad_input(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ and line, and what a user wrote that paperlog does not model survives a write.""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,7 @@ def test_a_bad_paper_file_is_a_one_line_error_at_its_line(
     library: Library, front: str, line: int, says: str
 ) -> None:
     _library_with(library, "bad.md", f"---\ntitle: Bad\nstatus: read\n{front}---\n".encode())
-    for args in (["show", "bad"], ["done", "bad"], ["list"]):
+    for args in (["show", "bad"], ["done", "bad"]):
         result = run_cli(*args, library=library.root)
         assert result.returncode != 0, args
         assert "internal error" not in result.stderr, result.stderr
@@ -45,9 +46,16 @@ def test_a_bad_paper_file_is_a_one_line_error_at_its_line(
         assert len(lines) == 1, result.stderr
         assert f"bad.md:{line}: " in lines[0], (args, lines[0])
         assert says in lines[0], (args, lines[0])
-    # the other paper still works on its own
+    # the other paper still works; list and search skip the bad file with a warning
     shown = run_cli("show", "good", library=library.root)
     assert shown.returncode == 0, shown.stderr
+    for args in (["list"], ["search", "good"]):
+        listed = run_cli(*args, "--json", library=library.root)
+        assert listed.returncode == 0, (args, listed.stderr)
+        assert [p["key"] for p in json.loads(listed.stdout)] == ["good"]
+        warning = listed.stderr.strip().split("\n")
+        assert len(warning) == 1, listed.stderr
+        assert warning[0].startswith("warning: ") and f"bad.md:{line}: " in warning[0]
 
 
 def test_a_byte_that_is_not_utf8_names_its_line(library: Library) -> None:
@@ -55,7 +63,7 @@ def test_a_byte_that_is_not_utf8_names_its_line(library: Library) -> None:
     _library_with(library, "bad.md", b"---\ntitle: Bad\nstatus: wish\nnickname: caf\xff\n---\n")
     for args in (["done", "bad"], ["list"]):
         result = run_cli(*args, library=library.root)
-        assert result.returncode != 0
+        assert (result.returncode == 0) == (args == ["list"])
         assert "internal error" not in result.stderr, result.stderr
         assert "bad.md:4: not UTF-8 text" in result.stderr, result.stderr
 

@@ -163,3 +163,32 @@ def test_corpus_render_imports_back_to_the_same_items(corpus: Path) -> None:
         ("README.md", None, 0) for _ in ROUND_TRIP
     ]
     assert all(r["entries"] > 0 and r["titles"] == r["items"] for r in rows)
+
+
+MONTHLY = """# Notes
+Intro line.
+
+## About me
+I read papers. See [my blog](https://blog.example).
+
+- [A post](https://blog.example/1)
+
+## 2021-10
+- [Paper One](https://arxiv.org/abs/2002.05709) <kbd>ICML 2020</kbd> [tag]
+- [Paper Two](https://arxiv.org/abs/1905.11946)
+
+## 2021-09
+- [Paper Three](https://arxiv.org/abs/1502.03167) `Sustainability`
+"""
+
+
+def test_month_log_renders_as_written(library: Library, tmp_path: Path) -> None:
+    """Prose before the log is kept in place; month sections stay month sections; nothing
+    invented (no weeks, no Contents block, no notes heading)."""
+    path = tmp_path / "monthly.md"
+    path.write_text(MONTHLY, "utf-8")
+    import_readme(library, path)
+    rendered = render_readme(Library.open(library.root))
+    body = rendered.split("\n")[1:-2]  # between the markers
+    assert "\n".join(body).strip() == MONTHLY.strip()
+    assert "### Wk" not in rendered and "Contents" not in rendered

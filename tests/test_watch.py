@@ -149,7 +149,7 @@ def test_a_broken_file_is_reported_with_its_line(lib: Library, watching: Running
     path = lib.paper_path("paper-02")
     path.write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
     result = run_cli("search", "learning", library=lib.root)
-    assert result.returncode != 0
+    # search warns of the file it cannot read (file:line) and answers from the others
     assert "paper-02.md:3: broken YAML" in result.stderr
     lib.save_paper(_papers()[2])  # fixed: the next search is whole again
     assert len(_search(lib, "learning")) == 12

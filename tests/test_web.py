@@ -221,6 +221,8 @@ def test_queue_actions(lib: Library) -> None:
     assert lib.load_paper("moco-2020").pinned is None
     bad = client.post("/queue/pin", data={"csrf": token, "key": "moco-2020", "day": "2024-05-12"})
     assert bad.status_code == 400 and "not a reading day" in bad.text
+    empty = client.post("/queue/pin", data={"csrf": token, "key": "moco-2020", "day": ""})
+    assert empty.status_code == 400 and "choose the day" in empty.text
     client.post("/queue/remove", data={"csrf": token, "key": "hostile-2021"})
     assert not lib.exists("hostile-2021")
     assert order() == ["byol-2020", "resnet-2016", "moco-2020"]
@@ -269,3 +271,17 @@ def test_outside_changes_show_on_the_next_request(lib: Library) -> None:
     path.write_text(path.read_text("utf-8").replace("Deep Residual", "Edited outside"), "utf-8")
     assert "Edited outside" in client.get("/papers").text
     assert "Edited outside" in client.get("/queue").text
+
+
+def test_a_long_queue_is_paged(tmp_path: Path) -> None:
+    from paperlog.model import Paper
+
+    lib = Library.create(tmp_path / "long")
+    lib.save_papers([Paper(f"w-{i:03d}", f"Wish {i}", rank=i) for i in range(1, 121)])
+    client = client_for(lib)
+    first = client.get("/queue").text
+    assert "120 waiting" in first and "Page 1 of 3" in first
+    assert 'id="q-w-050"' in first and 'id="q-w-051"' not in first
+    last = client.get("/queue?page=3").text
+    assert 'id="q-w-120"' in last and 'id="q-w-100"' not in last
+    assert "Page 3 of 3" in client.get("/queue?page=99").text

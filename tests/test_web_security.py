@@ -187,6 +187,14 @@ def test_token_is_required_when_set(lib: Library) -> None:
     other = client_for(lib, token=token, host="0.0.0.0")
     assert other.get("/", headers={"authorization": f"Bearer {token}"}).status_code == 200
     assert other.get("/?token=wrong-token-xxxx").status_code == 401
+    # on every interface the machine is reached by its own address: the token guards it
+    remote = {"host": "192.168.1.20:8421", "authorization": f"Bearer {token}"}
+    assert other.get("/", headers=remote).status_code == 200
+    assert other.get("/", headers={"host": "192.168.1.20:8421"}).status_code == 401
+    # bound to one named interface, only that name is accepted
+    named = client_for(lib, token=token, host="192.168.1.20")
+    assert named.get("/", headers=remote).status_code == 200
+    assert named.get("/", headers={**remote, "host": "evil.example"}).status_code == 400
 
 
 def test_binding_beyond_loopback_needs_a_token() -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 
 from conftest import run_cli
 from paperlog.library import Library
@@ -101,3 +103,95 @@ def test_add_errors_are_shown(tmp_path: Path) -> None:
     client = client_for(lib)
     page = client.get("/add?q=2013.99999")
     assert "looks like an arXiv id" in page.text and 'role="alert"' in page.text
+
+
+def test_the_watcher_syncs_only_after_a_change(tmp_path: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from paperlog.web.app import create_app
+    from paperlog.web.freshness import Freshness
+    from web_helpers import BASE_URL
+
+    lib = make_library(tmp_path / "lib")
+    freshness = Freshness()
+    if not freshness.watch(lib.root):
+        pytest.skip("no file watcher on this machine (watchfiles is not installed)")
+    try:
+        client = TestClient(
+            create_app(Settings(root=lib.root, now=lambda: at(WED)), freshness),
+            base_url=BASE_URL,
+        )
+        assert "MoCo" in client.get("/queue").text
+        with freshness.index(lib) as index:
+            assert index.last_sync.unchanged == 0  # nothing changed: no scan at all
+        # an edit from outside reaches the next request once the watcher has seen it
+        path = lib.paper_path("resnet-2016")
+        path.write_text(path.read_text("utf-8").replace("Deep Residual", "Edited outside"), "utf-8")
+        deadline = time.monotonic() + 10
+        while "Edited outside" not in client.get("/papers").text:
+            assert time.monotonic() < deadline, "the watcher never saw the change"
+            time.sleep(0.02)
+        # a write through the web shows at once, without waiting for the watcher
+        token = csrf_of(client, "/queue")
+        client.post("/queue/top", data={"csrf": token, "key": "byol-2020"})
+        assert re.findall(r'<tr id="q-([^"]+)"', client.get("/queue").text)[0] == "byol-2020"
+    finally:
+        freshness.stop()
+
+
+def test_serve_prints_the_url_opens_the_browser_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    lib = make_library(tmp_path / "lib")
+    opened = tmp_path / "opened.txt"
+    fake_browser = tmp_path / "browser.py"
+    fake_browser.write_text(
+        f"import sys, pathlib; pathlib.Path({str(opened)!r}).write_text(sys.argv[1])\n", "utf-8"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERLOG_")}
+    env["BROWSER"] = f"{sys.executable} {fake_browser} %s"
+    port = free_port()
+    argv = [sys.executable, "-m", "paperlog", "--library", str(lib.root), "serve"]
+    proc = subprocess.Popen(
+        [*argv, "--port", str(port), "--open"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        url = f"http://127.0.0.1:{port}/"
+        assert url in line, line
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                response = httpx.get(url, timeout=5)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline and proc.poll() is None, proc.stderr
+                time.sleep(0.1)
+        assert response.status_code == 200 and "Today" in response.text
+        while not opened.exists():
+            assert time.monotonic() < deadline, "--open did not start the browser"
+            time.sleep(0.1)
+        assert opened.read_text("utf-8") == url
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert "stopped" in out
+
+
+def free_port() -> int:
+    """A free loopback port (closed again before the server binds it)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port

@@ -8,6 +8,8 @@ counts, all computed in SQL over the index tables.
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -101,48 +103,81 @@ def browse(
     join, order = _order(query, sort)
     sql = f"SELECT p.rowid FROM {source} {join} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?"
     ids = [row[0] for row in index.rows(sql, [*params, limit, offset])]
-    ids_sql = f"SELECT p.rowid FROM {source} WHERE {where}"
-    (total,) = index.rows(f"SELECT count(*) FROM ({ids_sql})", params)[0]
+    (total,) = index.rows(f"SELECT count(*) FROM {source} WHERE {where}", params)[0]
     page = Page(query, index.papers_by_rowid(ids), int(total), offset, limit, sort)
     if facets:
-        page.facets = facet_counts(index, ids_sql, params)
+        page.facets = facet_counts(index, source, where, params)
     return page
 
 
-def facet_counts(index: Index, ids_sql: str, params: list[Any]) -> dict[str, list[FacetValue]]:
-    """Per facet, the values among the matching rows with their counts, most frequent first."""
-    scope = f"p.rowid IN ({ids_sql})"
+def facets(index: Index, query: Query | str) -> dict[str, list[FacetValue]]:
+    """The facet counts of every item matching ``query`` (the same for each of its pages)."""
+    if isinstance(query, str):
+        query = parse_query(query)
+    return facet_counts(index, *_matches(query))
+
+
+def facet_counts(
+    index: Index, source: str, where: str, params: list[Any]
+) -> dict[str, list[FacetValue]]:
+    """Per facet, the values among the matching rows with their counts, most frequent first.
+
+    One scan of the small filter columns of the matching rows, counted here: cheaper than a
+    GROUP BY per facet, each of which would scan the rows again. Topics are counted per
+    distinct topic list (few), and venue names as written are read for the venues shown only.
+    """
+    rows = index.rows(
+        f"SELECT p.year, p.venue, p.track, p.status, p.kind, p.topics, p.rowid "
+        f"FROM {source} WHERE {where}",
+        params,
+    )
+    counters: dict[str, Counter[Any]] = {name: Counter() for name in FACETS}
+    topic_lists: Counter[str] = Counter()
+    venue_row: dict[str, int] = {}
+    for year, venue, track, status, kind, topics, rowid in rows:
+        counters["year"][year] += 1
+        counters["venue"][venue] += 1
+        venue_row.setdefault(venue, rowid)
+        counters["track"][track] += 1
+        counters["status"][status] += 1
+        counters["kind"][kind] += 1
+        topic_lists[topics] += 1
+    for text, n in topic_lists.items():
+        for code in json.loads(text):
+            counters["topic"][code] += n
     out: dict[str, list[FacetValue]] = {}
-    years = index.rows(
-        f"SELECT p.year, count(*) FROM {PAPERS_TABLE} AS p WHERE {scope} AND p.year IS NOT NULL "
-        "GROUP BY p.year ORDER BY p.year DESC",
-        params,
-    )
-    out["year"] = [FacetValue(str(y), str(y), n) for y, n in years[:MAX_FACET_VALUES]]
-    venues = index.rows(
-        f"SELECT p.venue, min(json_extract(d.data, '$.venue')), count(*) "
-        f"FROM {PAPERS_TABLE} AS p JOIN paper_data AS d ON d.id = p.rowid "
-        f"WHERE {scope} AND p.venue != '' GROUP BY p.venue ORDER BY count(*) DESC, p.venue "
-        f"LIMIT {MAX_FACET_VALUES}",
-        params,
-    )
-    out["venue"] = [FacetValue(str(label), str(label), n) for _, label, n in venues]
-    topics = index.rows(
-        f"SELECT t.value, count(*) FROM {PAPERS_TABLE} AS p, json_each(p.topics) AS t "
-        f"WHERE {scope} GROUP BY t.value ORDER BY count(*) DESC, t.value "
-        f"LIMIT {MAX_FACET_VALUES}",
-        params,
-    )
-    codes = {c.casefold(): c for c in index.library.config.topic_codes()}
-    out["topic"] = [FacetValue(codes.get(v, v), codes.get(v, v), n) for v, n in topics]
-    for name in ("track", "status", "kind"):
-        rows = index.rows(
-            f"SELECT p.{name}, count(*) FROM {PAPERS_TABLE} AS p WHERE {scope} "
-            f"AND p.{name} != '' GROUP BY p.{name} ORDER BY count(*) DESC, p.{name}",
-            params,
+    years = sorted((y for y in counters["year"] if y is not None), reverse=True)
+    out["year"] = [
+        FacetValue(str(y), str(y), counters["year"][y]) for y in years[:MAX_FACET_VALUES]
+    ]
+    top = _top(counters["venue"])
+    # the index keeps venues case-folded; one row of each gives the name as written
+    names = dict(
+        index.rows(
+            "SELECT id, json_extract(data, '$.venue') FROM paper_data "
+            "WHERE id IN (SELECT value FROM json_each(?))",
+            [json.dumps([venue_row[v] for v, _ in top])],
         )
-        out[name] = [FacetValue(str(v), str(v), n) for v, n in rows[:MAX_FACET_VALUES]]
+    )
+    out["venue"] = [
+        FacetValue(str(names.get(venue_row[v]) or v), str(names.get(venue_row[v]) or v), n)
+        for v, n in top
+    ]
+    codes = {c.casefold(): c for c in index.library.config.topic_codes()}
+    out["topic"] = [
+        FacetValue(codes.get(v, v), codes.get(v, v), n) for v, n in _top(counters["topic"])
+    ]
+    for name in ("track", "status", "kind"):
+        out[name] = [FacetValue(str(v), str(v), n) for v, n in _top(counters[name])]
     return out
+
+
+def _top(counter: Counter[Any]) -> list[tuple[Any, int]]:
+    """The most frequent non-empty values, ties by value."""
+    ranked = sorted(
+        ((v, n) for v, n in counter.items() if v not in ("", None)), key=lambda vn: (-vn[1], vn[0])
+    )
+    return ranked[:MAX_FACET_VALUES]
 
 
 def with_filter(text: str, field: str, value: str) -> str:

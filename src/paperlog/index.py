@@ -367,29 +367,48 @@ class Index:
     # opening -----------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, library: Library, *, ask_watcher: bool = True) -> Index:
-        """Open (or create) the library's index and bring it in line with the files.
+    def open(
+        cls,
+        library: Library,
+        *,
+        sync: bool = True,
+        problems: list[PaperlogError] | None = None,
+        ask_watcher: bool = True,
+    ) -> Index:
+        """Open (or create) the library's index and sync it with the files.
+
+        ``sync=False`` skips the scan when the caller knows nothing changed since its last
+        sync (``paperlog serve``'s file watcher); a new, verified or rebuilt index is always
+        synced.
 
         The index is never trusted: after an unclean close it is verified, and any SQLite
         error, undecodable row or failed check rebuilds it from the files (in memory when the
         file cannot be used at all), so the answer is always the files' answer. A live
         watcher (``paperlog watch``) vouches that no paper file changed unseen, so no scan is
         made; otherwise (or with ``ask_watcher=False``) every paper file is stat'ed.
+
+        With a ``problems`` list, a paper file that cannot be read is skipped and its error
+        added there (``list`` and ``search`` warn and go on); without, the first is raised.
         """
         path = library.state_dir / INDEX_NAME
         try:
             return cls._open(
-                library, path, verify=not was_closed_cleanly(path), ask_watcher=ask_watcher
+                library,
+                path,
+                problems=problems,
+                verify=not was_closed_cleanly(path),
+                sync=sync,
+                ask_watcher=ask_watcher,
             )
         except _UNTRUSTED as exc:
             if _is_busy(exc):
-                return cls._open(library, path, memory=True)
+                return cls._open(library, path, problems=problems, memory=True)
         # A damaged or foreign file: the files are the truth, so start the cache again.
         _discard(path)
         try:
-            return cls._open(library, path, ask_watcher=ask_watcher)
+            return cls._open(library, path, problems=problems, ask_watcher=ask_watcher)
         except sqlite3.Error:
-            return cls._open(library, path, memory=True)
+            return cls._open(library, path, problems=problems, memory=True)
 
     @classmethod
     def _open(
@@ -399,6 +418,8 @@ class Index:
         *,
         verify: bool = False,
         memory: bool = False,
+        problems: list[PaperlogError] | None = None,
+        sync: bool = True,
         ask_watcher: bool = False,
     ) -> Index:
         index = cls(library, _connect(":memory:" if memory else path), path)
@@ -407,10 +428,12 @@ class Index:
             rebuilt = index._ensure_schema()
             if verify and not rebuilt:
                 index._verify()
-            if ask_watcher and not memory and not rebuilt and _watcher_vouches(library):
+            if not (sync or rebuilt or verify or memory):
+                stats = SyncStats()
+            elif ask_watcher and not memory and not rebuilt and _watcher_vouches(library):
                 stats = SyncStats(watched=True)
             else:
-                stats = index.sync()
+                stats = index.sync(problems)
         except BaseException:
             index._trusted = False
             index.close()
@@ -532,7 +555,7 @@ class Index:
                     found.append((name[:-3], entry.path, entry.stat()))
         return found
 
-    def sync(self) -> SyncStats:
+    def sync(self, problems: list[PaperlogError] | None = None) -> SyncStats:
         """Bring the index in line with ``papers/``: read only new or changed files.
 
         A file that fails to parse raises its ``BadFile`` (file:line) after the other changes
@@ -578,7 +601,9 @@ class Index:
                     complete = False  # deleted since the scan: the next sync removes it
                 except (PaperlogError, OSError, UnicodeDecodeError) as exc:
                     complete = False
-                    if error is None:
+                    if problems is not None:
+                        problems.append(_as_paperlog_error(exc, path))
+                    elif error is None:
                         error = _as_paperlog_error(exc, path)
             if stats.added:
                 self._check_duplicate_keys()
@@ -985,21 +1010,32 @@ def _as_paperlog_error(exc: BaseException, path: str) -> PaperlogError:
     return BadFile(f"cannot read: {exc}", path)
 
 
-def search(library: Library, query: str | Query, limit: int | None = None) -> list[Paper]:
-    """Open the library's index (syncing it), run one query, close it."""
-    with Index.open(library) as index:
+def search(
+    library: Library,
+    query: str | Query,
+    limit: int | None = None,
+    problems: list[PaperlogError] | None = None,
+) -> list[Paper]:
+    """Open the library's index (syncing it), run one query, close it (``problems``: as for
+    ``Index.open``)."""
+    with Index.open(library, problems=problems) as index:
         return index.search(query, limit)
 
 
 def search_rows(
-    library: Library, query: str | Query, limit: int | None = None
+    library: Library,
+    query: str | Query,
+    limit: int | None = None,
+    problems: list[PaperlogError] | None = None,
 ) -> list[tuple[str, ...]]:
-    """Open the library's index (syncing it), run one query for its table rows, close it."""
-    with Index.open(library) as index:
+    """Open the library's index (syncing it), run one query for its table rows, close it
+    (``problems``: as for ``Index.open``)."""
+    with Index.open(library, problems=problems) as index:
         return index.search_rows(query, limit)
 
 
-def all_papers(library: Library) -> list[Paper]:
-    """Every item through the index (synced with the files on open), sorted by key."""
-    with Index.open(library) as index:
+def all_papers(library: Library, problems: list[PaperlogError] | None = None) -> list[Paper]:
+    """Every item through the index (synced with the files on open), sorted by key
+    (``problems``: as for ``Index.open``)."""
+    with Index.open(library, problems=problems) as index:
         return index.all()

@@ -69,14 +69,15 @@ def _search(library: str | None, options: dict[str, str], words: list[str]) -> b
         from paperlog.library import Library
 
         root = Library.find_root(library, os.environ, Path.cwd())
-        rows = search_rows(Library.open(root), query, limit)
+        problems: list[PaperlogError] = []
+        rows = search_rows(Library.open(root), query, limit, problems)
     except PaperlogError as exc:
         from paperlog.cli.common import fail
 
         fail(exc)
         return True
-    if not rows:
-        return False  # the full CLI says whether the library is empty
+    if not rows or problems:
+        return False  # the full CLI says whether the library is empty, warns of bad files
     out = sys.stdout
     try:
         # as cli.common.print_table writes views.paper_row's cells when piped

@@ -18,15 +18,26 @@ from paperlog.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from paperlog.errors import PaperlogError
     from paperlog.library import Library
     from paperlog.model import Paper
 
 
-def load_items(lib: Library) -> list[Paper]:
-    """Every item, through the index (kept in step with the files by its incremental sync)."""
+def load_items(lib: Library, *, skip_bad: bool = False) -> list[Paper]:
+    """Every item, through the index (kept in step with the files by its incremental sync).
+
+    ``skip_bad``: a paper file that cannot be read is left out with a one-line warning (for
+    ``list``: one hand-edit mistake must not hide the whole library).
+    """
     from paperlog.index import all_papers
 
-    return all_papers(lib)
+    if not skip_bad:
+        return all_papers(lib)
+    problems: list[PaperlogError] = []
+    papers = all_papers(lib, problems)
+    for problem in problems:
+        click.echo(f"warning: {problem} (skipped)", err=True)
+    return papers
 
 
 @click.command("init")
@@ -108,7 +119,7 @@ def list_cmd(
         with Index.open(lib) as index:  # one screen: only the rows shown are decoded
             everything = index.all(limit)
     else:
-        everything = load_items(lib)
+        everything = load_items(lib, skip_bad=True)
     items = [
         p
         for p in everything

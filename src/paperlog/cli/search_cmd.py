@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from paperlog.cli.common import (
@@ -12,6 +14,9 @@ from paperlog.cli.common import (
     print_json,
     print_papers,
 )
+
+if TYPE_CHECKING:
+    from paperlog.errors import PaperlogError
 
 
 @click.command("search", cls=WordsCommand)
@@ -71,7 +76,10 @@ def search_cmd(
         raise click.UsageError(f"bad query: {exc}", ctx) from None
     library = app(ctx).open_library()
     check_topics(query, [t.code for t in library.config.topics])
-    papers = search(library, query, limit)
+    problems: list[PaperlogError] = []
+    papers = search(library, query, limit, problems)
+    for problem in problems:  # a file a hand edit broke is skipped, not the whole search
+        click.echo(f"warning: {problem} (skipped)", err=True)
     if as_json:
         from paperlog.views import paper_view
 

@@ -366,6 +366,13 @@ def collect_papers(parsed: Parsed, warn: list[ImportWarning]) -> list[Paper]:
             warn.append(
                 ImportWarning(found.line, f"same {why} as {what}: one item, another reading")
             )
+        if same.venue_label is None and paper.venue_label is not None:
+            # a badge on only one listing (a reading: a dropped wish-list listing would take it
+            # out of the README) is the item's; the listings without it say so
+            for reading in same.readings:
+                reading.extra.setdefault("venue_label", None)
+            same.venue_label, same.venue = paper.venue_label, paper.venue
+            same.year = same.year or paper.year
         for kind, value in paper.ids.items():
             same.ids.setdefault(kind, value)
         for reading in paper.readings:

@@ -437,7 +437,8 @@ def listing_sig(line: str) -> str:
     while the line paperlog would generate for the item is still this one."""
     import hashlib
 
-    return hashlib.sha1(line.encode("utf-8")).hexdigest()[:10]
+    body = _MARKER.sub("", line, count=1)  # the list marker is the README's style, not the item's
+    return hashlib.sha1(body.encode("utf-8")).hexdigest()[:10]
 
 
 def same_listing(raw: str, generated: str) -> bool:

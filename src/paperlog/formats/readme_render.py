@@ -35,7 +35,7 @@ def _anchor(heading: str) -> str:
     return "#" + kept.replace(" ", "-")
 
 
-def entry_line(paper: Paper, reading: Reading | None = None) -> str:
+def entry_line(paper: Paper, reading: Reading | None = None, marker: str = "*") -> str:
     """``* [display_title](url) [[label](url)]... <kbd>venue_label</kbd>`` for one listing.
 
     A reading may carry how that listing differed (``display_title``, ``url``, ``links``,
@@ -48,7 +48,7 @@ def entry_line(paper: Paper, reading: Reading | None = None) -> str:
     if "links" in extra:
         links = [Link(str(lk["label"]), str(lk.get("url") or "")) for lk in extra["links"]]
     badge = extra.get("venue_label", paper.venue_label)
-    line = "* " + render_entry(display, url, links, badge)
+    line = f"{marker} " + render_entry(display, url, links, badge)
     kept = (extra if reading is not None else paper.extra).get("readme_line")
     if isinstance(kept, dict) and kept.get("for") == listing_sig(line) and kept.get("text"):
         return str(kept["text"])  # the listing as written, while the item is unchanged
@@ -196,7 +196,7 @@ def _wishlist(config: Config, papers: list[Paper]) -> list[str]:
         for paper in members:
             # unranked items follow the ranked ones, in key order
             last = float(paper.rank) if paper.rank is not None else last + 1e-3
-            entries.append((last, entry_line(paper)))
+            entries.append((last, entry_line(paper, marker=_marker(config))))
         lines = _interleave(entries, placed.get(number, []))
         if name is not None and lines and not _LIST_ITEM.match(lines[0]):
             out.append("")  # a paragraph entry would join the group line's paragraph
@@ -207,6 +207,12 @@ def _wishlist(config: Config, papers: list[Paper]) -> list[str]:
 
 def _week_heading(number: int, start: date | None) -> str:
     return f"### Wk{number} - {start:%Y.%m.%d}" if start else f"### Wk{number}"
+
+
+def _marker(config: Config) -> str:
+    """The list marker the README's entries use ("*" unless it wrote "-" or "+")."""
+    mark = config.readme.get("list_marker")
+    return str(mark) if mark in ("-", "+") else "*"
 
 
 def _group_line(config: Config, name: str, within: int = 0) -> str:
@@ -237,7 +243,8 @@ def _grouped(
             names.append(slot.get("group"))
     out: list[str] = []
     for name in names:
-        entries = [(float(r.order), entry_line(p, r)) for r, p in listings if r.group == name]
+        mark = _marker(config)
+        entries = [(float(r.order), entry_line(p, r, mark)) for r, p in listings if r.group == name]
         members = _interleave(entries, _slots_in(list(slots), name))
         if not members and name is None:
             continue
@@ -267,7 +274,8 @@ def _weeks(papers: list[Paper], weeks: list[WeekInfo], config: Config) -> list[s
         info = infos.get(number)
         listings = by_week.get(number, [])
         start = info.start if info else next((r.week_start for r, _ in listings), None)
-        out.append(_week_heading(number, start))
+        written = info.extra.get("heading") if info is not None else None
+        out.append(str(written) if written else _week_heading(number, start))
         if info is not None and info.note:
             out.append(f"*({info.note})* <br>")
         slots = list(info.extra.get("slots") or []) if info else []
@@ -302,6 +310,8 @@ def render_readme(library: Library, *, charts: Sequence[tuple[str, str]] = ()) -
         lines.append(CHARTS_MARKER)
         lines += [f"![{alt}]({path})" for alt, path in charts]
         lines.append("")
+    if config.readme.get("before_log"):  # the README's own text before its log, verbatim
+        lines += [str(config.readme["before_log"]), ""]
     lines += _wishlist(config, papers)
     lines += _weeks(papers, library.load_weeks(), config)
     while lines and lines[-1] == "":

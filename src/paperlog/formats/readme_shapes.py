@@ -29,6 +29,9 @@ _PERIODS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(?:Added\s+)?(\d{4})/(\d{1,2})/(\d{1,2}):?$", re.I), "ymd"),
     (re.compile(r"^(?:Added\s+)?(\d{4})/(\d{1,2})/\?+:?$", re.I), "ym"),
     (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), "start"),
+    (re.compile(r"^Week\s+of\s+(.+?)$", re.I), "week-of"),
+    (re.compile(r"^([A-Za-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})$"), "day"),
+    (re.compile(r"^(\d{1,2}\s+[A-Za-z]{3,9}\.?,?\s+\d{4})$"), "day"),
     (re.compile(r"^(\d{4})[-.](\d{1,2})(?:\s*\([^)]*\))?$"), "ym"),
     (re.compile(r"^(\d{4})\s*-\s*([A-Za-z]+)$"), "y-month"),
     (re.compile(r"^([A-Za-z]+)\s+(\d{4})$"), "month-y"),
@@ -37,7 +40,8 @@ _PERIODS: list[tuple[re.Pattern[str], str]] = [
 ]
 UNDATED = "Undated"
 TO_READ = re.compile(
-    r"\b(to[- ]?read|to be read|wish[- ]?list|reading list|reading queue|backlog|to ?do|unread)\b",
+    r"\b(to[- ]?read|to be read|will read|want to read|wish[- ]?list|wish|reading list|"
+    r"reading queue|queue|backlog|to ?do|unread)\b",
     re.I,
 )
 
@@ -51,11 +55,44 @@ class Period:
     exact_day: bool = False
 
 
+_WEEK_WORD = re.compile(r"^Week\s+(\d{1,4})\b\s*[-\u2013:(]?\s*(.*?)\)?\s*$", re.I)
+_YMD = re.compile(r"^(\d{4})[.\-/](\d{1,2})[.\-/](\d{1,2})$")
+_MONTH_DAY = re.compile(r"^([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?$")
+_DAY_MONTH = re.compile(r"^(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})$")
+
+
+def parse_day(text: str) -> tuple[bool, date | None]:
+    """A written day: (True, day) for ``2020.06.22``, ``Jun 22, 2020``, ``22 June 2020``;
+    (True, None) for a day without a year (``June 22``) or an impossible one; (False, None)
+    for text that is no day."""
+    text = text.strip()
+    try:
+        ymd = _YMD.match(text)
+        if ymd:
+            return True, date(*(int(g) for g in ymd.groups()))
+        md = _MONTH_DAY.match(text)
+        if md and MONTHS.get(md.group(1).lower()):
+            if md.group(3) is None:
+                return True, None
+            return True, date(int(md.group(3)), MONTHS[md.group(1).lower()], int(md.group(2)))
+        dm = _DAY_MONTH.match(text)
+        if dm and MONTHS.get(dm.group(2).lower()):
+            return True, date(int(dm.group(3)), MONTHS[dm.group(2).lower()], int(dm.group(1)))
+    except ValueError:
+        return True, None
+    return False, None
+
+
 def parse_week_heading(text: str) -> tuple[int, date | None] | None:
-    """``Wk13 - 2020.10.20`` -> (13, 2020-10-20); ``Wk13`` -> (13, None)."""
+    """``Wk13 - 2020.10.20`` -> (13, 2020-10-20); ``Wk13`` -> (13, None); also ``Week 3``,
+    ``Week 3 (June 22)`` (no year: no start), ``Week 3 - 2020-06-22``."""
     match = WEEK_HEADING.match(text.strip())
     if not match:
-        return None
+        word = _WEEK_WORD.match(text.strip())
+        if word is None:
+            return None
+        is_day, start = parse_day(word.group(2)) if word.group(2) else (True, None)
+        return (int(word.group(1)), start) if is_day else None
     if match.group(2) is None:
         return int(match.group(1)), None
     try:
@@ -81,6 +118,11 @@ def parse_period(text: str) -> Period | None:
             if shape == "start":  # a week's start as a render writes it, not a reading day
                 y, m, d = (int(g) for g in match.groups())
                 return Period(label, date(y, m, d))
+            if shape in ("week-of", "day"):  # "Week of 2020.06.22", "Jun 22, 2020"
+                is_day, day = parse_day(match.group(1))
+                if not is_day or day is None:
+                    return None
+                return Period(label, day, exact_day=shape == "day")
             if shape == "ym":
                 return Period(label, date(int(match.group(1)), int(match.group(2)), 1))
             if shape == "m/y":
@@ -129,18 +171,59 @@ def parse_any_entry(text: str) -> Entry | None:
     if not s:
         return None
     tags: list[str] = []
+    s = _LEAD_SYMBOL.sub("", s)  # "🦩 [Flamingo: ...](url)": the emoji is no part of the title
+    bold = _BOLD_LINK.match(s)
+    if bold:  # "**[Title](url)**": the bold markers are no part of the title
+        s = bold.group(1) + s[bold.end() :]
     while True:  # aleju: ****`TAG`**** prefixes (a venue badge among them)
         match = _TAG_PREFIX.match(s)
         if not match:
             break
         tags.append(match.group(1).strip())
         s = s[match.end() :]
-    entry = _parse_shape(s)
+    entry = _text_in_url_slot(s) or _parse_shape(s)
     if entry is None:
         return None
+    _clean_title(entry)
     entry.tags[:0] = tags
     _minutes(entry)
     return entry
+
+
+_LEAD_SYMBOL = re.compile(
+    r"^(?:[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]+\s*)+(?=\[)"
+)
+_BOLD_LINK = re.compile(r"^\*\*(\[[^\]\n]+\]\([^)\s]*\))\*\*")
+_SLOT_TEXT = re.compile(r"^\[\[([^\[\]]+)\]\(([^()]*\s[^()]*)\)\]\s*")
+_TRAILING_ARXIV = re.compile(r",\s*arXiv\s*$", re.I)
+
+
+def _text_in_url_slot(s: str) -> Entry | None:
+    """``[[arXiv](A New Method for X)]``: the title written in the URL slot. Repaired: the
+    text is the title, the link is kept as a to-do link, with a warning."""
+    match = _SLOT_TEXT.match(s)
+    if match is None or "://" in match.group(2):
+        return None
+    entry = Entry(title=match.group(2).strip(), url=None)
+    entry.links.append(Link(match.group(1).strip(), ""))
+    entry.problems.append(
+        f"'[[{match.group(1)}]({match.group(2)[:30]}...)]': text in the link's URL slot, "
+        "read as the title"
+    )
+    parse_tail(s, match.end(), entry)
+    return entry
+
+
+def _clean_title(entry: Entry) -> None:
+    """Bold markers around a title and a trailing ", arXiv" are no part of it."""
+    title = entry.title.strip()
+    if title.startswith("**") and title.endswith("**") and len(title) > 4:
+        entry.title = title[2:-2].strip()
+    arxiv = _TRAILING_ARXIV.search(entry.title)
+    if arxiv and arxiv.start() > 0:
+        entry.title = entry.title[: arxiv.start()].rstrip()
+        if not entry.badges:
+            entry.badges.append("arXiv")
 
 
 def _parse_shape(s: str) -> Entry | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -136,6 +137,9 @@ class Walker:
         """Positions in ``out.weeks`` of each week number seen so far."""
         self.weeks_by_start: dict[date, list[int]] = {}
         self.topic_lines: dict[str, int] = {}
+        self.log_lines: list[int] = []
+        """Lines where the log proper starts something: a week, a date, an entry."""
+        self.wish_start: int | None = None
         """The line each topic code was first defined on."""
         """Positions in ``out.weeks`` of each week start seen so far."""
 
@@ -172,6 +176,7 @@ class Walker:
         period = parse_period(text)
         if period is not None and self.zone != "resources":
             self.out.readme.setdefault("period_level", block.level)
+            self.log_lines.append(block.line)
             if period.label == UNDATED:
                 self.out.readme["undated_heading"] = True
             self.zone, self.ctx, self.ctx_level = "notes", "period", block.level
@@ -197,7 +202,7 @@ class Walker:
         self.zone = "notes"
         if TO_READ.search(text):
             self.ctx, self.ctx_level, self.group = "wish", block.level, None
-            self.wish_heading = text
+            self.wish_heading, self.wish_start = text, block.line
             if "wishlist_heading" not in self.out.readme:  # rendered back as this heading
                 self.out.readme.setdefault("wish_heading", {"text": text, "level": block.level})
             return
@@ -212,6 +217,7 @@ class Walker:
         self._heading_level(text, block.level)
 
     def _start_week(self, block: Block, number: int, start: date | None) -> None:
+        self.log_lines.append(block.line)
         self.zone, self.ctx, self.ctx_level = "notes", "week", block.level
         # earlier weeks with this number or start, looked up (not a scan of every week: a
         # long log has thousands), warned about in the order they were written
@@ -233,6 +239,9 @@ class Walker:
                     "(kept as written)",
                 )
         self.week = WeekInfo(number, start)
+        written = "#" * block.level + " " + block.text.strip()
+        if written != _canonical_week(number, start):  # "## Week 3 (June 22)": kept as written
+            self.week.extra["heading"] = written
         self.weeks_by_number.setdefault(number, []).append(len(self.out.weeks))
         if start is not None:
             self.weeks_by_start.setdefault(start, []).append(len(self.out.weeks))
@@ -320,6 +329,7 @@ class Walker:
         if period is not None and period.start is not None:
             self.ctx, self.period, self.order = "period", period, 0
             self.ctx_level = 99
+            self.log_lines.append(block.line)
             return
         if text.lstrip().startswith(("[", "**[")):
             entry = parse_any_entry(text)
@@ -330,7 +340,13 @@ class Walker:
             if _WISH_LINE.match(line):
                 self.ctx, self.ctx_level, self.group = "wish", 99, None
                 self.wish_heading = None  # the seed's "Wish-List -" line is no group name
+                self.wish_start = block.line
                 self.out.readme["wishlist_heading"] = line
+                continue
+            if self.ctx != "wish" and "](" not in line and len(line) <= 80 and TO_READ.search(line):
+                # "Papers I will read:" introduces a to-read list (its own wish group)
+                self.ctx, self.ctx_level, self.group = "wish", 99, line
+                self.wish_heading, self.wish_start = line, block.line
                 continue
             note = _WEEK_NOTE.match(line)
             if note and self.ctx == "week" and self.week is not None:
@@ -521,12 +537,38 @@ class Walker:
             self.rank += 1
             found = Found(entry, block.line, "wish", self.group)
             found.wish_group, found.rank = self.group, self.rank
+        # a wish-list starts at its heading: the text before it is the README's own
+        start = self.wish_start if found.status == "wish" and self.ctx == "wish" else None
+        self.log_lines.append(start or block.line)
         if block.kind == "item" or len(block.raw) == 1:
             found.raw = "\n".join(block.raw).rstrip()
             if block.kind == "para":  # a paragraph of its own: a blank line must follow it
                 found.raw += "\n"
         self.out.found.append(found)
         return found
+
+
+def _before_log(lines: list[str], first: int | None, walker: Walker) -> str | None:
+    """The README's own text between its head (intro, contents, resources) and the log proper
+    ("About me", a list of blog posts): kept verbatim and rendered back in its place."""
+    if not walker.dated or first is None or not walker.log_lines:
+        return None
+    end = min(walker.log_lines)
+    if first >= end:
+        return None
+    kept = [
+        line
+        for line in lines[first - 1 : end - 1]
+        if line.strip() not in (MARKER_BEGIN, MARKER_END, CHARTS_MARKER)
+        and not _IMAGES_ONLY.match(line)
+    ]
+    text = "\n".join(kept).strip("\n")
+    return text or None
+
+
+def _canonical_week(number: int, start: date | None) -> str:
+    """The week heading a render writes by default."""
+    return f"### Wk{number} - {start:%Y.%m.%d}" if start else f"### Wk{number}"
 
 
 def _drop_none(data: dict[str, Any]) -> dict[str, Any]:
@@ -549,6 +591,7 @@ def walk(text: str) -> Parsed:
             outside[0],
             f"{len(outside)} line(s) outside the paperlog markers are your own text: not imported",
         )
+    first_notes: int | None = None
     for block in blocks:
         if block.kind == "heading":
             walker.heading(block)
@@ -556,8 +599,24 @@ def walk(text: str) -> Parsed:
             walker.para(block)
         elif block.kind == "item":
             walker.item(block)
+        notes_heading = (
+            block.kind == "heading"
+            and block.level == 1
+            and (block.text.strip() == walker.out.readme.get("notes_heading"))
+        )
+        if first_notes is None and walker.zone == "notes" and not notes_heading:
+            first_notes = block.line
     walker.close_zone()
     readme = walker.out.readme
+    marks = Counter(
+        found.raw.lstrip()[0] for found in walker.out.found if found.raw and found.raw.strip()
+    )
+    common = [m for m, _ in marks.most_common(3) if m in "-+*"]
+    if common and common[0] != "*":  # generated lines follow the README's marker
+        readme["list_marker"] = common[0]
+    before = _before_log(lines, first_notes, walker)
+    if before:
+        readme["before_log"] = before
     # parts of the seed's layout this README does not have: a render must not invent them
     absent = [
         part

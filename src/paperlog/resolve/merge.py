@@ -262,7 +262,9 @@ def _merge_venue_year(records: list[Record], merged: Merged) -> None:
         merged.provenance["venue"] = winner.source
     merged.entry_type = _entry_type(records, winner)
     if merged.entry_type is not None:
-        merged.provenance["entry_type"] = winner.source if winner else records[0].source
+        merged.provenance["entry_type"] = (
+            winner.source if winner else _entry_type_source(records, merged.entry_type)
+        )
     # The venue's own year when the venue is a publication; otherwise a published record's
     # year still beats a preprint's (by_venue puts published records first).
     preprint = min((r.preprint_year for r in records if r.preprint_year is not None), default=None)
@@ -293,6 +295,17 @@ def _entry_type(records: list[Record], winner: Record | None) -> str | None:
     if any(r.entry_type == "preprint" or r.ids.get("arxiv") for r in records):
         return "preprint"
     return next((r.entry_type for r in _ordered(records, VENUE_RANK) if r.entry_type), None)
+
+
+def _entry_type_source(records: list[Record], entry_type: str) -> str:
+    """The source whose record gave ``entry_type``, the same whatever order records came in."""
+    ordered = _ordered(records, VENUE_RANK)
+    for record in ordered:
+        if record.entry_type == entry_type or (
+            entry_type == "preprint" and record.ids.get("arxiv")
+        ):
+            return record.source
+    return ordered[0].source
 
 
 def _merge_url(records: list[Record], merged: Merged, id_source: dict[str, str]) -> None:

@@ -33,9 +33,11 @@ from starlette.staticfiles import StaticFiles
 from paperlog.errors import PaperlogError
 from paperlog.web import pages_library, pages_plan
 from paperlog.web.common import Settings, error_status, page
+from paperlog.web.freshness import Freshness
 
 STATIC = Path(__file__).resolve().parent / "static"
 TOKEN_COOKIE = "paperlog_token"
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -88,7 +90,10 @@ class Guard:
 
     def _refusal(self, scope: Scope, headers: dict[str, str]) -> Response | None:
         host = headers.get("host", "")
-        if _host_name(host) not in self.hosts:
+        # Bound to every interface, the server is reached by names it cannot know (the
+        # machine's address, its DNS name); the token, mandatory there, is the defence then.
+        any_host = self.settings.token is not None and self.settings.host in WILDCARD_HOSTS
+        if not any_host and _host_name(host) not in self.hosts:
             return PlainTextResponse(
                 f"refused: Host {host!r} is not this server (DNS rebinding protection)", 400
             )
@@ -175,11 +180,15 @@ def routes() -> list[Route | Mount]:
     ]
 
 
-def create_app(settings: Settings) -> Any:
-    """The ASGI app for one library, wrapped in the security guard."""
+def create_app(settings: Settings, freshness: Freshness | None = None) -> Any:
+    """The ASGI app for one library, wrapped in the security guard.
+
+    Without a ``freshness`` whose watcher runs, every request syncs the index with the files.
+    """
     app = Starlette(
         routes=routes(),
         exception_handlers={PaperlogError: _paperlog_error, HTTPException: _http_error},
     )
     app.state.settings = settings
+    app.state.freshness = freshness or Freshness()
     return Guard(app, settings)

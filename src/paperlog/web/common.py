@@ -17,6 +17,8 @@ from starlette.responses import HTMLResponse, RedirectResponse
 
 from paperlog.errors import PaperlogError, ValidationError
 from paperlog.library import Library
+from paperlog.model import Paper
+from paperlog.web.freshness import Freshness
 from paperlog.web.render import environment
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -71,6 +73,17 @@ def settings_of(request: Request) -> Settings:
     """The settings of the app serving ``request``."""
     settings: Settings = request.app.state.settings
     return settings
+
+
+def freshness_of(request: Request) -> Freshness:
+    """The app's freshness keeper (generation counter, watcher, caches)."""
+    freshness: Freshness = request.app.state.freshness
+    return freshness
+
+
+def papers_of(request: Request, library: Library) -> list[Paper]:
+    """Every item for a read-only page, through the index (synced when anything changed)."""
+    return freshness_of(request).papers(library)
 
 
 def open_library(request: Request) -> Library:
@@ -140,6 +153,14 @@ def redirect(url: str) -> RedirectResponse:
 async def in_thread(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Run blocking library work (file I/O, the lock) off the event loop."""
     return await run_in_threadpool(func, *args, **kwargs)
+
+
+async def write(request: Request, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run a library write off the event loop; the next request then syncs the index."""
+    try:
+        return await run_in_threadpool(func, *args, **kwargs)
+    finally:
+        freshness_of(request).bump()
 
 
 def error_status(exc: PaperlogError) -> int:

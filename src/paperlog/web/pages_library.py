@@ -12,12 +12,15 @@ from paperlog.errors import PaperlogError, ValidationError
 from paperlog.web.common import (
     checked_form,
     field_text,
+    freshness_of,
     in_thread,
     is_htmx,
     open_library,
     page,
+    papers_of,
     redirect,
     settings_of,
+    write,
 )
 from paperlog.web.render import environment, paper_url, query_url, render_notes
 
@@ -42,8 +45,7 @@ def _int_param(request: Request, name: str, default: int) -> int:
 
 def papers_page(request: Request) -> Response:
     """``/papers?q=...&sort=...&page=N``: search with the CLI's query syntax and facets."""
-    from paperlog.browse import SORTS, browse, with_filter
-    from paperlog.index import Index
+    from paperlog.browse import SORTS, browse, facets, with_filter
     from paperlog.query import QueryError
 
     lib = open_library(request)
@@ -52,16 +54,23 @@ def papers_page(request: Request) -> Response:
     sort = sort if sort in SORTS else "relevance"
     number = max(_int_param(request, "page", 1), 1)
     error = ""
-    with Index.open(lib) as index:
+    freshness = freshness_of(request)
+    with freshness.index(lib) as index:
         try:
             result = browse(
-                index, text, sort=sort, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
+                index,
+                text,
+                sort=sort,
+                offset=(number - 1) * PAGE_SIZE,
+                limit=PAGE_SIZE,
+                facets=False,
             )
+            # the same for every page and sort of a query until a file changes
+            result.facets = freshness.cached(("facets", text), lambda: facets(index, text))
         except QueryError as exc:
             error = f"bad query: {exc.message}"
-            result = browse(index, "", sort=sort, limit=PAGE_SIZE)
+            result = browse(index, "", sort=sort, limit=PAGE_SIZE, facets=False)
             result.papers, result.total = [], 0
-            result.facets = {}
     pages = max((result.total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     context: dict[str, Any] = {
         "q": text,
@@ -131,7 +140,9 @@ async def paper_save(request: Request) -> Response:
         status=field_text(form, "status") or None,
     )
     try:
-        await in_thread(save_edit, open_library(request), key, field_text(form, "hash"), changes)
+        await write(
+            request, save_edit, open_library(request), key, field_text(form, "hash"), changes
+        )
     except (EditConflict, ValidationError) as exc:
         context = await in_thread(_paper_context, request, key)
         # what the user typed is kept in the form: nothing they wrote is lost
@@ -213,7 +224,7 @@ async def add_action(request: Request) -> Response:
         track=field_text(form, "track") or None,
         topics=[v for v in form.getlist("topics") if isinstance(v, str) and v],
     )
-    added = await in_thread(_sources_run, request, text, options, True)
+    added = await write(request, _sources_run, request, text, options, True)
     return redirect(paper_url(added.paper.key) + "?added=1")
 
 
@@ -222,7 +233,6 @@ async def add_action(request: Request) -> Response:
 
 def topics_page(request: Request) -> Response:
     """``/topics``: the taxonomy with how many items carry each code (``paperlog topics``)."""
-    from paperlog.index import all_papers
     from paperlog.views import topics_view
 
     lib = open_library(request)
@@ -231,7 +241,9 @@ def topics_page(request: Request) -> Response:
         "topics.html",
         title="Topics",
         library_title=lib.config.title,
-        topics=topics_view(lib.config.topics, all_papers(lib)),
+        topics=freshness_of(request).cached(
+            "topics", lambda: topics_view(lib.config.topics, papers_of(request, lib))
+        ),
     )
 
 

@@ -17,19 +17,22 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from paperlog.errors import NotFound, ValidationError
-from paperlog.index import all_papers
 from paperlog.model import Paper
 from paperlog.web.common import (
     checked_form,
     day_param,
     field_text,
-    in_thread,
+    freshness_of,
     open_library,
     page,
+    papers_of,
     redirect,
     settings_of,
+    write,
 )
 
+QUEUE_PAGE = 50
+"""Queue rows per page: a long wish-list stays a quick page."""
 CHART_NAMES = ("reading-calendar", "papers-per-week", "topics", "venues")
 
 
@@ -58,12 +61,17 @@ def today_page(request: Request) -> Response:
     lib = open_library(request)
     check_plan(lib.config.plan, lib.config_path)
     day = day_param(request)
-    papers = all_papers(lib)
-    weeks = lib.load_weeks()
-    suggestion = suggest_today(lib.config.plan, papers, weeks, day)
-    report = week_report(lib.config.plan, papers, weeks, day)
-    due = due_items(papers, moment_of(day)) if suggestion.kind == "review" else []
-    by_key = {p.key: p for p in papers}
+
+    def plan_for_day() -> tuple[Any, Any, list[Any], dict[str, Paper]]:
+        papers = papers_of(request, lib)
+        weeks = lib.load_weeks()
+        suggestion = suggest_today(lib.config.plan, papers, weeks, day)
+        report = week_report(lib.config.plan, papers, weeks, day)
+        due = due_items(papers, moment_of(day)) if suggestion.kind == "review" else []
+        return suggestion, report, due, {p.key: p for p in papers}
+
+    # the same for every request of the day until a file changes (with the watcher running)
+    suggestion, report, due, by_key = freshness_of(request).cached(("today", day), plan_for_day)
     return page(
         request,
         "today.html",
@@ -89,7 +97,7 @@ async def done_action(request: Request) -> Response:
     day = _date_field(field_text(form, "date"), today)
     key = field_text(form, "key")
     lib = open_library(request)
-    await in_thread(log_reading, lib, key, day, today, field_text(form, "group") or None)
+    await write(request, log_reading, lib, key, day, today, field_text(form, "group") or None)
     return redirect(_back(day, today, field_text(form, "next") or "/"))
 
 
@@ -98,7 +106,7 @@ async def start_action(request: Request) -> Response:
     from paperlog.plan.log import start_reading
 
     form = await checked_form(request)
-    await in_thread(start_reading, open_library(request), field_text(form, "key"))
+    await write(request, start_reading, open_library(request), field_text(form, "key"))
     today = settings_of(request).today()
     return redirect(_back(_date_field(field_text(form, "date"), today), today))
 
@@ -110,7 +118,7 @@ async def skip_action(request: Request) -> Response:
     form = await checked_form(request)
     today = settings_of(request).today()
     day = _date_field(field_text(form, "date"), today)
-    await in_thread(skip, open_library(request), day, field_text(form, "key") or None)
+    await write(request, skip, open_library(request), day, field_text(form, "key") or None)
     return redirect(_back(day, today))
 
 
@@ -123,7 +131,7 @@ def week_current(request: Request) -> Response:
 
     lib = open_library(request)
     day = day_param(request)
-    number, _ = week_for_date(day, lib.config.plan, lib.load_weeks(), all_papers(lib))
+    number, _ = week_for_date(day, lib.config.plan, lib.load_weeks(), papers_of(request, lib))
     suffix = f"?date={day.isoformat()}" if "date" in request.query_params else ""
     return redirect(f"/week/{number}{suffix}")
 
@@ -135,17 +143,25 @@ def week_page(request: Request) -> Response:
 
     lib = open_library(request)
     number = int(request.path_params["number"])
-    papers = all_papers(lib)
-    weeks = lib.load_weeks()
     day = day_param(request)
-    known = known_weeks(weeks, papers)
-    # the week holding the day may have no entry yet; it still has a page
-    current, _ = week_for_date(day, lib.config.plan, weeks, papers)
-    if number not in known and number != current:
-        shown = ", ".join(str(n) for n in sorted(known)) or "none yet"
-        raise NotFound(f"no week {number} in the library (weeks: {shown})")
-    report = week_report(lib.config.plan, papers, weeks, day, number if number in known else None)
-    numbers = sorted({*known, current})
+
+    def compute() -> tuple[Any, list[int], dict[str, Paper]]:
+        papers = papers_of(request, lib)
+        weeks = lib.load_weeks()
+        known = known_weeks(weeks, papers)
+        # the week holding the day may have no entry yet; it still has a page
+        current, _ = week_for_date(day, lib.config.plan, weeks, papers)
+        if number not in known and number != current:
+            shown = ", ".join(str(n) for n in sorted(known)) or "none yet"
+            raise NotFound(f"no week {number} in the library (weeks: {shown})")
+        report = week_report(
+            lib.config.plan, papers, weeks, day, number if number in known else None
+        )
+        members = {e.key for _, entries in report.groups for e in entries}
+        by_key = {p.key: p for p in papers if p.key in members}
+        return report, sorted({*known, current}), by_key
+
+    report, numbers, by_key = freshness_of(request).cached(("week", number, day), compute)
     earlier = [n for n in numbers if n < number]
     later = [n for n in numbers if n > number]
     return page(
@@ -154,7 +170,7 @@ def week_page(request: Request) -> Response:
         title=f"Week {number}",
         library_title=lib.config.title,
         report=report,
-        by_key={p.key: p for p in papers},
+        by_key=by_key,
         prev_week=earlier[-1] if earlier else None,
         next_week=later[0] if later else None,
     )
@@ -168,13 +184,19 @@ def queue_page(request: Request) -> Response:
     from paperlog.plan.schedule import queue_order
 
     lib = open_library(request)
-    queue = queue_order(all_papers(lib))
+    queue = freshness_of(request).cached("queue", lambda: queue_order(papers_of(request, lib)))
+    raw = request.query_params.get("page", "1")
+    pages = max((len(queue) + QUEUE_PAGE - 1) // QUEUE_PAGE, 1)
+    number = min(max(int(raw) if raw.isdigit() and len(raw) < 6 else 1, 1), pages)
     return page(
         request,
         "queue.html",
         title="Queue",
         library_title=lib.config.title,
-        queue=queue,
+        queue=queue[(number - 1) * QUEUE_PAGE : number * QUEUE_PAGE],
+        total=len(queue),
+        page_number=number,
+        pages=pages,
         message=request.query_params.get("msg", ""),
     )
 
@@ -189,20 +211,22 @@ async def queue_action(request: Request) -> Response:
     key = field_text(form, "key")
     message = ""
     if action == "up":
-        await in_thread(log.queue_up, lib, key)
+        await write(request, log.queue_up, lib, key)
     elif action == "down":
-        await in_thread(log.queue_down, lib, key)
+        await write(request, log.queue_down, lib, key)
     elif action == "top":
-        await in_thread(log.queue_top, lib, key)
+        await write(request, log.queue_top, lib, key)
     elif action == "pin":
+        if not field_text(form, "day"):
+            raise ValidationError("choose the day to pin it to")
         day = _date_field(field_text(form, "day"), settings_of(request).today())
-        paper: Paper = await in_thread(log.queue_pin, lib, key, day)
+        paper: Paper = await write(request, log.queue_pin, lib, key, day)
         message = f"Pinned {paper.key} to {day.isoformat()}."
     elif action == "unpin":
-        paper = await in_thread(log.queue_unpin, lib, key)
+        paper = await write(request, log.queue_unpin, lib, key)
         message = f"Unpinned {paper.key}."
     elif action == "remove":
-        paper = await in_thread(log.queue_remove, lib, key)
+        paper = await write(request, log.queue_remove, lib, key)
         message = f"Removed {paper.key} from the wish-list (its file is deleted; git keeps it)."
     else:
         raise NotFound(f"no queue action {action!r}")
@@ -228,9 +252,13 @@ def review_page(request: Request) -> Response:
 
     lib = open_library(request)
     now = _moment(request)
-    papers = all_papers(lib)
-    items = due_items(papers, now)
-    upcoming = next_due(papers, now)
+
+    def due() -> tuple[list[Any], Any]:
+        papers = papers_of(request, lib)
+        return due_items(papers, now), next_due(papers, now)
+
+    # due is decided by the day in the reviewer's time zone, so the day is the cache key
+    items, upcoming = freshness_of(request).cached(("review", now.date(), now.utcoffset()), due)
     return page(
         request,
         "review.html",
@@ -255,7 +283,9 @@ async def review_action(request: Request) -> Response:
         rating = parse_rating(field_text(form, "rating"))
     except ValueError as exc:
         raise ValidationError(str(exc)) from None
-    result = await in_thread(grade, open_library(request), field_text(form, "key"), rating, now)
+    result = await write(
+        request, grade, open_library(request), field_text(form, "key"), rating, now
+    )
     from paperlog.web.render import query_url
 
     return redirect(query_url("/review", date=raw_date, graded=f"{result.key}: {rating}"))
@@ -287,13 +317,22 @@ def stats_page(request: Request) -> Response:
 
     lib = open_library(request)
     day = day_param(request)
-    papers = all_papers(lib)
-    stats = compute_stats(lib, papers, lib.load_weeks(), day)
-    data = stats.to_dict()
-    fingerprint = hashlib.sha256(
-        json.dumps([data, lib.config.title], sort_keys=True, default=str).encode()
-    ).hexdigest()[:16]
-    charts = _charts(lib, papers, day, fingerprint)
+
+    def compute() -> tuple[Any, list[tuple[str, str]], str]:
+        from paperlog.plan.charts import reading_days
+
+        papers = papers_of(request, lib)
+        weeks = lib.load_weeks()
+        stats = compute_stats(lib, papers, weeks, day)
+        # what the charts are drawn from: the stats, the readings per day, the plan
+        days = sorted((d.isoformat(), n) for d, n in reading_days(papers, weeks).items())
+        drawn_from = [stats.to_dict(), days, lib.config.title, repr(lib.config.plan)]
+        fingerprint = hashlib.sha256(
+            json.dumps(drawn_from, sort_keys=True, default=str).encode()
+        ).hexdigest()[:16]
+        return stats, _charts(lib, papers, day, fingerprint), fingerprint
+
+    stats, charts, fingerprint = freshness_of(request).cached(("stats", day), compute)
     return page(
         request,
         "stats.html",

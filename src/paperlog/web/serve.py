@@ -54,11 +54,15 @@ def serve(
 
     from paperlog.library import Library
     from paperlog.web.app import create_app
+    from paperlog.web.freshness import Freshness
 
     check_binding(host, token)
     Library.open(root)  # a missing or broken library fails now, not on the first request
     settings = Settings(root=root, host=host, token=token, environ=dict(environ or {}))
-    app = create_app(settings)
+    freshness = Freshness()
+    if not freshness.watch(root):
+        say("note: no file watcher (watchfiles); every request scans papers/ for changes")
+    app = create_app(settings, freshness)
     config = uvicorn.Config(
         app, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
     )
@@ -70,5 +74,12 @@ def serve(
         import webbrowser
 
         threading.Timer(0.5, webbrowser.open, args=(url,)).start()
-    server.run()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        # uvicorn shuts down on Ctrl-C, then raises the signal again for the caller: here
+        # that is the normal way to stop, not an error
+        pass
+    finally:
+        freshness.stop()
     say("paperlog stopped.")
