@@ -328,7 +328,11 @@ def test_export_gives_and_saves_citekeys(library: Library) -> None:
     )
     other = Paper(key="other", title="Another one", citekey="chen2020simple")
     library.save_papers([paper, other])
-    result = run_cli("export", "bibtex", "simple", library=library.root)
+    # by default an export writes no paper file: the key is made for this output only
+    plain = run_cli("export", "bibtex", "simple", library=library.root)
+    assert "@inproceedings{chen2020simplea," in plain.stdout and "doctor --fix" in plain.stderr
+    assert library.load_paper("simclr-2020").citekey is None
+    result = run_cli("export", "bibtex", "simple", "--save-keys", library=library.root)
     assert result.returncode == 0, result.stderr
     assert "@inproceedings{chen2020simplea," in result.stdout
     assert "Gave citation keys to 1 papers (saved in their files)" in result.stderr

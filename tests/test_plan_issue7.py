@@ -8,7 +8,7 @@ import json
 import os
 import shutil
 import subprocess
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,16 @@ def _json(*args: str, library: Path) -> Any:
     result = run_cli(*args, "--json", library=library)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
+
+
+def _commit_hand_edits(root: Path) -> None:
+    """Commit what the test edited by hand, as a user would, when the library is a git
+    repository (a library that commits each change refuses to write over uncommitted edits)."""
+    if not (root / ".git").exists():
+        return
+    env = {**os.environ, **GIT_IDENTITY}
+    subprocess.run(["git", "add", "-A", "papers"], cwd=root, env=env, check=True)
+    subprocess.run(["git", "commit", "-qm", "hand edits"], cwd=root, env=env, check=False)
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -378,3 +388,193 @@ def test_an_empty_filter_is_an_error(seeded: Path) -> None:
     result = run_cli("search", "year:", library=seeded)
     assert result.returncode != 0
     assert "year: needs a value" in result.stderr
+
+
+# --- item 18: doctor groups, exit codes, says what it fixed ---------------------------------------
+
+
+def test_doctor_groups_findings_and_exits_1_until_clean(seeded: Path) -> None:
+    if not TOP100.is_file():
+        pytest.skip(f"{TOP100} is absent")
+    for paper in (seeded / "papers").glob("*.md"):
+        text = paper.read_text(encoding="utf-8")
+        # 60-odd papers lose their rank and citation key, as a hand edit or an old version left
+        if "status: read" in text:
+            paper.write_text(text.replace("citekey:", "old_citekey:"), encoding="utf-8")
+    queue = [p["key"] for p in _json("queue", library=seeded)]
+    for key in queue:
+        path = seeded / "papers" / f"{key}.md"
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        path.write_text("".join(x for x in lines if not x.startswith("rank:")), encoding="utf-8")
+    _commit_hand_edits(seeded)
+    report = run_cli("doctor", library=seeded)
+    assert report.returncode == 1, report.stderr
+    lines = report.stdout.splitlines()
+    unranked = [x for x in lines if "without a rank" in x]
+    assert len(unranked) == 1
+    assert unranked[0].startswith(
+        f"[unranked] {len(queue)} papers on the wish-list without a rank: "
+    )
+    assert "more" in unranked[0]
+    assert sum("without a rank" in x for x in lines) == 1
+    fixed = run_cli("doctor", "--fix", library=seeded)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert f"fixed [unranked] {len(queue)} papers on the wish-list without a rank" in fixed.stdout
+    assert "Changed: weeks.yaml and " in fixed.stdout and "paper files" in fixed.stdout
+    clean = run_cli("doctor", library=seeded)
+    assert clean.returncode == 0 and clean.stdout.strip() == "No problems found."
+    data = _json("doctor", library=seeded)
+    assert data["clean"] is True
+
+
+# --- item 20: cite keys are given on entry; export writes no paper file --------------------------
+
+
+def test_import_readme_gives_every_paper_its_citekey_once(seeded: Path) -> None:
+    papers = Library.open(seeded).load_papers()
+    assert all(p.citekey for p in papers)
+    before = _files(seeded)
+    out = run_cli("export", "bibtex", library=seeded)
+    assert out.returncode == 0, out.stderr
+    assert _files(seeded) == before
+    keys = {p.citekey for p in papers}
+    assert all(f"{{{k}," in out.stdout for k in keys)
+
+
+def test_export_of_an_old_library_writes_nothing_and_says_how(seeded: Path) -> None:
+    for paper in (seeded / "papers").glob("*.md"):
+        lines = paper.read_text(encoding="utf-8").splitlines(keepends=True)
+        paper.write_text(
+            "".join(x for x in lines if not x.startswith("citekey:")), encoding="utf-8"
+        )
+    _commit_hand_edits(seeded)
+    before = _files(seeded)
+    out = run_cli("export", "bibtex", library=seeded)
+    assert out.returncode == 0, out.stderr
+    assert _files(seeded) == before
+    assert "doctor --fix" in out.stderr
+    fixed = run_cli("doctor", "--fix", library=seeded)
+    assert "no-citekey" in fixed.stdout
+    assert all(p.citekey for p in Library.open(seeded).load_papers())
+    saved = _files(seeded)
+    again = run_cli("export", "bibtex", library=seeded)
+    assert again.returncode == 0 and _files(seeded) == saved
+    assert "doctor --fix" not in again.stderr
+
+
+# --- item 10: charts a README can show ---------------------------------------------------------
+
+
+def _multi_year(root: Path) -> Path:
+    """Three reading spells over five years (2019, 2021, 2023 into 2024), five readings a
+    week."""
+    from paperlog.model import Paper, Reading, Topic, WeekInfo
+
+    lib = Library.create(root)
+    lib.config.topics = [Topic(f"T{i}", f"Topic number {i}") for i in range(8)]
+    lib.save_config()
+    papers, weeks = [], []
+    number = 0
+    for year in (2019, 2021, 2023):
+        monday = date(year, 1, 7) - timedelta(days=date(year, 1, 7).weekday())
+        for week in range(53 if year == 2023 else 40):  # the last spell fills a whole year
+            number += 1
+            start = monday + timedelta(weeks=week)
+            weeks.append(WeekInfo(number, start))
+            for day in range(5):
+                key = f"p{number}-{day}"
+                reading = Reading(number, start, "G", start + timedelta(days=day), day + 1)
+                papers.append(
+                    Paper(
+                        key,
+                        f"Paper {key}",
+                        status="read",
+                        readings=[reading],
+                        topics=[f"T{(number + day) % 8}"],
+                        venue=["CVPR", "ICCV", "NeurIPS", "ICML", "MICCAI"][day],
+                        citekey=key,
+                    )
+                )
+    lib.write_all(papers=papers, weeks=sorted(weeks, key=lambda w: -w.week))
+    return root
+
+
+def _chart_checks(charts: Path) -> dict[str, str]:
+    svgs = {p.name: p.read_text(encoding="utf-8") for p in sorted(charts.glob("*.svg"))}
+    assert len(svgs) >= 3  # the seed names no topic on its read papers: no topic chart
+    for name, text in svgs.items():
+        size = (charts / name).stat().st_size
+        assert size <= 100_000, f"{name} is {size} bytes"
+        assert 'id="legend_1"' in text, f"{name} has no legend"
+    return svgs
+
+
+def test_charts_of_a_multi_year_library_stay_small_and_readable(tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    root = _multi_year(tmp_path / "lib")
+    result = run_cli("stats", "--charts", str(root / "charts"), "--json", library=root)
+    assert result.returncode == 0, result.stderr
+    svgs = _chart_checks(root / "charts")
+    calendar = ET.fromstring(svgs["reading-calendar.svg"])
+    days = sorted(
+        el.get("id", "")[4:] for el in calendar.iter() if el.get("id", "").startswith("day-")
+    )
+    # the last 12 months up to the last reading, not a strip since 2019
+    assert "2022-12-25" <= days[0] <= "2023-01-07" and "2023-12-31" <= days[-1] <= "2024-01-10"
+    assert len(days) <= 54 * 7
+    for name, text in svgs.items():  # GitHub shows a README 880 px wide; 1 pt is 4/3 px
+        width = float(ET.fromstring(text).get("width", "0pt").removesuffix("pt"))
+        assert width * 4 / 3 <= 880, f"{name} is {width} pt wide"
+    assert "readings a day" in svgs["reading-calendar.svg"]
+    assert "met the target" in svgs["papers-per-week.svg"]
+    everything = run_cli("stats", "--charts", str(root / "all"), "--months", "0", library=root)
+    assert everything.returncode == 0, everything.stderr
+    full = (root / "all" / "reading-calendar.svg").read_text(encoding="utf-8")
+    assert 'id="day-2019-01-07"' in full
+
+
+def test_charts_of_the_seed_have_legends(seeded: Path) -> None:
+    result = run_cli("stats", "--charts", str(seeded / "charts"), library=seeded)
+    assert result.returncode == 0, result.stderr
+    _chart_checks(seeded / "charts")
+
+
+# --- item 22: help texts -------------------------------------------------------------------------
+
+PLAN_COMMANDS = [
+    ["today"],
+    ["done"],
+    ["start"],
+    ["skip"],
+    ["week"],
+    ["queue"],
+    ["queue", "up"],
+    ["queue", "down"],
+    ["queue", "top"],
+    ["queue", "pin"],
+    ["queue", "unpin"],
+    ["doctor"],
+    ["review"],
+    ["stats"],
+    ["export", "ics"],
+    ["export", "bibtex"],
+    ["export", "csljson"],
+    ["import", "bibtex"],
+    ["import", "readme"],
+    ["render", "readme"],
+]
+
+
+@pytest.mark.parametrize("path", PLAN_COMMANDS, ids=" ".join)
+def test_help_shows_yyyy_mm_dd_and_ends_with_examples(path: list[str]) -> None:
+    result = run_cli(*path, "--help")
+    assert result.returncode == 0, result.stderr
+    assert "%Y" not in result.stdout
+    text = result.stdout.split("\nOptions:")[0].rstrip().splitlines()
+    start = text.index("  Examples:")
+    examples = [line.strip() for line in text[start + 1 :]]
+    assert 1 <= len(examples) <= 2
+    assert all(line.startswith("paperlog ") for line in examples), examples
+    if "--date" in result.stdout:
+        assert "--date YYYY-MM-DD" in result.stdout

@@ -989,7 +989,15 @@ def _discard(path: Path) -> None:
     """Delete an index file, its journal files and its clean marker."""
     forget_clean(path)
     for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+        name = Path(f"{path}{suffix}")
+        try:
+            name.unlink(missing_ok=True)
+        except IsADirectoryError:  # a folder where paperlog keeps a file: not the user's
+            import shutil
+
+            shutil.rmtree(name, ignore_errors=True)
+        except OSError:
+            pass  # cannot remove it: the index is built in memory instead
 
 
 def _connect(path: Path | str) -> sqlite3.Connection:

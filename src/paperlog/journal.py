@@ -152,7 +152,11 @@ def ensure_tmp_dir(state_dir: Path) -> Path:
     try:
         tmp_dir.mkdir()
     except FileExistsError:
-        return tmp_dir
+        if tmp_dir.is_dir() and not tmp_dir.is_symlink():
+            return tmp_dir
+        # A file or a symlink where paperlog keeps its temp files: not the user's, replaced.
+        tmp_dir.unlink()
+        tmp_dir.mkdir()
     fsync_dir(state_dir)
     return tmp_dir
 
@@ -384,6 +388,8 @@ def _is_temp(path: Path) -> bool:
 def _sweep(tmp_dir: Path) -> int:
     """Remove every temp left in ``.paperlog/tmp/`` (only a dead commit leaves any)."""
     removed = 0
+    if tmp_dir.is_symlink():
+        return 0  # never sweep through a link: ensure_tmp_dir replaces it under the lock
     try:
         entries = list(os.scandir(tmp_dir))
     except (FileNotFoundError, NotADirectoryError):

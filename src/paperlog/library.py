@@ -563,7 +563,8 @@ class Library:
 
     def _recover_locked(self) -> None:
         state = self.state_dir
-        if not (state / TMP_DIR_NAME).is_dir():
+        tmp_dir = state / TMP_DIR_NAME
+        if not tmp_dir.is_dir() or tmp_dir.is_symlink():
             # First write by a journaling paperlog: older versions left their temp files
             # beside the targets; sweep them once.
             sweep_legacy_temps([self.root, self.papers_dir, self.root / "charts"])

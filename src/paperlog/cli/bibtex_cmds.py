@@ -42,7 +42,13 @@ def import_bibtex_cmd(ctx: click.Context, file: Path, dry_run: bool, as_json: bo
 
     Entries the library already has (same DOI or arXiv ID, or same citation key and title) are
     skipped, so importing a file again changes nothing; a paper already there without a
-    citation key takes the entry's. Malformed entries are reported with their line.
+    citation key takes the entry's. Malformed entries are reported with their line. New papers
+    join the end of the queue in file order, added today; a file with no entry is exit 4.
+
+    \b
+    Examples:
+      paperlog import bibtex references.bib --dry-run
+      paperlog import bibtex references.bib
     """
     from paperlog.formats.bibtex import import_bibtex
 
@@ -74,9 +80,17 @@ def _write_output(text: str, output: Path | None) -> None:
 
 
 def _report_new_keys(count: int, write_back: bool) -> None:
-    if count:
-        where = "saved in their files" if write_back else "not saved (--no-save-keys)"
-        click.echo(f"Gave citation keys to {count} papers ({where}).", err=True)
+    if not count:
+        return
+    if write_back:
+        click.echo(f"Gave citation keys to {count} papers (saved in their files).", err=True)
+    else:
+        # keys are given when a paper enters the library; an export never writes paper files
+        click.echo(
+            f"{count} papers have no citation key: exported under keys made now, not saved; "
+            "run 'paperlog doctor --fix' (or export with --save-keys) to give them keys for good.",
+            err=True,
+        )
 
 
 _export_options = [
@@ -91,9 +105,9 @@ _export_options = [
     ),
     click.option(
         "--save-keys/--no-save-keys",
-        default=True,
-        show_default=True,
-        help="Write citation keys given to papers without one back to their files.",
+        default=False,
+        help="Give papers without a citation key one and save it in their files "
+        "(default: write no paper file; 'paperlog doctor --fix' does the same).",
     ),
 ]
 
@@ -116,8 +130,14 @@ def export_bibtex_cmd(
 ) -> None:
     """Write the papers (all, or those QUERY and --status pick) as BibTeX.
 
-    QUERY uses the search syntax ("year:2019.. venue:CVPR contrastive"). Papers without a
-    citation key get one, saved to their files so it never changes.
+    QUERY uses the search syntax ("year:2019.. venue:CVPR contrastive"). Citation keys are
+    given when papers enter the library; export writes no paper file (a paper from an older
+    library without a key is exported under one made now: 'paperlog doctor --fix' saves them).
+
+    \b
+    Examples:
+      paperlog export bibtex > thesis.bib
+      paperlog export bibtex venue:CVPR year:2019.. -o cvpr.bib
     """
     from paperlog.formats.bibtex import export_library_bibtex
 
@@ -142,7 +162,12 @@ def export_csljson_cmd(
 ) -> None:
     """Write the papers (all, or those QUERY and --status pick) as CSL-JSON (for Pandoc).
 
-    Item ids are the citation keys; papers without one get one, saved to their files.
+    Item ids are the citation keys; export writes no paper file (see export bibtex).
+
+    \b
+    Examples:
+      paperlog export csljson -o refs.json
+      paperlog export csljson --status read contrastive
     """
     import json
 

@@ -14,6 +14,7 @@ from paperlog.cli.common import DAY, app, date_option, json_option, print_json, 
 if TYPE_CHECKING:
     from paperlog.library import Library
     from paperlog.model import Paper
+    from paperlog.plan.doctor import DoctorReport
     from paperlog.plan.schedule import Suggestion, WeekReport
 
 
@@ -60,7 +61,13 @@ def _suggestion_line(s: Suggestion) -> str:
 def today_cmd(
     ctx: click.Context, next_days: int | None, on_date: date | None, as_json: bool
 ) -> None:
-    """The item the plan suggests for today, and why (the review on the review day)."""
+    """The item the plan suggests for today, and why (the review on the review day).
+
+    \b
+    Examples:
+      paperlog today
+      paperlog today --next 6 --date 2024-05-06
+    """
     from datetime import timedelta
 
     from paperlog.index import Index
@@ -99,7 +106,15 @@ def done_cmd(
     edit: bool,
     as_json: bool,
 ) -> None:
-    """Log KEY as read on --date (default today) in that date's plan week."""
+    """Log KEY as read on --date (default today) in that date's plan week.
+
+    A --group heading that names a track ("Depth: ...") gives an item without one its track.
+
+    \b
+    Examples:
+      paperlog done simclr
+      paperlog done simclr --date 2024-05-08 --group "Depth: Self-Supervised"
+    """
     from paperlog.plan.log import log_reading
 
     lib = _open(ctx)
@@ -135,7 +150,12 @@ def done_cmd(
 @click.argument("key")
 @click.pass_context
 def start_cmd(ctx: click.Context, key: str) -> None:
-    """Mark KEY as started (status reading); today suggests it first in its track."""
+    """Mark KEY as started (status reading); today suggests it first, whatever its track.
+
+    \b
+    Examples:
+      paperlog start simclr
+    """
     from paperlog.plan.log import start_reading
 
     paper = start_reading(_open(ctx), key)
@@ -151,6 +171,11 @@ def skip_cmd(ctx: click.Context, key: str | None, on_date: date | None, as_json:
     """Skip today's suggestion (or KEY) for --date only; print the next suggestion.
 
     The day goes into the item's 'skipped:' list in its front matter; it keeps its rank.
+
+    \b
+    Examples:
+      paperlog skip
+      paperlog skip simclr --date 2024-05-08
     """
     from paperlog.plan.log import skip
 
@@ -201,7 +226,15 @@ def _print_week(report: WeekReport) -> None:
 @json_option
 @click.pass_context
 def week_cmd(ctx: click.Context, number: int | None, on_date: date | None, as_json: bool) -> None:
-    """Week NUMBER (default: the week holding --date): its readings and pace against the plan."""
+    """Week NUMBER (default: the week holding --date): its readings and pace against the plan.
+
+    A date in no reading week (a pause, before the first week) says so and names the next one.
+
+    \b
+    Examples:
+      paperlog week
+      paperlog week 12
+    """
     from paperlog.index import Index
     from paperlog.plan.fromindex import plan_papers
     from paperlog.plan.schedule import week_report
@@ -267,7 +300,13 @@ def _show_queue(queue: list[Paper], as_json: bool) -> None:
 @json_option
 @click.pass_context
 def queue_cmd(ctx: click.Context, as_json: bool) -> None:
-    """The wish-list in reading order; subcommands reorder it and pin items to days."""
+    """The wish-list in reading order; subcommands reorder it and pin items to days.
+
+    \b
+    Examples:
+      paperlog queue
+      paperlog queue top simclr
+    """
     if ctx.invoked_subcommand is not None:
         return
     from paperlog.index import Index
@@ -282,7 +321,12 @@ def queue_cmd(ctx: click.Context, as_json: bool) -> None:
 @click.argument("steps", type=click.IntRange(1), default=1)
 @click.pass_context
 def queue_up_cmd(ctx: click.Context, key: str, steps: int) -> None:
-    """Move KEY STEPS places (default 1) towards the front."""
+    """Move KEY STEPS places (default 1) towards the front.
+
+    \b
+    Examples:
+      paperlog queue up simclr 3
+    """
     from paperlog.plan.log import queue_up
 
     _show_queue(queue_up(_open(ctx), key, steps, MOVED_WINDOW), False)
@@ -293,7 +337,12 @@ def queue_up_cmd(ctx: click.Context, key: str, steps: int) -> None:
 @click.argument("steps", type=click.IntRange(1), default=1)
 @click.pass_context
 def queue_down_cmd(ctx: click.Context, key: str, steps: int) -> None:
-    """Move KEY STEPS places (default 1) towards the back."""
+    """Move KEY STEPS places (default 1) towards the back.
+
+    \b
+    Examples:
+      paperlog queue down simclr 2
+    """
     from paperlog.plan.log import queue_down
 
     _show_queue(queue_down(_open(ctx), key, steps, MOVED_WINDOW), False)
@@ -303,7 +352,12 @@ def queue_down_cmd(ctx: click.Context, key: str, steps: int) -> None:
 @click.argument("key")
 @click.pass_context
 def queue_top_cmd(ctx: click.Context, key: str) -> None:
-    """Put KEY first in the queue."""
+    """Put KEY first in the queue.
+
+    \b
+    Examples:
+      paperlog queue top simclr
+    """
     from paperlog.plan.log import queue_top
 
     _show_queue(queue_top(_open(ctx), key, MOVED_WINDOW), False)
@@ -333,7 +387,12 @@ def queue_pin_cmd(ctx: click.Context, key: str, day: date, on_date: date | None)
 @click.argument("key")
 @click.pass_context
 def queue_unpin_cmd(ctx: click.Context, key: str) -> None:
-    """Remove KEY's pin."""
+    """Remove KEY's pin.
+
+    \b
+    Examples:
+      paperlog queue unpin simclr
+    """
     from paperlog.plan.log import queue_unpin
 
     paper = queue_unpin(_open(ctx), key)
@@ -348,27 +407,59 @@ def queue_unpin_cmd(ctx: click.Context, key: str) -> None:
 @json_option
 @click.pass_context
 def doctor_cmd(ctx: click.Context, fix: bool, as_json: bool) -> None:
-    """Find weeks and queue entries that contradict each other or the calendar."""
-    from paperlog.plan.doctor import run_doctor
+    """Find weeks, queue entries and papers that contradict each other or the calendar.
+
+    Findings of one kind are grouped ("98 papers on the wish-list without a rank: ...").
+    Exit status 1 while problems remain, 0 when clean (a git pre-commit hook can run it).
+
+    \b
+    Examples:
+      paperlog doctor
+      paperlog doctor --fix
+    """
+    from paperlog.plan.doctor import group_findings, run_doctor
 
     report = run_doctor(_open(ctx), fix)
     if as_json:
         print_json(report.to_json())
-        return
-    if not report.findings:
+    elif not report.findings:
         click.echo("No problems found.")
-        return
-    for f in report.findings:
-        mark = "" if f.fixable else " (by hand)"
-        click.echo(f"[{f.code}] {f.message}\n    fix{mark}: {f.fix}")
-    if report.fixed:
-        click.echo(
-            f"Fixed: {len(report.findings) - len(report.remaining)} findings, "
-            f"{len(report.changed_papers)} paper files rewritten; "
-            f"{len(report.remaining)} left."
+    elif report.fixed:
+        _print_fixed(report)
+    else:
+        for g in group_findings(report.findings):
+            mark = "" if g.fixable else " (by hand)"
+            click.echo(f"[{g.code}] {g.message}\n    fix{mark}: {g.fix}")
+        count = len(report.findings)
+        fixable = sum(f.fixable for f in report.findings)
+        hint = "; run 'paperlog doctor --fix' to apply the fixes" if fixable else ""
+        click.echo(f"{count} problems, {fixable} fixable{hint}.")
+    if report.problems:
+        sys.exit(1)
+
+
+def _print_fixed(report: DoctorReport) -> None:
+    """What --fix changed, file by file, then what is left."""
+    from paperlog.plan.doctor import group_findings
+
+    for g in group_findings(report.applied):
+        click.echo(f"fixed [{g.code}] {g.message}\n    did: {g.fix}")
+    files = []
+    if report.weeks_changed:
+        files.append("weeks.yaml")
+    if report.changed_papers:
+        names = ", ".join(report.changed_papers[:8])
+        more = (
+            f" and {len(report.changed_papers) - 8} more" if len(report.changed_papers) > 8 else ""
         )
-    elif any(f.fixable for f in report.findings):
-        click.echo("Run 'paperlog doctor --fix' to apply the fixes.")
+        files.append(f"{len(report.changed_papers)} paper files ({names}{more})")
+    click.echo(f"Changed: {' and '.join(files) or 'nothing'}.")
+    for g in group_findings(report.remaining):
+        click.echo(f"left [{g.code}] {g.message}\n    fix (by hand): {g.fix}")
+    if report.remaining:
+        click.echo(f"{len(report.remaining)} problems left to fix by hand.")
+    else:
+        click.echo("No problems left.")
 
 
 @click.command("ics")
@@ -391,7 +482,12 @@ def doctor_cmd(ctx: click.Context, fix: bool, as_json: bool) -> None:
 def export_ics_cmd(
     ctx: click.Context, on_date: date | None, weeks: int, output: Path | None
 ) -> None:
-    """The coming weeks' plan as an iCalendar file: one event per reading and review day."""
+    """The coming weeks' plan as an iCalendar file: one event per reading and review day.
+
+    \b
+    Examples:
+      paperlog export ics --weeks 4 -o plan.ics
+    """
     from paperlog.library import atomic_write
     from paperlog.plan.ics import build_ics
 

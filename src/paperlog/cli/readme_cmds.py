@@ -21,7 +21,13 @@ if TYPE_CHECKING:
 @json_option
 @click.pass_context
 def import_readme_cmd(ctx: click.Context, file: Path, dry_run: bool, as_json: bool) -> None:
-    """Import a hand-kept README reading log (weeks, wish-list, resources, topics)."""
+    """Import a hand-kept README reading log (weeks, wish-list, resources, topics).
+
+    \b
+    Examples:
+      paperlog import readme README.md --dry-run
+      paperlog import readme README.md
+    """
     from paperlog.formats.readme_import import import_readme
 
     env = app(ctx)
@@ -89,7 +95,15 @@ def diff_lines(report: ImportReport) -> list[str]:
 )
 @click.pass_context
 def render_readme_cmd(ctx: click.Context, output: Path | None, force: bool, charts: bool) -> None:
-    """Regenerate the README between its <!-- paperlog:begin/end --> markers."""
+    """Regenerate the README between its <!-- paperlog:begin/end --> markers.
+
+    Markers inside a fenced code block do not count.
+
+    \b
+    Examples:
+      paperlog render readme
+      paperlog render readme --output README.md --no-charts
+    """
     from paperlog.formats.readme_render import write_readme
 
     env = app(ctx)

@@ -220,12 +220,30 @@ def _review(
     default=None,
     help="Also write SVG charts into this folder.",
 )
+@click.option(
+    "--months",
+    type=click.IntRange(0),
+    default=12,
+    show_default=True,
+    help="How many months the reading calendar chart shows (0: everything).",
+)
 @json_option
 @click.pass_context
 def stats_cmd(
-    ctx: click.Context, on_date: date | None, charts_dir: str | None, as_json: bool
+    ctx: click.Context,
+    *,
+    on_date: date | None,
+    charts_dir: str | None,
+    months: int,
+    as_json: bool,
 ) -> None:
-    """Pace against the plan: papers per week, streaks, tracks, topics, venues, years."""
+    """Pace against the plan: papers per week, streaks, tracks, topics, venues, years.
+
+    \b
+    Examples:
+      paperlog stats
+      paperlog stats --charts charts --months 24
+    """
     from paperlog.plan.stats import compute_stats, render_text
 
     lib = app(ctx).open_library()
@@ -241,7 +259,7 @@ def stats_cmd(
 
         out = Path(charts_dir).expanduser()
         out = out if out.is_absolute() else (app(ctx).cwd / out)
-        charts = write_charts(lib, out, today=today, papers=papers, weeks=weeks)
+        charts = write_charts(lib, out, today=today, papers=papers, weeks=weeks, months=months)
     if as_json:
         data = stats.to_dict()
         if charts_dir is not None:

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from paperlog.citekey import citekey_formula, ensure_citekey, taken_citekeys
 from paperlog.errors import ImportProblem
 from paperlog.formats.readme_shapes import is_note_path
 from paperlog.formats.readme_sync import (
@@ -481,6 +482,9 @@ def import_readme(library: Library, path: Path, *, dry_run: bool = False) -> Imp
         for paper in existing:
             matcher.add(paper)
         taken = {p.key.lower() for p in existing}
+        # a citation key is given once, when a paper enters the library (exports never write)
+        citekeys = taken_citekeys(existing)
+        formula = citekey_formula(library.config)
         diff = SyncDiff()
         to_write: list[Paper] = []
         matched: set[str] = set()
@@ -492,6 +496,7 @@ def import_readme(library: Library, path: Path, *, dry_run: bool = False) -> Imp
             if old is None:
                 paper.key = make_key(paper, taken)
                 taken.add(paper.key.lower())
+                ensure_citekey(paper, citekeys, formula)
                 mark_new(paper)
                 to_write.append(paper)
                 final[paper.key] = paper

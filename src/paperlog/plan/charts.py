@@ -45,6 +45,10 @@ _RC: dict[Any, Any] = {
     "axes.spines.right": False,
 }
 MAX_VENUES = 15
+CALENDAR_MONTHS = 12
+"""How many months the reading calendar shows by default (``stats --months`` for more)."""
+MAX_CHART_BYTES = 100_000
+"""No chart file may be larger (a README page loads every one)."""
 
 
 def _save(fig: Figure, path: Path) -> None:
@@ -66,17 +70,42 @@ def reading_days(papers: Sequence[Paper], weeks: list[WeekInfo]) -> Counter[date
     return days
 
 
-def heatmap_figure(days: Counter[date], plan: Plan, today: date | None = None) -> Figure:
-    """A contribution-style calendar: a column per calendar week, a row per weekday."""
+def months_back(end: date, months: int) -> date:
+    """The day ``months`` calendar months before ``end`` (clamped to the month's last day)."""
+    month_index = end.year * 12 + end.month - 1 - months
+    year, month = divmod(month_index, 12)
+    for day in (end.day, 30, 29, 28):
+        try:
+            return date(year, month + 1, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable: every month has 28 days")
+
+
+def heatmap_figure(
+    days: Counter[date], plan: Plan, today: date | None = None, months: int = CALENDAR_MONTHS
+) -> Figure:
+    """A contribution-style calendar: a column per calendar week, a row per weekday.
+
+    It shows the ``months`` months up to the last reading (on or before ``today``; 0:
+    everything), from the first reading in that span, so a library read over years stays one readable
+    strip at GitHub's README width instead of shrinking its cells and labels.
+    """
     from matplotlib.figure import Figure
-    from matplotlib.patches import Rectangle
+    from matplotlib.patches import Patch, Rectangle
 
     kept = {d: n for d, n in days.items() if today is None or d <= today}
+    # the months up to the latest reading (not up to today: after a long pause the chart
+    # would be empty), so a README render does not change as days pass either
+    end = max(kept)
+    if months > 0:
+        cut = months_back(end, months)
+        kept = {d: n for d, n in kept.items() if d > cut}
     first = week_start_of(min(kept), plan)
     last = week_start_of(max(kept), plan) + timedelta(days=6)
     columns = (last - first).days // 7 + 1
-    # wide enough for square cells up to about a year and a half, then the cells shrink
-    fig = Figure(figsize=(min(max(3.0, 0.16 * columns + 0.8), 14.0), 1.7))
+    # square cells up to a year and a half (12 months: 9.3 in, about 670 px), then they shrink
+    fig = Figure(figsize=(min(max(3.0, 0.16 * columns + 0.8), 12.0), 1.9))
     ax = fig.add_subplot()
     day = first
     while day <= last:
@@ -90,6 +119,7 @@ def heatmap_figure(days: Counter[date], plan: Plan, today: date | None = None) -
             edgecolor="none",
         )
         cell.set_gid(f"day-{day.isoformat()}")
+        cell.set_clip_on(False)  # no clip-path per cell: a year of cells stays well under 100 KB
         # add_artist, not add_patch: the limits are set below, and updating them per cell
         # is most of the cost on a library read over years
         ax.add_artist(cell)
@@ -102,12 +132,12 @@ def heatmap_figure(days: Counter[date], plan: Plan, today: date | None = None) -
     month_ticks: list[float] = []
     month_labels: list[str] = []
     # past about a year the cells are too narrow for every month: label the quarters
-    months = (1, 4, 7, 10) if columns > 60 else tuple(range(1, 13))
+    labelled = (1, 4, 7, 10) if columns > 60 else tuple(range(1, 13))
     for col in range(columns):
         start = first + timedelta(days=7 * col)
         if col == 0:
             label = start.strftime("%b %Y")
-        elif start.day <= 7 and start.month in months and col >= 3:
+        elif start.day <= 7 and start.month in labelled and col >= 3:
             label = start.strftime("%b %Y" if start.month == 1 else "%b")
         else:
             continue
@@ -118,16 +148,37 @@ def heatmap_figure(days: Counter[date], plan: Plan, today: date | None = None) -
     ax.tick_params(length=0)
     for side in ("left", "bottom", "top", "right"):
         ax.spines[side].set_visible(False)
-    ax.set_title(f"Readings per day, {first.isoformat()} to {last.isoformat()}", pad=14)
+    span = f"last {months} months, " if months > 0 else ""
+    ax.set_title(f"Readings per day ({span}{first.isoformat()} to {last.isoformat()})", pad=14)
+    names = ("none", "1", "2", "3", f"{len(_LEVELS) - 1}+")
+    handles = [
+        Patch(facecolor=c, edgecolor="none", label=n) for c, n in zip(_LEVELS, names, strict=True)
+    ]
+    fig.legend(
+        handles=handles,
+        title="readings a day",
+        loc="lower right",
+        ncols=len(handles),
+        frameon=False,
+        fontsize=7,
+        title_fontsize=7,
+        handlelength=1.0,
+        handleheight=1.0,
+        columnspacing=0.8,
+        bbox_to_anchor=(1.0, -0.12),
+    )
     return fig
 
 
 def per_week_figure(stats: Stats) -> Figure:
     """One bar per plan week (``WkN``), green when it met the target, with the target line."""
     from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
     from matplotlib.ticker import MaxNLocator
 
-    fig = Figure(figsize=(min(max(4.0, 0.32 * len(stats.weeks) + 1.2), 14.0), 2.4))
+    # at most 8.5 in plus the legend (about 800 px): GitHub shows a README 880 px wide
+    fig = Figure(figsize=(min(max(4.0, 0.32 * len(stats.weeks) + 1.2), 8.5), 2.4))
     ax = fig.add_subplot()
     xs = list(range(len(stats.weeks)))
     bars = ax.bar(
@@ -150,6 +201,17 @@ def per_week_figure(stats: Stats) -> Figure:
     ax.set_ylabel("papers")
     ax.set_title(f"Papers per week (target {stats.target})")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(
+        handles=[
+            Patch(facecolor=_MET, label="met the target"),
+            Patch(facecolor=_SHORT, label="short of it"),
+            Line2D([], [], color="#d1242f", linestyle="--", linewidth=1, label="target"),
+        ],
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        frameon=False,
+        fontsize=7,
+    )
     return fig
 
 
@@ -158,6 +220,7 @@ def count_figure(
 ) -> Figure:
     """Horizontal bars, largest on top."""
     from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
     from matplotlib.ticker import MaxNLocator
 
     fig = Figure(figsize=(4.5, 0.25 * len(names) + 0.9))
@@ -171,6 +234,12 @@ def count_figure(
     ax.set_xlabel("papers read")
     ax.set_title(title)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(
+        handles=[Patch(facecolor="#4878a8", label="papers read")],
+        loc="lower right",
+        frameon=False,
+        fontsize=7,
+    )
     return fig
 
 
@@ -181,12 +250,13 @@ def write_charts(
     today: date | None = None,
     papers: Sequence[Paper] | None = None,
     weeks: list[WeekInfo] | None = None,
+    months: int = CALENDAR_MONTHS,
 ) -> list[tuple[str, str]]:
     """Write the charts into ``out_dir``; return (alt text, path relative to the library root).
 
     ``today`` cuts the data off (``stats --date``); the default takes everything logged, so a
     README render does not change just because a day passed. A chart with nothing to show is
-    not written (and not returned).
+    not written (and not returned). ``months``: how far back the reading calendar goes (0: all).
     """
     import matplotlib
 
@@ -208,7 +278,7 @@ def write_charts(
             days = Counter({d: n for d, n in days.items() if d <= today})
         if days:
             emit(
-                heatmap_figure(days, library.config.plan, today),
+                heatmap_figure(days, library.config.plan, today, months),
                 HEATMAP,
                 "Calendar of readings per day",
             )

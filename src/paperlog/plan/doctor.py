@@ -23,12 +23,21 @@ finding in one atomic batch. Checks (codes as ``doctor --json`` prints them):
 - ``unranked`` / ``duplicate-rank``: waiting items without a rank or sharing one. Fix:
   renumber the queue 1..n in its current order (unranked last, by key).
 - ``rank-on-read``: a read item still has a queue rank. Fix: clear it.
+- ``no-citekey``: a paper without a citation key (a library from before keys were given on
+  entry). Fix: give it one by the citekey formula (``paperlog.citekey``), once; exports never
+  write keys themselves.
+
+The text report groups findings of one kind about many papers into one line ("98 papers on
+the wish-list without a rank: a, b, ... and 88 more"); ``--json`` keeps every finding and adds
+the groups. Exit status 1 while problems remain (so it can guard a pre-commit hook), 0 when
+the library is clean.
 """
 
 from __future__ import annotations
 
 import copy
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import pairwise
@@ -75,6 +84,7 @@ class _Repairs:
     sync_readings: bool = False
     renumber_queue: bool = False
     clear_read_ranks: bool = False
+    give_citekeys: bool = False
 
 
 def _fmt(day: date | None) -> str:
@@ -321,6 +331,21 @@ def _queue_checks(papers: list[Paper], repairs: _Repairs) -> list[Finding]:
     return findings
 
 
+def _citekey_checks(papers: list[Paper], repairs: _Repairs) -> list[Finding]:
+    findings = [
+        Finding(
+            "no-citekey",
+            f"{paper.key} has no citation key",
+            "give it one (author + year + first title word, as 'paperlog add' does)",
+            key=paper.key,
+        )
+        for paper in papers
+        if not paper.citekey
+    ]
+    repairs.give_citekeys = bool(findings)
+    return findings
+
+
 def diagnose(
     plan: Plan, papers: list[Paper], weeks: list[WeekInfo]
 ) -> tuple[list[Finding], _Repairs]:
@@ -329,11 +354,109 @@ def diagnose(
     findings = _week_checks(plan, papers, weeks, repairs)
     findings += _reading_checks(plan, papers, weeks, repairs)
     findings += _queue_checks(papers, repairs)
+    findings += _citekey_checks(papers, repairs)
     return findings, repairs
 
 
+# How a group of findings of one kind reads: "{n} <what>: key, key, ..."
+_GROUP_TEXT = {
+    "unranked": "papers on the wish-list without a rank",
+    "duplicate-rank": "queue ranks shared by several papers",
+    "rank-on-read": "read papers that still have a queue rank",
+    "reading-start": "readings whose week_start disagrees with weeks.yaml",
+    "reading-date": "readings dated outside their week",
+    "read-without-reading": "papers marked read without a reading",
+    "no-citekey": "papers without a citation key",
+    "double-reading": "papers with two readings in one week",
+    "missing-week": "weeks named by readings but missing from weeks.yaml",
+    "off-day-start": "weeks that start on another day than plan.week_start",
+    "no-start": "weeks without a start date",
+}
+_GROUP_FIX = {
+    "read-without-reading": "log each with 'paperlog done KEY --date YYYY-MM-DD', "
+    "or set its status back to wish",
+    "reading-date": "by hand: correct each reading's date or its week",
+    "off-day-start": "move each week's start back to its calendar week start",
+    "missing-week": "add them to weeks.yaml",
+}
+SHOWN = 8
+"""How many keys a group line names before '... and N more'."""
+
+
+@dataclass
+class FindingGroup:
+    """Findings of one kind, shown as one line: the count, what, whom, and the fix."""
+
+    code: str
+    findings: list[Finding]
+
+    @property
+    def subjects(self) -> list[str]:
+        """The papers (keys) or weeks (WkN) the findings are about, in order, once each."""
+        seen: dict[str, None] = {}
+        for f in self.findings:
+            seen.setdefault(f.key if f.key else f"Wk{f.week}", None)
+        return list(seen)
+
+    @property
+    def message(self) -> str:
+        """One finding's own message, or "N <what>: a, b, ... and M more"."""
+        if len(self.findings) == 1:
+            return self.findings[0].message
+        names = self.subjects
+        shown = ", ".join(names[:SHOWN])
+        more = f" and {len(names) - SHOWN} more" if len(names) > SHOWN else ""
+        what = _GROUP_TEXT.get(self.code, f"findings '{self.code}'")
+        return f"{len(self.findings)} {what}: {shown}{more}"
+
+    @property
+    def fix(self) -> str:
+        """The fix, when every finding of the group shares it, else the group's general fix."""
+        fixes = {f.fix for f in self.findings}
+        if len(fixes) == 1:
+            return fixes.pop()
+        return _GROUP_FIX.get(self.code, "see 'paperlog doctor --json' for each fix")
+
+    @property
+    def fixable(self) -> bool:
+        """True when every finding of the group is fixed by --fix."""
+        return all(f.fixable for f in self.findings)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of a group (``doctor --json``: ``groups``)."""
+        return {
+            "code": self.code,
+            "count": len(self.findings),
+            "message": self.message,
+            "fix": self.fix,
+            "fixable": self.fixable,
+            "subjects": self.subjects,
+        }
+
+
+def group_findings(findings: Sequence[Finding]) -> list[FindingGroup]:
+    """Findings about many papers grouped by kind (first-seen order); week findings whose
+    fixes differ (``same-week``, ``out-of-order``) stay one per line, as each needs its own."""
+    groups: dict[str, FindingGroup] = {}
+    out: list[FindingGroup] = []
+    for finding in findings:
+        if finding.code in _GROUP_TEXT:
+            group = groups.get(finding.code)
+            if group is None:
+                group = groups[finding.code] = FindingGroup(finding.code, [])
+                out.append(group)
+            group.findings.append(finding)
+        else:
+            out.append(FindingGroup(finding.code, [finding]))
+    return out
+
+
 def repair(
-    plan: Plan, papers: list[Paper], weeks: list[WeekInfo], repairs: _Repairs
+    plan: Plan,
+    papers: list[Paper],
+    weeks: list[WeekInfo],
+    repairs: _Repairs,
+    citekey_formula: str | None = None,
 ) -> tuple[list[Paper], list[WeekInfo]]:
     """Apply ``repairs`` to copies; return the papers that changed and the new weeks list."""
     starts = known_weeks(weeks, papers)
@@ -360,6 +483,16 @@ def repair(
             paper.rank = None
         if paper != original:
             changed.append(paper)
+    if repairs.give_citekeys:
+        from paperlog.citekey import DEFAULT_FORMULA, assign_citekeys, taken_citekeys
+
+        by_key = {p.key: p for p in changed}
+        without = [by_key.get(p.key) or copy.deepcopy(p) for p in papers if not p.citekey]
+        formula = citekey_formula or DEFAULT_FORMULA
+        for paper in assign_citekeys(without, taken_citekeys(papers), formula):
+            if paper.key not in by_key:
+                by_key[paper.key] = paper
+                changed.append(paper)
     if repairs.renumber_queue:
         by_key = {p.key: p for p in changed}
         current = [by_key.get(p.key, p) for p in papers]
@@ -382,14 +515,32 @@ class DoctorReport:
     fixed: bool = False
     changed_papers: list[str] = field(default_factory=list)
     remaining: list[Finding] = field(default_factory=list)
+    weeks_changed: bool = False
+
+    @property
+    def applied(self) -> list[Finding]:
+        """The findings ``--fix`` resolved (found before, gone after)."""
+        left = {(f.code, f.week, f.key, f.message) for f in self.remaining}
+        if not self.fixed:
+            return []
+        return [f for f in self.findings if (f.code, f.week, f.key, f.message) not in left]
+
+    @property
+    def problems(self) -> list[Finding]:
+        """What is wrong now: the findings, or after ``--fix`` what remains."""
+        return self.remaining if self.fixed else self.findings
 
     def to_json(self) -> dict[str, Any]:
         """The documented JSON object (``doctor --json``)."""
         return {
             "findings": [f.to_json() for f in self.findings],
+            "groups": [g.to_json() for g in group_findings(self.findings)],
             "fixed": self.fixed,
+            "applied": [g.to_json() for g in group_findings(self.applied)],
             "changed_papers": self.changed_papers,
+            "weeks_changed": self.weeks_changed,
             "remaining": [f.to_json() for f in self.remaining],
+            "clean": not self.problems,
         }
 
 
@@ -428,13 +579,16 @@ def run_doctor(library: Library, fix: bool = False) -> DoctorReport:
         report = DoctorReport(findings, remaining=list(findings))
         if not fix or not any(f.fixable for f in findings):
             return report
+        from paperlog.citekey import citekey_formula
+
+        formula = citekey_formula(library.config)
         # one fix can make another possible (a renumbering frees a calendar week), so repair
         # in memory until nothing fixable is left or nothing changes, then write once
         current, new_weeks = papers, weeks
         changed_keys: set[str] = set()
         remaining = findings
         for _ in range(5):
-            changed, next_weeks = repair(plan, current, new_weeks, repairs)
+            changed, next_weeks = repair(plan, current, new_weeks, repairs, formula)
             if not changed and next_weeks == new_weeks:
                 break
             by_key = {p.key: p for p in changed}
@@ -448,6 +602,7 @@ def run_doctor(library: Library, fix: bool = False) -> DoctorReport:
         written = [p for p in current if p.key in changed_keys and p != originals[p.key]]
         library.write_all(papers=written, weeks=new_weeks if new_weeks != weeks else None)
         report.fixed = True
+        report.weeks_changed = new_weeks != weeks
         report.changed_papers = sorted(p.key for p in written)
         report.remaining = remaining
     return report
