@@ -440,3 +440,22 @@ def test_batch_merging_equals_one_by_one(tmp_path: Path) -> None:
         assert [p.id for p in one.search("shared learning", None)] == [
             p.id for p in many.search("shared learning", None)
         ]
+
+
+def test_a_file_name_with_brackets_is_not_terminal_markup(tmp_path: Path) -> None:
+    """The progress bar shows file names as written ("[red]" would be read as a colour)."""
+    from conftest import run_cli_tty
+
+    source = tmp_path / "[red]snap.jsonl"
+    _write_jsonl(source, 30)
+    status, screen = run_cli_tty(
+        "catalog", "ingest", str(source), "--catalog", str(tmp_path / "c.sqlite")
+    )
+    assert status == 0, screen
+    assert "[red]snap.jsonl" in screen and "30 records" in screen
+    bib = tmp_path / "[red]refs.bib"
+    bib.write_text("@article{a2020, title = {A Title}, author = {A. Author}, year = {2020}}\n")
+    lib = tmp_path / "lib"
+    assert run_cli("init", str(lib)).returncode == 0
+    status, screen = run_cli_tty("import", "bibtex", str(bib), library=lib)
+    assert status == 0, screen

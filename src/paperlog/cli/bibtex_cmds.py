@@ -21,10 +21,11 @@ def _progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
         yield None
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import Progress
 
     with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(label, total=None)
+        task = bar.add_task(escape(label), total=None)  # a file name is text, not markup
 
         def update(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)

@@ -44,23 +44,33 @@ def _progress(label: str, total: int | None, enabled: bool) -> Iterator[Callable
     if not enabled:
         yield lambda n: None
         return
+    from rich.markup import escape
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
         Progress,
+        ProgressColumn,
+        Task,
         TextColumn,
         TimeRemainingColumn,
     )
+    from rich.text import Text
+
+    class Rate(ProgressColumn):
+        """Records per second, once there is a rate to show."""
+
+        def render(self, task: Task) -> Text:
+            return Text(f"{task.speed:,.0f} records/s" if task.speed else "")
 
     columns = [
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.speed:>8.0f} records/s" if total else ""),
+        Rate(),
         TimeRemainingColumn(),
     ]
     with Progress(*columns, transient=True) as bar:
-        task = bar.add_task(label, total=total)
+        task = bar.add_task(escape(label), total=total)  # a file name is text, not markup
         yield lambda n: bar.advance(task, n)
 
 
