@@ -7,7 +7,7 @@ RUNTIME := $(VENV)/.runtime
 DEMO := build/demo-library
 SEED ?= ../shared/seed/000_838255085520cd98.txt
 
-.PHONY: install demo test lint typecheck bench torture eval fidelity clean fuzz
+.PHONY: install demo test lint typecheck bench bench-more torture eval fidelity clean fuzz
 
 # Two stamps: the runtime (what `make demo` and a user need) and the dev tools on top of it
 # (pytest, ruff, mypy: only for `make test`). pip stays quiet unless something fails.
@@ -39,6 +39,9 @@ demo: $(RUNTIME)
 	bash scripts/demo.sh "$(SEED)" "$(DEMO)"
 
 bench: $(STAMP)
+	$(BIN)/python bench/contract.py $(BENCH_ARGS)
+
+bench-more: $(STAMP)
 	$(BIN)/python bench/bench.py
 
 # 1,000 SIGKILLs across the write commands and 300 corruptions of .paperlog/ (tests/torture.py)

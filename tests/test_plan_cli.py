@@ -83,7 +83,8 @@ def test_a_whole_week(library: Library) -> None:
     assert moved.returncode == 0, moved.stderr
     queue = _json("queue", library=root)
     assert [q["key"] for q in queue][:2] == ["depth-4", "breadth-1"]
-    assert [q["rank"] for q in queue] == list(range(1, len(queue) + 1))
+    ranks = [q["rank"] for q in queue]
+    assert ranks == sorted(ranks) and len(set(ranks)) == len(ranks)
     pin = run_cli("queue", "pin", "breadth-3", _day(4), "--date", _day(2), library=root)
     assert pin.returncode == 0, pin.stderr
     assert run_cli("queue", "down", "depth-4", "2", library=root).returncode == 0

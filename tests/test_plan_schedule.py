@@ -182,7 +182,7 @@ def test_never_repeats_nor_suggests_read_items(
     assert len(keys) == min(reading_days, len(ranks))
 
 
-def test_done_logs_into_the_week_and_renumbers_the_queue(library: Library) -> None:
+def test_done_logs_into_the_week_and_leaves_the_queue(library: Library) -> None:
     papers = [_wish("a", 1, "depth"), _wish("b", 2, "depth"), _wish("c", 3, "breadth")]
     papers[0].wish_group = "Depth: SSL"
     _lib(library, papers)
@@ -195,7 +195,7 @@ def test_done_logs_into_the_week_and_renumbers_the_queue(library: Library) -> No
     a = library.load_paper("a")
     assert a.status == "read" and a.rank is None
     assert [p.key for p in queue_order(library.load_papers())] == ["b"]
-    assert library.load_paper("b").rank == 1
+    assert library.load_paper("b").rank == 2  # the others keep their ranks: one file written
     weeks = library.load_weeks()
     assert [(w.week, w.start, w.groups) for w in weeks] == [(1, MON, ["Depth: SSL", "Breadth"])]
     # reading again, the next week, adds a second reading (the seed's "(cont.)")
@@ -228,18 +228,21 @@ def test_skip_passes_over_an_item_for_that_day_only(library: Library) -> None:
     assert _suggest(library, MON + timedelta(1)) == ["d1"]
 
 
-def test_queue_moves_renumber_one_to_n(library: Library) -> None:
+def test_queue_moves_take_a_rank_between_the_neighbours(library: Library) -> None:
     _lib(library, [_wish(k, r, "depth") for k, r in [("a", 1), ("b", 5), ("c", 9), ("d", None)]])
 
     def order() -> list[tuple[str, int | None]]:
         return [(p.key, p.rank) for p in queue_order(library.load_papers())]
 
     queue_up(library, "c")
-    assert order() == [("a", 1), ("c", 2), ("b", 3), ("d", 4)]
+    assert order() == [("a", 1), ("c", 3), ("b", 5), ("d", None)]
+    # after an unranked item there is no rank to place between: numbered again, with gaps
     queue_down(library, "a", 10)
-    assert order() == [("c", 1), ("b", 2), ("d", 3), ("a", 4)]
+    assert order() == [("c", 1024), ("b", 2048), ("d", 3072), ("a", 4096)]
     queue_top(library, "d")
-    assert order() == [("d", 1), ("c", 2), ("b", 3), ("a", 4)]
+    assert order() == [("d", 512), ("c", 1024), ("b", 2048), ("a", 4096)]
+    queue_down(library, "d", 2)
+    assert order() == [("c", 1024), ("b", 2048), ("d", 3072), ("a", 4096)]
 
 
 def test_week_report_pace_and_what_is_left(library: Library) -> None:

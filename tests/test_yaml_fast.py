@@ -10,6 +10,7 @@ import itertools
 from datetime import date
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -72,8 +73,30 @@ def test_plain_and_quoted_strings() -> None:
             assert _check(data), value
 
 
+def test_long_abstracts_and_unicode_take_the_fast_path() -> None:
+    words = "Contrastive learning: we pull views together, it's simple ☃ 漢字 é. "
+    for size in (1_000, 4_000, 8_999):
+        abstract = (words * (size // len(words) + 1))[:size].strip()
+        for data in (*_contexts(abstract), {"title": "T", "abstract": abstract, "year": 2020}):
+            assert _check(data), size
+            text = _fast_dump(data)
+            assert _fast_load(text) == data
+
+
+def test_reading_does_not_write_back_to_compare(monkeypatch: pytest.MonkeyPatch) -> None:
+    import paperlog.paperfile as paperfile
+
+    text = _fast_dump({"title": "A: b", "year": 2020, "ids": {"arxiv": "2002.05709"}})
+
+    def refuse(data: Any) -> str:
+        raise AssertionError("the reader wrote the document back")
+
+    monkeypatch.setattr(paperfile, "_fast_dump", refuse)
+    assert _fast_load(text) == {"title": "A: b", "year": 2020, "ids": {"arxiv": "2002.05709"}}
+
+
 def test_declines_what_it_does_not_write() -> None:
-    for value in ["", " lead", "trail ", "two\nlines", "tab\there", "x" * 5000, 1.5, (1, 2)]:
+    for value in ["", " lead", "trail ", "two\nlines", "tab\there", "x y" * 3001, 1.5, (1, 2)]:
         for data in _contexts(value):
             assert not _check(data)
     shared = [1, 2]
@@ -166,6 +189,15 @@ def test_reading_hand_written_yaml_matches_pyyaml() -> None:
         "- a\n- b\n",
         "a:\n",
         "a: 1",
+        "yes: 1\n",
+        "null: x\n",
+        "a:\n  - 1\n",
+        "a: 'x'y'\n",
+        "a: ''\n",
+        "a: x: y\n",
+        "a: [1]\n",
+        "a: 1:20\n",
+        "- - 1\n",
     ]
     for text in texts:
         _check_load(text)

@@ -1,6 +1,6 @@
 """``python -m paperlog``: the same as the ``paperlog`` command."""
 
-from paperlog.cli.main import main
+from paperlog.cli.fastpath import main
 
 if __name__ == "__main__":
     main()

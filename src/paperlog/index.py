@@ -18,7 +18,7 @@ import marshal
 import os
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -58,7 +58,7 @@ if TYPE_CHECKING:
 
 _T = TypeVar("_T")
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 5
 INDEX_NAME = "index.sqlite"
 DATA_TABLE = "paper_data"
 OPTIMIZE_AFTER = 200
@@ -82,7 +82,10 @@ CREATE TABLE {PAPERS_TABLE} (
     last_read TEXT NOT NULL,
     last_week INTEGER NOT NULL,
     last_order INTEGER NOT NULL,
-    rank INTEGER
+    rank INTEGER,
+    track_as_written TEXT,
+    pinned TEXT,
+    skips INTEGER NOT NULL
 )
 """
 # The JSON of each paper lives apart from the filter columns so that a filter scan reads a
@@ -95,6 +98,18 @@ _DATA_DDL = (
 # as one blob. A scan that yields the same bytes knows nothing changed without loading and
 # comparing 10,000 rows; any difference (even just the order) falls back to the full compare.
 _STATE_DDL = "CREATE TABLE sync_state (name TEXT PRIMARY KEY, value BLOB NOT NULL)"
+READINGS_TABLE = "readings"
+# One row per reading (id = the paper's rowid): what the plan asks of every reading (which
+# weeks exist and when they start, the last order in a week, a week's track counts) is SQL
+# over this table instead of a parse or a JSON decode of every paper.
+_READINGS_DDL = (
+    f"CREATE TABLE {READINGS_TABLE} (id INTEGER NOT NULL, week INTEGER, week_start TEXT, "
+    "day TEXT, ord INTEGER NOT NULL)"
+)
+_READINGS_INDEXES = (
+    f"CREATE INDEX readings_by_week ON {READINGS_TABLE} (week)",
+    f"CREATE INDEX readings_by_id ON {READINGS_TABLE} (id)",
+)
 _FILTER_COLUMNS = ("kind", "status", "year", "venue", "venue_label", "track", "topics", "weeks")
 _ROW_COLUMNS = (
     "key",
@@ -107,6 +122,9 @@ _ROW_COLUMNS = (
     "last_week",
     "last_order",
     "rank",
+    "track_as_written",
+    "pinned",
+    "skips",
 )
 # "Newest reading first": latest reading day, then week; within a week the logged order;
 # items never read come after, wish-list rank first; the key breaks every remaining tie.
@@ -127,6 +145,8 @@ class SyncStats:
     unchanged: int = 0
     rebuilt: bool = False
     """True when the index was (re)created from scratch by this open."""
+    watched: bool = False
+    """True when a live watcher vouched for the index, so no scan was made (``watch.py``)."""
 
     @property
     def read(self) -> int:
@@ -314,6 +334,11 @@ def _row(paper: Paper, path: str, stat: os.stat_result, sha1: str) -> tuple[Any,
         last_week,
         last_order,
         paper.rank,
+        paper.track,
+        _iso(paper.pinned),
+        # the plan's "skipped:" days (plan.schedule.SKIPPED_KEY): such an item leaves the
+        # queue's order on those days, so Index.waiting always includes it
+        int("skipped" in paper.extra),
     )
 
 
@@ -343,7 +368,12 @@ class Index:
 
     @classmethod
     def open(
-        cls, library: Library, *, sync: bool = True, problems: list[PaperlogError] | None = None
+        cls,
+        library: Library,
+        *,
+        sync: bool = True,
+        problems: list[PaperlogError] | None = None,
+        ask_watcher: bool = True,
     ) -> Index:
         """Open (or create) the library's index and sync it with the files.
 
@@ -353,7 +383,9 @@ class Index:
 
         The index is never trusted: after an unclean close it is verified, and any SQLite
         error, undecodable row or failed check rebuilds it from the files (in memory when the
-        file cannot be used at all), so the answer is always the files' answer.
+        file cannot be used at all), so the answer is always the files' answer. A live
+        watcher (``paperlog watch``) vouches that no paper file changed unseen, so no scan is
+        made; otherwise (or with ``ask_watcher=False``) every paper file is stat'ed.
 
         With a ``problems`` list, a paper file that cannot be read is skipped and its error
         added there (``list`` and ``search`` warn and go on); without, the first is raised.
@@ -361,7 +393,12 @@ class Index:
         path = library.state_dir / INDEX_NAME
         try:
             return cls._open(
-                library, path, problems=problems, verify=not was_closed_cleanly(path), sync=sync
+                library,
+                path,
+                problems=problems,
+                verify=not was_closed_cleanly(path),
+                sync=sync,
+                ask_watcher=ask_watcher,
             )
         except _UNTRUSTED as exc:
             if _is_busy(exc):
@@ -369,7 +406,7 @@ class Index:
         # A damaged or foreign file: the files are the truth, so start the cache again.
         _discard(path)
         try:
-            return cls._open(library, path, problems=problems)
+            return cls._open(library, path, problems=problems, ask_watcher=ask_watcher)
         except sqlite3.Error:
             return cls._open(library, path, problems=problems, memory=True)
 
@@ -383,6 +420,7 @@ class Index:
         memory: bool = False,
         problems: list[PaperlogError] | None = None,
         sync: bool = True,
+        ask_watcher: bool = False,
     ) -> Index:
         index = cls(library, _connect(":memory:" if memory else path), path)
         index._memory = memory
@@ -390,7 +428,12 @@ class Index:
             rebuilt = index._ensure_schema()
             if verify and not rebuilt:
                 index._verify()
-            stats = index.sync(problems) if sync or rebuilt or verify or memory else SyncStats()
+            if not (sync or rebuilt or verify or memory):
+                stats = SyncStats()
+            elif ask_watcher and not memory and not rebuilt and _watcher_vouches(library):
+                stats = SyncStats(watched=True)
+            else:
+                stats = index.sync(problems)
         except BaseException:
             index._trusted = False
             index.close()
@@ -426,6 +469,9 @@ class Index:
             self._conn.execute(_PAPERS_DDL)
             self._conn.execute(_DATA_DDL)
             self._conn.execute(_STATE_DDL)
+            self._conn.execute(_READINGS_DDL)
+            for ddl in _READINGS_INDEXES:
+                self._conn.execute(ddl)
             self._conn.execute(fts_create_sql())
             self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self._conn.execute("COMMIT")
@@ -469,6 +515,12 @@ class Index:
         # second error here would hide the first.
         if self._conn.in_transaction:
             self._conn.execute("ROLLBACK")
+
+    def mark_clean(self) -> None:
+        """Record the file's state as sound now, as a clean close does (a process that keeps
+        the index open, the watcher, calls this after each of its writes)."""
+        if self._trusted and not self._memory:
+            mark_clean(self.path)
 
     def close(self) -> None:
         """Close the database connection; record a clean close when the index is sound."""
@@ -574,6 +626,44 @@ class Index:
             raise error
         return stats
 
+    def refresh(self, keys: list[str]) -> SyncStats:
+        """Re-read these papers' files (a watcher's events name them): changed ones are
+        re-parsed, vanished ones dropped. Each file is hashed even when its stat did not
+        change, so an edit that keeps size and timestamp is seen too."""
+        stats = SyncStats()
+        error: PaperlogError | None = None
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            for key in keys:
+                path = str(self.library.paper_path(key))
+                known = (
+                    self._conn.execute(
+                        f"SELECT 1 FROM {PAPERS_TABLE} WHERE key = ?", (key,)
+                    ).fetchone()
+                    is not None
+                )
+                try:
+                    st = Path(path).stat()
+                    self._update(key, path, st, stats, known=known)
+                except FileNotFoundError:
+                    if known:
+                        self._delete(key)
+                        stats.removed += 1
+                except (PaperlogError, OSError, UnicodeDecodeError) as exc:
+                    if error is None:
+                        error = _as_paperlog_error(exc, path)
+            if stats.added:
+                self._check_duplicate_keys()
+            # The rows no longer match the last scan's manifest: the next scan compares all.
+            self._conn.execute("DELETE FROM sync_state WHERE name = 'manifest'")
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._rollback()
+            raise
+        if error is not None:
+            raise error
+        return stats
+
     def _update(
         self, key: str, path: str, st: os.stat_result, stats: SyncStats, *, known: bool
     ) -> None:
@@ -603,6 +693,15 @@ class Index:
         cur = self._conn.execute(
             f"INSERT INTO {PAPERS_TABLE} ({cols}) VALUES ({marks})", _row(paper, path, st, sha1)
         )
+        if paper.readings:
+            self._conn.executemany(
+                f"INSERT INTO {READINGS_TABLE} (id, week, week_start, day, ord) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [
+                    (cur.lastrowid, r.week, _iso(r.week_start), _iso(r.date), r.order)
+                    for r in paper.readings
+                ],
+            )
         data = paper_to_json(paper)
         self._conn.execute(
             f"INSERT INTO {DATA_TABLE} (id, data, crc) VALUES (?, ?, ?)",
@@ -651,6 +750,7 @@ class Index:
         if row is not None:
             self._conn.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", row)
             self._conn.execute(f"DELETE FROM {DATA_TABLE} WHERE id = ?", row)
+            self._conn.execute(f"DELETE FROM {READINGS_TABLE} WHERE id = ?", row)
             self._conn.execute(f"DELETE FROM {PAPERS_TABLE} WHERE rowid = ?", row)
 
     def _check_duplicate_keys(self) -> None:
@@ -669,6 +769,44 @@ class Index:
 
     def search(self, query: Query | str, limit: int | None = None) -> list[Paper]:
         """Items matching the query, best match first (newest reading first without words)."""
+        sql, params = self._search_sql(query, limit)
+        return self._read(
+            lambda: self._papers([rowid for (rowid,) in self._conn.execute(sql, params)])
+        )
+
+    def search_rows(self, query: Query | str, limit: int | None = None) -> list[tuple[str, ...]]:
+        """The rows a table of the hits shows (``views.paper_row``: key, kind, status, year,
+        venue, weeks, title), read by SQLite's JSON functions: a search that only prints
+        builds no ``Paper`` (decoding them was most of an in-process search)."""
+        sql, params = self._search_sql(query, limit)
+        # One json_extract with every path parses each document once (nine calls parse it
+        # nine times); the small array it returns is quick to load.
+        rows_sql = (
+            "SELECT id, data, crc, json_extract(data, '$.key', '$.kind', '$.status', '$.year', "
+            "'$.venue_label', '$.venue', '$.title', '$.nickname', '$.readings') "
+            f"FROM {DATA_TABLE} WHERE id IN (SELECT value FROM json_each(?))"
+        )
+
+        def run() -> list[tuple[str, ...]]:
+            ids = [rowid for (rowid,) in self._conn.execute(sql, params)]
+            found = {}
+            for rowid, text, crc, values in self._conn.execute(rows_sql, (json.dumps(ids),)):
+                check_row(rowid, text, crc)  # every read checks the row's CRC-32
+                key, kind, status, year, label, venue, title, nick, readings = json.loads(values)
+                # a reading is [week_start, date, week, group, order, extra] (paper_to_json)
+                weeks = ",".join(f"Wk{r[2]}" for r in readings if r[2] is not None)
+                shown = f"{nick}: {title}" if nick else title
+                found[rowid] = (
+                    key, kind, status, str(year or ""), label or venue or "", weeks, shown
+                )  # fmt: skip
+            if len(found) != len(set(ids)):
+                raise IndexDamaged("a paper row has no stored data")
+            return [found[i] for i in ids]
+
+        return self._read(run)
+
+    def _search_sql(self, query: Query | str, limit: int | None) -> tuple[str, list[Any]]:
+        """The SQL (and its parameters) of the row ids a query finds, in result order."""
         if isinstance(query, str):
             query = parse_query(query)
         where, params = query.filter_sql()
@@ -687,9 +825,7 @@ class Index:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        return self._read(
-            lambda: self._papers([rowid for (rowid,) in self._conn.execute(sql, params)])
-        )
+        return sql, params
 
     def _papers(self, ids: list[int]) -> list[Paper]:
         """The papers of these row ids, in this order."""
@@ -736,10 +872,89 @@ class Index:
             lambda: [(key, *json.loads(values)) for key, values in self._conn.execute(sql, params)]
         )
 
-    def all(self) -> list[Paper]:
-        """Every item, sorted by key."""
+    def all(self, limit: int | None = None) -> list[Paper]:
+        """Every item (the first ``limit``), sorted by key."""
         sql = f"SELECT p.rowid FROM {PAPERS_TABLE} AS p ORDER BY p.key"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
         return self._read(lambda: self._papers([rowid for (rowid,) in self._conn.execute(sql)]))
+
+    def papers(self, keys: list[str]) -> list[Paper]:
+        """The items with these keys (those that exist), in no particular order."""
+        sql = f"SELECT p.rowid FROM {PAPERS_TABLE} AS p WHERE p.key IN (SELECT value FROM json_each(?))"
+        return self._read(
+            lambda: self._papers(
+                [rowid for (rowid,) in self._conn.execute(sql, (json.dumps(keys),))]
+            )
+        )
+
+    def readers(self, weeks: list[int], days: list[date]) -> list[Paper]:
+        """The items with a reading in one of these weeks or on one of these days."""
+        sql = (
+            f"SELECT DISTINCT id FROM {READINGS_TABLE} WHERE week IN "
+            "(SELECT value FROM json_each(?)) OR day IN (SELECT value FROM json_each(?))"
+        )
+        params = (json.dumps(weeks), json.dumps([d.isoformat() for d in days]))
+        return self._read(
+            lambda: self._papers([rowid for (rowid,) in self._conn.execute(sql, params)])
+        )
+
+    def waiting(self, per_track: int | None = None, focus: Sequence[str] = ()) -> list[Paper]:
+        """Items not read yet (the queue, in no particular order).
+
+        With ``per_track``, only the items a plan of that many days can pick: every item with
+        a pin or a skipped day (they jump or leave the order), and per track the first
+        ``per_track`` of the others in the plan's preference (started first, then ``focus``
+        topics, then rank, then key). Each day picks one, so a day's best remaining item is
+        always among them.
+        """
+        params: list[Any] = []
+        if per_track is None:
+            sql = f"SELECT p.rowid FROM {PAPERS_TABLE} AS p WHERE p.status != 'read'"
+        else:
+            # Columns only, no JSON per row, except the focus test when there is a focus.
+            focus_sql = (
+                f"NOT EXISTS (SELECT 1 FROM {DATA_TABLE} AS f, json_each(f.data, '$.topics') "
+                "AS t WHERE f.id = p.rowid AND t.value IN (SELECT value FROM json_each(?)))"
+                if focus
+                else "? IS NULL"
+            )
+            sql = (
+                "SELECT w.id FROM (SELECT p.rowid AS id, row_number() OVER (PARTITION BY "
+                "p.track_as_written, p.pinned IS NOT NULL OR p.skips ORDER BY "
+                f"p.status != 'reading', {focus_sql}, p.rank IS NULL, p.rank, p.key) AS n, "
+                f"p.pinned AS pinned, p.skips AS skips FROM {PAPERS_TABLE} AS p "
+                "WHERE p.status != 'read') AS w "
+                "WHERE w.n <= ? OR w.pinned IS NOT NULL OR w.skips"
+            )
+            params = [json.dumps(list(focus)) if focus else None, per_track]
+        return self._read(
+            lambda: self._papers([rowid for (rowid,) in self._conn.execute(sql, params)])
+        )
+
+    def week_summary(self) -> list[Reading]:
+        """One reading per week number any paper was read in: its earliest ``week_start``
+        and the week's highest ``order``. What ``plan.calendar.known_weeks`` and ``done``'s
+        "last in the week" need of every paper, in one query."""
+        sql = (
+            f"SELECT week, min(week_start), max(ord) FROM {READINGS_TABLE} "
+            "WHERE week IS NOT NULL GROUP BY week ORDER BY week"
+        )
+        return self._read(
+            lambda: [
+                Reading(week=week, week_start=_date(start), order=order)
+                for week, start, order in self._conn.execute(sql)
+            ]
+        )
+
+    def queue_ranks(self) -> list[tuple[str, int | None]]:
+        """(key, rank) of every waiting item in queue order (``plan.schedule.queue_order``:
+        rank, unranked last, then key), without decoding a paper."""
+        sql = (
+            f"SELECT key, rank FROM {PAPERS_TABLE} WHERE status != 'read' "
+            "ORDER BY rank IS NULL, rank, key"
+        )
+        return self._read(lambda: [(key, rank) for key, rank in self._conn.execute(sql)])
 
     def __len__(self) -> int:
         sql = f"SELECT count(*) FROM {PAPERS_TABLE}"
@@ -752,6 +967,13 @@ class Index:
     def papers_by_rowid(self, ids: list[int]) -> list[Paper]:
         """The papers of these ``papers`` row ids, in this order."""
         return self._read(lambda: self._papers(ids))
+
+
+def _watcher_vouches(library: Library) -> bool:
+    """True when a live watcher answered that the index is up to date (``watch.py``)."""
+    from paperlog.watch import ask
+
+    return ask(library.state_dir)
 
 
 def _expected_row(stored: tuple[Any, ...], text: str) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
@@ -806,6 +1028,18 @@ def search(
     ``Index.open``)."""
     with Index.open(library, problems=problems) as index:
         return index.search(query, limit)
+
+
+def search_rows(
+    library: Library,
+    query: str | Query,
+    limit: int | None = None,
+    problems: list[PaperlogError] | None = None,
+) -> list[tuple[str, ...]]:
+    """Open the library's index (syncing it), run one query for its table rows, close it
+    (``problems``: as for ``Index.open``)."""
+    with Index.open(library, problems=problems) as index:
+        return index.search_rows(query, limit)
 
 
 def all_papers(library: Library, problems: list[PaperlogError] | None = None) -> list[Paper]:

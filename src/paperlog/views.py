@@ -7,6 +7,20 @@ from typing import Any
 from paperlog.model import Paper, ResourceSection, Topic, WeekInfo
 
 
+def paper_row(paper: Paper) -> tuple[Any, ...]:
+    """An item as a row of ``list`` and ``search`` (the columns of ``cli.common.PAPER_COLUMNS``):
+    key, kind, status, year, venue, weeks read, title."""
+    return (
+        paper.key,
+        paper.kind,
+        paper.status,
+        paper.year or "",
+        paper.venue_label or paper.venue or "",
+        ",".join(f"Wk{r.week}" for r in paper.readings if r.week is not None),
+        paper.display_title,
+    )
+
+
 def paper_view(paper: Paper) -> dict[str, Any]:
     """The documented JSON object of one item (``list --json``, ``search --json``)."""
     # Only the identifiers the paper has: an absent id is left out, never null (docs/library.md)

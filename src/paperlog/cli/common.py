@@ -301,19 +301,9 @@ EMPTY_LIBRARY_HINT = (
 
 def print_papers(papers: Sequence[Paper]) -> None:
     """Items as a table: key, kind, status, year, venue, weeks read, title (one line each)."""
-    rows = [
-        (
-            p.key,
-            p.kind,
-            p.status,
-            p.year or "",
-            p.venue_label or p.venue or "",
-            ",".join(f"Wk{r.week}" for r in p.readings if r.week is not None),
-            p.display_title,
-        )
-        for p in papers
-    ]
-    print_table(PAPER_COLUMNS, rows)
+    from paperlog.views import paper_row  # shared with the search fast path (cli/fastpath.py)
+
+    print_table(PAPER_COLUMNS, [paper_row(p) for p in papers])
 
 
 def _fit_widths(columns: Sequence[str], natural: dict[int, int], room: int) -> dict[int, int]:

@@ -96,24 +96,35 @@ def init_cmd(ctx: click.Context, folder: str | None, title: str | None, git: boo
     default=None,
     help="Only this status.",
 )
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=None, help="Show at most this many items."
+)
 @json_option
 @click.pass_context
-def list_cmd(ctx: click.Context, kind: str | None, status: str | None, as_json: bool) -> None:
+def list_cmd(
+    ctx: click.Context, kind: str | None, status: str | None, limit: int | None, as_json: bool
+) -> None:
     """List every item: papers, lectures, talks, topic write-ups and notes bundles.
 
     \b
     Examples:
       paperlog list --status wish
-      paperlog list --kind lecture --json
+      paperlog list --limit 40
     """
+    from paperlog.index import Index
     from paperlog.views import paper_view
 
-    everything = load_items(app(ctx).open_library(), skip_bad=True)
+    lib = app(ctx).open_library()
+    if limit is not None and kind is None and status is None:
+        with Index.open(lib) as index:  # one screen: only the rows shown are decoded
+            everything = index.all(limit)
+    else:
+        everything = load_items(lib, skip_bad=True)
     items = [
         p
         for p in everything
         if (kind is None or p.kind == kind) and (status is None or p.status == status)
-    ]
+    ][:limit]
     if as_json:
         print_json([paper_view(p) for p in items])
         return

@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "doctor": "paperlog.cli.plan_cmds:doctor_cmd",
     "review": "paperlog.cli.review_cmds:review_cmd",
     "stats": "paperlog.cli.review_cmds:stats_cmd",
+    "watch": "paperlog.cli.watch_cmd:watch_cmd",
     "catalog": "paperlog.cli.discover_cmds:catalog_group",
     "recommend": "paperlog.cli.discover_cmds:recommend_cmd",
     "rate": "paperlog.cli.discover_cmds:rate_cmd",

@@ -68,12 +68,19 @@ def today_cmd(
       paperlog today
       paperlog today --next 6 --date 2024-05-06
     """
+    from datetime import timedelta
+
+    from paperlog.index import Index
+    from paperlog.plan.fromindex import plan_papers
     from paperlog.plan.schedule import suggest_days
 
     lib = _open(ctx)
-    days = suggest_days(
-        lib.config.plan, _papers(lib), lib.load_weeks(), _day(on_date), next_days or 1
-    )
+    start, count = _day(on_date), next_days or 1
+    weeks = lib.load_weeks()
+    with Index.open(lib) as index:
+        days_shown = [start + timedelta(days=i) for i in range(count)]
+        papers = plan_papers(index, lib.config.plan, weeks, days_shown, waiting=True)
+    days = suggest_days(lib.config.plan, papers, weeks, start, count)
     if as_json:
         print_json([s.to_json() for s in days] if next_days else days[0].to_json())
         return
@@ -228,10 +235,15 @@ def week_cmd(ctx: click.Context, number: int | None, on_date: date | None, as_js
       paperlog week
       paperlog week 12
     """
+    from paperlog.index import Index
+    from paperlog.plan.fromindex import plan_papers
     from paperlog.plan.schedule import week_report
 
     lib = _open(ctx)
-    report = week_report(lib.config.plan, _papers(lib), lib.load_weeks(), _day(on_date), number)
+    weeks = lib.load_weeks()
+    with Index.open(lib) as index:
+        papers = plan_papers(index, lib.config.plan, weeks, [_day(on_date)], number=number)
+    report = week_report(lib.config.plan, papers, weeks, _day(on_date), number)
     if as_json:
         print_json(report.to_json())
     else:
@@ -239,6 +251,11 @@ def week_cmd(ctx: click.Context, number: int | None, on_date: date | None, as_js
 
 
 # --- queue ----------------------------------------------------------------------------------
+
+
+MOVED_WINDOW = 5
+"""A queue move shows the moved item with this many neighbours on each side, not the whole
+queue (tens of thousands of rows in a large library); ``paperlog queue`` shows it all."""
 
 
 def _queue_rows(queue: list[Paper]) -> list[tuple[object, ...]]:
@@ -292,9 +309,11 @@ def queue_cmd(ctx: click.Context, as_json: bool) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
+    from paperlog.index import Index
     from paperlog.plan.schedule import queue_order
 
-    _show_queue(queue_order(_papers(_open(ctx))), as_json)
+    with Index.open(_open(ctx)) as index:
+        _show_queue(queue_order(index.waiting()), as_json)
 
 
 @queue_cmd.command("up")
@@ -310,7 +329,7 @@ def queue_up_cmd(ctx: click.Context, key: str, steps: int) -> None:
     """
     from paperlog.plan.log import queue_up
 
-    _show_queue(queue_up(_open(ctx), key, steps), False)
+    _show_queue(queue_up(_open(ctx), key, steps, MOVED_WINDOW), False)
 
 
 @queue_cmd.command("down")
@@ -326,7 +345,7 @@ def queue_down_cmd(ctx: click.Context, key: str, steps: int) -> None:
     """
     from paperlog.plan.log import queue_down
 
-    _show_queue(queue_down(_open(ctx), key, steps), False)
+    _show_queue(queue_down(_open(ctx), key, steps, MOVED_WINDOW), False)
 
 
 @queue_cmd.command("top")
@@ -341,7 +360,7 @@ def queue_top_cmd(ctx: click.Context, key: str) -> None:
     """
     from paperlog.plan.log import queue_top
 
-    _show_queue(queue_top(_open(ctx), key), False)
+    _show_queue(queue_top(_open(ctx), key, MOVED_WINDOW), False)
 
 
 @queue_cmd.command("pin")

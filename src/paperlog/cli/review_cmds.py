@@ -248,7 +248,9 @@ def stats_cmd(
 
     lib = app(ctx).open_library()
     today = on_date or date.today()
-    papers = lib.load_papers()
+    from paperlog.cli.library_cmds import load_items
+
+    papers = load_items(lib)  # the index: no parse of every paper file
     weeks = lib.load_weeks()
     stats = compute_stats(lib, papers, weeks, today)
     charts: list[tuple[str, str]] = []

@@ -2,7 +2,10 @@
 
 Each function loads what it needs, checks everything first, then writes the whole change in
 one batch (``Library.write_all``) under the library lock, so bad input leaves the library as
-it was.
+it was. What a change needs to know of the other papers (which weeks exist, the queue's
+ranks) comes from the index with SQL, and only the files that change are written: ``done``
+writes the paper's file (and ``weeks.yaml`` when the week is new or gains a heading), a queue
+move writes the moved paper's file alone (gapped ranks, ``RANK_GAP``).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from paperlog.errors import NotFound, ValidationError
+from paperlog.library import weeks_to_yaml
 from paperlog.model import Paper, Plan, Reading, WeekInfo
 from paperlog.plan.calendar import (
     check_plan,
@@ -20,8 +24,8 @@ from paperlog.plan.calendar import (
     week_for_date,
     week_start_of,
 )
-from paperlog.plan.ranks import next_rank
-from paperlog.plan.schedule import SKIPPED_KEY, Suggestion, queue_order, skipped_days, suggest_today
+from paperlog.plan.ranks import RANK_GAP, next_rank
+from paperlog.plan.schedule import SKIPPED_KEY, Suggestion, skipped_days, suggest_today
 
 if TYPE_CHECKING:
     from paperlog.library import Library
@@ -45,13 +49,32 @@ def _find(papers: list[Paper], key: str) -> Paper:
 
 
 def _renumber(queue: list[Paper]) -> list[Paper]:
-    """Give ``queue`` ranks 1..n in its order; return the items whose rank changed."""
+    """Give ``queue`` gapped ranks in its order; return the items whose rank changed."""
     changed = []
     for position, paper in enumerate(queue, start=1):
-        if paper.rank != position:
-            paper.rank = position
+        if paper.rank != position * RANK_GAP:
+            paper.rank = position * RANK_GAP
             changed.append(paper)
     return changed
+
+
+def rank_between(before: int, after: int | None) -> int | None:
+    """A whole-number rank strictly between two neighbours' ranks (``before`` 0 at the front,
+    ``after`` None at the end or before an unranked item); None when there is no room."""
+    if after is None:
+        return before + RANK_GAP
+    middle = (before + after) // 2
+    return middle if before < middle < after else None
+
+
+def _week_context(library: Library) -> Paper:
+    """Every week any paper was read in, as one stand-in paper with one reading per week
+    (earliest start, highest order), from the index: what ``add_reading`` needs of the others."""
+    from paperlog.index import Index
+    from paperlog.plan.fromindex import stand_in
+
+    with Index.open(library) as index:
+        return stand_in(index.week_summary())
 
 
 def _sorted_weeks(weeks: list[WeekInfo]) -> list[WeekInfo]:
@@ -72,7 +95,8 @@ def add_reading(
 
     The pure core of ``done`` (``paperlog add --read`` can share it): the week comes from
     ``week_for_date``; a new week is appended to ``weeks``; the group joins the week's headings;
-    order = last in that week + 1. ``papers`` is every paper (for orders and known weeks).
+    order = last in that week + 1. ``papers`` is every paper, or any papers whose readings give
+    the same weeks, starts and orders (``done`` passes a stand-in built from the index).
     Raises ``ValidationError`` when the day would take the number of a later week.
     """
     number, start = week_for_date(day, plan, weeks, papers)
@@ -122,9 +146,10 @@ def log_reading(
         )
     with library.lock():
         resolved = library.resolve_key(key)
-        papers = library.load_papers()
+        paper = library.load_paper(resolved)  # the file: the truth for a write
         weeks = library.load_weeks()
-        paper = _find(papers, resolved)
+        before = weeks_to_yaml(_sorted_weeks(weeks))
+        papers = [_week_context(library), paper]
         if any(r.date == day for r in paper.readings):
             raise ValidationError(
                 f"{paper.key} already has a reading on {day.isoformat()}",
@@ -136,14 +161,11 @@ def log_reading(
             )
         except ValidationError as exc:
             raise ValidationError(exc.message, library.weeks_path) from None
-        was_queued = paper.status != "read"
         paper.status = "read"
-        paper.rank = None
+        paper.rank = None  # the others keep theirs: a gap in the ranks orders the same
         paper.pinned = None
-        changed = [paper]
-        if was_queued:
-            changed += _renumber(queue_order(p for p in papers if p.key != paper.key))
-        library.write_all(papers=changed, weeks=_sorted_weeks(weeks))
+        after = _sorted_weeks(weeks)
+        library.write_all(papers=[paper], weeks=after if weeks_to_yaml(after) != before else None)
     return Logged(paper, reading, info, new_week)
 
 
@@ -193,37 +215,74 @@ def skip(library: Library, day: date, key: str | None = None) -> tuple[Paper, Su
 # --- the queue ----------------------------------------------------------------------------
 
 
-def _move(library: Library, key: str, place: int | None, delta: int = 0) -> list[Paper]:
-    """Move one queued item to ``place`` (1-based) or by ``delta``; renumber and save."""
+def _move(
+    library: Library, key: str, place: int | None, delta: int = 0, window: int | None = None
+) -> list[Paper]:
+    """Move one queued item to ``place`` (1-based) or by ``delta``; return the queue (with
+    ``window``, only the item and up to that many neighbours on each side).
+
+    The item takes a rank between its new neighbours', so only its file is written; when
+    they have no room between them (ranks 1..n of an older library, a gap used up, or an
+    unranked neighbour before it) the queue is numbered again with gaps, once.
+    """
+    from paperlog.index import Index
+
     with library.lock():
-        papers = library.load_papers()
-        paper = _find(papers, library.resolve_key(key))
-        queue = queue_order(papers)
-        if paper not in queue:
-            raise ValidationError(f"{paper.key} is read; only waiting items are in the queue")
-        index = queue.index(paper)
-        queue.pop(index)
-        target = (place - 1) if place is not None else index + delta
-        queue.insert(min(max(target, 0), len(queue)), paper)
+        resolved = library.resolve_key(key)
+        with Index.open(library) as index:
+            ranks = index.queue_ranks()
+        keys = [k for k, _ in ranks]
+        if resolved not in keys:
+            raise ValidationError(f"{resolved} is read; only waiting items are in the queue")
+        rest = [r for r in ranks if r[0] != resolved]
+        target = (place - 1) if place is not None else keys.index(resolved) + delta
+        target = min(max(target, 0), len(rest))
+        order = [k for k, _ in rest]
+        order.insert(target, resolved)
+        shown = order
+        if window is not None:
+            shown = order[max(0, target - window) : target + window + 1]
+        if order == keys:
+            return _queue_papers(library, shown)
+        before = rest[target - 1][1] if target > 0 else 0
+        after = rest[target][1] if target < len(rest) else None
+        rank = rank_between(before, after) if before is not None else None
+        paper = library.load_paper(resolved)
+        if rank is not None:
+            paper.rank = rank
+            library.save_paper(paper)
+            return _queue_papers(library, shown)
+        queue = [paper if k == resolved else library.load_paper(k) for k in order]
         changed = _renumber(queue)
         if changed:
             library.save_papers(changed)
-    return queue
+    return [p for p in queue if p.key in set(shown)]
 
 
-def queue_up(library: Library, key: str, steps: int = 1) -> list[Paper]:
+def _queue_papers(library: Library, keys: list[str]) -> list[Paper]:
+    """The queue's papers in this order, from the index (synced after the write)."""
+    from paperlog.index import Index
+
+    with Index.open(library) as index:
+        by_key = {p.key: p for p in index.papers(keys)}
+    return [by_key[k] for k in keys if k in by_key]
+
+
+def queue_up(library: Library, key: str, steps: int = 1, window: int | None = None) -> list[Paper]:
     """Move an item ``steps`` places towards the front of the queue."""
-    return _move(library, key, None, -steps)
+    return _move(library, key, None, -steps, window)
 
 
-def queue_down(library: Library, key: str, steps: int = 1) -> list[Paper]:
+def queue_down(
+    library: Library, key: str, steps: int = 1, window: int | None = None
+) -> list[Paper]:
     """Move an item ``steps`` places towards the back of the queue."""
-    return _move(library, key, None, steps)
+    return _move(library, key, None, steps, window)
 
 
-def queue_top(library: Library, key: str) -> list[Paper]:
+def queue_top(library: Library, key: str, window: int | None = None) -> list[Paper]:
     """Put an item first in the queue."""
-    return _move(library, key, 1)
+    return _move(library, key, 1, window=window)
 
 
 def queue_pin(library: Library, key: str, day: date, today: date | None = None) -> Paper:
@@ -263,20 +322,18 @@ def queue_unpin(library: Library, key: str) -> Paper:
 
 
 def queue_remove(library: Library, key: str) -> Paper:
-    """Take a waiting item off the wish-list: its file is deleted, the rest renumbered.
+    """Take a waiting item off the wish-list: its file is deleted; the others keep their
+    ranks (a gap orders the same), so no other file is written.
 
     Only an item never read can be removed (a read item's readings are the log); git keeps
     the deleted file's history.
     """
     with library.lock():
-        papers = library.load_papers()
-        paper = _find(papers, library.resolve_key(key))
+        paper = library.load_paper(library.resolve_key(key))
         if paper.status == "read" or paper.readings:
             raise ValidationError(
                 f"{paper.key} has readings in the log; only a waiting item can be removed",
                 library.paper_path(paper.key),
             )
-        rest = [p for p in papers if p.key != paper.key]
-        # one transaction: the renumbered queue and the deletion land together
-        library.write_all(papers=_renumber(queue_order(rest)), delete=[paper.key])
+        library.delete_paper(paper.key)
     return paper

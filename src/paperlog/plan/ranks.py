@@ -1,8 +1,10 @@
 """Queue ranks: where a paper joining the wish-list goes.
 
 Every place that puts papers at the end of the queue (``add``, ``import bibtex``, ``start`` of
-a paper already read) asks here, so the rank scheme (today 1..n; gapped values later) lives in
-one module.
+a paper already read) asks here, so the rank scheme lives in one module. A rank only orders:
+gaps are fine, so ``done`` and ``queue remove`` leave the other ranks alone, and a queue move
+(``plan.log``) gives the moved item a rank between its new neighbours'. When they have no room
+between them, the queue is numbered again ``RANK_GAP`` apart, once.
 """
 
 from __future__ import annotations
@@ -10,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from paperlog.model import Paper
+
+RANK_GAP = 1024
+"""The spacing of a renumbered queue: ten moves into one gap before it is numbered again."""
 
 
 def next_rank(papers: Iterable[Paper]) -> int:

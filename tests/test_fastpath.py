@@ -1,0 +1,145 @@
+"""The entry point's fast path for a plain piped ``search``: same output as the click CLI,
+without importing click or rich; anything else goes to the click CLI unchanged."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from paperlog.cli.fastpath import parse
+from paperlog.index import Index
+from paperlog.library import Library
+from paperlog.model import Config, Paper, Reading, Topic
+
+FAST = [sys.executable, "-m", "paperlog"]
+CLICK = [sys.executable, "-c", "from paperlog.cli.main import main; main()"]
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    lib = Library.create(tmp_path / "lib", Config(topics=[Topic("Uns", "Unsupervised")]))
+    lib.save_papers(
+        [
+            Paper(
+                key=f"p{i}",
+                title=f"Contrastive Learning Part {i}",
+                nickname="SimClr" if i % 2 else None,
+                status="read" if i % 3 else "wish",
+                year=2015 + i,
+                venue="NeurIPS" if i % 2 else None,
+                venue_label=f"NIPS {2015 + i}" if i % 2 else None,
+                topics=["Uns"] if i % 2 else [],
+                readings=[Reading(i, date(2020, 1, 6), "Group", order=0)] if i % 3 else [],
+            )
+            for i in range(8)
+        ]
+    )
+    return lib.root
+
+
+def _run(argv: list[str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*argv, *args], capture_output=True, text=True, check=False)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("search", "contrastive"),
+        ("search", "learning", "--limit", "3"),
+        ("search", "--year", "2016..2019", "part"),
+        ("search", "--venue=NIPS", "--status", "read"),
+        ("search", "year:2018..", "topic:Uns"),
+        ("search", "nothingmatches"),
+        ("search", "--year", "20x9"),  # a usage error: the click CLI reports it
+        ("search", "--json", "contrastive"),
+        ("search", "--help"),
+        ("search", "learning", "-simclr"),
+    ],
+)
+def test_same_output_as_the_click_cli(root: Path, args: tuple[str, ...]) -> None:
+    fast = _run(FAST, "--library", str(root), *args)
+    slow = _run(CLICK, "--library", str(root), *args)
+    assert (fast.returncode, fast.stdout, fast.stderr) == (
+        slow.returncode,
+        slow.stdout,
+        slow.stderr,
+    )
+
+
+def test_an_empty_library_gets_the_cli_hint(tmp_path: Path) -> None:
+    Library.create(tmp_path / "empty")
+    fast = _run(FAST, "--library", str(tmp_path / "empty"), "search", "x")
+    slow = _run(CLICK, "--library", str(tmp_path / "empty"), "search", "x")
+    assert (fast.returncode, fast.stdout, fast.stderr) == (0, "", slow.stderr)
+    assert "paperlog import readme" in fast.stderr
+
+
+def test_errors_are_the_cli_errors(tmp_path: Path) -> None:
+    fast = _run(FAST, "--library", str(tmp_path / "none"), "search", "x")
+    slow = _run(CLICK, "--library", str(tmp_path / "none"), "search", "x")
+    assert fast.returncode == slow.returncode != 0
+    assert fast.stderr == slow.stderr
+
+
+def test_a_plain_search_imports_neither_click_nor_rich(root: Path) -> None:
+    Index.open(Library.open(root)).close()  # built: a search then parses no paper file
+    code = (
+        "import sys\nfrom paperlog.cli.fastpath import main\n"
+        f"main(['--library', {str(root)!r}, 'search', 'contrastive'])\n"
+        "sys.stderr.write(' '.join(sys.modules))"
+    )
+    result = _run([sys.executable, "-c", code])
+    assert result.returncode == 0, result.stderr
+    loaded = {name.split(".")[0] for name in result.stderr.split()}
+    assert not loaded & {"click", "rich", "yaml"}, sorted(loaded & {"click", "rich", "yaml"})
+    assert len(result.stdout.splitlines()) == 8
+
+
+@pytest.mark.parametrize(
+    ("args", "parsed"),
+    [
+        (["search", "a", "b"], (None, {}, ["a", "b"])),
+        (["--library", "L", "search", "--limit", "2", "a"], ("L", {"limit": "2"}, ["a"])),
+        (["--library=L", "search", "--year=2019", "a"], ("L", {"year": "2019"}, ["a"])),
+        (["search", "-excluded"], None),
+        (["search", "--limit", "0"], None),
+        (["search", "--json"], None),
+        (["search", "--year", "1", "--year", "2"], None),
+        (["list"], None),
+        ([], None),
+    ],
+)
+def test_parse(args: list[str], parsed: object) -> None:
+    assert parse(args) == parsed
+
+
+def test_search_rows_are_the_table_rows_of_the_papers(tmp_path: Path) -> None:
+    from paperlog.views import paper_row
+
+    lib = Library.create(tmp_path / "lib", Config())
+    lib.save_papers(
+        [
+            Paper(key="a", title="Deep Nets", year=2019, venue="NeurIPS", nickname="DN"),
+            Paper(key="b", title="Deep Trees", venue_label="NIPS 2018", kind="lecture"),
+            Paper(
+                key="c",
+                title="Deep 'quoted' \u00e9t\u00e9",
+                status="read",
+                readings=[
+                    Reading(3, date(2020, 1, 6), "G", order=1),
+                    Reading(None, None, None, date(2020, 2, 1)),
+                    Reading(7, date(2020, 2, 17), None, order=2),
+                ],
+            ),
+        ]
+    )
+    with Index.open(lib) as index:
+        for text in ("deep", "year:2019", "status:read", ""):
+            papers = index.search(text)
+            expected = [tuple("" if v is None else str(v) for v in paper_row(p)) for p in papers]
+            assert index.search_rows(text) == expected, text
+            assert index.search_rows(text, 1) == expected[:1]
