@@ -180,19 +180,26 @@ def _stage(tmp_dir: Path, target: Path, text: str) -> Path:
         folder = target.parent
     name = f".{target.name[:80]}.{os.getpid()}.{os.urandom(4).hex()}{_TMP_SUFFIX}"
     temp = folder / name
-    data = text.encode("utf-8")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    write_new_file(temp, text.encode("utf-8"), sync=False)
+    return temp
+
+
+def write_new_file(path: Path, data: bytes, *, sync: bool) -> None:
+    """Create ``path`` (never an existing file, never through a symlink) holding ``data``,
+    fsynced when ``sync``; on any failure the half-written file is removed."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
     try:
         try:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
+            if sync:
+                os.fsync(fd)
         finally:
             os.close(fd)
     except BaseException:
-        temp.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
         raise
-    return temp
 
 
 _devices: dict[Path, int] = {}

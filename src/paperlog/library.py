@@ -31,6 +31,7 @@ from paperlog.journal import (
     needs_recovery,
     recover,
     sweep_legacy_temps,
+    write_new_file,
 )
 from paperlog.model import (
     Config,
@@ -78,16 +79,8 @@ def atomic_write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     # A hidden name beside the target: the rename stays on one file system.
     tmp = path.parent / f".{path.name[:80]}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
-    data = text.encode("utf-8")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    write_new_file(tmp, text.encode("utf-8"), sync=True)
     try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
         tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)
