@@ -607,6 +607,18 @@ class Result:
         )
 
 
+def _progress(what: str, done: int, total: int, failures: int, start: float) -> None:
+    """A line on stderr every 25 trials: a full run takes an hour or more."""
+    if done % 25 or not done:
+        return
+    took = time.perf_counter() - start
+    print(
+        f"torture: {what} {done}/{total}, {failures} failures, {took:.0f} s",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
 def run_torture(
     work: Path,
     kills: int,
@@ -632,6 +644,7 @@ def run_torture(
         refs = {s.name: reference(s, bases[s.base], work, env) for s in scens}
         kill_counts = KillCounts()
         for i in range(kills):
+            _progress("kills", i, kills, len(kill_counts.failures), start)
             scenario = scens[i % len(scens)]
             after, took = refs[scenario.name]
             kill_trial(
@@ -649,6 +662,7 @@ def run_torture(
         kinds = list(corruptions().items())
         expected = rebuilt_answers(bases["seeded"], work / "scratch", env)
         for i in range(damages):
+            _progress("corruptions", i, damages, len(corruption_counts.failures), start)
             name, damage = kinds[i % len(kinds)]
             corruption_trial(
                 name,
