@@ -96,8 +96,18 @@ async def done_action(request: Request) -> Response:
     today = settings.today()
     day = _date_field(field_text(form, "date"), today)
     key = field_text(form, "key")
-    lib = open_library(request)
-    await write(request, log_reading, lib, key, day, today, field_text(form, "group") or None)
+    group = field_text(form, "group") or None
+    await write(
+        request,
+        f"paperlog done {key} --date {day.isoformat()}",
+        log_reading,
+        key,
+        day,
+        today,
+        group,
+        # the CLI's commit message for `paperlog done`
+        describe=lambda logged: f"done {logged.paper.key} (Wk{logged.reading.week})",
+    )
     return redirect(_back(day, today, field_text(form, "next") or "/"))
 
 
@@ -106,7 +116,8 @@ async def start_action(request: Request) -> Response:
     from paperlog.plan.log import start_reading
 
     form = await checked_form(request)
-    await write(request, start_reading, open_library(request), field_text(form, "key"))
+    key = field_text(form, "key")
+    await write(request, f"paperlog start {key}", start_reading, key)
     today = settings_of(request).today()
     return redirect(_back(_date_field(field_text(form, "date"), today), today))
 
@@ -118,7 +129,9 @@ async def skip_action(request: Request) -> Response:
     form = await checked_form(request)
     today = settings_of(request).today()
     day = _date_field(field_text(form, "date"), today)
-    await write(request, skip, open_library(request), day, field_text(form, "key") or None)
+    key = field_text(form, "key")
+    words = f"paperlog skip {key} --date {day.isoformat()}".replace("  ", " ")
+    await write(request, words, skip, day, key or None)
     return redirect(_back(day, today))
 
 
@@ -207,26 +220,26 @@ async def queue_action(request: Request) -> Response:
 
     action = request.path_params["action"]
     form = await checked_form(request)
-    lib = open_library(request)
     key = field_text(form, "key")
+    words = f"paperlog queue {action} {key}"  # the commit message: the CLI command doing it
     message = ""
     if action == "up":
-        await write(request, log.queue_up, lib, key)
+        await write(request, words, log.queue_up, key)
     elif action == "down":
-        await write(request, log.queue_down, lib, key)
+        await write(request, words, log.queue_down, key)
     elif action == "top":
-        await write(request, log.queue_top, lib, key)
+        await write(request, words, log.queue_top, key)
     elif action == "pin":
         if not field_text(form, "day"):
             raise ValidationError("choose the day to pin it to")
         day = _date_field(field_text(form, "day"), settings_of(request).today())
-        paper: Paper = await write(request, log.queue_pin, lib, key, day)
+        paper: Paper = await write(request, f"{words} {day.isoformat()}", log.queue_pin, key, day)
         message = f"Pinned {paper.key} to {day.isoformat()}."
     elif action == "unpin":
-        paper = await write(request, log.queue_unpin, lib, key)
+        paper = await write(request, words, log.queue_unpin, key)
         message = f"Unpinned {paper.key}."
     elif action == "remove":
-        paper = await write(request, log.queue_remove, lib, key)
+        paper = await write(request, words, log.queue_remove, key)
         message = f"Removed {paper.key} from the wish-list (its file is deleted; git keeps it)."
     else:
         raise NotFound(f"no queue action {action!r}")
@@ -283,9 +296,8 @@ async def review_action(request: Request) -> Response:
         rating = parse_rating(field_text(form, "rating"))
     except ValueError as exc:
         raise ValidationError(str(exc)) from None
-    result = await write(
-        request, grade, open_library(request), field_text(form, "key"), rating, now
-    )
+    key = field_text(form, "key")
+    result = await write(request, f"review {key}: {rating}", grade, key, rating, now)
     from paperlog.web.render import query_url
 
     return redirect(query_url("/review", date=raw_date, graded=f"{result.key}: {rating}"))
