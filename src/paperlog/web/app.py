@@ -31,7 +31,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from paperlog.errors import PaperlogError
-from paperlog.web import pages_library, pages_plan
+from paperlog.web import pages_catalog, pages_library, pages_plan
 from paperlog.web.common import Settings, error_status, page
 from paperlog.web.freshness import Freshness
 
@@ -176,6 +176,7 @@ def routes() -> list[Route | Mount]:
     return [
         *pages_plan.ROUTES,
         *pages_library.ROUTES,
+        *pages_catalog.ROUTES,
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
     ]
 

@@ -32,6 +32,7 @@ NAV = (
     ("/papers", "Library"),
     ("/queue", "Queue"),
     ("/add", "Add"),
+    ("/catalog", "Catalog"),
     ("/review", "Review"),
     ("/stats", "Stats"),
     ("/topics", "Topics"),

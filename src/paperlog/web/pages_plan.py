@@ -30,6 +30,7 @@ from paperlog.web.common import (
     settings_of,
     write,
 )
+from paperlog.web.pages_catalog import has_catalog
 
 QUEUE_PAGE = 50
 """Queue rows per page: a long wish-list stays a quick page."""
@@ -84,6 +85,8 @@ def today_page(request: Request) -> Response:
         by_key=by_key,
         due=due,
         date_q="" if day == settings_of(request).today() else day.isoformat(),
+        # the panel's placeholder, filled by htmx after the first paint (training takes time)
+        recommended=has_catalog(request),
     )
 
 
