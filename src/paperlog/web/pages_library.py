@@ -46,7 +46,7 @@ def _int_param(request: Request, name: str, default: int) -> int:
 # --- Library -------------------------------------------------------------------------------
 
 
-def papers_page(request: Request) -> Response:
+async def papers_page(request: Request) -> Response:
     """``/papers?q=...&sort=...&page=N``: search with the CLI's query syntax and facets."""
     from paperlog.browse import SORTS, browse, facets, with_filter
     from paperlog.query import QueryError
@@ -124,7 +124,7 @@ def _paper_context(request: Request, key: str) -> dict[str, Any]:
     }
 
 
-def paper_page(request: Request) -> Response:
+async def paper_page(request: Request) -> Response:
     """``/papers/KEY``: metadata, links, readings, review state, notes and the edit form."""
     return page(request, "paper.html", **_paper_context(request, request.path_params["key"]))
 
@@ -241,7 +241,7 @@ async def add_action(request: Request) -> Response:
 # --- Topics and Resources ------------------------------------------------------------------
 
 
-def topics_page(request: Request) -> Response:
+async def topics_page(request: Request) -> Response:
     """``/topics``: the taxonomy with how many items carry each code (``paperlog topics``)."""
     from paperlog.views import topics_view
 
@@ -257,7 +257,7 @@ def topics_page(request: Request) -> Response:
     )
 
 
-def resources_page(request: Request) -> Response:
+async def resources_page(request: Request) -> Response:
     """``/resources``: courses, talks and sites with their links (``paperlog resources``)."""
     lib = open_library(request)
     return page(

@@ -3,6 +3,12 @@
 Each handler reads through the index (``all_papers``: synced with the files on open) and the
 plan functions the CLI calls; each action calls the same ``paperlog.plan`` function as its CLI
 command (``done`` -> ``log_reading`` ...), which takes the library lock and writes atomically.
+
+The read pages are ``async def``: they run on the event loop, one after another, not in the
+thread pool. A page costs a few milliseconds of CPU; twenty of them in twenty threads took
+twenty times as long each, queued on the GIL (``make bench``: Today p95 at 20 clients). What
+may block for long stays in threads: writes (the lock, git), Stats (drawing charts), Add (the
+network) and the recommender.
 """
 
 from __future__ import annotations
@@ -53,7 +59,7 @@ def _back(day: date, today: date, path: str = "/") -> str:
 # --- Today ---------------------------------------------------------------------------------
 
 
-def today_page(request: Request) -> Response:
+async def today_page(request: Request) -> Response:
     """``/``: the plan's pick for the day with its reason, the week so far, the actions."""
     from paperlog.plan.calendar import check_plan
     from paperlog.plan.review import due_items, moment_of
@@ -141,7 +147,7 @@ async def skip_action(request: Request) -> Response:
 # --- Week ----------------------------------------------------------------------------------
 
 
-def week_current(request: Request) -> Response:
+async def week_current(request: Request) -> Response:
     """``/week``: the week holding the day, at its stable URL."""
     from paperlog.plan.calendar import week_for_date
 
@@ -152,7 +158,7 @@ def week_current(request: Request) -> Response:
     return redirect(f"/week/{number}{suffix}")
 
 
-def week_page(request: Request) -> Response:
+async def week_page(request: Request) -> Response:
     """``/week/N``: the week as the README shows it, with pace, previous and next."""
     from paperlog.plan.calendar import known_weeks, week_for_date
     from paperlog.plan.schedule import week_report
@@ -195,7 +201,7 @@ def week_page(request: Request) -> Response:
 # --- Queue ---------------------------------------------------------------------------------
 
 
-def queue_page(request: Request) -> Response:
+async def queue_page(request: Request) -> Response:
     """``/queue``: the wish-list in reading order with move, pin and remove."""
     from paperlog.plan.schedule import queue_order
 
@@ -262,7 +268,7 @@ def _moment(request: Request) -> datetime:
     return settings_of(request).now()
 
 
-def review_page(request: Request) -> Response:
+async def review_page(request: Request) -> Response:
     """``/review``: the first due card; its key ideas are revealed by a key press."""
     from paperlog.plan.review import day_in, due_items, next_due
 
