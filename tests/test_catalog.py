@@ -576,3 +576,22 @@ def test_a_file_name_with_brackets_is_not_terminal_markup(tmp_path: Path) -> Non
     assert run_cli("init", str(lib)).returncode == 0
     status, screen = run_cli_tty("import", "bibtex", str(bib), library=lib)
     assert status == 0, screen
+
+
+def test_a_word_search_ranks_the_newest_matches_of_a_large_match_set(
+    tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Below the window a word search ranks every match (as with filters or no limit); above
+    it, the newest ``RANK_WINDOW`` rows are ranked, so its cost stops growing with the
+    catalog."""
+    import paperlog.catalog.store as store
+
+    source = tmp_path / "snap.jsonl"
+    _write_jsonl(source, 50)
+    ingest_path(catalog, source)
+    everything = [p.id for p in catalog.search("paper", limit=None)]
+    assert [p.id for p in catalog.search("paper", limit=10)] == everything[:10]
+    monkeypatch.setattr(store, "RANK_WINDOW", 5)
+    newest = [p.id for p in catalog.search("paper", limit=10)]
+    assert sorted(newest) == list(range(46, 51))
+    assert [p.id for p in catalog.search("paper year:2020", limit=10)] == everything[:10]

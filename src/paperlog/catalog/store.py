@@ -48,6 +48,8 @@ Another module adding its own table (embeddings) does so with ``CREATE TABLE IF 
 beside these, not by changing this version."""
 PAGE_SIZE = 16384
 """A new catalog's page size: a row with its abstract is ~1 KB, so 4 KB pages waste a tenth."""
+RANK_WINDOW = 20_000
+"""A word search ranks at most this many matches, the newest (see ``Catalog.search``)."""
 FTS_CHUNK = 100_000
 """Rows put in the full-text index per transaction when catching up after a bulk load."""
 
@@ -670,6 +672,22 @@ class Catalog:
                 f"SELECT p.* FROM {PAPERS_TABLE} AS p WHERE {where} "
                 "ORDER BY p.date DESC, p.year DESC, p.id DESC"
             )
+        elif where == "1" and limit is not None:
+            # Words only: rank in the full-text index alone and read just the rows shown (a
+            # join would read every matching row of a multi-million-row table). Of a match
+            # set larger than RANK_WINDOW, the newest rows are ranked (FTS5 walks its
+            # doclists newest first and stops there): at 3M papers "learning" matches a
+            # third of them, and scoring all would take seconds.
+            weights = ", ".join(str(w) for w in FTS_WEIGHTS)
+            sql = (
+                "SELECT p.* FROM (SELECT rid, score FROM (SELECT rowid AS rid, "
+                f"bm25({FTS_TABLE}, {weights}) AS score FROM {FTS_TABLE} "
+                f"WHERE {FTS_TABLE} MATCH ? ORDER BY rowid DESC LIMIT ?) "
+                "ORDER BY score, rid LIMIT ?) AS f "
+                f"CROSS JOIN {PAPERS_TABLE} AS p ON p.id = f.rid ORDER BY f.score, f.rid"
+            )
+            rows = self._run(sql, [match, RANK_WINDOW, limit])
+            return [_paper_from_row(row) for row in rows]
         else:
             weights = ", ".join(str(w) for w in FTS_WEIGHTS)
             sql = (
@@ -681,11 +699,13 @@ class Catalog:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
+        return [_paper_from_row(row) for row in self._run(sql, params)]
+
+    def _run(self, sql: str, params: list[Any]) -> list[sqlite3.Row]:
         try:
-            rows = self._conn.execute(sql, params).fetchall()
+            return self._conn.execute(sql, params).fetchall()
         except sqlite3.OperationalError as exc:
             raise CatalogError(f"cannot search the catalog: {exc}", self.path) from None
-        return [_paper_from_row(row) for row in rows]
 
     def get(self, ident: str) -> CatalogPaper | None:
         """A paper by catalog id (``c123``), arXiv ID, DOI or OpenReview ID."""
