@@ -768,6 +768,40 @@ class Catalog:
             texts.append(f"{title}. {unpack_text(abstract)}")
         return ids, texts
 
+    def texts_of(self, ids: list[int]) -> tuple[list[int], list[str]]:
+        """(ids, "title. abstract" texts) of these papers, in id order."""
+        out_ids: list[int] = []
+        texts: list[str] = []
+        sql = (
+            f"SELECT p.id, p.title, p.abstract FROM {PAPERS_TABLE} AS p "
+            "WHERE p.id IN (SELECT value FROM json_each(?)) ORDER BY p.id"
+        )
+        for rowid, title, abstract in self._conn.execute(sql, (json.dumps(ids),)):
+            out_ids.append(int(rowid))
+            texts.append(f"{title}. {unpack_text(abstract)}")
+        return out_ids, texts
+
+    def values_of(self, name: str, ids: Iterable[int]) -> list[Any]:
+        """One column of these papers, in the given order (``date``, ``year``, ``sources``)."""
+        if name not in ("year", "date", "sources", "venue", "categories"):
+            raise ValueError(f"not a catalog column: {name}")
+        wanted = [int(i) for i in ids]
+        found = dict(
+            self._conn.execute(
+                f"SELECT id, {name} FROM {PAPERS_TABLE} "
+                "WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(wanted),),
+            ).fetchall()
+        )
+        return [found.get(i) for i in wanted]
+
+    def execute(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows of a read-only query over the catalog's tables (``papers``, ``papers_fts``)."""
+        try:
+            return [tuple(r) for r in self._conn.execute(sql, list(params)).fetchall()]
+        except sqlite3.OperationalError as exc:
+            raise CatalogError(f"cannot query the catalog: {exc}", self.path) from None
+
     def all_ids(self) -> list[int]:
         """Every row id, in order."""
         return [int(i) for (i,) in self._conn.execute(f"SELECT id FROM {PAPERS_TABLE} ORDER BY id")]
