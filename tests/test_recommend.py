@@ -160,12 +160,14 @@ def test_the_prefilter_keeps_the_readers_field(
     with Catalog.open(catalog_path) as catalog:
         vocabulary = features.reader_vocabulary(_SEG[:4])
         assert "segmentation" in vocabulary
-        ids = features.candidate_ids(catalog, vocabulary, limit=20)
+        ids = features.candidate_ids(catalog, vocabulary)
         assert len(ids) == 20
         assert all("segmentation" in p.abstract for p in catalog.papers(ids).values())
         found = recommend(library, catalog, Options(limit=10), today=date(2020, 7, 1))
+        assert len(features.load_candidate_features(catalog, ids).ids) == 20
     assert len(found) == 10
     assert all("segmentation" in s.paper.abstract for s in found)
+    assert {s.paper.id for s in found} <= set(ids)
 
 
 def test_papers_in_the_library_and_rated_ones_are_never_suggested(

@@ -165,7 +165,7 @@ VOCABULARY = 24
 HASH_CHUNK = 20_000
 
 
-def reader_vocabulary(texts: list[str], size: int = VOCABULARY) -> list[str]:
+def reader_vocabulary(texts: list[str], size: int | None = None) -> list[str]:
     """The words most of the reader's papers use (English stop words and very short words
     left out), most common first: what the pre-filter searches the catalog for."""
     from collections import Counter
@@ -174,7 +174,8 @@ def reader_vocabulary(texts: list[str], size: int = VOCABULARY) -> list[str]:
     counts: Counter[str] = Counter()
     for text in texts:
         counts.update({t for t in analyzer(text) if " " not in t and len(t) >= 3})
-    return [term for term, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:size]]
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [term for term, _ in ranked[: VOCABULARY if size is None else size]]
 
 
 def candidate_ids(
@@ -182,11 +183,12 @@ def candidate_ids(
     vocabulary: list[str],
     *,
     since: str | None = None,
-    limit: int = CANDIDATES,
+    limit: int | None = None,
 ) -> list[int]:
     """Catalog ids worth ranking: every paper when the catalog holds no more than ``limit``
     (after ``since``), else the ``limit`` best by BM25 over title and abstract to the
     reader's words. The full-text index does this without reading a single row."""
+    limit = CANDIDATES if limit is None else limit
     where, params = _since_sql(since)
     (count,) = catalog.execute(f"SELECT count(*) FROM papers AS p WHERE {where}", params)[0]
     if count <= limit or not vocabulary:
