@@ -7,7 +7,8 @@ one in ten drawn from the whole corpus vocabulary, so titles do not repeat (the 
 merge them as one paper) and the full-text index sees a realistic spread of words. The file
 goes under ``build/`` (never into git).
 
-``python bench/make_snapshot.py COUNT [PATH]``; deterministic for a given COUNT.
+``python bench/make_snapshot.py COUNT [PATH] [--keep]``; deterministic for a given COUNT;
+``--keep`` leaves a complete file of COUNT lines as it is.
 """
 
 from __future__ import annotations
@@ -123,11 +124,15 @@ def ensure_snapshot(path: Path, count: int) -> None:
 
 
 if __name__ == "__main__":
-    size = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    args = [a for a in sys.argv[1:] if a != "--keep"]
+    size = int(args[0]) if args else 100_000
     target = (
-        Path(sys.argv[2])
-        if len(sys.argv) > 2
+        Path(args[1])
+        if len(args) > 1
         else REPO / "build" / "bench-catalog" / f"snapshot-{size}.jsonl"
     )
-    write_snapshot(target, size)
+    if "--keep" in sys.argv:
+        ensure_snapshot(target, size)
+    else:
+        write_snapshot(target, size)
     print(target)
