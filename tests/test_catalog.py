@@ -595,3 +595,53 @@ def test_a_word_search_ranks_the_newest_matches_of_a_large_match_set(
     newest = [p.id for p in catalog.search("paper", limit=10)]
     assert sorted(newest) == list(range(46, 51))
     assert [p.id for p in catalog.search("paper year:2020", limit=10)] == everything[:10]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("contrastive",),
+        ("paper", "--limit", "3"),
+        ("--limit=2", "topic"),
+        ("year:2020", "number"),
+        ("nothingmatches",),
+        ("--json", "paper"),
+        ("paper", "-number"),
+        ("--limit", "0", "paper"),
+        ('title:"paper number"',),
+    ],
+)
+def test_catalog_search_fast_path_prints_what_the_click_cli_prints(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    """A piped ``catalog search`` skips click (``paperlog.catalog.fastsearch``); it prints
+    exactly the click command's output, and hands over whatever it does not handle."""
+    source = tmp_path / "snap.jsonl"
+    _write_jsonl(source, 40)
+    db = tmp_path / "cat.sqlite"
+    with Catalog.open(db) as catalog:
+        ingest_path(catalog, source)
+    argv = ["catalog", "search", *args, "--catalog", str(db)]
+    fast = subprocess.run(
+        [sys.executable, "-m", "paperlog", *argv], capture_output=True, text=True, check=False
+    )
+    click = subprocess.run(
+        [sys.executable, "-c", "from paperlog.cli.main import main; main()", *argv],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (fast.returncode, fast.stdout, fast.stderr) == (
+        click.returncode,
+        click.stdout,
+        click.stderr,
+    )
+
+
+def test_the_fast_path_takes_plain_searches_only(tmp_path: Path) -> None:
+    from paperlog.catalog.fastsearch import parse
+
+    assert parse(["paper", "--limit", "3", "--catalog", "c.sqlite"]) == (["paper"], 3, "c.sqlite")
+    assert parse(["--limit=2", "topic"]) == (["topic"], 2, None)
+    for args in (["--json", "x"], ["x", "-y"], ["--limit", "0", "x"], ["--help"], ["--limit"]):
+        assert parse(args) is None

@@ -211,16 +211,9 @@ def _parse_day(text: str, option: str) -> date:
 
 
 def _rows(papers: list[CatalogPaper]) -> list[tuple[str, ...]]:
-    return [
-        (
-            f"c{p.id}",
-            p.title,
-            p.venue_label or ("arXiv" if p.arxiv else ""),
-            str(p.year or ""),
-            p.arxiv or p.doi or p.openreview or "",
-        )
-        for p in papers
-    ]
+    from paperlog.catalog.fastsearch import table_rows
+
+    return table_rows(papers)
 
 
 @catalog_group.command("search")

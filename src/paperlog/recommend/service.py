@@ -366,12 +366,18 @@ def _features(
     return feat.load_candidate_features(catalog, [*ids, *linked]), True
 
 
-def _groups(catalog: Catalog, ids: np.ndarray) -> list[str]:
-    """Each row's first source (a conference and year, or "arxiv"), for the prior."""
+def _groups(catalog: Catalog, ids: np.ndarray | None = None) -> list[str]:
+    """Each row's first source (a conference and year, or "arxiv"), for the prior: of the
+    rows ``ids`` names, in that order, or of every row in id order."""
     import json
 
+    values = (
+        catalog.column("sources")
+        if ids is None
+        else catalog.values_of("sources", (int(i) for i in ids))
+    )
     out = []
-    for value in catalog.values_of("sources", (int(i) for i in ids)):
+    for value in values:
         sources = json.loads(value) if value else []
         out.append(sources[0] if sources else "")
     return out
