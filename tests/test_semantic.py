@@ -218,6 +218,9 @@ def test_without_the_extra_recommend_uses_tfidf_and_says_so(
     corpus: Path, real_catalog: Path, tmp_path: Path
 ) -> None:
     library = _vision_library(corpus, tmp_path / "lib")
+    # The blend asked for in paperlog.toml (as the default would be): without the extra, tf-idf.
+    toml = library.root / "paperlog.toml"
+    toml.write_text(toml.read_text() + '\n[recommend]\nranker = "blend"\n')
     hide = tmp_path / "hide-extra"
     hide.mkdir()
     (hide / "sitecustomize.py").write_text(textwrap.dedent(_HIDE_EXTRA))
