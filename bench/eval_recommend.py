@@ -153,7 +153,7 @@ def _dense_rankers(
         return {}
     encoder = semantic.Encoder()
     started = time.perf_counter()
-    encoded = semantic.update_embeddings(catalog.path, encoder)
+    encoded = semantic.update_embeddings(catalog, encoder)
     if encoded:
         took = time.perf_counter() - started
         print(f"embedded {encoded:,} papers in {took:.0f} s", file=sys.stderr)

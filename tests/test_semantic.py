@@ -5,7 +5,6 @@ the blend, and recommend without the extra (the packages hidden from a real proc
 from __future__ import annotations
 
 import json
-import sqlite3
 import textwrap
 from datetime import date
 from pathlib import Path
@@ -78,18 +77,19 @@ def test_embeddings_are_cached_incremental_and_resumable(real_catalog: Path) -> 
     def die(done: int, total: int) -> None:
         raise stop_after_first
 
-    # A run that dies after its first committed batch keeps that batch ...
-    with pytest.raises(RuntimeError):
-        semantic.update_embeddings(real_catalog, encoder, progress=die, commit_every=8)
-    assert semantic.cache_info(real_catalog, encoder.key).rows == 8
-    # ... and the next run encodes only the rest; a third encodes nothing.
-    assert semantic.update_embeddings(real_catalog, encoder) == 2 * PER_FIELD - 8
-    assert semantic.update_embeddings(real_catalog, encoder) == 0
-    info = semantic.cache_info(real_catalog, encoder.key)
-    assert info.rows == 2 * PER_FIELD and info.bytes == info.rows * semantic.DIM * 2  # float16
-
-    # New papers are encoded, and so is one whose abstract a merge changed; nothing else.
     with Catalog.open(real_catalog) as catalog:
+        # A run that dies after its first committed batch keeps that batch ...
+        with pytest.raises(RuntimeError):
+            semantic.update_embeddings(catalog, encoder, progress=die, commit_every=8)
+        assert semantic.cache_info(real_catalog, encoder.key).rows == 8
+        # ... and the next run encodes only the rest; a third encodes nothing.
+        assert semantic.update_embeddings(catalog, encoder) == 2 * PER_FIELD - 8
+        assert semantic.update_embeddings(catalog, encoder) == 0
+        info = semantic.cache_info(real_catalog, encoder.key)
+        assert info.rows == 2 * PER_FIELD and info.bytes == info.rows * semantic.DIM * 2  # f16
+
+        # A new paper is encoded, and so is one whose abstract a merge lengthened; no other.
+        first = catalog.papers([1])[1]
         catalog.begin()
         catalog.upsert(
             CatalogRecord(
@@ -99,15 +99,20 @@ def test_embeddings_are_cached_incremental_and_resumable(real_catalog: Path) -> 
                 arxiv="2001.00001",
             )
         )
+        catalog.upsert(
+            CatalogRecord(
+                title=first.title,
+                abstract=first.abstract + " We release the code.",
+                year=first.year,
+                venue=first.venue,
+                venue_label=first.venue_label,
+                source=f"{first.venue.lower()}{first.year}",
+            )
+        )
         catalog.commit()
-    conn = sqlite3.connect(real_catalog)
-    with conn:
-        conn.execute("UPDATE papers SET abstract = abstract || ' More.' WHERE id = 1")
-    conn.close()
-    assert semantic.pending_count(real_catalog, encoder.key) == 2
-    assert semantic.update_embeddings(real_catalog, encoder) == 2
-
-    with Catalog.open(real_catalog) as catalog:
+        assert len(catalog) == 2 * PER_FIELD + 1
+        assert semantic.pending_count(real_catalog, encoder.key) == 1  # no embedding at all
+        assert semantic.update_embeddings(catalog, encoder) == 2
         ids = catalog.all_ids()
     vectors = semantic.load_embeddings(real_catalog, encoder.key, ids)
     assert vectors.shape == (len(ids), semantic.DIM)
@@ -124,8 +129,8 @@ def test_the_embedding_model_alone_ranks_the_readers_field_first(
 ) -> None:
     library = _vision_library(corpus, tmp_path / "lib")
     encoder = semantic.Encoder()
-    semantic.update_embeddings(real_catalog, encoder)
     with Catalog.open(real_catalog) as catalog:
+        semantic.update_embeddings(catalog, encoder)
         features = load_features(catalog)
         ids = [int(i) for i in features.ids]
         examples, _ = library_examples(
@@ -179,7 +184,7 @@ def test_a_catalog_mostly_without_embeddings_waits_for_catalog_embed(
         assert choice.name == "tfidf" and "run 'paperlog catalog embed'" in choice.note
         with pytest.raises(ValidationError, match="catalog embed"):
             choose_ranker(library, catalog, "semantic")
-        semantic.update_embeddings(real_catalog, semantic.Encoder())
+        semantic.update_embeddings(catalog, semantic.Encoder())
         assert choose_ranker(library, catalog).name == service.DEFAULT_RANKER
 
 

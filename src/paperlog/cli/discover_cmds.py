@@ -331,18 +331,18 @@ def catalog_embed_cmd(ctx: click.Context, *, catalog_path: str | None, as_json: 
     if reason:
         raise ValidationError(f"catalog embed: {reason}")
     env = app(ctx)
+    encoder = semantic.Encoder()
     with _open_catalog(env, catalog_path) as catalog:
         path = catalog.path
-    encoder = semantic.Encoder()
-    todo = semantic.pending_count(path, encoder.key)
-    with _progress("embedding", todo, env.stderr.isatty() and not as_json) as tick:
-        seen = [0]
+        todo = semantic.pending_count(path, encoder.key)
+        with _progress("embedding", todo, env.stderr.isatty() and not as_json) as tick:
+            seen = [0]
 
-        def advance(done: int, _total: int) -> None:
-            tick(done - seen[0])
-            seen[0] = done
+            def advance(done: int, _total: int) -> None:
+                tick(done - seen[0])
+                seen[0] = done
 
-        encoded = semantic.update_embeddings(path, encoder, progress=advance)
+            encoded = semantic.update_embeddings(catalog, encoder, progress=advance)
     info = semantic.cache_info(path, encoder.key)
     if as_json:
         print_json(

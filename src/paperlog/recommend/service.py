@@ -432,7 +432,7 @@ def _dense_ranking(
     encoder = semantic.Encoder()
     if progress:
         progress("encoding catalog papers added since the last run")
-    semantic.update_embeddings(catalog.path, encoder)
+    semantic.update_embeddings(catalog, encoder)
     embeddings = semantic.load_embeddings(catalog.path, encoder.key, [int(i) for i in ids])
     return semantic.rank_dense(embeddings, groups, examples, encoder, candidates=candidates)
 
