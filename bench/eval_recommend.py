@@ -162,7 +162,12 @@ def _dense_rankers(
     def dense(train: list[int], ctx: Any, _rng: np.random.Generator) -> np.ndarray:
         papers, today = ctx
         examples, _ = library_examples(papers, [], catalog, row_of, today=today)
-        scores = semantic.rank_dense(embeddings, groups, examples, encoder).scores
+        scores = semantic.rank_dense(
+            embeddings,
+            groups,
+            examples,
+            lambda texts: semantic.encode_cached(catalog.path, encoder, texts),
+        ).scores
         memo["paperlog semantic"] = scores
         return scores
 

@@ -5,10 +5,13 @@ the blend, and recommend without the extra (the packages hidden from a real proc
 from __future__ import annotations
 
 import json
+import sqlite3
 import textwrap
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from conftest import closed_sources_env, run_cli
@@ -139,7 +142,19 @@ def test_the_embedding_model_alone_ranks_the_readers_field_first(
         venues = [catalog.papers([i])[i].venue for i in ids]
     embeddings = semantic.load_embeddings(real_catalog, encoder.key, ids)
     # No venue prior: only the meaning of the texts can tell CVPR from ICML here.
-    ranking = semantic.rank_dense(embeddings, [""] * len(ids), examples, encoder, prior_weight=0)
+    texts = [e.text for e in examples if e.row is None]
+    assert len(texts) == 4  # the library's papers are not in the catalog: their own texts
+
+    def encode(texts: Sequence[str]) -> np.ndarray:
+        return semantic.encode_cached(real_catalog, encoder, texts)
+
+    ranking = semantic.rank_dense(embeddings, [""] * len(ids), examples, encode, prior_weight=0)
+    # The library's texts were encoded once and kept: asked again, the same vectors.
+    conn = sqlite3.connect(real_catalog)
+    (kept,) = conn.execute(f"SELECT count(*) FROM {semantic.TEXTS_TABLE}").fetchone()
+    conn.close()
+    assert kept == 4
+    assert (encode(texts) == ranking.positive_embeddings).all()
     top = ranking.top(12)
     assert sum(venues[row] == "CVPR" for row in top) >= 9, [venues[r] for r in top]
     _, nearest = ranking.explain(top[0])

@@ -52,6 +52,18 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
 ) WITHOUT ROWID
 """
 
+TEXTS_TABLE = "text_embeddings_v1"
+_TEXTS_DDL = f"""
+CREATE TABLE IF NOT EXISTS {TEXTS_TABLE} (
+    model TEXT NOT NULL,
+    digest INTEGER NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (model, digest)
+) WITHOUT ROWID
+"""
+# Texts that are not catalog rows (library papers the catalog lacks), cached by a 64-bit
+# digest of the text itself: a library paper is encoded once, whatever its key or file.
+
 _MODELS: dict[int, Any] = {}
 """Loaded models by max_seq_length: loading takes seconds, once per process."""
 
@@ -132,7 +144,49 @@ def _connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, timeout=60, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute(_DDL)
+    conn.execute(_TEXTS_DDL)
     return conn
+
+
+def _digest(text: str) -> int:
+    import hashlib
+
+    return int.from_bytes(
+        hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True
+    )
+
+
+def encode_cached(catalog_path: Path, encoder: Encoder, texts: Sequence[str]) -> np.ndarray:
+    """Embeddings of free texts (library papers the catalog does not hold), each encoded once
+    and kept in the catalog database by the text's digest."""
+    digests = [_digest(t) for t in texts]
+    conn = _connect(catalog_path)
+    try:
+        found: dict[int, bytes] = {}
+        for start in range(0, len(digests), 500):
+            part = digests[start : start + 500]
+            marks = ",".join("?" * len(part))
+            found.update(
+                conn.execute(
+                    f"SELECT digest, vector FROM {TEXTS_TABLE} "
+                    f"WHERE model = ? AND digest IN ({marks})",
+                    (encoder.key, *part),
+                ).fetchall()
+            )
+        missing = {d: t for d, t in zip(digests, texts, strict=True) if d not in found}
+        if missing:
+            blobs = to_bytes(encoder.encode(list(missing.values())))
+            rows = list(zip(missing, blobs, strict=True))
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(
+                f"INSERT OR REPLACE INTO {TEXTS_TABLE} (model, digest, vector) VALUES (?, ?, ?)",
+                [(encoder.key, d, b) for d, b in rows],
+            )
+            conn.execute("COMMIT")
+            found.update(rows)
+    finally:
+        conn.close()
+    return from_bytes([found[d] for d in digests])
 
 
 def to_bytes(vectors: np.ndarray) -> list[bytes]:
@@ -319,7 +373,7 @@ def rank_dense(
     embeddings: np.ndarray,
     groups: list[str],
     examples: Sequence[Example],
-    encoder: Encoder | None,
+    encode: Callable[[Sequence[str]], np.ndarray] | None,
     *,
     candidates: np.ndarray | None = None,
     svm_c: float = SVM_C,
@@ -330,7 +384,8 @@ def rank_dense(
     The same recipe as the tf-idf ranker (``model.rank``): positives weighted by recency and
     grades and scaled to average 1, rated-down papers as heavier negatives, the rest of the
     catalog as negatives, balanced classes, plus the venue prior; only the text features differ.
-    A library paper the catalog does not hold is encoded from its own text (``encoder``).
+    A library paper the catalog does not hold is encoded from its own text (``encode``, e.g.
+    ``encode_cached`` bound to a catalog and an encoder; None leaves such papers out).
     """
     import numpy as np
     from sklearn.svm import LinearSVC
@@ -341,8 +396,8 @@ def rank_dense(
         prior_weight = PRIOR_WEIGHT
     n_rows = embeddings.shape[0]
     outside = [e for e in examples if e.row is None and e.text]
-    if outside and encoder is not None:
-        extra = encoder.encode([e.text for e in outside])
+    if outside and encode is not None:
+        extra = encode([e.text for e in outside])
         full = np.vstack([embeddings, extra])
     else:
         outside, full = [], embeddings

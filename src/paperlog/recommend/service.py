@@ -434,7 +434,13 @@ def _dense_ranking(
         progress("encoding catalog papers added since the last run")
     semantic.update_embeddings(catalog, encoder)
     embeddings = semantic.load_embeddings(catalog.path, encoder.key, [int(i) for i in ids])
-    return semantic.rank_dense(embeddings, groups, examples, encoder, candidates=candidates)
+    return semantic.rank_dense(
+        embeddings,
+        groups,
+        examples,
+        lambda texts: semantic.encode_cached(catalog.path, encoder, texts),
+        candidates=candidates,
+    )
 
 
 def _blend(sparse: Any, dense: Any) -> Any:
