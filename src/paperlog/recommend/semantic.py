@@ -17,6 +17,7 @@ torch and sentence-transformers are imported inside functions only: they take se
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -289,8 +290,13 @@ def load_embeddings(catalog_path: Path, key: str, ids: Sequence[int]) -> np.ndar
 
     conn = _connect(catalog_path)
     try:
+        # Only the rows asked for (a large catalog's pre-filtered candidates are a few).
         found = dict(
-            conn.execute(f"SELECT id, vector FROM {TABLE} WHERE model = ?", (key,)).fetchall()
+            conn.execute(
+                f"SELECT id, vector FROM {TABLE} "
+                "WHERE model = ? AND id IN (SELECT value FROM json_each(?))",
+                (key, json.dumps([int(i) for i in ids])),
+            ).fetchall()
         )
     finally:
         conn.close()
