@@ -52,13 +52,15 @@ from paperlog.query import (
     fts_values,
     parse_query,
 )
+from paperlog.views import paper_row
 
 if TYPE_CHECKING:
+    from paperlog.hits import Hits
     from paperlog.library import Library
 
 _T = TypeVar("_T")
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 7
 INDEX_NAME = "index.sqlite"
 DATA_TABLE = "paper_data"
 OPTIMIZE_AFTER = 200
@@ -85,7 +87,8 @@ CREATE TABLE {PAPERS_TABLE} (
     rank INTEGER,
     track_as_written TEXT,
     pinned TEXT,
-    skips INTEGER NOT NULL
+    skips INTEGER NOT NULL,
+    table_row TEXT NOT NULL
 )
 """
 # The JSON of each paper lives apart from the filter columns so that a filter scan reads a
@@ -110,6 +113,13 @@ _READINGS_INDEXES = (
     f"CREATE INDEX readings_by_week ON {READINGS_TABLE} (week)",
     f"CREATE INDEX readings_by_id ON {READINGS_TABLE} (id)",
 )
+# A year filter (the most common one after words) reads only its years' entries, not the
+# table: the entries carry the recency order's columns and the key, so a filter-only search
+# sorts and returns its hits without reading a row.
+_PAPERS_INDEXES = (
+    f"CREATE INDEX papers_by_year ON {PAPERS_TABLE} "
+    "(year, last_read, last_week, last_order, rank, key)",
+)
 _FILTER_COLUMNS = ("kind", "status", "year", "venue", "venue_label", "track", "topics", "weeks")
 _ROW_COLUMNS = (
     "key",
@@ -125,6 +135,7 @@ _ROW_COLUMNS = (
     "track_as_written",
     "pinned",
     "skips",
+    "table_row",
 )
 # "Newest reading first": latest reading day, then week; within a week the logged order;
 # items never read come after, wish-list rank first; the key breaks every remaining tie.
@@ -339,7 +350,20 @@ def _row(paper: Paper, path: str, stat: os.stat_result, sha1: str) -> tuple[Any,
         # the plan's "skipped:" days (plan.schedule.SKIPPED_KEY): such an item leaves the
         # queue's order on those days, so Index.waiting always includes it
         int("skipped" in paper.extra),
+        # what a table of search hits shows (views.paper_row, as text): printing hits reads
+        # this column instead of decoding each paper's JSON
+        _join_cells(paper_row(paper)),
     )
+
+
+_CELL_SEP = "\x1f"
+"""Between the cells of the stored ``table_row`` (ASCII's unit separator; splitting is several
+times cheaper than a JSON decode, which was most of printing 700 hits)."""
+
+
+def _join_cells(cells: Sequence[Any]) -> str:
+    # A separator inside a cell (a control character no title needs) is shown as a space.
+    return _CELL_SEP.join(str(cell).replace(_CELL_SEP, " ") for cell in cells)
 
 
 _UNTRUSTED = (sqlite3.Error, IndexDamaged, ValueError, KeyError, TypeError, IndexError)
@@ -363,6 +387,8 @@ class Index:
         self._memory = False
         self._trusted = True
         """False once damage was seen and not yet repaired: no clean marker on close."""
+        self.generation = 0
+        """How many times this index was rebuilt while open (row ids change then: ``Hits``)."""
 
     # opening -----------------------------------------------------------------------------
 
@@ -470,7 +496,7 @@ class Index:
             self._conn.execute(_DATA_DDL)
             self._conn.execute(_STATE_DDL)
             self._conn.execute(_READINGS_DDL)
-            for ddl in _READINGS_INDEXES:
+            for ddl in (*_READINGS_INDEXES, *_PAPERS_INDEXES):
                 self._conn.execute(ddl)
             self._conn.execute(fts_create_sql())
             self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -493,6 +519,7 @@ class Index:
             self._conn = _connect(":memory:")
             self._ensure_schema()
         self._trusted = True
+        self.generation += 1
         stats = self.sync()
         stats.rebuilt = True
         self.last_sync = stats
@@ -767,56 +794,53 @@ class Index:
 
     # reading -----------------------------------------------------------------------------
 
-    def search(self, query: Query | str, limit: int | None = None) -> list[Paper]:
-        """Items matching the query, best match first (newest reading first without words)."""
+    def search(self, query: Query | str, limit: int | None = None) -> Hits:
+        """Items matching the query, best match first (newest reading first without words).
+
+        One SQL statement gives the hits' row ids and keys; a ``Paper`` is decoded only when
+        the result is indexed or iterated (``paperlog.hits.Hits``; valid while the index is
+        open), and ``Hits.table_rows()`` gives a table's columns without any."""
+        from paperlog.hits import Hits
+
         sql, params = self._search_sql(query, limit)
-        return self._read(
-            lambda: self._papers([rowid for (rowid,) in self._conn.execute(sql, params)])
-        )
+        return Hits(self, sql, params)
 
     def search_rows(self, query: Query | str, limit: int | None = None) -> list[tuple[str, ...]]:
         """The rows a table of the hits shows (``views.paper_row``: key, kind, status, year,
         venue, weeks, title), read by SQLite's JSON functions: a search that only prints
         builds no ``Paper`` (decoding them was most of an in-process search)."""
-        sql, params = self._search_sql(query, limit)
-        # One json_extract with every path parses each document once (nine calls parse it
-        # nine times); the small array it returns is quick to load.
-        rows_sql = (
-            "SELECT id, data, crc, json_extract(data, '$.key', '$.kind', '$.status', '$.year', "
-            "'$.venue_label', '$.venue', '$.title', '$.nickname', '$.readings') "
-            f"FROM {DATA_TABLE} WHERE id IN (SELECT value FROM json_each(?))"
+        return self.search(query, limit).table_rows()
+
+    def _table_rows(self, ids: list[int]) -> list[tuple[str, ...]]:
+        if not ids:
+            return []
+        sql = (
+            f"SELECT rowid, table_row FROM {PAPERS_TABLE} "
+            "WHERE rowid IN (SELECT value FROM json_each(?))"
         )
-
-        def run() -> list[tuple[str, ...]]:
-            ids = [rowid for (rowid,) in self._conn.execute(sql, params)]
-            found = {}
-            for rowid, text, crc, values in self._conn.execute(rows_sql, (json.dumps(ids),)):
-                check_row(rowid, text, crc)  # every read checks the row's CRC-32
-                key, kind, status, year, label, venue, title, nick, readings = json.loads(values)
-                # a reading is [week_start, date, week, group, order, extra] (paper_to_json)
-                weeks = ",".join(f"Wk{r[2]}" for r in readings if r[2] is not None)
-                shown = f"{nick}: {title}" if nick else title
-                found[rowid] = (
-                    key, kind, status, str(year or ""), label or venue or "", weeks, shown
-                )  # fmt: skip
-            if len(found) != len(set(ids)):
-                raise IndexDamaged("a paper row has no stored data")
-            return [found[i] for i in ids]
-
-        return self._read(run)
+        found = {
+            rowid: tuple(row.split(_CELL_SEP))
+            for rowid, row in self._conn.execute(sql, (json.dumps(ids),))
+        }
+        if len(found) != len(set(ids)):
+            raise IndexDamaged("a hit has no stored row")
+        return [found[i] for i in ids]
 
     def _search_sql(self, query: Query | str, limit: int | None) -> tuple[str, list[Any]]:
-        """The SQL (and its parameters) of the row ids a query finds, in result order."""
+        """The SQL (and its parameters) of the (row id, key) a query finds, in result order."""
         if isinstance(query, str):
             query = parse_query(query)
         where, params = query.filter_sql()
         match = query.match_expression()
         if match is None:
-            sql = f"SELECT p.rowid FROM {PAPERS_TABLE} AS p WHERE {where} ORDER BY {RECENCY_ORDER}"
+            sql = (
+                f"SELECT p.rowid, p.key FROM {PAPERS_TABLE} AS p WHERE {where} "
+                f"ORDER BY {RECENCY_ORDER}"
+            )
         else:
             weights = ", ".join(str(w) for w in FTS_WEIGHTS)
             sql = (
-                f"SELECT p.rowid FROM {FTS_TABLE} JOIN {PAPERS_TABLE} AS p "
+                f"SELECT p.rowid, p.key FROM {FTS_TABLE} JOIN {PAPERS_TABLE} AS p "
                 f"ON p.rowid = {FTS_TABLE}.rowid "
                 f"WHERE {FTS_TABLE} MATCH ? AND {where} "
                 f"ORDER BY bm25({FTS_TABLE}, {weights}), {RECENCY_ORDER}"
@@ -1027,7 +1051,7 @@ def search(
     """Open the library's index (syncing it), run one query, close it (``problems``: as for
     ``Index.open``)."""
     with Index.open(library, problems=problems) as index:
-        return index.search(query, limit)
+        return list(index.search(query, limit))
 
 
 def search_rows(
