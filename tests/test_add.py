@@ -17,20 +17,17 @@ from conftest import run_cli
 from paperlog.errors import NetworkError, NotFound, ValidationError
 from paperlog.library import Library
 from paperlog.model import Config, Paper, Topic, WeekInfo
-from paperlog.resolve.adding import (
-    Added,
-    AddOptions,
+from paperlog.resolve.merge import merge_records
+from paperlog.resolve.record import Record
+from paperlog.resolve.resolution import (
     AmbiguousTitle,
     Candidate,
-    DuplicatePaper,
-    add_paper,
     choose_candidate,
     paper_ids,
     title_score,
 )
-from paperlog.resolve.merge import merge_records
-from paperlog.resolve.record import Record
 from paperlog.resolve.sources import make_sources, open_client
+from paperlog.services.add import Added, AddOptions, DuplicatePaper, add_paper
 from replay import ANY, ReplayServer, Reply, arxiv_recording, corpus_api, fixture_api
 
 SIMCLR_ARXIV = "2002.05709"
@@ -700,7 +697,7 @@ def test_a_source_answering_about_another_paper_is_left_out(
 
 def test_a_renamed_published_version_is_kept() -> None:
     from paperlog.ids import Identifier
-    from paperlog.resolve.adding import SourceOutcome, drop_strays
+    from paperlog.resolve.resolution import SourceOutcome, drop_strays
 
     preprint = Record(
         source="arxiv", title="Big Transfer (BiT): General Visual Representation Learning"

@@ -17,11 +17,12 @@ from conftest import run_cli
 from paperlog.ids import Identifier
 from paperlog.library import Library
 from paperlog.model import Paper
-from paperlog.resolve.adding import Resolution
-from paperlog.resolve.enrich import EnrichReport, apply_resolution, enrich_library, needs_enrich
+from paperlog.resolve.enrich import apply_resolution, needs_enrich
 from paperlog.resolve.merge import Merged
 from paperlog.resolve.record import Record, Source
+from paperlog.resolve.resolution import Resolution
 from paperlog.resolve.sources import make_sources, open_client
+from paperlog.services.enrich import EnrichReport, enrich_library
 from replay import ReplayServer, Reply, fixture_api
 from test_add import (
     SIMCLR_ARXIV,

@@ -391,8 +391,8 @@ def recommend_cmd(
 
 def _add_top(env: AppContext, library: Library, suggestions: list[Suggestion]) -> list[str]:
     """Put suggestions on the queue through the add service (catalog answers, no network)."""
-    from paperlog.resolve.adding import AddOptions, DuplicatePaper, add_paper
     from paperlog.resolve.sources import make_sources, open_client
+    from paperlog.services.add import AddOptions, DuplicatePaper, add_paper
 
     keys = []
     with open_client(library, env.environ) as client:

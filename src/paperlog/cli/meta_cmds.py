@@ -17,8 +17,9 @@ from paperlog.cli.common import DAY, WordsCommand, app, json_option, print_json,
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
-    from paperlog.resolve.adding import Added, Candidate, SourceOutcome
-    from paperlog.resolve.enrich import EnrichReport
+    from paperlog.resolve.resolution import Candidate, SourceOutcome
+    from paperlog.services.add import Added
+    from paperlog.services.enrich import EnrichReport
 
 
 def _print_candidates(candidates: list[Candidate], as_json: bool) -> None:
@@ -130,8 +131,9 @@ def add_cmd(
       paperlog add 2002.05709
       paperlog add "Momentum Contrast for Unsupervised Visual Representation" --pick 1
     """
-    from paperlog.resolve.adding import AddOptions, AmbiguousTitle, add_paper
+    from paperlog.resolve.resolution import AmbiguousTitle
     from paperlog.resolve.sources import make_sources, open_client
+    from paperlog.services.add import AddOptions, add_paper
 
     env = app(ctx)
     library = env.open_library()
@@ -228,8 +230,8 @@ def enrich_cmd(
       paperlog enrich u-net-2015 --overwrite
     """
     from paperlog.errors import NetworkError, PaperlogError
-    from paperlog.resolve.enrich import enrich_library
     from paperlog.resolve.sources import make_sources, open_client
+    from paperlog.services.enrich import enrich_library
 
     env = app(ctx)
     library = env.open_library()

@@ -169,8 +169,8 @@ async def notes_preview(request: Request) -> Response:
 
 
 def _sources_run(request: Request, text: str, options: Any, write: bool) -> Any:
-    from paperlog.resolve.adding import add_paper, prepare_paper
     from paperlog.resolve.sources import make_sources, open_client
+    from paperlog.services.add import add_paper, prepare_paper
 
     settings = settings_of(request)
     lib = open_library(request)
@@ -182,7 +182,8 @@ def _sources_run(request: Request, text: str, options: Any, write: bool) -> Any:
 
 def add_page(request: Request) -> Response:
     """``/add?q=...``: what the sources say about it and the duplicate check; nothing written."""
-    from paperlog.resolve.adding import AddOptions, AmbiguousTitle, DuplicatePaper
+    from paperlog.resolve.resolution import AmbiguousTitle
+    from paperlog.services.add import AddOptions, DuplicatePaper
 
     lib = open_library(request)
     text = request.query_params.get("q", "").strip()
@@ -213,7 +214,7 @@ def add_page(request: Request) -> Response:
 
 async def add_action(request: Request) -> Response:
     """POST ``/add``: add to the queue, or log as read today (``paperlog add [--read]``)."""
-    from paperlog.resolve.adding import AddOptions
+    from paperlog.services.add import AddOptions
 
     form = await checked_form(request)
     text = field_text(form, "q").strip()
