@@ -57,6 +57,7 @@ def _search(library: str | None, options: dict[str, str], words: list[str]) -> b
     from pathlib import Path
 
     from paperlog.errors import PaperlogError
+    from paperlog.index_fresh import find_root, table_rows_if_fresh
     from paperlog.query import QueryError, build_query
 
     try:
@@ -64,18 +65,23 @@ def _search(library: str | None, options: dict[str, str], words: list[str]) -> b
     except QueryError:
         return False  # the full CLI prints the usage error
     limit = int(options["limit"]) if "limit" in options else None
-    try:
-        from paperlog.index import search_rows
-        from paperlog.library import Library
+    root = find_root(library, os.environ, Path.cwd())
+    # When the index can be trusted as it is (a live watcher, or an unchanged manifest), the
+    # rows come from it without importing the library, the index module or the model.
+    rows = table_rows_if_fresh(root, query, limit) if root is not None else None
+    problems: list[PaperlogError] = []
+    if rows is None:
+        try:
+            from paperlog.index import search_rows
+            from paperlog.library import Library
 
-        root = Library.find_root(library, os.environ, Path.cwd())
-        problems: list[PaperlogError] = []
-        rows = search_rows(Library.open(root), query, limit, problems)
-    except PaperlogError as exc:
-        from paperlog.cli.common import fail
+            root = Library.find_root(library, os.environ, Path.cwd())
+            rows = search_rows(Library.open(root), query, limit, problems)
+        except PaperlogError as exc:
+            from paperlog.cli.common import fail
 
-        fail(exc)
-        return True
+            fail(exc)
+            return True
     if not rows or problems:
         return False  # the full CLI says whether the library is empty, warns of bad files
     out = sys.stdout
