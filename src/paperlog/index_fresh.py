@@ -21,11 +21,12 @@ the full path (``Library.open``, ``Index.open``), which syncs, repairs or report
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import TYPE_CHECKING
 
+# os.path, not pathlib, and no typing at run time: this is the search fast path's module.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from pathlib import Path
 
     from paperlog.query import Query
 
@@ -66,32 +67,36 @@ def manifest_of(scan: list[tuple[str, str, os.stat_result]]) -> bytes:
     )
 
 
-def find_root(explicit: str | None, env: Mapping[str, str], cwd: Path) -> Path | None:
+def find_root(explicit: str | None, env: Mapping[str, str], cwd: str) -> str | None:
     """``Library.find_root``'s answer (``--library``, ``$PAPERLOG_LIBRARY``, the nearest folder
     up with the config), or None where that raises."""
     if explicit:
-        return Path(explicit).expanduser().resolve()
+        return os.path.realpath(os.path.expanduser(explicit))
     if env.get(ENV_VAR):
-        return Path(env[ENV_VAR]).expanduser().resolve()
-    for candidate in [cwd, *cwd.parents]:
-        if (candidate / CONFIG_NAME).is_file():
-            return candidate
-    return None
+        return os.path.realpath(os.path.expanduser(env[ENV_VAR]))
+    folder = os.path.abspath(cwd)
+    while True:
+        if os.path.isfile(os.path.join(folder, CONFIG_NAME)):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
 
 
-def _needs_recovery(state: Path) -> bool:
+def _needs_recovery(state: str) -> bool:
     """``journal.needs_recovery``: an interrupted write's journal or temp files are left."""
-    if os.path.lexists(state / JOURNAL_NAME):
+    if os.path.lexists(os.path.join(state, JOURNAL_NAME)):
         return True
     try:
-        with os.scandir(state / TMP_DIR_NAME) as entries:
+        with os.scandir(os.path.join(state, TMP_DIR_NAME)) as entries:
             return any(True for _ in entries)
     except (FileNotFoundError, NotADirectoryError):
         return False
 
 
 def table_rows_if_fresh(
-    root: Path, query: Query, limit: int | None
+    root: Path | str, query: Query, limit: int | None
 ) -> list[tuple[str, ...]] | None:
     """The hits' table rows (``Hits.table_rows``) when the index can be trusted as it is;
     None when the full path must open the library (and sync, verify or recover)."""
@@ -100,10 +105,10 @@ def table_rows_if_fresh(
     from paperlog.index_check import mark_clean, was_closed_cleanly
     from paperlog.query import search_sql
 
-    if not (root / CONFIG_NAME).is_file():
+    if not os.path.isfile(os.path.join(root, CONFIG_NAME)):
         return None
-    state = root / STATE_DIR
-    path = state / INDEX_NAME
+    state = os.path.join(root, STATE_DIR)
+    path = os.path.join(state, INDEX_NAME)
     if _needs_recovery(state) or not was_closed_cleanly(path):
         return None
     from paperlog.watch import ask
@@ -119,7 +124,7 @@ def table_rows_if_fresh(
             return None
         if not watched:
             stored = conn.execute("SELECT value FROM sync_state WHERE name = 'manifest'").fetchone()
-            if stored is None or stored[0] != scan_manifest(root / "papers"):
+            if stored is None or stored[0] != scan_manifest(os.path.join(root, "papers")):
                 return None
         sql, params = search_sql(query, limit, columns="p.table_row")
         rows = [tuple(row.split(CELL_SEP)) for (row,) in conn.execute(sql, params)]

@@ -23,20 +23,32 @@ the index's tokenizer, so stemming and tokenising agree exactly with the index.
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
 
 from paperlog.errors import PaperlogError
 
-# paperlog.model (and with it dataclasses and inspect) is imported where a paper is looked at,
-# not here: a search on the fast path parses its query and never builds a Paper.
+# paperlog.model (and with it dataclasses and inspect), json and typing are imported where
+# they are used, not here: a search on the fast path parses its query and builds no Paper.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import sqlite3
     import threading
+    from typing import Any, Protocol
 
     from paperlog.model import Paper
+
+    class Part(Protocol):
+        """One condition of a query: SQL over the index, or a test of one paper in memory."""
+
+        def to_sql(self) -> tuple[str, list[Any]]:
+            """A WHERE fragment over ``papers AS p`` and its parameters."""
+            ...
+
+        def matches(self, paper: Paper) -> bool:
+            """The same condition tested on one paper in memory."""
+            ...
+
 
 PAPERS_TABLE = "papers"
 FTS_TABLE = "papers_fts"
@@ -63,18 +75,6 @@ class QueryError(PaperlogError):
     """A query that cannot be understood; the message names the part and what is expected."""
 
 
-class Part(Protocol):
-    """One condition of a query: SQL over the index, or a test of one paper in memory."""
-
-    def to_sql(self) -> tuple[str, list[Any]]:
-        """A WHERE fragment over ``papers AS p`` and its parameters."""
-        ...
-
-    def matches(self, paper: Paper) -> bool:
-        """The same condition tested on one paper in memory."""
-        ...
-
-
 # --- normalised values, shared by the index and by matches() ---------------------------------
 
 
@@ -99,6 +99,8 @@ def _venue_aliases(venue: str | None) -> list[str]:
 
 def filter_values(paper: Paper) -> dict[str, Any]:
     """The normalised filter columns the index stores for a paper (see the ``papers`` table)."""
+    import json
+
     return {
         "kind": fold(paper.kind),
         "status": fold(paper.status),

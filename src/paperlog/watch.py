@@ -25,14 +25,15 @@ import contextlib
 import errno
 import os
 from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from paperlog.errors import PaperlogError
 
+# Neither pathlib nor typing: ``ask`` is on the search fast path (index_fresh).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import socket
     import threading
+    from pathlib import Path
 
     from paperlog.library import Library
 
@@ -78,9 +79,9 @@ _EVENT_SIZE = 16
 """sizeof(struct inotify_event) without its name: int wd; uint32 mask, cookie, len."""
 
 
-def _socket_address(state_dir: Path) -> str:
-    """The socket's path; through /proc/self/fd when the real one is too long for AF_UNIX."""
-    path = str(state_dir / SOCKET_NAME)
+def _socket_address(state_dir: Path | str) -> str:
+    """The socket's path (too long for AF_UNIX: ``_LongPath``, and commands scan)."""
+    path = os.path.join(state_dir, SOCKET_NAME)
     if len(path.encode()) < 100:
         return path
     raise _LongPath(path)
@@ -90,7 +91,7 @@ class _LongPath(Exception):
     pass
 
 
-def ask(state_dir: Path, timeout: float = ASK_TIMEOUT) -> bool:
+def ask(state_dir: Path | str, timeout: float = ASK_TIMEOUT) -> bool:
     """True when a live watcher for this library has brought the index up to date.
 
     One failed ``connect`` (no socket file) is the whole cost when no watcher runs.
@@ -99,7 +100,7 @@ def ask(state_dir: Path, timeout: float = ASK_TIMEOUT) -> bool:
         address = _socket_address(state_dir)
     except _LongPath:
         return False
-    if not Path(address).exists():
+    if not os.path.exists(address):
         return False
     import socket
 
@@ -232,7 +233,7 @@ class Watcher:
             self._index_id = _file_id(index.path)
             index.mark_clean()  # the sync just written is sound: commands need not verify it
             # A stale socket of a watcher that died: the lock is ours, so nobody listens there.
-            Path(address).unlink(missing_ok=True)
+            _unlink_quietly(address)
             server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             stack.callback(server.close)
             server.bind(address)
@@ -349,4 +350,5 @@ def _file_id(path: Path) -> tuple[int, int] | None:
 
 
 def _unlink_quietly(path: str) -> None:
-    Path(path).unlink(missing_ok=True)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
