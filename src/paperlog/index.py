@@ -14,7 +14,6 @@ objects without touching the files.
 from __future__ import annotations
 
 import json
-import marshal
 import os
 import sqlite3
 import time
@@ -25,6 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from paperlog import index_fresh
 from paperlog.errors import PaperlogError, ValidationError
 from paperlog.index_check import (
     SMUDGED_SIZE,
@@ -39,18 +39,19 @@ from paperlog.index_check import (
     verify_rows,
     was_closed_cleanly,
 )
+from paperlog.index_fresh import CELL_SEP, manifest_of, scan_manifest
 from paperlog.model import Link, Paper, Reading
 from paperlog.names import author_from_data, authors_to_data
 from paperlog.query import (
     FTS_COLUMNS,
     FTS_TABLE,
-    FTS_WEIGHTS,
     PAPERS_TABLE,
     Query,
     filter_values,
     fts_create_sql,
     fts_values,
     parse_query,
+    search_sql,
 )
 from paperlog.views import paper_row
 
@@ -60,8 +61,9 @@ if TYPE_CHECKING:
 
 _T = TypeVar("_T")
 
-SCHEMA_VERSION = 7
-INDEX_NAME = "index.sqlite"
+SCHEMA_VERSION = index_fresh.SCHEMA_VERSION
+"""The index file's ``user_version`` (kept in ``index_fresh``, which the fast path reads)."""
+INDEX_NAME = index_fresh.INDEX_NAME
 DATA_TABLE = "paper_data"
 OPTIMIZE_AFTER = 200
 """Merge the full-text index's segments after a sync that changed at least this many rows."""
@@ -98,7 +100,7 @@ _DATA_DDL = (
     f"CREATE TABLE {DATA_TABLE} (id INTEGER PRIMARY KEY, data TEXT NOT NULL, crc INTEGER NOT NULL)"
 )
 # One row, "manifest": the (key, mtime_ns, size) list of the last complete scan, in scan order,
-# as one blob. A scan that yields the same bytes knows nothing changed without loading and
+# as one blob (index_fresh.scan_manifest). A scan that yields the same bytes knows nothing changed without loading and
 # comparing 10,000 rows; any difference (even just the order) falls back to the full compare.
 _STATE_DDL = "CREATE TABLE sync_state (name TEXT PRIMARY KEY, value BLOB NOT NULL)"
 READINGS_TABLE = "readings"
@@ -136,11 +138,6 @@ _ROW_COLUMNS = (
     "pinned",
     "skips",
     "table_row",
-)
-# "Newest reading first": latest reading day, then week; within a week the logged order;
-# items never read come after, wish-list rank first; the key breaks every remaining tie.
-RECENCY_ORDER = (
-    "p.last_read DESC, p.last_week DESC, p.last_order ASC, p.rank IS NULL, p.rank ASC, p.key ASC"
 )
 
 
@@ -356,14 +353,9 @@ def _row(paper: Paper, path: str, stat: os.stat_result, sha1: str) -> tuple[Any,
     )
 
 
-_CELL_SEP = "\x1f"
-"""Between the cells of the stored ``table_row`` (ASCII's unit separator; splitting is several
-times cheaper than a JSON decode, which was most of printing 700 hits)."""
-
-
 def _join_cells(cells: Sequence[Any]) -> str:
     # A separator inside a cell (a control character no title needs) is shown as a space.
-    return _CELL_SEP.join(str(cell).replace(_CELL_SEP, " ") for cell in cells)
+    return CELL_SEP.join(str(cell).replace(CELL_SEP, " ") for cell in cells)
 
 
 _UNTRUSTED = (sqlite3.Error, IndexDamaged, ValueError, KeyError, TypeError, IndexError)
@@ -589,13 +581,18 @@ class Index:
         are stored; it is retried on the next sync.
         """
         stats = SyncStats()
+        # First the manifest alone (index_fresh: one bytes object, no stat kept per file); the
+        # detailed scan below, a second listing, is made only when something changed.
+        row = self._conn.execute("SELECT value FROM sync_state WHERE name = 'manifest'").fetchone()
+        if row is not None:
+            quick = scan_manifest(self.library.papers_dir)
+            if row[0] == quick:
+                stats.unchanged = quick.count(b"\n")
+                return stats
+            del quick
         scan_start_ns = time.time_ns()  # before any stat: the racy-git reference point
         scan = self._scan()
-        manifest = marshal.dumps([(key, st.st_mtime_ns, st.st_size) for key, _, st in scan])
-        row = self._conn.execute("SELECT value FROM sync_state WHERE name = 'manifest'").fetchone()
-        if row is not None and row[0] == manifest:
-            stats.unchanged = len(scan)
-            return stats
+        manifest = manifest_of(scan)
         files = {key: (path, st) for key, path, st in scan}
         error: PaperlogError | None = None
         complete = True
@@ -802,7 +799,7 @@ class Index:
         open), and ``Hits.table_rows()`` gives a table's columns without any."""
         from paperlog.hits import Hits
 
-        sql, params = self._search_sql(query, limit)
+        sql, params = search_sql(query, limit)
         return Hits(self, sql, params)
 
     def search_rows(self, query: Query | str, limit: int | None = None) -> list[tuple[str, ...]]:
@@ -819,37 +816,12 @@ class Index:
             "WHERE rowid IN (SELECT value FROM json_each(?))"
         )
         found = {
-            rowid: tuple(row.split(_CELL_SEP))
+            rowid: tuple(row.split(CELL_SEP))
             for rowid, row in self._conn.execute(sql, (json.dumps(ids),))
         }
         if len(found) != len(set(ids)):
             raise IndexDamaged("a hit has no stored row")
         return [found[i] for i in ids]
-
-    def _search_sql(self, query: Query | str, limit: int | None) -> tuple[str, list[Any]]:
-        """The SQL (and its parameters) of the (row id, key) a query finds, in result order."""
-        if isinstance(query, str):
-            query = parse_query(query)
-        where, params = query.filter_sql()
-        match = query.match_expression()
-        if match is None:
-            sql = (
-                f"SELECT p.rowid, p.key FROM {PAPERS_TABLE} AS p WHERE {where} "
-                f"ORDER BY {RECENCY_ORDER}"
-            )
-        else:
-            weights = ", ".join(str(w) for w in FTS_WEIGHTS)
-            sql = (
-                f"SELECT p.rowid, p.key FROM {FTS_TABLE} JOIN {PAPERS_TABLE} AS p "
-                f"ON p.rowid = {FTS_TABLE}.rowid "
-                f"WHERE {FTS_TABLE} MATCH ? AND {where} "
-                f"ORDER BY bm25({FTS_TABLE}, {weights}), {RECENCY_ORDER}"
-            )
-            params = [match, *params]
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
-        return sql, params
 
     def _papers(self, ids: list[int]) -> list[Paper]:
         """The papers of these row ids, in this order."""
