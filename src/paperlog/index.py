@@ -655,6 +655,8 @@ class Index:
         re-parsed, vanished ones dropped. Each file is hashed even when its stat did not
         change, so an edit that keeps size and timestamp is seen too."""
         stats = SyncStats()
+        if not keys:
+            return stats  # a watcher's answer with nothing pending keeps the manifest valid
         error: PaperlogError | None = None
         self._conn.execute("BEGIN IMMEDIATE")
         try:
