@@ -177,3 +177,52 @@ def sources(server: ReplayServer, client: HttpClient) -> dict[str, Source]:
 def closed_sources_env() -> dict[str, str]:
     """Every network metadata source pointed at a closed local port: nothing answers."""
     return dict.fromkeys(ENV_VARS.values(), "http://127.0.0.1:9/closed")
+
+
+_OPEN_HOOK = """
+import json, os, sys
+papers = os.path.abspath(sys.argv[1]) + os.sep
+log, seen = sys.argv[2], []
+def hook(event, args):
+    # every open() of a file under papers/ (a command that reads the index reads none)
+    if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+        if os.path.abspath(os.fsdecode(args[0])).startswith(papers):
+            seen.append(os.fsdecode(args[0]))
+    elif event == "sqlite3.connect":
+        seen.append("<sqlite3.connect>")
+sys.addaudithook(hook)
+sys.argv = ["paperlog", *sys.argv[3:]]
+from paperlog.cli.fastpath import main
+try:
+    main()
+finally:
+    with open(log, "w") as f:
+        json.dump(seen, f)
+"""
+
+
+def run_cli_counting_opens(
+    *args: str, library: Path, env: dict[str, str] | None = None
+) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """Run the CLI in a real process whose audit hook (``sys.addaudithook``) records every
+    file opened under ``library/papers``; also ``<sqlite3.connect>`` for each index opened, so
+    a test can tell the hook ran. Returns the process and what it recorded."""
+    import json
+    import tempfile
+
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERLOG_")}
+    full_env.update(GIT_IDENTITY)
+    full_env.update(env or {})
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "opens.json"
+        hook = [sys.executable, "-c", _OPEN_HOOK, str(library / "papers"), str(log)]
+        proc = subprocess.run(
+            [*hook, "--library", str(library), *args],
+            capture_output=True,
+            text=True,
+            env=full_env,
+            timeout=120,
+            check=False,
+        )
+        seen: list[str] = json.loads(log.read_text(encoding="utf-8")) if log.exists() else []
+    return proc, seen

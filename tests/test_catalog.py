@@ -272,6 +272,123 @@ def test_a_killed_ingest_process_resumes(tmp_path: Path) -> None:
             "SELECT count(*) - count(DISTINCT arxiv) FROM papers"
         ).fetchone()
         assert dupes == 0
+        # Every row is in the full-text index once (it is built after the bulk load).
+        assert done.pending_fts() == 0
+        assert len(done.search("paper", limit=None)) == 30_000
+
+
+def test_rows_wait_for_the_full_text_index_and_a_killed_indexing_resumes(
+    tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bulk load indexes its rows at the end, a chunk a transaction: a kill while indexing
+    (here an interrupt after the first chunk) leaves a consistent index that the next ingest
+    completes, each row exactly once."""
+    import paperlog.catalog.store as store
+
+    source = tmp_path / "snap.jsonl"
+    _write_jsonl(source, 100)
+    ingest_path(catalog, source, batch_size=30, index=False)
+    assert catalog.pending_fts() == 100
+    assert catalog.search("paper") == []
+    monkeypatch.setattr(store, "FTS_CHUNK", 40)
+    calls = 0
+
+    def die(_n: int) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        catalog.index_pending(die)
+    assert catalog.pending_fts() == 60
+    assert len(catalog.search("paper", limit=None)) == 40
+    again = ingest_path(catalog, source)  # finished: reads nothing, completes the index
+    assert again.already_done
+    assert catalog.pending_fts() == 0
+    hits = catalog.search("paper", limit=None)
+    assert len(hits) == 100 and len({p.id for p in hits}) == 100
+
+
+def test_a_merge_into_a_bulk_indexed_row_replaces_its_indexed_text(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    """Bulk indexing writes the full-text row in SQL, a merge deletes it with the values
+    ``_fts_row`` computes in Python: both must give the same tokens, or the old words would
+    still find the paper."""
+    source = tmp_path / "snap.jsonl"
+    _write_jsonl(source, 10)
+    ingest_path(catalog, source)
+    assert [p.arxiv for p in catalog.search("title:number title:3")] == ["2001.00003"]
+    catalog.begin()
+    catalog.upsert(
+        CatalogRecord(
+            title="Paper number 3 about topic 3",
+            abstract="A much longer abstract about zebrafish cartography, " * 30,
+            arxiv="2001.00003",
+            doi="10.1000/zebra",
+            venue="CVPR",
+            venue_label="CVPR 2020",
+            year=2020,
+            source="cvpr2020",
+        )
+    )
+    catalog.commit()
+    assert [p.arxiv for p in catalog.search("zebrafish")] == ["2001.00003"]
+    assert [p.arxiv for p in catalog.search("venue:CVPR")] == ["2001.00003"]
+    # The replaced abstract's words no longer find it (the other nine papers still have them).
+    assert "2001.00003" not in {p.arxiv for p in catalog.search("words", limit=None)}
+    assert len(catalog.search("words", limit=None)) == 9
+    assert [p.arxiv for p in catalog.search("title:number title:3")] == ["2001.00003"]
+    assert [p.arxiv for p in catalog.search("authors:author")][:1]
+
+
+def test_a_schema_1_catalog_is_migrated(tmp_path: Path) -> None:
+    """A catalog written by the previous schema (plain-text abstracts and titles) opens,
+    is converted in place, and reads and searches as before."""
+    db = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(db)
+    conn.executescript(_SCHEMA_1)
+    conn.execute(
+        "INSERT INTO papers (id, arxiv, norm_title, title, authors, abstract, year, date, "
+        "sources) VALUES (1, '2001.00001', 'momentumcontrastforunsupervised', "
+        "'Momentum Contrast for Unsupervised', '[\"K. He\"]', 'Visual representation learning.', "
+        "2020, '2020-01-01', '[\"arxiv\"]')"
+    )
+    conn.execute(
+        "INSERT INTO papers_fts (rowid, title, abstract) VALUES "
+        "(1, 'Momentum Contrast for Unsupervised', 'Visual representation learning.')"
+    )
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    with Catalog.open(db) as catalog:
+        (paper,) = catalog.search("momentum")
+        assert paper.abstract == "Visual representation learning."
+        assert paper.authors == ["K. He"]
+        assert [p.id for p in catalog.by_title("Momentum contrast for unsupervised")] == [1]
+        assert catalog.pending_fts() == 0
+
+
+_SCHEMA_1 = """
+CREATE TABLE papers (id INTEGER PRIMARY KEY, arxiv TEXT UNIQUE, doi TEXT UNIQUE,
+    openreview TEXT UNIQUE, norm_title TEXT NOT NULL, title TEXT NOT NULL,
+    authors TEXT NOT NULL DEFAULT '[]', abstract TEXT NOT NULL DEFAULT '', year INTEGER,
+    date TEXT, venue TEXT NOT NULL DEFAULT '', venue_label TEXT NOT NULL DEFAULT '',
+    venue_name TEXT NOT NULL DEFAULT '', badge TEXT NOT NULL DEFAULT '',
+    categories TEXT NOT NULL DEFAULT '', url TEXT, sources TEXT NOT NULL DEFAULT '[]',
+    kind TEXT NOT NULL DEFAULT 'paper', status TEXT NOT NULL DEFAULT '',
+    track TEXT NOT NULL DEFAULT '', topics TEXT NOT NULL DEFAULT '[]',
+    weeks TEXT NOT NULL DEFAULT '[]');
+CREATE INDEX papers_title ON papers(norm_title);
+CREATE INDEX papers_year ON papers(year);
+CREATE INDEX papers_date ON papers(date);
+CREATE TABLE ingest_state (source TEXT PRIMARY KEY, signature TEXT NOT NULL,
+    records INTEGER NOT NULL, finished INTEGER NOT NULL);
+CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE VIRTUAL TABLE papers_fts USING fts5(title, nickname, venue, authors, notes, abstract,
+    other, content='', tokenize='porter unicode61 remove_diacritics 2');
+"""
 
 
 def test_folders_expand_to_their_source_files(corpus: Path) -> None:
@@ -459,3 +576,72 @@ def test_a_file_name_with_brackets_is_not_terminal_markup(tmp_path: Path) -> Non
     assert run_cli("init", str(lib)).returncode == 0
     status, screen = run_cli_tty("import", "bibtex", str(bib), library=lib)
     assert status == 0, screen
+
+
+def test_a_word_search_ranks_the_newest_matches_of_a_large_match_set(
+    tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Below the window a word search ranks every match (as with filters or no limit); above
+    it, the newest ``RANK_WINDOW`` rows are ranked, so its cost stops growing with the
+    catalog."""
+    import paperlog.catalog.store as store
+
+    source = tmp_path / "snap.jsonl"
+    _write_jsonl(source, 50)
+    ingest_path(catalog, source)
+    everything = [p.id for p in catalog.search("paper", limit=None)]
+    assert [p.id for p in catalog.search("paper", limit=10)] == everything[:10]
+    monkeypatch.setattr(store, "RANK_WINDOW", 5)
+    newest = [p.id for p in catalog.search("paper", limit=10)]
+    assert sorted(newest) == list(range(46, 51))
+    assert [p.id for p in catalog.search("paper year:2020", limit=10)] == everything[:10]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("contrastive",),
+        ("paper", "--limit", "3"),
+        ("--limit=2", "topic"),
+        ("year:2020", "number"),
+        ("nothingmatches",),
+        ("--json", "paper"),
+        ("paper", "-number"),
+        ("--limit", "0", "paper"),
+        ('title:"paper number"',),
+    ],
+)
+def test_catalog_search_fast_path_prints_what_the_click_cli_prints(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    """A piped ``catalog search`` skips click (``paperlog.catalog.fastsearch``); it prints
+    exactly the click command's output, and hands over whatever it does not handle."""
+    source = tmp_path / "snap.jsonl"
+    _write_jsonl(source, 40)
+    db = tmp_path / "cat.sqlite"
+    with Catalog.open(db) as catalog:
+        ingest_path(catalog, source)
+    argv = ["catalog", "search", *args, "--catalog", str(db)]
+    fast = subprocess.run(
+        [sys.executable, "-m", "paperlog", *argv], capture_output=True, text=True, check=False
+    )
+    click = subprocess.run(
+        [sys.executable, "-c", "from paperlog.cli.main import main; main()", *argv],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (fast.returncode, fast.stdout, fast.stderr) == (
+        click.returncode,
+        click.stdout,
+        click.stderr,
+    )
+
+
+def test_the_fast_path_takes_plain_searches_only(tmp_path: Path) -> None:
+    from paperlog.catalog.fastsearch import parse
+
+    assert parse(["paper", "--limit", "3", "--catalog", "c.sqlite"]) == (["paper"], 3, "c.sqlite")
+    assert parse(["--limit=2", "topic"]) == (["topic"], 2, None)
+    for args in (["--json", "x"], ["x", "-y"], ["--limit", "0", "x"], ["--help"], ["--limit"]):
+        assert parse(args) is None

@@ -105,6 +105,71 @@ def test_a_segmentation_reader_is_recommended_segmentation(
     assert [s.score for s in found] == sorted((s.score for s in found), reverse=True)
 
 
+def test_a_large_catalog_path_ranks_as_the_whole_catalog_path(
+    tmp_path: Path, catalog_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The path for a large catalog (candidates pre-filtered, their features read and hashed
+    a chunk at a time, cached) gives exactly the whole-catalog path's ranking when the
+    pre-filter keeps every paper; a second run reuses the cached rows."""
+    from paperlog.recommend import features
+
+    library = _seg_library(tmp_path / "lib")
+    options = Options(limit=15)
+    with Catalog.open(catalog_path) as catalog:
+        whole = recommend(library, catalog, options, today=date(2020, 7, 1))
+        since = recommend(
+            library, catalog, Options(limit=15, since=date(2020, 3, 1)), today=date(2020, 7, 1)
+        )
+        monkeypatch.setattr(features, "LARGE_CATALOG", 0)
+        monkeypatch.setattr(features, "HASH_CHUNK", 7)  # many chunks
+        chunked = recommend(library, catalog, options, today=date(2020, 7, 1))
+        assert features.candidate_path(catalog).is_file()
+        hashed: list[int] = []
+        original = features.hash_texts
+
+        def counting(texts: list[str]) -> object:
+            hashed.append(len(texts))
+            return original(texts)
+
+        monkeypatch.setattr(features, "hash_texts", counting)
+        cached = recommend(library, catalog, options, today=date(2020, 7, 1))
+        since_chunked = recommend(
+            library, catalog, Options(limit=15, since=date(2020, 3, 1)), today=date(2020, 7, 1)
+        )
+    key = [(s.paper.id, round(s.score, 6), s.words, s.near) for s in whole]
+    assert [(s.paper.id, round(s.score, 6), s.words, s.near) for s in chunked] == key
+    assert [(s.paper.id, round(s.score, 6), s.words, s.near) for s in cached] == key
+    # --since narrows the candidates before training (not only the suggestions, as on the
+    # whole-catalog path): both suggest only papers since the day.
+    for found in (since, since_chunked):
+        assert found and all((s.paper.date or "") >= "2020-03-01" for s in found)
+    # Only the library's own texts (papers the catalog lacks) were hashed again.
+    assert hashed and max(hashed) <= 4
+
+
+def test_the_prefilter_keeps_the_readers_field(
+    tmp_path: Path, catalog_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With fewer candidates than papers, the full-text pre-filter picks those nearest the
+    reader's own words: a segmentation reader's candidates are the segmentation papers."""
+    from paperlog.recommend import features
+
+    library = _seg_library(tmp_path / "lib")
+    monkeypatch.setattr(features, "LARGE_CATALOG", 0)
+    monkeypatch.setattr(features, "CANDIDATES", 20)
+    with Catalog.open(catalog_path) as catalog:
+        vocabulary = features.reader_vocabulary(_SEG[:4])
+        assert "segmentation" in vocabulary
+        ids = features.candidate_ids(catalog, vocabulary)
+        assert len(ids) == 20
+        assert all("segmentation" in p.abstract for p in catalog.papers(ids).values())
+        found = recommend(library, catalog, Options(limit=10), today=date(2020, 7, 1))
+        assert len(features.load_candidate_features(catalog, ids).ids) == 20
+    assert len(found) == 10
+    assert all("segmentation" in s.paper.abstract for s in found)
+    assert {s.paper.id for s in found} <= set(ids)
+
+
 def test_papers_in_the_library_and_rated_ones_are_never_suggested(
     tmp_path: Path, catalog_path: Path
 ) -> None:

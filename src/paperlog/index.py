@@ -19,7 +19,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -90,7 +90,16 @@ CREATE TABLE {PAPERS_TABLE} (
     track_as_written TEXT,
     pinned TEXT,
     skips INTEGER NOT NULL,
-    table_row TEXT NOT NULL
+    table_row TEXT NOT NULL,
+    added TEXT,
+    wish_grouped INTEGER NOT NULL,
+    first_read TEXT,
+    n_readings INTEGER NOT NULL,
+    has_takeaways INTEGER NOT NULL,
+    review_due TEXT,
+    venue_as_written TEXT,
+    label_as_written TEXT,
+    topics_as_written TEXT NOT NULL
 )
 """
 # The JSON of each paper lives apart from the filter columns so that a filter scan reads a
@@ -112,8 +121,13 @@ _READINGS_DDL = (
     "day TEXT, ord INTEGER NOT NULL)"
 )
 _READINGS_INDEXES = (
-    f"CREATE INDEX readings_by_week ON {READINGS_TABLE} (week)",
+    # covering: the per-week summary (starts, last order) reads the index alone
+    f"CREATE INDEX readings_by_week ON {READINGS_TABLE} (week, week_start, ord)",
     f"CREATE INDEX readings_by_id ON {READINGS_TABLE} (id)",
+    # covering: what ``stats`` counts of every paper (``plan.statsindex``) reads a narrow
+    # index instead of the wide rows
+    f"CREATE INDEX papers_for_stats ON {PAPERS_TABLE} (has_takeaways, review_due, n_readings, "
+    "status, added, wish_grouped, first_read)",
 )
 # A year filter (the most common one after words) reads only its years' entries, not the
 # table: the entries carry the recency order's columns and the key, so a filter-only search
@@ -123,6 +137,19 @@ _PAPERS_INDEXES = (
     "(year, last_read, last_week, last_order, rank, key)",
 )
 _FILTER_COLUMNS = ("kind", "status", "year", "venue", "venue_label", "track", "topics", "weeks")
+STATS_COLUMNS = (
+    "added",
+    "wish_grouped",
+    "first_read",
+    "n_readings",
+    "has_takeaways",
+    "review_due",
+    "venue_as_written",
+    "label_as_written",
+    "topics_as_written",
+)
+"""What ``stats`` needs of every paper beyond the filter columns, as the paper writes it
+(``stats_values``), so that ``paperlog stats`` is SQL aggregates, not a decode of every paper."""
 _ROW_COLUMNS = (
     "key",
     "path",
@@ -138,6 +165,7 @@ _ROW_COLUMNS = (
     "pinned",
     "skips",
     "table_row",
+    *STATS_COLUMNS,
 )
 
 
@@ -350,6 +378,42 @@ def _row(paper: Paper, path: str, stat: os.stat_result, sha1: str) -> tuple[Any,
         # what a table of search hits shows (views.paper_row, as text): printing hits reads
         # this column instead of decoding each paper's JSON
         _join_cells(paper_row(paper)),
+        *stats_values(paper),
+    )
+
+
+REVIEW_UNREADABLE = "!"
+"""``review_due`` of a paper whose ``review:`` mapping is not a valid card: ``stats`` then
+takes the path that reports the error (``plan.review.card_of``)."""
+
+
+def stats_values(paper: Paper) -> tuple[Any, ...]:
+    """The ``STATS_COLUMNS`` of a paper: its ``added`` day, whether it has a wish-list
+    heading, its first reading's day (``plan.review.first_read_on``), how many readings, whether
+    it has takeaways to review, its card's due day in UTC (what ``review`` compares at noon UTC
+    of a ``--date``), and venue, badge and topics (once each) as written."""
+    from paperlog.plan.review import card_of, first_read_on, takeaways_of
+
+    due: str | None = None
+    if paper.review and paper.review.get("due") is not None:
+        try:
+            card = card_of(paper)
+        except (PaperlogError, ValueError, TypeError):
+            due = REVIEW_UNREADABLE
+        else:
+            assert card is not None
+            moment = card.due if card.due.tzinfo else card.due.replace(tzinfo=UTC)
+            due = moment.astimezone(UTC).date().isoformat()
+    return (
+        _iso(paper.added),
+        int(bool(paper.wish_group)),
+        _iso(first_read_on(paper)),
+        len(paper.readings),
+        int(bool(takeaways_of(paper))),
+        due,
+        paper.venue,
+        paper.venue_label,
+        json.dumps(list(dict.fromkeys(paper.topics)), ensure_ascii=False),
     )
 
 
@@ -958,7 +1022,9 @@ class Index:
         sql = f"SELECT count(*) FROM {PAPERS_TABLE}"
         return int(self._read(lambda: self._conn.execute(sql).fetchone()[0]))
 
-    def rows(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    def rows(
+        self, sql: str, params: list[Any] | tuple[Any, ...] | dict[str, Any] = ()
+    ) -> list[tuple[Any, ...]]:
         """Run one read-only SQL statement over the index tables (``paperlog.browse`` uses it)."""
         return self._read(lambda: [tuple(row) for row in self._conn.execute(sql, params)])
 

@@ -21,7 +21,8 @@ from paperlog.catalog.store import Catalog, CatalogRecord
 if TYPE_CHECKING:
     from paperlog.resolve.http import HttpClient
 
-BATCH = 2000
+BATCH = 20_000
+"""Records a transaction: big enough that a commit is rare, small enough to lose little."""
 
 
 @dataclass
@@ -85,14 +86,45 @@ def ingest_records(
     stats: IngestStats,
     progress: Progress | None = None,
     batch_size: int = BATCH,
+    index: bool = True,
 ) -> IngestStats:
     """Merge records into the catalog in committed batches, resuming after ``source_id``'s
-    last committed record when the signature is unchanged."""
+    last committed record when the signature is unchanged. New rows enter the full-text
+    index at the end (``index`` False leaves that to the caller: ``catalog.index_pending``)."""
     done, finished = catalog.ingest_progress(source_id, signature)
     if finished:
         stats.already_done = True
         stats.skipped = done
+        if index:
+            catalog.index_pending()  # an earlier run may have been killed while indexing
         return stats
+    with catalog.bulk():
+        _ingest_batches(
+            catalog,
+            records,
+            source_id=source_id,
+            signature=signature,
+            stats=stats,
+            progress=progress,
+            batch_size=batch_size,
+            done=done,
+        )
+        if index:
+            catalog.index_pending()
+    return stats
+
+
+def _ingest_batches(
+    catalog: Catalog,
+    records: Iterable[CatalogRecord],
+    *,
+    source_id: str,
+    signature: str,
+    stats: IngestStats,
+    progress: Progress | None,
+    batch_size: int,
+    done: int,
+) -> None:
     started = time.perf_counter()
     position = 0
     iterator = iter(records)
@@ -123,7 +155,6 @@ def ingest_records(
     catalog.set_ingest_progress(source_id, signature, position, True)
     catalog.commit()
     stats.seconds = time.perf_counter() - started
-    return stats
 
 
 def ingest_path(
@@ -135,6 +166,7 @@ def ingest_path(
     submissions: bool = False,
     progress: Progress | None = None,
     batch_size: int = BATCH,
+    index: bool = True,
 ) -> IngestStats:
     """Ingest one source file (or a folder of ``.abs`` records)."""
     fmt = fmt or detect_format(path)
@@ -147,6 +179,7 @@ def ingest_path(
         stats=stats,
         progress=progress,
         batch_size=batch_size,
+        index=index,
     )
 
 
@@ -176,19 +209,50 @@ def ingest_oai(
     set_spec: str | None = None,
     progress: Progress | None = None,
     today: str,
+    index: bool = True,
 ) -> IngestStats:
     """Harvest arXiv OAI-PMH into the catalog; each page is one transaction.
 
     The resumption token is stored with each committed page, so a killed harvest goes on from
     the next page; a finished one stores the day, and the next run asks ``from=`` that day.
     """
-    from paperlog.catalog.oai import harvest
-
     stats = IngestStats(source=base_url, format="oai")
     started = time.perf_counter()
     token = catalog.get_meta(f"oai.token:{base_url}")
     if since is None:
         since = catalog.get_meta(f"oai.last:{base_url}")
+    with catalog.bulk():
+        _harvest(
+            catalog,
+            client,
+            base_url,
+            since=since,
+            set_spec=set_spec,
+            token=token,
+            today=today,
+            stats=stats,
+            progress=progress,
+        )
+        if index:
+            catalog.index_pending()
+    stats.seconds = time.perf_counter() - started
+    return stats
+
+
+def _harvest(
+    catalog: Catalog,
+    client: HttpClient,
+    base_url: str,
+    *,
+    since: str | None,
+    set_spec: str | None,
+    token: str | None,
+    today: str,
+    stats: IngestStats,
+    progress: Progress | None,
+) -> None:
+    from paperlog.catalog.oai import harvest
+
     for page in harvest(client, base_url, since=since, set_spec=set_spec, token=token):
         catalog.begin()
         try:
@@ -207,5 +271,3 @@ def ingest_oai(
         stats.read += len(page.records)
         if progress:
             progress(len(page.records))
-    stats.seconds = time.perf_counter() - started
-    return stats

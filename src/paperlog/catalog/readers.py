@@ -31,7 +31,6 @@ from paperlog.errors import ImportProblem
 
 FORMATS = ("kaggle", "daily", "abs", "papercopilot", "openreview")
 
-_SPACE = re.compile(r"\s+")
 # ICCV 2015's list prefixes some titles with the session they were shown in.
 _SESSION_PREFIX = re.compile(r"^\[(?:From )?(?:Oral|Poster|Spotlight)[^\]]*\]\s*", re.I)
 _VENUE_IN_NAME = re.compile(
@@ -54,7 +53,9 @@ _NOT_ACCEPTED = {"reject", "withdraw", "withdrawn", "desk reject", "desk rejecte
 
 
 def _clean(text: Any) -> str:
-    return _SPACE.sub(" ", text).strip() if isinstance(text, str) else ""
+    # split/join, not a regex: the same folding of whitespace runs, several times faster (it
+    # runs on every title, abstract and author of a multi-million-record snapshot).
+    return " ".join(text.split()) if isinstance(text, str) else ""
 
 
 def _arxiv(text: Any) -> str | None:

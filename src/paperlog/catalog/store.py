@@ -15,11 +15,14 @@ preprint and its conference version are suggested once.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,18 +39,30 @@ from paperlog.query import (
 )
 
 ENV_VAR = "PAPERLOG_CATALOG"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""Schema history: 1 stored the normalised title and the abstract as text, with every
+identifier column indexed; 2 keeps a 64-bit hash of the normalised title, the abstract
+zlib-compressed, partial indexes on the mostly empty DOI and OpenReview columns, and builds
+the full-text index after a bulk load (``meta.fts_upto``). ``Catalog.open`` migrates 1 to 2.
+Another module adding its own table (embeddings) does so with ``CREATE TABLE IF NOT EXISTS``
+beside these, not by changing this version."""
+PAGE_SIZE = 16384
+"""A new catalog's page size: a row with its abstract is ~1 KB, so 4 KB pages waste a tenth."""
+RANK_WINDOW = 20_000
+"""A word search ranks at most this many matches, the newest (see ``Catalog.search``)."""
+FTS_CHUNK = 100_000
+"""Rows put in the full-text index per transaction when catching up after a bulk load."""
 
 _PAPERS_DDL = f"""
 CREATE TABLE IF NOT EXISTS {PAPERS_TABLE} (
     id INTEGER PRIMARY KEY,
     arxiv TEXT UNIQUE,
-    doi TEXT UNIQUE,
-    openreview TEXT UNIQUE,
-    norm_title TEXT NOT NULL,
+    doi TEXT,
+    openreview TEXT,
+    title_key INTEGER NOT NULL,
     title TEXT NOT NULL,
     authors TEXT NOT NULL DEFAULT '[]',
-    abstract TEXT NOT NULL DEFAULT '',
+    abstract BLOB NOT NULL DEFAULT x'',
     year INTEGER,
     date TEXT,
     venue TEXT NOT NULL DEFAULT '',
@@ -57,21 +72,25 @@ CREATE TABLE IF NOT EXISTS {PAPERS_TABLE} (
     categories TEXT NOT NULL DEFAULT '',
     url TEXT,
     sources TEXT NOT NULL DEFAULT '[]',
-    kind TEXT NOT NULL DEFAULT 'paper',
-    status TEXT NOT NULL DEFAULT '',
-    track TEXT NOT NULL DEFAULT '',
-    topics TEXT NOT NULL DEFAULT '[]',
-    weeks TEXT NOT NULL DEFAULT '[]'
+    kind TEXT GENERATED ALWAYS AS ('paper') VIRTUAL,
+    status TEXT GENERATED ALWAYS AS ('') VIRTUAL,
+    track TEXT GENERATED ALWAYS AS ('') VIRTUAL,
+    topics TEXT GENERATED ALWAYS AS ('[]') VIRTUAL,
+    weeks TEXT GENERATED ALWAYS AS ('[]') VIRTUAL
 )
 """
 # The columns the query language filters on (see paperlog.query) exist here with the library
 # index's names and its normalised (folded) values: ``venue`` and ``venue_label`` as the query
-# compares them, ``venue_name`` and ``badge`` as shown. status/track/topics/weeks are empty for
-# catalog papers, so such filters match nothing rather than failing.
+# compares them, ``venue_name`` and ``badge`` as shown. status/track/topics/weeks are constant
+# (virtual: stored nowhere) for catalog papers, so such filters match nothing rather than fail.
 _INDEXES = (
-    f"CREATE INDEX IF NOT EXISTS papers_title ON {PAPERS_TABLE}(norm_title)",
+    f"CREATE INDEX IF NOT EXISTS papers_title_key ON {PAPERS_TABLE}(title_key)",
     f"CREATE INDEX IF NOT EXISTS papers_year ON {PAPERS_TABLE}(year)",
     f"CREATE INDEX IF NOT EXISTS papers_date ON {PAPERS_TABLE}(date)",
+    # Most catalog papers have neither: a partial index holds only those that do.
+    f"CREATE UNIQUE INDEX IF NOT EXISTS papers_doi ON {PAPERS_TABLE}(doi) WHERE doi IS NOT NULL",
+    f"CREATE UNIQUE INDEX IF NOT EXISTS papers_openreview ON {PAPERS_TABLE}(openreview) "
+    "WHERE openreview IS NOT NULL",
 )
 _STATE_DDL = """
 CREATE TABLE IF NOT EXISTS ingest_state (
@@ -128,10 +147,36 @@ class CatalogPaper(CatalogRecord):
         return data
 
 
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
 def normalise_title(title: str) -> str:
     """Lower-case ASCII letters and digits only: the key that finds one paper's versions."""
-    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "", text)
+    if not title.isascii():
+        title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return _NOT_ALNUM.sub("", title.lower())
+
+
+def title_key(norm: str) -> int:
+    """A normalised title as a signed 64-bit integer (8 bytes a row instead of ~70; a match
+    is confirmed on the title itself, so a collision can never merge two papers)."""
+    return int.from_bytes(
+        hashlib.blake2b(norm.encode(), digest_size=8).digest(), "big", signed=True
+    )
+
+
+def pack_text(text: str) -> bytes:
+    """An abstract as stored: zlib at its fastest level (half the size of English text)."""
+    return zlib.compress(text.encode(), 1) if text else b""
+
+
+def unpack_text(value: bytes | str | None) -> str:
+    """The stored abstract as text."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        return value
+    return zlib.decompress(value).decode()
 
 
 def default_path(env: Mapping[str, str]) -> Path:
@@ -157,23 +202,27 @@ def _fts_row(rec: CatalogRecord) -> tuple[str, ...]:
     return tuple(values[c] for c in FTS_COLUMNS)
 
 
-def _keys(rec: CatalogRecord) -> set[tuple[str, str]]:
+def _keys(rec: CatalogRecord, norm: str) -> set[tuple[str, str | int]]:
     """What can tie a record to a catalog row: its ids and, for a long enough title, the
-    normalised title (the same rule as ``Catalog._find``)."""
-    keys = {
+    normalised title's key (the same rule as ``Catalog._find``)."""
+    keys: set[tuple[str, str | int]] = {
         (kind, value) for kind in ("arxiv", "doi", "openreview") if (value := getattr(rec, kind))
     }
-    norm = normalise_title(rec.title)
-    if len(norm) >= 16 and len(rec.title.split()) >= 3:
-        keys.add(("norm_title", norm))
+    if _title_can_match(rec.title, norm):
+        keys.add(("title_key", title_key(norm)))
     return keys
+
+
+def _title_can_match(title: str, norm: str) -> bool:
+    # "Introduction", "Editorial": too short to say two records are one paper.
+    return len(norm) >= 16 and len(title.split()) >= 3
 
 
 _ROW_FIELDS = (
     "arxiv",
     "doi",
     "openreview",
-    "norm_title",
+    "title_key",
     "title",
     "authors",
     "abstract",
@@ -189,19 +238,19 @@ _ROW_FIELDS = (
 )
 
 
-def _row_values(rec: CatalogRecord, sources: list[str]) -> list[Any]:
+def _row_values(rec: CatalogRecord, sources: list[str], norm: str | None = None) -> list[Any]:
     values = {
         "arxiv": rec.arxiv,
         "doi": rec.doi,
         "openreview": rec.openreview,
-        "norm_title": normalise_title(rec.title),
+        "title_key": title_key(normalise_title(rec.title) if norm is None else norm),
         "title": rec.title,
         "authors": json.dumps(rec.authors, ensure_ascii=False),
-        "abstract": rec.abstract,
+        "abstract": pack_text(rec.abstract),
         "year": rec.year,
         "date": rec.date,
-        "venue": fold(rec.venue),
-        "venue_label": fold(rec.venue_label),
+        "venue": fold(rec.venue) if rec.venue else "",
+        "venue_label": fold(rec.venue_label) if rec.venue_label else "",
         "venue_name": rec.venue,
         "badge": rec.venue_label,
         "categories": rec.categories,
@@ -218,6 +267,9 @@ class Catalog:
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
         self._conn = conn
+        self.defer_fts = False
+        """When set (``catalog ingest`` does), new rows wait for ``index_pending`` instead of
+        entering the full-text index at each commit: one bulk pass at the end is faster."""
 
     @classmethod
     def open(cls, path: Path, *, create: bool = True) -> Catalog:
@@ -229,9 +281,13 @@ class Catalog:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+            # Only a new, empty file takes a page size (before WAL is turned on).
+            conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.row_factory = sqlite3.Row
+            # Registered before any statement runs (SQLite refuses while one is active).
+            conn.create_function("paperlog_unpack", 1, unpack_text, deterministic=True)
             catalog = cls(path, conn)
             catalog._ensure_schema()
         except sqlite3.DatabaseError as exc:
@@ -242,38 +298,71 @@ class Catalog:
         (version,) = self._conn.execute("PRAGMA user_version").fetchone()
         if version == SCHEMA_VERSION:
             return
-        if version not in (0, SCHEMA_VERSION):
+        if version not in (0, 1):
             raise CatalogError(
-                f"catalog schema {version} is not {SCHEMA_VERSION}; delete the file and ingest again",
+                f"catalog schema {version} is newer than this paperlog's ({SCHEMA_VERSION}); "
+                "upgrade paperlog, or delete the file and ingest again",
                 self.path,
             )
-        from paperlog.query import FTS_TOKENIZE
-
         self._conn.execute("BEGIN IMMEDIATE")
         try:
-            self._conn.execute(_PAPERS_DDL)
-            for ddl in _INDEXES:
-                self._conn.execute(ddl)
-            self._conn.execute(_STATE_DDL)
-            self._conn.execute(_META_DDL)
-            exists = self._conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE name = ?", (FTS_TABLE,)
-            ).fetchone()
-            if not exists:
-                # Contentless: the text lives once, in ``papers``; the full-text table holds
-                # only its index (a third of the database otherwise). A changed row is taken
-                # out of it with FTS5's 'delete' command and the row's old values.
-                cols = ", ".join(FTS_COLUMNS)
-                self._conn.execute(
-                    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({cols}, content='', "
-                    f"tokenize='{FTS_TOKENIZE}')"
-                )
+            if version == 1:
+                self._migrate_from_1()
+            else:
+                self._create_tables()
             self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self._conn.execute("COMMIT")
         except BaseException:
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
             raise
+
+    def _create_tables(self) -> None:
+        from paperlog.query import FTS_TOKENIZE
+
+        self._conn.execute(_PAPERS_DDL)
+        for ddl in _INDEXES:
+            self._conn.execute(ddl)
+        self._conn.execute(_STATE_DDL)
+        self._conn.execute(_META_DDL)
+        exists = self._conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = ?", (FTS_TABLE,)
+        ).fetchone()
+        if not exists:
+            # Contentless: the text lives once, in ``papers``; the full-text table holds only
+            # its index (a third of the database otherwise). A changed row is taken out of it
+            # with FTS5's 'delete' command and the row's old values.
+            cols = ", ".join(FTS_COLUMNS)
+            self._conn.execute(
+                f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({cols}, content='', "
+                f"tokenize='{FTS_TOKENIZE}')"
+            )
+
+    def _migrate_from_1(self) -> None:
+        """Schema 1 -> 2: rows copied with hashed title keys and compressed abstracts; the
+        full-text index is kept (its text is the same)."""
+        conn = self._conn
+        conn.create_function("paperlog_title_key", 1, title_key, deterministic=True)
+        conn.create_function("paperlog_pack", 1, pack_text, deterministic=True)
+        conn.execute(f"ALTER TABLE {PAPERS_TABLE} RENAME TO papers_v1")
+        for name in ("papers_title", "papers_year", "papers_date"):
+            conn.execute(f"DROP INDEX IF EXISTS {name}")
+        self._create_tables()
+        cols = ", ".join(("id", *_ROW_FIELDS))
+        old = ", ".join(
+            "paperlog_title_key(norm_title)"
+            if name == "title_key"
+            else "paperlog_pack(abstract)"
+            if name == "abstract"
+            else name
+            for name in ("id", *_ROW_FIELDS)
+        )
+        conn.execute(f"INSERT INTO {PAPERS_TABLE} ({cols}) SELECT {old} FROM papers_v1")
+        conn.execute("DROP TABLE papers_v1")
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (name, value) "
+            f"SELECT 'fts_upto', coalesce(max(id), 0) FROM {PAPERS_TABLE}"
+        )
 
     def close(self) -> None:
         """Close the database."""
@@ -291,12 +380,33 @@ class Catalog:
 
     # --- writing ---------------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def bulk(self) -> Iterator[None]:
+        """A bulk load: new rows wait for ``index_pending``; no fsync; a bigger page cache.
+
+        ``synchronous = OFF`` is safe against a kill (SQLite's WAL keeps every committed
+        transaction and discards the one under way; only a power cut could hurt, and the
+        catalog is rebuilt from its sources); it saves the sync of every checkpoint.
+        """
+        self._conn.execute("PRAGMA synchronous = OFF")
+        self._conn.execute("PRAGMA cache_size = -262144")  # 256 MiB: the id/title indexes
+        self.defer_fts = True
+        try:
+            yield
+        finally:
+            self.defer_fts = False
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+            self._conn.execute("PRAGMA cache_size = -2000")
+
     def begin(self) -> None:
         """Start a write transaction (ingest commits in batches)."""
         self._conn.execute("BEGIN IMMEDIATE")
 
     def commit(self) -> None:
-        """Commit the open transaction."""
+        """Commit the open transaction (with its new rows in the full-text index, unless
+        ``defer_fts``)."""
+        if not self.defer_fts:
+            self._index_above(self.fts_upto(), None)
         self._conn.execute("COMMIT")
 
     def rollback(self) -> None:
@@ -317,10 +427,13 @@ class Catalog:
                 ).fetchone()
                 if row is not None:
                     return row  # type: ignore[no-any-return]
-        if len(norm) < 16 or len(rec.title.split()) < 3:
-            # "Introduction", "Editorial": too short to say two records are one paper.
+        if not _title_can_match(rec.title, norm):
             return None
-        for row in conn.execute(f"SELECT * FROM {PAPERS_TABLE} WHERE norm_title = ?", (norm,)):
+        for row in conn.execute(
+            f"SELECT * FROM {PAPERS_TABLE} WHERE title_key = ?", (title_key(norm),)
+        ):
+            if normalise_title(row["title"]) != norm:
+                continue  # a hash collision, not the same title
             year = row["year"]
             if rec.year is None or year is None or abs(year - rec.year) <= 1:
                 # Another id of the same kind means another paper with the same title.
@@ -337,13 +450,7 @@ class Catalog:
         norm = normalise_title(rec.title)
         row = self._find(rec, norm)
         if row is None:
-            cols = ", ".join(_ROW_FIELDS)
-            marks = ", ".join("?" for _ in _ROW_FIELDS)
-            cur = self._conn.execute(
-                f"INSERT INTO {PAPERS_TABLE} ({cols}) VALUES ({marks})",
-                _row_values(rec, [rec.source] if rec.source else []),
-            )
-            self._insert_fts(int(cur.lastrowid or 0), rec)
+            self._insert_new([(rec, norm)])
             return True
         old = _paper_from_row(row)
         merged = _merge(old, rec)
@@ -364,13 +471,17 @@ class Catalog:
             f"UPDATE {PAPERS_TABLE} SET {assignments} WHERE id = ?",
             [*_row_values(merged, merged.sources), merged.id],
         )
-        cols = ", ".join(FTS_COLUMNS)
-        marks = ", ".join("?" for _ in FTS_COLUMNS)
-        self._conn.execute(
-            f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, {cols}) VALUES ('delete', ?, {marks})",
-            (old.id, *_fts_row(old)),
-        )
-        self._insert_fts(merged.id, merged)
+        if old.id <= self.fts_upto():
+            # Indexed already: out with the old text, in with the new. A row above the mark
+            # is indexed from its current values by ``index_pending``.
+            cols = ", ".join(FTS_COLUMNS)
+            marks = ", ".join("?" for _ in FTS_COLUMNS)
+            self._conn.execute(
+                f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, {cols}) "
+                f"VALUES ('delete', ?, {marks})",
+                (old.id, *_fts_row(old)),
+            )
+            self._insert_fts(merged.id, merged)
         return False
 
     def upsert_many(self, records: list[CatalogRecord]) -> tuple[int, int]:
@@ -378,13 +489,18 @@ class Catalog:
 
         Most records of a snapshot are new papers: those that share no identifier and no
         normalised title with the catalog or with each other are inserted together (one
-        ``executemany`` per table); the rest go through ``upsert`` one by one.
+        ``executemany``); the rest go through ``upsert`` one by one. New rows enter the
+        full-text index later, in bulk (``index_pending``).
         """
-        known = self._existing_keys(records)
-        fresh: list[CatalogRecord] = []
+        keyed = [
+            (rec, norm, _keys(rec, norm))
+            for rec in records
+            for norm in [normalise_title(rec.title)]
+        ]
+        known = self._existing_keys([keys for _, _, keys in keyed])
+        fresh: list[tuple[CatalogRecord, str]] = []
         added = merged = 0
-        for rec in records:
-            keys = _keys(rec)
+        for rec, norm, keys in keyed:
             if keys & known:
                 self._insert_new(fresh)  # so the one-by-one path sees them
                 fresh = []
@@ -393,18 +509,23 @@ class Catalog:
                 else:
                     merged += 1
             else:
-                fresh.append(rec)
+                fresh.append((rec, norm))
                 added += 1
             known |= keys
         self._insert_new(fresh)
         return added, merged
 
-    def _existing_keys(self, records: list[CatalogRecord]) -> set[tuple[str, str]]:
-        wanted: dict[str, list[str]] = {"arxiv": [], "doi": [], "openreview": [], "norm_title": []}
-        for rec in records:
-            for kind, value in _keys(rec):
+    def _existing_keys(self, keys: list[set[tuple[str, str | int]]]) -> set[tuple[str, str | int]]:
+        wanted: dict[str, list[str | int]] = {
+            "arxiv": [],
+            "doi": [],
+            "openreview": [],
+            "title_key": [],
+        }
+        for record_keys in keys:
+            for kind, value in record_keys:
                 wanted[kind].append(value)
-        found: set[tuple[str, str]] = set()
+        found: set[tuple[str, str | int]] = set()
         for column, values in wanted.items():
             if values:
                 for (value,) in self._conn.execute(
@@ -415,7 +536,7 @@ class Catalog:
                     found.add((column, value))
         return found
 
-    def _insert_new(self, records: list[CatalogRecord]) -> None:
+    def _insert_new(self, records: list[tuple[CatalogRecord, str]]) -> None:
         if not records:
             return
         (last,) = self._conn.execute(f"SELECT coalesce(max(id), 0) FROM {PAPERS_TABLE}").fetchone()
@@ -424,14 +545,9 @@ class Catalog:
         self._conn.executemany(
             f"INSERT INTO {PAPERS_TABLE} ({cols}) VALUES ({marks})",
             (
-                [last + n, *_row_values(rec, [rec.source] if rec.source else [])]
-                for n, rec in enumerate(records, 1)
+                [last + n, *_row_values(rec, [rec.source] if rec.source else [], norm)]
+                for n, (rec, norm) in enumerate(records, 1)
             ),
-        )
-        fts_marks = ", ".join("?" for _ in FTS_COLUMNS)
-        self._conn.executemany(
-            f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, {fts_marks})",
-            ((last + n, *_fts_row(rec)) for n, rec in enumerate(records, 1)),
         )
 
     def _insert_fts(self, rowid: int, rec: CatalogRecord) -> None:
@@ -440,6 +556,74 @@ class Catalog:
             f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, {marks})",
             (rowid, *_fts_row(rec)),
         )
+
+    def fts_upto(self) -> int:
+        """Every row up to this id is in the full-text index; those above wait for
+        ``index_pending`` (a bulk load indexes its rows at the end, much faster)."""
+        value = self.get_meta("fts_upto")
+        return int(value) if value else 0
+
+    def pending_fts(self) -> int:
+        """Rows not yet in the full-text index."""
+        (count,) = self._conn.execute(
+            f"SELECT count(*) FROM {PAPERS_TABLE} WHERE id > ?", (self.fts_upto(),)
+        ).fetchone()
+        return int(count)
+
+    def index_pending(self, progress: Callable[[int], None] | None = None) -> int:
+        """Put rows above ``fts_upto`` in the full-text index, ``FTS_CHUNK`` rows a
+        transaction, each moving the mark with it (a kill loses one chunk's work, never the
+        index's consistency). Returns how many rows were indexed."""
+        done = 0
+        while True:
+            self.begin()
+            try:
+                count = self._index_above(self.fts_upto(), FTS_CHUNK)
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self.rollback()
+                raise
+            if not count:
+                return done
+            done += count
+            if progress:
+                progress(count)
+
+    def _index_above(self, upto: int, limit: int | None) -> int:
+        """Index up to ``limit`` rows above ``upto`` and move the mark (in the open
+        transaction); how many were indexed.
+
+        One INSERT ... SELECT: the rows never become Python objects (only the abstract is
+        inflated, by a function registered on the connection). Its columns are ``_fts_row``'s,
+        written in SQL; a test checks both give the same index.
+        """
+        (last, count) = self._conn.execute(
+            f"SELECT max(id), count(*) FROM (SELECT id FROM {PAPERS_TABLE} WHERE id > ? "
+            "ORDER BY id LIMIT ?)",
+            (upto, -1 if limit is None else limit),
+        ).fetchone()
+        if not count:
+            return 0
+        values = {
+            "title": "title",
+            "nickname": "''",
+            "venue": "trim(badge || ' ' || venue_name)",
+            "authors": "coalesce((SELECT group_concat(value, '; ') FROM json_each(authors)), '')",
+            "notes": "''",
+            "abstract": "paperlog_unpack(abstract)",
+            # Spacing differs from _fts_row's join; the tokens (all the index keeps) do not.
+            "other": "coalesce(arxiv, '') || ' ' || coalesce(doi, '') || ' ' || "
+            "coalesce(openreview, '') || ' ' || categories",
+        }
+        cols = ", ".join(FTS_COLUMNS)
+        select = ", ".join(values[c] for c in FTS_COLUMNS)
+        self._conn.execute(
+            f"INSERT INTO {FTS_TABLE} (rowid, {cols}) SELECT id, {select} FROM {PAPERS_TABLE} "
+            "WHERE id > ? AND id <= ? ORDER BY id",
+            (upto, last),
+        )
+        self.set_meta("fts_upto", str(last))
+        return int(count)
 
     # --- ingest bookkeeping -----------------------------------------------------------------
 
@@ -488,6 +672,22 @@ class Catalog:
                 f"SELECT p.* FROM {PAPERS_TABLE} AS p WHERE {where} "
                 "ORDER BY p.date DESC, p.year DESC, p.id DESC"
             )
+        elif where == "1" and limit is not None:
+            # Words only: rank in the full-text index alone and read just the rows shown (a
+            # join would read every matching row of a multi-million-row table). Of a match
+            # set larger than RANK_WINDOW, the newest rows are ranked (FTS5 walks its
+            # doclists newest first and stops there): at 3M papers "learning" matches a
+            # third of them, and scoring all would take seconds.
+            weights = ", ".join(str(w) for w in FTS_WEIGHTS)
+            sql = (
+                "SELECT p.* FROM (SELECT rid, score FROM (SELECT rowid AS rid, "
+                f"bm25({FTS_TABLE}, {weights}) AS score FROM {FTS_TABLE} "
+                f"WHERE {FTS_TABLE} MATCH ? ORDER BY rowid DESC LIMIT ?) "
+                "ORDER BY score, rid LIMIT ?) AS f "
+                f"CROSS JOIN {PAPERS_TABLE} AS p ON p.id = f.rid ORDER BY f.score, f.rid"
+            )
+            rows = self._run(sql, [match, RANK_WINDOW, limit])
+            return [_paper_from_row(row) for row in rows]
         else:
             weights = ", ".join(str(w) for w in FTS_WEIGHTS)
             sql = (
@@ -499,11 +699,13 @@ class Catalog:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
+        return [_paper_from_row(row) for row in self._run(sql, params)]
+
+    def _run(self, sql: str, params: list[Any]) -> list[sqlite3.Row]:
         try:
-            rows = self._conn.execute(sql, params).fetchall()
+            return self._conn.execute(sql, params).fetchall()
         except sqlite3.OperationalError as exc:
             raise CatalogError(f"cannot search the catalog: {exc}", self.path) from None
-        return [_paper_from_row(row) for row in rows]
 
     def get(self, ident: str) -> CatalogPaper | None:
         """A paper by catalog id (``c123``), arXiv ID, DOI or OpenReview ID."""
@@ -530,10 +732,11 @@ class Catalog:
 
     def by_title(self, title: str) -> list[CatalogPaper]:
         """Papers whose normalised title equals this one's."""
+        norm = normalise_title(title)
         rows = self._conn.execute(
-            f"SELECT * FROM {PAPERS_TABLE} WHERE norm_title = ?", (normalise_title(title),)
+            f"SELECT * FROM {PAPERS_TABLE} WHERE title_key = ?", (title_key(norm),)
         ).fetchall()
-        return [_paper_from_row(row) for row in rows]
+        return [_paper_from_row(row) for row in rows if normalise_title(row["title"]) == norm]
 
     def iter_papers(
         self, where: str = "1", params: Iterable[Any] = (), batch: int = 5000
@@ -562,8 +765,42 @@ class Catalog:
         )
         for rowid, title, abstract in self._conn.execute(sql, list(params)):
             ids.append(int(rowid))
-            texts.append(f"{title}. {abstract}")
+            texts.append(f"{title}. {unpack_text(abstract)}")
         return ids, texts
+
+    def texts_of(self, ids: list[int]) -> tuple[list[int], list[str]]:
+        """(ids, "title. abstract" texts) of these papers, in id order."""
+        out_ids: list[int] = []
+        texts: list[str] = []
+        sql = (
+            f"SELECT p.id, p.title, p.abstract FROM {PAPERS_TABLE} AS p "
+            "WHERE p.id IN (SELECT value FROM json_each(?)) ORDER BY p.id"
+        )
+        for rowid, title, abstract in self._conn.execute(sql, (json.dumps(ids),)):
+            out_ids.append(int(rowid))
+            texts.append(f"{title}. {unpack_text(abstract)}")
+        return out_ids, texts
+
+    def values_of(self, name: str, ids: Iterable[int]) -> list[Any]:
+        """One column of these papers, in the given order (``date``, ``year``, ``sources``)."""
+        if name not in ("year", "date", "sources", "venue", "categories"):
+            raise ValueError(f"not a catalog column: {name}")
+        wanted = [int(i) for i in ids]
+        found = dict(
+            self._conn.execute(
+                f"SELECT id, {name} FROM {PAPERS_TABLE} "
+                "WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(wanted),),
+            ).fetchall()
+        )
+        return [found.get(i) for i in wanted]
+
+    def execute(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows of a read-only query over the catalog's tables (``papers``, ``papers_fts``)."""
+        try:
+            return [tuple(r) for r in self._conn.execute(sql, list(params)).fetchall()]
+        except sqlite3.OperationalError as exc:
+            raise CatalogError(f"cannot query the catalog: {exc}", self.path) from None
 
     def all_ids(self) -> list[int]:
         """Every row id, in order."""
@@ -571,7 +808,7 @@ class Catalog:
 
     def column(self, name: str) -> list[Any]:
         """One column of every row, in id order (``year``, ``date``, ``sources``)."""
-        if name not in ("year", "date", "sources", "venue", "categories", "norm_title"):
+        if name not in ("year", "date", "sources", "venue", "categories", "title_key"):
             raise ValueError(f"not a catalog column: {name}")
         return [v for (v,) in self._conn.execute(f"SELECT {name} FROM {PAPERS_TABLE} ORDER BY id")]
 
@@ -615,7 +852,7 @@ def _paper_from_row(row: sqlite3.Row | tuple[Any, ...]) -> CatalogPaper:
         id=int(r["id"]),
         title=r["title"],
         authors=json.loads(r["authors"]),
-        abstract=r["abstract"],
+        abstract=unpack_text(r["abstract"]),
         year=r["year"],
         date=r["date"],
         venue=r["venue_name"],

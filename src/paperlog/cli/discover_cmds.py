@@ -147,7 +147,13 @@ def ingest_cmd(
         for path in expand_sources(Path(s) for s in sources):
             with _progress(path.name, _count_lines(path), tty) as tick:
                 stats = ingest_path(
-                    catalog, path, fmt=fmt, venue=venue, submissions=submissions, progress=tick
+                    catalog,
+                    path,
+                    fmt=fmt,
+                    venue=venue,
+                    submissions=submissions,
+                    progress=tick,
+                    index=False,
                 )
             done.append(stats)
             if not as_json:
@@ -170,15 +176,19 @@ def ingest_cmd(
                     set_spec=set_spec,
                     progress=tick,
                     today=date.today().isoformat(),
+                    index=False,
                 )
             done.append(stats)
             if not as_json:
                 click.echo(_ingest_line(stats), err=True)
+        # New rows enter the full-text index once, in bulk, after every source is read.
+        with _progress("full-text index", catalog.pending_fts(), tty) as tick:
+            indexed = catalog.index_pending(tick)
         total = len(catalog)
     if as_json:
         print_json({"sources": [vars(s) for s in done], "papers": total})
     else:
-        click.echo(f"catalog: {total:,} papers")
+        click.echo(f"catalog: {total:,} papers ({indexed:,} newly in the full-text index)")
 
 
 def _ingest_line(stats: IngestStats) -> str:
@@ -201,16 +211,9 @@ def _parse_day(text: str, option: str) -> date:
 
 
 def _rows(papers: list[CatalogPaper]) -> list[tuple[str, ...]]:
-    return [
-        (
-            f"c{p.id}",
-            p.title,
-            p.venue_label or ("arXiv" if p.arxiv else ""),
-            str(p.year or ""),
-            p.arxiv or p.doi or p.openreview or "",
-        )
-        for p in papers
-    ]
+    from paperlog.catalog.fastsearch import table_rows
+
+    return table_rows(papers)
 
 
 @catalog_group.command("search")

@@ -101,6 +101,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parsed = parse(args)
     if parsed is not None and not sys.stdout.isatty() and _search(*parsed):
         return
+    if args[:2] == ["catalog", "search"] and not sys.stdout.isatty():
+        from paperlog.catalog.fastsearch import run  # the same for the catalog
+
+        if run(args[2:]):
+            return
     from paperlog.cli.main import main as full
 
     full(args)

@@ -244,15 +244,22 @@ def stats_cmd(
       paperlog stats
       paperlog stats --charts charts --months 24
     """
+    from paperlog.index import Index
     from paperlog.plan.stats import compute_stats, render_text
+    from paperlog.plan.statsindex import stats_from_index
 
     lib = app(ctx).open_library()
     today = on_date or date.today()
-    from paperlog.cli.library_cmds import load_items
-
-    papers = load_items(lib)  # the index: no parse of every paper file
     weeks = lib.load_weeks()
-    stats = compute_stats(lib, papers, weeks, today)
+    papers = None
+    if charts_dir is None:  # SQL aggregates over the index: no paper is decoded
+        with Index.open(lib) as index:
+            stats = stats_from_index(lib, index, weeks, today)
+    if charts_dir is not None or stats is None:
+        from paperlog.cli.library_cmds import load_items
+
+        papers = load_items(lib)  # the charts draw every reading; a bad card names its file
+        stats = compute_stats(lib, papers, weeks, today)
     charts: list[tuple[str, str]] = []
     if charts_dir is not None:
         from paperlog.plan.charts import write_charts

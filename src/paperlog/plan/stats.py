@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -180,14 +180,19 @@ def streaks(met: Sequence[bool]) -> tuple[int, int]:
 def venue_name(paper: Paper) -> tuple[str, str | None] | None:
     """(name, label): the canonical venue, else the venue a badge names as written ("BHI
     Journal"); None when there is no venue ("2020", or "Goodnotes", a notes app, not a venue)."""
-    if paper.venue:
-        return paper.venue, None
-    if paper.venue_label:
+    return venue_of(paper.venue, paper.venue_label)
+
+
+def venue_of(venue: str | None, label: str | None) -> tuple[str, str | None] | None:
+    """``venue_name`` of a paper with this venue and badge."""
+    if venue:
+        return venue, None
+    if label:
         from paperlog.venues import parse_badge
 
-        name = parse_badge(paper.venue_label).venue
+        name = parse_badge(label).venue
         if name:
-            return name, paper.venue_label
+            return name, label
     return None
 
 
@@ -206,15 +211,97 @@ def compute_stats(
 
     Weeks run from the lowest to the highest number known (weeks.yaml or readings) whose start
     is on or before ``today``; a number missing in between counts as a week with no readings.
+    ``plan.statsindex`` computes the same from the index's columns without the papers.
     """
     plan = library.config.plan
     check_plan(plan, library.config_path)
-    target = int(plan.papers_per_week)
-    starts = known_weeks(weeks, papers)
-    notes = {w.week: w.note for w in weeks}
     readings = dated_readings(papers, plan, weeks, today)
+    read_papers = {id(p): p for p, _, _, _ in readings}
+    facts = ReadFacts()
+    for paper in read_papers.values():
+        facts.add(paper.topics, venue_name(paper), paper.year, 1)
 
-    per_week: Counter[int] = Counter(w for _, _, w, _ in readings if w is not None)
+    def spans(first_start: date) -> list[tuple[date, date | None]]:
+        out = []
+        for paper in papers:
+            span = _wish_span(paper, first_start)
+            if span is not None:
+                out.append((span[0] or first_start, span[1]))
+        return out
+
+    return assemble_stats(
+        library,
+        weeks,
+        known_weeks(weeks, papers),
+        [(number, paper.track, 1) for paper, _, number, _ in readings],
+        facts,
+        papers=len(papers),
+        spans=spans,
+        wishlist=sum(1 for p in papers if _on_wishlist(p, today)),
+        review=review_summary(papers, today) if today is not None else None,
+        today=today,
+    )
+
+
+@dataclass
+class ReadFacts:
+    """Topics, venues and years counted over the papers read (each paper once)."""
+
+    papers: int = 0
+    topics: Counter[str] = field(default_factory=Counter)
+    venues: Counter[str] = field(default_factory=Counter)
+    venue_labels: dict[str, str | None] = field(default_factory=dict)
+    years: Counter[str] = field(default_factory=Counter)
+
+    def add(
+        self,
+        topics: Iterable[str],
+        venue: tuple[str, str | None] | None,
+        year: int | None,
+        count: int,
+    ) -> None:
+        """Count ``count`` read papers with these topics, venue (``venue_name``) and year; the
+        first paper of a venue (in key order) gives its label."""
+        self.papers += count
+        for topic in dict.fromkeys(topics):
+            self.topics[topic] += count
+        if venue is not None:
+            self.venues[venue[0]] += count
+            self.venue_labels.setdefault(venue[0], venue[1])
+        if year is not None:
+            self.years[str(year)] += count
+
+
+def assemble_stats(
+    library: Library,
+    weeks: list[WeekInfo],
+    starts: dict[int, date | None],
+    tallies: Iterable[tuple[int | None, str | None, int]],
+    facts: ReadFacts,
+    *,
+    papers: int,
+    spans: Callable[[date], Sequence[tuple[date, date | None]]],
+    wishlist: int,
+    review: dict[str, int] | None,
+    today: date | None,
+) -> Stats:
+    """The ``Stats`` from what every reading and paper contributes, however it was gathered.
+
+    ``starts``: every known week's start (``known_weeks``); ``tallies``: (week number, track,
+    how many readings) for the readings up to ``today``; ``spans(first_start)``: each waiting
+    paper's (joined, left) wish-list days; ``wishlist``: how many wait at ``today``.
+    """
+    plan = library.config.plan
+    target = int(plan.papers_per_week)
+    notes = {w.week: w.note for w in weeks}
+    per_week: Counter[int] = Counter()
+    track_counts: Counter[str] = Counter()
+    total = 0
+    for number, track, count in tallies:
+        if number is not None:
+            per_week[number] += count
+        track_counts[track or NO_TRACK] += count
+        total += count
     numbers = {n for n, s in starts.items() if today is None or s is None or s <= today}
     numbers |= set(per_week)
     span = range(min(numbers), max(numbers) + 1) if numbers else range(0)
@@ -242,10 +329,7 @@ def compute_stats(
     flags = [w.met for w in week_stats]
     current, longest = streaks(flags[:-1] if in_progress is not None else flags)
 
-    read_papers = {id(p): p for p, _, _, _ in readings}
-    track_counts: Counter[str] = Counter(r_paper.track or NO_TRACK for r_paper, _, _, _ in readings)
     shares = {t.name: t.share for t in plan.tracks}
-    total = len(readings)
     tracked = sum(track_counts[name] for name in shares)
     tracks = [
         TrackStat(
@@ -264,22 +348,12 @@ def compute_stats(
     ]
 
     topic_names: dict[str, str | None] = {t.code: t.name for t in library.config.topics}
-    topics: Counter[str] = Counter()
-    venues: Counter[str] = Counter()
-    venue_labels: dict[str, str | None] = {}
-    years: Counter[str] = Counter()
-    for paper in read_papers.values():
-        topics.update(dict.fromkeys(paper.topics, 1))
-        venue = venue_name(paper)
-        if venue is not None:
-            venues[venue[0]] += 1
-            venue_labels.setdefault(venue[0], venue[1])
-        if paper.year is not None:
-            years[str(paper.year)] += 1
-
-    wishlist = wishlist_growth(papers, week_stats, plan, today)
+    first_start = first_week_start(week_stats)
+    wish_points = (
+        [] if first_start is None else growth_points(spans(first_start), week_stats, plan, today)
+    )
     return Stats(
-        review=review_summary(papers, today) if today is not None else None,
+        review=review,
         today=today,
         target=target,
         weeks=week_stats,
@@ -288,15 +362,15 @@ def compute_stats(
         weeks_meeting=sum(flags),
         in_progress=in_progress,
         tracks=tracks,
-        topics=_counts(topics, dict(topic_names)),
-        venues=_counts(venues, venue_labels),
-        years=[Count(y, years[y]) for y in sorted(years)],
-        wishlist=wishlist,
+        topics=_counts(facts.topics, dict(topic_names)),
+        venues=_counts(facts.venues, facts.venue_labels),
+        years=[Count(y, facts.years[y]) for y in sorted(facts.years)],
+        wishlist=wish_points,
         totals={
             "readings": total,
-            "papers_read": len(read_papers),
-            "papers": len(papers),
-            "wishlist": sum(1 for p in papers if _on_wishlist(p, today)),
+            "papers_read": facts.papers,
+            "papers": papers,
+            "wishlist": wishlist,
             "weeks": len(week_stats),
             "weeks_meeting": sum(flags),
             "per_week": round(total / len(week_stats), 2) if week_stats else 0.0,
@@ -327,14 +401,33 @@ def _ratio(part: int, whole: int) -> float:
 def _wish_span(paper: Paper, first_start: date | None) -> tuple[date | None, date | None] | None:
     """(joined, left) the wish-list, by the rules ``wishlist_growth`` documents; None when the
     paper never waited. ``joined`` None means "since before the log began"."""
-    read_on = _first_reading_day(paper)
-    if paper.readings and read_on is None:
+    return wish_span(
+        added=paper.added,
+        wish_grouped=bool(paper.wish_group),
+        read_on=_first_reading_day(paper),
+        has_readings=bool(paper.readings),
+        is_read=paper.status == "read",
+        first_start=first_start,
+    )
+
+
+def wish_span(
+    *,
+    added: date | None,
+    wish_grouped: bool,
+    read_on: date | None,
+    has_readings: bool,
+    is_read: bool,
+    first_start: date | None,
+) -> tuple[date | None, date | None] | None:
+    """``_wish_span`` of a paper given only what it needs of it (the index stores these)."""
+    if has_readings and read_on is None:
         return None
-    if not paper.readings and paper.status == "read":
+    if not has_readings and is_read:
         return None
-    if paper.added is not None:
-        joined: date | None = paper.added
-    elif read_on is None or paper.wish_group:
+    if added is not None:
+        joined: date | None = added
+    elif read_on is None or wish_grouped:
         # still waiting, or read after waiting under a wish-list heading: there since the start
         joined = first_start
     else:
@@ -347,7 +440,12 @@ def _wish_span(paper: Paper, first_start: date | None) -> tuple[date | None, dat
 
 def _on_wishlist(paper: Paper, today: date | None) -> bool:
     """Waiting at ``today`` (None: now), by the rules ``wishlist_growth`` documents."""
-    span = _wish_span(paper, None)
+    return on_wishlist(_wish_span(paper, None), today)
+
+
+def on_wishlist(span: tuple[date | None, date | None] | None, today: date | None) -> bool:
+    """Whether a paper with this span (``wish_span`` with no ``first_start``) waits at
+    ``today`` (None: now)."""
     if span is None:
         return False
     joined, left = span
@@ -373,15 +471,30 @@ def wishlist_growth(
     first week (it was already waiting when the log began); a paper read without ever being
     on the wish-list, as far as the log can tell, is not counted at all.
     """
-    dated = [w for w in week_stats if w.week_start is not None]
-    if not dated:
+    first_start = first_week_start(week_stats)
+    if first_start is None:
         return []
-    first_start = min(w.week_start for w in dated if w.week_start is not None)
     spans: list[tuple[date, date | None]] = []
     for paper in papers:
         span = _wish_span(paper, first_start)
         if span is not None:
             spans.append((span[0] or first_start, span[1]))
+    return growth_points(spans, week_stats, plan, today)
+
+
+def first_week_start(week_stats: Sequence[WeekStat]) -> date | None:
+    """The earliest start of the weeks that have one (the wish-list's "log began" day)."""
+    return min((w.week_start for w in week_stats if w.week_start is not None), default=None)
+
+
+def growth_points(
+    spans: Sequence[tuple[date, date | None]],
+    week_stats: Sequence[WeekStat],
+    plan: Plan,
+    today: date | None,
+) -> list[WishPoint]:
+    """The wish-list's size per dated week from every waiting paper's (joined, left) days."""
+    dated = [w for w in week_stats if w.week_start is not None]
     # sorted join and leave days: each week is a few bisections, not a pass over every paper
     joins = sorted(j for j, _ in spans)
     leaves = sorted(r for _, r in spans if r is not None)

@@ -269,7 +269,6 @@ def recommend(
 ) -> list[Suggestion]:
     """The best catalog papers for this library, explained, never one already in it."""
 
-    from paperlog.recommend.features import load_features
     from paperlog.recommend.model import feature_words, rank
 
     if papers is None:
@@ -284,7 +283,7 @@ def recommend(
         raise ValidationError(f"unknown topic code {options.topic!r} (known: {known})")
     if progress:
         progress("reading the catalog's text features")
-    features = load_features(catalog)
+    features, prefiltered = _features(catalog, library, papers, options)
     if not len(features.ids):
         raise NotFound(f"the catalog at {catalog.path} is empty; run 'paperlog catalog ingest'")
     row_of = features.row_of()
@@ -307,12 +306,12 @@ def recommend(
             f"only {positives} paper(s) carry topic {options.topic}; a topic model needs "
             f"{MIN_TOPIC_PAPERS} (tag more with 'paperlog topics suggest --accept')"
         )
-    candidates = _candidates(catalog, features.ids, options.since)
+    candidates = _candidates(catalog, features.ids, None if prefiltered else options.since)
     for row in in_library:
         candidates[row] = False
     if progress:
         progress(f"training on {positives} papers against {len(features.ids):,} catalog papers")
-    groups = _groups(catalog)
+    groups = _groups(catalog, features.ids)
     ranking = rank(features.counts, groups, examples, candidates=candidates)
     rows = (
         ranking.least_sure(options.limit * 3)
@@ -334,13 +333,52 @@ def recommend(
     return out
 
 
-def _groups(catalog: Catalog) -> list[str]:
-    """Each catalog row's first source (a conference and year, or "arxiv"), for the prior."""
+def _features(
+    catalog: Catalog, library: Library, papers: list[Paper], options: Options
+) -> tuple[Any, bool]:
+    """(the text features to rank, whether they are pre-filtered candidates).
+
+    A catalog of up to ``LARGE_CATALOG`` papers is ranked whole, from the features cache. A
+    larger one first narrows to ``CANDIDATES`` papers (``--since`` and BM25 to the reader's
+    own words, in the full-text index), plus the catalog rows of library and rated papers (so
+    they are recognised and never suggested); only those are read and hashed.
+    """
+    from paperlog.recommend import features as feat
+
+    if len(catalog) <= feat.LARGE_CATALOG:
+        return feat.load_features(catalog), False
+    texts: list[str] = []
+    linked: list[int] = []
+    for paper in papers:
+        hit = catalog_row_of(catalog, paper)
+        if hit is not None:
+            linked.append(hit.id)
+            texts.append(f"{hit.title}. {hit.abstract}")
+        else:
+            texts.append(_text(paper))
+    for rating in load_ratings(library):
+        value = rating.ref.split(":", 1)[1] if ":" in rating.ref else ""
+        hit = catalog.get(value) if value and not rating.ref.startswith("key:") else None
+        if hit is not None:
+            linked.append(hit.id)
+    since = options.since.isoformat() if options.since else None
+    ids = feat.candidate_ids(catalog, feat.reader_vocabulary(texts), since=since)
+    return feat.load_candidate_features(catalog, [*ids, *linked]), True
+
+
+def _groups(catalog: Catalog, ids: np.ndarray | None = None) -> list[str]:
+    """Each row's first source (a conference and year, or "arxiv"), for the prior: of the
+    rows ``ids`` names, in that order, or of every row in id order."""
     import json
 
+    values = (
+        catalog.column("sources")
+        if ids is None
+        else catalog.values_of("sources", (int(i) for i in ids))
+    )
     out = []
-    for value in catalog.column("sources"):
-        sources = json.loads(value)
+    for value in values:
+        sources = json.loads(value) if value else []
         out.append(sources[0] if sources else "")
     return out
 
@@ -350,8 +388,8 @@ def _candidates(catalog: Catalog, ids: np.ndarray, since: date | None) -> np.nda
 
     mask = np.ones(len(ids), dtype=bool)
     if since is not None:
-        dates = catalog.column("date")
-        years = catalog.column("year")
+        dates = catalog.values_of("date", (int(i) for i in ids))
+        years = catalog.values_of("year", (int(i) for i in ids))
         cutoff = since.isoformat()
         mask = np.array(
             [
