@@ -62,6 +62,9 @@ clean:
 # installed when missing and apt-get can (CI runs as root); otherwise those tests skip, saying why.
 CHROMIUM := /usr/bin/chromium
 .PHONY: chromium screenshots
+# a small catalog from two real conference lists: Today's Recommended panel and the catalog page
+SHOTS_CATALOG := build/screenshots-catalog.sqlite
+SHOTS_LISTS := ../shared/corpus/catalog/papercopilot_paperlists
 chromium:
 	@test -x $(CHROMIUM) || { command -v apt-get >/dev/null && apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || echo "make: chromium could not be installed; the browser tests will skip"
 
@@ -69,7 +72,10 @@ test: chromium
 
 screenshots: $(STAMP) chromium
 	test -f $(DEMO)/paperlog.toml || bash scripts/demo.sh "$(SEED)" "$(DEMO)" >/dev/null
-	$(BIN)/python scripts/screenshots.py "$(DEMO)" build/screenshots
+	test -f $(SHOTS_CATALOG) || test ! -d $(SHOTS_LISTS) || $(BIN)/paperlog catalog ingest \
+	  --catalog $(SHOTS_CATALOG) $(SHOTS_LISTS)/cvpr/cvpr2019.json $(SHOTS_LISTS)/iccv/iccv2019.json
+	PAPERLOG_CATALOG=$$(test -f $(SHOTS_CATALOG) && echo $(SHOTS_CATALOG)) \
+	  $(BIN)/python scripts/screenshots.py "$(DEMO)" build/screenshots
 
 # 100,000 mutated inputs over every reader (about 20 min); counts per target, findings listed
 fuzz: $(STAMP)
