@@ -128,6 +128,11 @@ _READINGS_INDEXES = (
     # index instead of the wide rows
     f"CREATE INDEX papers_for_stats ON {PAPERS_TABLE} (has_takeaways, review_due, n_readings, "
     "status, added, wish_grouped, first_read)",
+    # ``Index.waiting``: each track's head of the queue is a short walk of this index, and the
+    # items with a pin or a skipped day are a partial index of their own
+    f"CREATE INDEX papers_queue ON {PAPERS_TABLE} (status, track_as_written, rank, key, "
+    "pinned, skips)",
+    f"CREATE INDEX papers_jumping ON {PAPERS_TABLE} (status) WHERE pinned IS NOT NULL OR skips",
 )
 # A year filter (the most common one after words) reads only its years' entries, not the
 # table: the entries carry the recency order's columns and the key, so a filter-only search
@@ -971,6 +976,8 @@ class Index:
         always among them.
         """
         params: list[Any] = []
+        if per_track is not None and not focus:
+            return self._read(lambda: self._papers(self._queue_heads(per_track)))
         if per_track is None:
             sql = f"SELECT p.rowid FROM {PAPERS_TABLE} AS p WHERE p.status != 'read'"
         else:
@@ -993,6 +1000,63 @@ class Index:
         return self._read(
             lambda: self._papers([rowid for (rowid,) in self._conn.execute(sql, params)])
         )
+
+    def _queue_heads(self, per_track: int) -> list[int]:
+        """``waiting(per_track)`` without a focus, as index walks instead of a sort of every
+        waiting item: the items with a pin or a skipped day, then per track the first
+        ``per_track`` others, started ones first, then by rank (unranked last), then key."""
+        table, conn = PAPERS_TABLE, self._conn
+        ids = [
+            rowid
+            for (rowid,) in conn.execute(
+                f"SELECT rowid FROM {table} INDEXED BY papers_jumping "
+                "WHERE (pinned IS NOT NULL OR skips) AND status != 'read'"
+            )
+        ]
+        tracks: list[str | None] = []
+        # each distinct track (NULL first) by one index seek per track, not a scan
+        row = conn.execute(
+            f"SELECT 1 FROM {table} WHERE status IN ('wish', 'reading') "
+            "AND track_as_written IS NULL LIMIT 1"
+        ).fetchone()
+        if row is not None:
+            tracks.append(None)
+        last, after = "", ">="
+        while True:
+            (found,) = conn.execute(
+                f"SELECT min(t) FROM (SELECT min(track_as_written) AS t FROM {table} "
+                f"WHERE status = 'wish' AND track_as_written {after} ? UNION ALL "
+                f"SELECT min(track_as_written) FROM {table} "
+                f"WHERE status = 'reading' AND track_as_written {after} ?)",
+                (last, last),
+            ).fetchone()
+            after = ">"
+            if found is None:
+                break
+            tracks.append(found)
+            last = found
+        free = "pinned IS NULL AND NOT skips"
+        for track in tracks:
+            head: list[int] = []
+            for status, ranked in (("reading", None), ("wish", True), ("wish", False)):
+                if len(head) >= per_track:
+                    break
+                rank = (
+                    ""
+                    if ranked is None
+                    else ("AND rank IS NOT NULL" if ranked else "AND rank IS NULL")
+                )
+                order = "rank IS NULL, rank, key" if ranked is None else "rank, key"
+                head += [
+                    rowid
+                    for (rowid,) in conn.execute(
+                        f"SELECT rowid FROM {table} INDEXED BY papers_queue WHERE status = ? "
+                        f"AND track_as_written IS ? {rank} AND {free} ORDER BY {order} LIMIT ?",
+                        (status, track, per_track - len(head)),
+                    )
+                ]
+            ids += head
+        return ids
 
     def week_summary(self) -> list[Reading]:
         """One reading per week number any paper was read in: its earliest ``week_start``
