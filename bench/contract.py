@@ -671,7 +671,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="3 runs; commands at 1k and 10k")
     parser.add_argument("--runs", type=int, default=None, help="runs per side (default 7, 3 quick)")
-    parser.add_argument("--only", choices=("search", "inproc", "imports", "commands"), default=None)
+    parser.add_argument(
+        "--only",
+        choices=("search", "inproc", "imports", "commands", "web", "catalog"),
+        default=None,
+    )
     parser.add_argument("--src", type=Path, default=None, help="measure paperlog from this src/")
     args = parser.parse_args()
     runs = args.runs or (3 if args.quick else 7)
@@ -696,6 +700,16 @@ def main() -> None:
         if args.only in (None, "commands"):
             sizes = (1_000, 10_000) if args.quick else (1_000, 10_000, 100_000)
             commands = command_rows(sizes, env, max(3, runs // 2) if not args.quick else 3)
+        # The web app's rows (issue 12) and the catalog's (issue 13), each from its own script.
+        sections: list[tuple[str, list[tuple[str, str, str, str]]]] = []
+        if args.only in (None, "web"):
+            import bench_web
+
+            sections.append(("Web app (`paperlog serve`, loopback)", bench_web.rows(work)))
+        if args.only in (None, "catalog"):
+            import bench_catalog
+
+            sections.append(("Catalog and recommendations", bench_catalog.rows(work)))
     if rows:
         print(
             markdown(
@@ -721,6 +735,11 @@ def main() -> None:
             print(f"\n`list (one screen)` is `paperlog list {' '.join(LIST_ARGS)}`.")
         if any(WATCHED):
             print("\nThe commands ran with `paperlog watch` running on the library.")
+        print()
+    for title, found in sections:
+        print(f"{title}:")
+        print()
+        print(markdown(("measure", "size", "measured", "target"), [list(r) for r in found]))
         print()
     print(f"python start-up now: {startup()}; ", end="")
     print(f"load average {load_before} at the start, {load()} at the end; ", end="")
