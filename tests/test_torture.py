@@ -23,3 +23,15 @@ def test_kills_and_index_damage_leave_before_or_after_and_right_answers(tmp_path
     report = "\n".join([result.table(), *result.kills.failures, *result.corruptions.failures])
     assert result.kills.killed == 4 and result.corruptions.trials == 15
     assert result.failures == 0, report
+
+
+@requires_shared
+def test_killed_add_and_review_leave_no_temp_behind(tmp_path: Path) -> None:
+    # add's HTTP cache entries and review's day note were the writes outside a transaction:
+    # the cache now stages in .paperlog/tmp (swept by the next command), the note has no temp.
+    result = run_torture(
+        tmp_path / "torture", kills=6, damages=0, only=("add", "review --grade"), targeted_only=True
+    )
+    report = "\n".join([result.table(), *result.kills.failures])
+    assert result.kills.killed == 6
+    assert result.kills.temps_left == 0 and result.failures == 0, report

@@ -344,6 +344,7 @@ def kill_trial(
     if left:
         counts.temps_left += 1
         counts.temp_files_left += len(left)
+        counts.failures.append(f"{label}: temp files survive the next command: {left[:3]}")
     if traceback:
         counts.tracebacks += 1
         counts.failures.append(f"{label}: traceback: {traceback[-300:]}")

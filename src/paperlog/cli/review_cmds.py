@@ -38,7 +38,6 @@ NOTHING_TO_REVIEW = (
 def _review_day_note(lib: Library, now: datetime) -> None:
     """Say once per day asked about, after the command did its work, when that day is not
     the plan's review day (a script grading every day must not see it on every call)."""
-    from paperlog.library import atomic_write
     from paperlog.plan.calendar import day_name, is_review_day
 
     plan = lib.config.plan
@@ -56,9 +55,11 @@ def _review_day_note(lib: Library, now: datetime) -> None:
         f"{plan.review_day} (review works any day)",
         err=True,
     )
-    # a read-only library only means the note comes again
+    # Written in place, not through a temp file: a torn marker only means the note comes
+    # again, and a kill can leave no temp behind (make torture once found one here). A
+    # read-only library likewise only means the note comes again.
     with contextlib.suppress(OSError):
-        atomic_write(marker, day.isoformat() + "\n")
+        marker.write_text(day.isoformat() + "\n", encoding="utf-8")
 
 
 def _print_grades(lib: Library, results: list[GradeResult], now: datetime, as_json: bool) -> None:
