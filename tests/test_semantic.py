@@ -175,7 +175,7 @@ def test_recommend_with_each_ranker_says_which(
             assert found[0].to_dict()["ranker"] == name  # what --json prints
             assert all(s.near for s in found)
             assert all(s.words for s in found) == (name != "semantic")  # embeddings have no words
-        # The default, with the extra installed and the catalog embedded, is the blend.
+        # The default (tf-idf: the ranker that beats every baseline in make eval).
         assert choose_ranker(library, catalog).name == service.DEFAULT_RANKER
     # One real process (the model takes long to load in each): the default ranker, as text.
     env = {"PAPERLOG_CATALOG": str(real_catalog), **closed_sources_env()}
@@ -238,7 +238,7 @@ def test_without_the_extra_recommend_uses_tfidf_and_says_so(
     corpus: Path, real_catalog: Path, tmp_path: Path
 ) -> None:
     library = _vision_library(corpus, tmp_path / "lib")
-    # The blend asked for in paperlog.toml (as the default would be): without the extra, tf-idf.
+    # The blend asked for in paperlog.toml: without the extra, tf-idf.
     toml = library.root / "paperlog.toml"
     toml.write_text(toml.read_text() + '\n[recommend]\nranker = "blend"\n')
     hide = tmp_path / "hide-extra"

@@ -375,7 +375,7 @@ def catalog_embed_cmd(ctx: click.Context, *, catalog_path: str | None, as_json: 
     type=click.Choice(["tfidf", "semantic", "blend"]),
     default=None,
     help="tf-idf words, sentence embeddings (the semantic extra) or both; "
-    "default: [recommend] ranker in paperlog.toml, else blend when the extra is installed.",
+    "default: [recommend] ranker in paperlog.toml, else tfidf.",
 )
 @_catalog_option
 @json_option

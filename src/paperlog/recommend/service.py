@@ -29,7 +29,9 @@ VERDICTS = ("good", "bad", "skip")
 MIN_TOPIC_PAPERS = 3
 """A per-topic model needs at least this many papers carrying the code."""
 RANKERS = ("tfidf", "semantic", "blend")
-DEFAULT_RANKER = "blend"
+DEFAULT_RANKER = "tfidf"
+"""The one that beats every baseline on every list and metric in ``make eval`` (the blend is
+ahead on more figures but behind arxiv-sanity-lite on one list's MRR)."""
 """The ranker ``make eval`` found best (docs/discover.md); used when the semantic extra is
 installed and neither ``--ranker`` nor ``[recommend] ranker`` in paperlog.toml says otherwise."""
 INLINE_EMBED_LIMIT = 2_000
