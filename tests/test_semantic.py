@@ -193,14 +193,18 @@ def test_a_catalog_mostly_without_embeddings_waits_for_catalog_embed(
     corpus: Path, real_catalog: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     library = _vision_library(corpus, tmp_path / "lib")
+    toml = library.root / "paperlog.toml"
+    toml.write_text(toml.read_text() + '\n[recommend]\nranker = "blend"\n')
+    library = Library.open(library.root)
     monkeypatch.setattr(service, "INLINE_EMBED_LIMIT", 10)
     with Catalog.open(real_catalog) as catalog:
+        # The blend configured: tf-idf stands in, and says what to run.
         choice = choose_ranker(library, catalog)
         assert choice.name == "tfidf" and "run 'paperlog catalog embed'" in choice.note
         with pytest.raises(ValidationError, match="catalog embed"):
             choose_ranker(library, catalog, "semantic")
         semantic.update_embeddings(catalog, semantic.Encoder())
-        assert choose_ranker(library, catalog).name == service.DEFAULT_RANKER
+        assert choose_ranker(library, catalog).name == "blend"
 
 
 def test_the_ranker_setting_in_paperlog_toml(
