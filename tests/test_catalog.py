@@ -302,6 +302,7 @@ def test_rows_wait_for_the_full_text_index_and_a_killed_indexing_resumes(
     with pytest.raises(KeyboardInterrupt):
         catalog.index_pending(die)
     assert catalog.pending_fts() == 60
+    assert catalog.stats()["unindexed"] == 60  # what 'catalog info' reports
     assert len(catalog.search("paper", limit=None)) == 40
     again = ingest_path(catalog, source)  # finished: reads nothing, completes the index
     assert again.already_done

@@ -843,6 +843,7 @@ class Catalog:
             "years": [lo, hi],
             "sources": dict(sorted(by_source.items())),
             "bytes": size,
+            "unindexed": self.pending_fts(),
         }
 
 

@@ -309,6 +309,11 @@ def catalog_info_cmd(ctx: click.Context, *, catalog_path: str | None, as_json: b
         print_json(info)
         return
     click.echo(f"{info['path']}: {info['papers']:,} papers, {info['bytes'] / 2**20:.0f} MiB")
+    if info["unindexed"]:
+        click.echo(
+            f"{info['unindexed']:,} papers not yet in the full-text index (an ingest was "
+            "interrupted): 'paperlog catalog ingest' with any source finishes it"
+        )
     print_table(("source", "papers"), sorted(info["sources"].items()))
 
 
