@@ -145,7 +145,8 @@ def ingest_cmd(
     tty = env.stderr.isatty() and not as_json
     with _open_catalog(env, catalog_path, create=True) as catalog:
         for path in expand_sources(Path(s) for s in sources):
-            with _progress(path.name, _count_lines(path), tty) as tick:
+            # Counting lines reads the whole file: only for a progress bar someone sees.
+            with _progress(path.name, _count_lines(path) if tty else None, tty) as tick:
                 stats = ingest_path(
                     catalog,
                     path,
