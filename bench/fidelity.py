@@ -5,6 +5,8 @@ import the render into another fresh library, and print one row per file:
 
 - entries: listings the importer read (a paper listed twice counts twice), slots (to-do
   placeholders kept), items (distinct papers), read / wish;
+- kept text: pieces of the README's own text inside or around the log (prose, link lists,
+  HTML comments, rules, sections after the log) kept verbatim in their place;
 - titles, urls, venue/year, arXiv: items having each;
 - unread: lines with a Markdown link that no rule read (not an entry, resource, topic,
   contents or intro line), a measure of entries missed;
@@ -47,6 +49,7 @@ class Row:
     lines: int = 0
     entries: int = 0
     slots: int = 0
+    kept_text: int = 0
     items: int = 0
     read: int = 0
     wish: int = 0
@@ -109,6 +112,18 @@ def _projection(library: Any) -> dict[str, Any]:
     return out
 
 
+_KEPT_TEXT = ("slots", "after_log")
+"""Text kept inside and after the log: its link lines still count as unread (possible
+entries missed); text before the log (intro, head, before_log) does not."""
+
+
+def _slot_records(library: Any) -> list[dict[str, Any]]:
+    """The to-do slots and kept text records of the weeks and of the README."""
+    records = [s for w in library.load_weeks() for s in w.extra.get("slots", [])]
+    records += list(library.config.readme.get("slots", []))
+    return [s for s in records if isinstance(s, dict) and isinstance(s.get("line"), str)]
+
+
 def _unread(text: str, parsed: Any, library: Any) -> int:
     """Lines with a link that no rule read."""
     used: set[int] = {f.line for f in parsed.found}
@@ -118,10 +133,10 @@ def _unread(text: str, parsed: Any, library: Any) -> int:
     resource_titles = {
         item.title for s in library.load_resources() for g in s.groups for item in g.items
     }
-    readme = library.config.readme
+    # text kept verbatim is not read as an entry: it still counts here (a possible miss)
+    readme = {k: v for k, v in library.config.readme.items() if k not in _KEPT_TEXT}
     kept_text = json.dumps(readme, ensure_ascii=False) + library.config.intro
-    slots = [s.get("line", "") for w in library.load_weeks() for s in w.extra.get("slots", [])]
-    slots += [s.get("line", "") for s in readme.get("slots", [])]
+    slots = [s["line"] for s in _slot_records(library) if not s.get("text")]
     count = 0
     for number, line in enumerate(lines, 1):
         if number in used or not _LINK.search(line):
@@ -156,9 +171,11 @@ def measure(name: str, path: Path) -> Row:
         parsed, _ = parse_readme(text)
         papers = first.load_papers()
         row.entries = len(parsed.found)
-        row.slots = len(parsed.readme.get("slots", [])) + sum(
-            len(w.extra.get("slots", [])) for w in parsed.weeks
-        )
+        records = _slot_records(first)
+        row.slots = sum(1 for s in records if not s.get("text"))
+        row.kept_text = sum(1 for s in records if s.get("text"))
+        readme = first.config.readme
+        row.kept_text += sum(len(readme.get(k) or []) for k in ("head_more", "after_log"))
         row.items, row.read, row.wish = report.items, report.read, report.wish
         row.titles = sum(1 for p in papers if p.title.strip())
         row.urls = sum(1 for p in papers if p.url)
@@ -216,18 +233,20 @@ def files(args: list[str]) -> list[tuple[str, Path]]:
 def table(rows: list[Row]) -> str:
     """A Markdown table, one row per file."""
     head = (
-        "| file | lines | entries | slots | items | read | wish | titles | urls | venue/year "
+        "| file | lines | entries | slots | kept text | items | read | wish | titles | urls "
+        "| venue/year "
         "| arXiv | unread link lines | extras | warnings | render: missing lines by kind "
         "| render: added | round trip changed |"
     )
-    out = [head, "|" + "---|" * 18]
+    out = [head, "|" + "---|" * 19]
     for r in rows:
         if r.error:
-            out.append(f"| {r.name} | {r.lines} | error: {r.error} |" + " |" * 15)
+            out.append(f"| {r.name} | {r.lines} | error: {r.error} |" + " |" * 16)
             continue
         missing = ", ".join(f"{k} {v}" for k, v in sorted(r.missing.items())) or "0"
         out.append(
-            f"| {r.name} | {r.lines} | {r.entries} | {r.slots} | {r.items} | {r.read} | {r.wish} "
+            f"| {r.name} | {r.lines} | {r.entries} | {r.slots} | {r.kept_text} | {r.items} "
+            f"| {r.read} | {r.wish} "
             f"| {r.titles} | {r.urls} | {r.venue_year} | {r.arxiv} | {r.unread} | {r.extras} "
             f"| {r.warnings} | {missing} | {r.added} | {r.round_trip_changed} |"
         )

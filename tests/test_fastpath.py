@@ -3,8 +3,10 @@ without importing click or rich; anything else goes to the click CLI unchanged."
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -143,3 +145,90 @@ def test_search_rows_are_the_table_rows_of_the_papers(tmp_path: Path) -> None:
             expected = [tuple("" if v is None else str(v) for v in paper_row(p)) for p in papers]
             assert index.search_rows(text) == expected, text
             assert index.search_rows(text, 1) == expected[:1]
+
+
+_HEAVY = {
+    "paperlog.library",
+    "paperlog.index",
+    "paperlog.model",
+    "dataclasses",
+    "click",
+    "pathlib",
+    "json",
+    "typing",
+}
+
+
+def _fast_search(root: Path, *words: str) -> tuple[list[str], set[str]]:
+    """The fast path's output lines and which of ``_HEAVY`` it imported."""
+    code = (
+        "import sys\nfrom paperlog.cli.fastpath import main\n"
+        f"main(['--library', {str(root)!r}, 'search', *{list(words)!r}])\n"
+        "sys.stderr.write(' '.join(sys.modules))"
+    )
+    result = _run([sys.executable, "-c", code])
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines(), set(result.stderr.split()) & _HEAVY
+
+
+def _age(root: Path) -> None:
+    """Files written an hour ago: not racy, so a sync stores the manifest."""
+    old = time.time() - 3600
+    for path in (root / "papers").iterdir():
+        os.utime(path, (old, old))
+
+
+def test_a_fresh_index_is_read_without_the_library_modules(root: Path) -> None:
+    _age(root)
+    Index.open(Library.open(root)).close()  # stores the manifest of an unchanged folder
+    lines, heavy = _fast_search(root, "contrastive")
+    assert len(lines) == 8 and heavy == set()
+    lines, heavy = _fast_search(root, "year:2019..")
+    assert [line.split("\t")[0] for line in lines] == ["p7", "p5", "p4", "p6"] and not heavy
+
+
+def test_an_in_place_edit_is_seen_without_a_watcher(root: Path) -> None:
+    _age(root)
+    Index.open(Library.open(root)).close()
+    path = root / "papers" / "p3.md"
+    text = path.read_bytes()
+    with path.open("r+b") as f:  # in place, same size: only the mtime tells
+        f.write(text.replace(b"Contrastive Learning Part 3", b"Zebrafishes Learning Part 3"))
+    lines, heavy = _fast_search(root, "zebrafishes")
+    assert [line.split("\t")[0] for line in lines] == ["p3"]
+    assert "paperlog.index" in heavy  # the manifest differed: the full path synced
+    lines, heavy = _fast_search(root, "zebrafishes")  # racy now: still the full path, still seen
+    assert [line.split("\t")[0] for line in lines] == ["p3"]
+
+
+def test_an_interrupted_write_takes_the_full_path(root: Path) -> None:
+    _age(root)
+    Index.open(Library.open(root)).close()
+    (root / ".paperlog" / "tmp").mkdir(exist_ok=True)
+    (root / ".paperlog" / "tmp" / "stray").write_text("left by a killed writer")
+    lines, heavy = _fast_search(root, "contrastive")
+    assert len(lines) == 8 and "paperlog.library" in heavy  # it recovered first
+
+
+def test_the_fast_paths_names_are_the_librarys() -> None:
+    import paperlog.index
+    import paperlog.index_fresh as fresh
+    import paperlog.journal
+    import paperlog.library
+
+    assert fresh.CONFIG_NAME == paperlog.library.CONFIG_NAME
+    assert fresh.STATE_DIR == paperlog.library.STATE_DIR
+    assert fresh.ENV_VAR == paperlog.library.ENV_VAR
+    assert fresh.JOURNAL_NAME == paperlog.journal.JOURNAL_NAME
+    assert fresh.TMP_DIR_NAME == paperlog.journal.TMP_DIR_NAME
+    assert paperlog.index.SCHEMA_VERSION == fresh.SCHEMA_VERSION
+
+
+def test_the_quick_manifest_is_the_detailed_scans(root: Path) -> None:
+    from paperlog.index_fresh import manifest_of, scan_manifest
+
+    (root / "papers" / ".hidden.md").write_text("x")
+    (root / "papers" / "notes.txt").write_text("x")
+    with Index.open(Library.open(root)) as index:
+        assert scan_manifest(root / "papers") == manifest_of(index._scan())
+        assert scan_manifest(root / "papers").count(b"\n") == 8

@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -84,7 +85,7 @@ def _age(library: Library, seconds: int = 3600) -> None:
         os.utime(path, ns=(past, past))
 
 
-def _keys(papers: list[Paper]) -> list[str]:
+def _keys(papers: Sequence[Paper]) -> list[str]:
     return [p.key for p in papers]
 
 

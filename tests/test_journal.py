@@ -108,10 +108,46 @@ def test_a_path_outside_the_library_is_refused(tmp_path: Path) -> None:
     lib = _library(tmp_path)
     with pytest.raises(TransactionError), lib.transaction() as tx:
         tx.write(tmp_path / "elsewhere.txt", "x")
+    for sneaky in (lib.root, lib.root / "papers" / ".." / "..", Path(f"{lib.root}-twin/a.md")):
+        with pytest.raises(TransactionError), lib.transaction() as tx:
+            tx.write(sneaky, "x")
     outside = tmp_path / "out.md"
     with lib.transaction():
         atomic_write(outside, "written at once\n")  # outside: its own atomic write
     assert outside.read_text(encoding="utf-8") == "written at once\n"
+
+
+def test_a_big_batch_is_made_durable_by_one_syncfs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """100 staged files: one ``syncfs`` of their file system, no fsync per file; the journal
+    and the folders are still fsynced one by one (on Linux; elsewhere each file is)."""
+    from paperlog import journal
+
+    if not journal.syncfs(tmp_path):
+        pytest.skip("no syncfs(2) here: each file is fsynced (the other tests cover it)")
+    lib = _library(tmp_path)
+    calls: list[str] = []
+    real_fsync, real_syncfs = os.fsync, journal.syncfs
+
+    def fsync(fd: int) -> None:
+        calls.append("dir" if Path(f"/proc/self/fd/{fd}").is_dir() else "file")
+        real_fsync(fd)
+
+    def syncfs(folder: Path) -> bool:
+        calls.append("syncfs")
+        return real_syncfs(folder)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(journal, "syncfs", syncfs)
+    with lib.transaction() as tx:
+        for i in range(100):
+            tx.write(lib.paper_path(f"p{i:03d}"), f"---\ntitle: P {i}\n---\n")
+    assert calls.count("syncfs") == 1
+    assert calls.count("file") == 1  # the journal itself
+    assert calls.index("syncfs") < calls.index("file")  # the files are durable before it
+    assert [lib.load_paper(f"p{i:03d}").title for i in (0, 99)] == ["P 0", "P 99"]
+    assert _temps(lib.root) == []
 
 
 def test_kill_between_renames_is_rolled_forward(tmp_path: Path) -> None:

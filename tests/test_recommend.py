@@ -218,22 +218,37 @@ def test_weights_and_the_venue_prior() -> None:
 
 
 def test_recommend_cli_json_and_add(tmp_path: Path, catalog_path: Path) -> None:
+    # The tf-idf ranker here (the embedding model takes long to load in each process);
+    # tests/test_semantic.py runs the CLI with the others.
     lib = tmp_path / "lib"
     _seg_library(lib)
     env = {
         "PAPERLOG_CATALOG": str(catalog_path),
         **closed_sources_env(),
     }
-    shown = run_cli("recommend", "--limit", "3", "--json", library=lib, env=env)
+    shown = run_cli(
+        "recommend", "--ranker", "tfidf", "--limit", "3", "--json", library=lib, env=env
+    )
     assert shown.returncode == 0, shown.stderr
     picks = json.loads(shown.stdout)
     assert len(picks) == 3 and all(p["catalog_id"].startswith("c") and p["words"] for p in picks)
-    added = run_cli("recommend", "--limit", "3", "--add", "1", "--json", library=lib, env=env)
+    added = run_cli(
+        "recommend",
+        "--ranker",
+        "tfidf",
+        "--limit",
+        "3",
+        "--add",
+        "1",
+        "--json",
+        library=lib,
+        env=env,
+    )
     assert added.returncode == 0, added.stderr
     (key,) = json.loads(added.stdout)["added"]
     paper = Library.open(lib).load_paper(key)
     assert paper.status == "wish" and paper.ids.get("arxiv") == picks[0]["arxiv"]
-    text = run_cli("recommend", "--limit", "2", library=lib, env=env)
+    text = run_cli("recommend", "--ranker", "tfidf", "--limit", "2", library=lib, env=env)
     assert text.returncode == 0 and "words:" in text.stdout
     rated = run_cli("rate", picks[1]["catalog_id"], "bad", library=lib, env=env)
     assert rated.returncode == 0 and "rated bad" in rated.stdout
@@ -349,6 +364,8 @@ def test_recommend_rate_on_a_terminal_records_the_answers(
             "--library",
             str(lib),
             "recommend",
+            "--ranker",
+            "tfidf",
             "--rate",
             "--limit",
             "2",

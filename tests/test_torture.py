@@ -21,5 +21,5 @@ def test_kills_and_index_damage_leave_before_or_after_and_right_answers(tmp_path
         targeted_only=True,
     )
     report = "\n".join([result.table(), *result.kills.failures, *result.corruptions.failures])
-    assert result.kills.trials == 4 and result.corruptions.trials == 15
+    assert result.kills.killed == 4 and result.corruptions.trials == 15
     assert result.failures == 0, report

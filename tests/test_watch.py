@@ -177,3 +177,61 @@ def test_the_watchers_own_writes_leave_the_index_marked_clean(
     assert watching.watcher.applied == 1
     # else the next command would take the watcher's write for a crash and verify every row
     assert was_closed_cleanly(lib.state_dir / "index.sqlite")
+
+
+def test_the_server_hosts_the_same_watcher_for_commands(lib: Library) -> None:
+    from paperlog.web.freshness import Freshness
+
+    freshness = Freshness()
+    assert freshness.watch(lib.root), freshness.why_not
+    try:
+        # a command run while the server runs asks the server's watcher: no scan
+        with Index.open(lib) as index:
+            assert index.last_sync.watched
+        # an in-place edit that keeps size and timestamp is seen by the next command
+        _edit_in_place_keeping_stat(lib.paper_path("paper-03"), b"Feature", b"Zebrafi")
+        assert _search(lib, "zebrafi") == ["paper-03"]
+        # and a second watcher (`paperlog watch`) is refused: one per library
+        with pytest.raises(PaperlogError, match="already runs"):
+            Watcher(lib).run()
+    finally:
+        freshness.stop()
+    assert not (lib.state_dir / SOCKET_NAME).exists()
+
+
+def test_the_servers_cache_moves_with_any_library_file(lib: Library) -> None:
+    from paperlog.web.freshness import Freshness
+
+    freshness = Freshness()
+    assert freshness.watch(lib.root), freshness.why_not
+    try:
+        computed: list[int] = []
+
+        def compute() -> int:
+            computed.append(1)
+            return len(computed)
+
+        assert freshness.cached("k", compute) == 1
+        assert freshness.cached("k", compute) == 1  # nothing changed: reused
+        # weeks.yaml is outside papers/: the root watch sees it; the change is drained by the
+        # "sync" that cached() asks first, so the very next call recomputes
+        lib.weeks_path.write_text("[]\n# edited\n", encoding="utf-8")
+        assert freshness.cached("k", compute) == 2
+        (lib.state_dir / "unrelated").write_text("x")  # .paperlog/ is not the library
+        (lib.root / ".git").mkdir()
+        assert freshness.cached("k", compute) == 2
+        path = lib.paper_path("paper-05")
+        path.write_text(path.read_text("utf-8").replace("Feature", "Changed"), "utf-8")
+        assert freshness.cached("k", compute) == 3
+    finally:
+        freshness.stop()
+
+
+def test_a_server_beside_a_running_watcher_uses_it(lib: Library, watching: Running) -> None:
+    from paperlog.web.freshness import Freshness
+
+    freshness = Freshness()
+    assert not freshness.watch(lib.root)
+    assert freshness.why_not is not None and "already runs" in freshness.why_not
+    with freshness.index(lib) as index:
+        assert index.last_sync.watched  # the other watcher vouches

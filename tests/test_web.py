@@ -285,3 +285,70 @@ def test_a_long_queue_is_paged(tmp_path: Path) -> None:
     last = client.get("/queue?page=3").text
     assert 'id="q-w-120"' in last and 'id="q-w-100"' not in last
     assert "Page 3 of 3" in client.get("/queue?page=99").text
+
+
+def test_static_files_are_kept_by_the_browser_under_versioned_urls(lib: Library) -> None:
+    """Pages link /static/NAME?v=HASH and the files come back immutable: a page load is one
+    request, and a changed file is a new URL (so the cache is never stale)."""
+    import hashlib
+
+    from paperlog.web.render import STATIC
+
+    client = client_for(lib)
+    page = client.get("/").text
+    links = re.findall(r'(?:href|src)="(/static/[^"?]+)\?v=([0-9a-f]{12})"', page)
+    assert {path for path, _ in links} == {
+        "/static/favicon.svg",
+        "/static/app.css",
+        "/static/htmx.min.js",
+        "/static/app.js",
+    }
+    for path, version in links:
+        data = (STATIC / path.removeprefix("/static/")).read_bytes()
+        assert version == hashlib.sha256(data).hexdigest()[:12]
+        served = client.get(f"{path}?v={version}")
+        assert served.status_code == 200 and served.content == data
+        assert served.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert "gzip" not in served.headers.get("content-encoding", "")  # loopback: no gzip
+
+
+def test_facet_counts_match_a_count_of_every_matching_item(tmp_path: Path) -> None:
+    """The SQL GROUP BY facets equal a plain count over the matching items, for a filter-only
+    query and for a full-text one."""
+    import random
+    from collections import Counter
+
+    from paperlog.browse import facets
+    from paperlog.index import Index
+    from paperlog.model import Config, Paper, Topic
+    from paperlog.query import parse_query
+
+    rng = random.Random(7)
+    codes = ["Uns", "Seg", "Vid"]
+    big = Library.create(tmp_path / "big", Config(topics=[Topic(c, c) for c in codes]))
+    big.save_papers(
+        [
+            Paper(
+                f"p{n}",
+                f"{rng.choice(['Deep', 'Contrastive', 'Sparse'])} {rng.choice(['nets', 'views'])}",
+                year=rng.choice([None, *range(2010, 2024)]),
+                status=rng.choice(["read", "wish", "reading"]),
+                topics=rng.sample(codes, rng.randint(0, 2)),
+                venue=rng.choice(["", "CVPR", "ICML"]),
+            )
+            for n in range(300)
+        ]
+    )
+    with Index.open(big) as index:
+        for text in ["status:read year:2012..", "contrastive", "deep status:wish", ""]:
+            found = facets(index, text)
+            query = parse_query(text)
+            matching = [p for p in index.all() if query.matches(p)]
+            years = Counter(p.year for p in matching if p.year is not None)
+            assert {int(v.value): v.count for v in found["year"]} == dict(
+                sorted(years.items(), reverse=True)[:12]
+            ), text
+            statuses = Counter(p.status for p in matching)
+            assert {v.value: v.count for v in found["status"]} == dict(statuses), text
+            topics = Counter(t for p in matching for t in p.topics)
+            assert {v.value: v.count for v in found["topic"]} == dict(topics.most_common(12)), text

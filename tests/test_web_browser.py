@@ -242,3 +242,74 @@ def test_axe_finds_no_serious_violation_and_no_script_runs(
         context.close()
     assert problems == {}
     assert dialogs == []
+
+
+# --- the catalog (issue 13 item 6) ----------------------------------------------------------
+
+
+@pytest.fixture
+def discovery(tmp_path: Path) -> tuple[Library, dict[str, str]]:
+    """A segmentation reader's library and a catalog holding a hostile title."""
+    from test_recommend import _seg_library
+    from test_web_catalog import catalog_with_hostile
+
+    catalog = catalog_with_hostile(tmp_path / "catalog.sqlite")
+    return _seg_library(tmp_path / "seg"), {"PAPERLOG_CATALOG": str(catalog)}
+
+
+def test_recommended_after_first_paint_and_add_from_the_catalog(
+    discovery: tuple[Library, dict[str, str]], page: Any
+) -> None:
+    lib, environ = discovery
+    before = set(lib.keys())
+    with serve(lib, WED, environ=environ) as url:
+        page.goto(url + "/")
+        # Today paints first; the panel is swapped in by htmx afterwards
+        page.wait_for_selector("#recommended .add-hit", timeout=90_000)  # training: seconds
+        assert page.locator("#recommended .add-hit").count() == 5
+        page.click("nav >> text=Catalog")
+        page.fill("#q", "graphs molecules")
+        page.press("#q", "Enter")
+        page.wait_for_selector(".add-hit")
+        label = page.locator(".add-hit").first.get_attribute("aria-label") or ""
+        page.locator(".add-hit").first.click()
+        page.wait_for_selector("#message")
+        assert "Added" in page.locator("#message").inner_text()
+        assert "q=graphs" in page.url  # back on the same search, the hit now in the library
+        assert page.locator("text=In your library").count() >= 1
+    (key,) = set(lib.keys()) - before
+    added = lib.load_paper(key)
+    assert label.endswith(added.title) and added.status == "wish"
+    assert page.dialogs == [] and page.errors == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_on_the_catalog_pages(
+    discovery: tuple[Library, dict[str, str]], browser: Any, scheme: str
+) -> None:
+    lib, environ = discovery
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800}, color_scheme=scheme, bypass_csp=True
+    )
+    tab = context.new_page()
+    dialogs: list[str] = []
+
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    tab.on("dialog", on_dialog)
+    problems: dict[str, list[dict[str, Any]]] = {}
+    try:
+        with serve(lib, WED, environ=environ) as url:
+            for path in ["/", "/catalog", "/catalog?q=segmentation", "/catalog?q=year:abc"]:
+                tab.goto(url + path)
+                if path in ("/", "/catalog"):  # the panel, once loaded (training: seconds)
+                    tab.wait_for_selector("#recommended .add-hit", timeout=90_000)
+                found = axe_violations(tab)
+                if found:
+                    problems[path] = found
+    finally:
+        context.close()
+    assert problems == {}
+    assert dialogs == []

@@ -115,7 +115,7 @@ def test_the_watcher_syncs_only_after_a_change(tmp_path: Path) -> None:
     lib = make_library(tmp_path / "lib")
     freshness = Freshness()
     if not freshness.watch(lib.root):
-        pytest.skip("no file watcher on this machine (watchfiles is not installed)")
+        pytest.skip(f"no file watcher on this machine: {freshness.why_not}")
     try:
         client = TestClient(
             create_app(Settings(root=lib.root, now=lambda: at(WED)), freshness),

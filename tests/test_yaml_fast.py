@@ -221,3 +221,105 @@ def test_reading_any_text_matches_pyyaml_or_declines(text: str) -> None:
     except _NotFast:
         return
     assert fast == expected, text
+
+
+SCALARS = [
+    "",
+    "~",
+    "null",
+    "Null",
+    "NULL",
+    "nul",
+    "yes",
+    "Yes",
+    "YES",
+    "yEs",
+    "no",
+    "on",
+    "Off",
+    "y",
+    "n",
+    "true",
+    "True",
+    "TRUE",
+    "tRue",
+    "false",
+    "0",
+    "00",
+    "07",
+    "08",
+    "0b101",
+    "0x1F",
+    "-0",
+    "+12",
+    "1_000",
+    "1:20",
+    "1:60",
+    "1.5",
+    ".5",
+    "1e5",
+    "1.0e+5",
+    "1.0e5",
+    ".inf",
+    "-.Inf",
+    ".NaN",
+    ".nan.",
+    "2020",
+    "2020-06-15",
+    "2020-6-15",
+    "2020-06-15T10:20:30Z",
+    "2020-06-15 1:2",
+    "2020-06-15 10:20:30.5 +01:00",
+    "<<",
+    "<",
+    "=",
+    "==",
+    "!",
+    "&",
+    "*",
+    "Attention",
+    "yaml",
+    "NeurIPS 2019",
+    "8th",
+    "-",
+    "+",
+    ".",
+    "yes\n",
+    "1\n",
+    "2020-06-15\n",
+]
+
+
+@given(
+    st.lists(st.sampled_from([*ALPHABET, "0", "5", "e", "E", "x", "b", "T", ":", "_"]), max_size=9)
+)
+@settings(max_examples=3000, deadline=None)
+def test_the_implicit_resolver_is_pyyamls(chars: list[str]) -> None:
+    """``implicit_tag`` (no PyYAML import on the hot path) answers as PyYAML's resolver."""
+    import yaml
+
+    from paperlog.paperfile import implicit_tag
+
+    resolve: Any = yaml.resolver.Resolver().resolve
+    for value in ["".join(chars), *SCALARS]:
+        assert implicit_tag(value) == resolve(yaml.ScalarNode, value, (True, False)), value
+
+
+def test_a_paper_file_is_read_and_written_without_pyyaml() -> None:
+    """What paperlog writes is read back, and written, by the fast path alone."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from datetime import date\n"
+        "from paperlog.model import Paper, Reading\n"
+        "from paperlog.paperfile import paper_from_text, paper_to_text\n"
+        "p = Paper(key='k', title='True 2020: on', year=2020, topics=['Uns', 'yes'],\n"
+        "          readings=[Reading(3, date(2020, 6, 15), 'G', date(2020, 6, 16), 1)])\n"
+        "text = paper_to_text(p)\n"
+        "assert paper_from_text('k', text, 'k.md') == p\n"
+        "assert 'yaml' not in sys.modules, 'PyYAML was imported'\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr

@@ -607,10 +607,14 @@ class Result:
         )
 
 
+_last_shown: dict[str, int] = {}
+
+
 def _progress(what: str, done: int, total: int, failures: int, start: float) -> None:
     """A line on stderr every 25 trials: a full run takes an hour or more."""
-    if done % 25 or not done:
+    if done % 25 or not done or _last_shown.get(what) == done:
         return
+    _last_shown[what] = done
     took = time.perf_counter() - start
     print(
         f"torture: {what} {done}/{total}, {failures} failures, {took:.0f} s",
@@ -628,7 +632,7 @@ def run_torture(
     only: tuple[str, ...] = (),
     targeted_only: bool = False,
 ) -> Result:
-    """Run ``kills`` kill trials and ``damages`` corruption trials under ``work``: the
+    """Kill ``kills`` runs and run ``damages`` corruption trials under ``work``: the
     commands in turn (``only`` these, when given), random and targeted kills alternating
     (``targeted_only``: every kill aimed at a write), the corruption kinds in turn."""
     rng = random.Random(seed)
@@ -643,8 +647,11 @@ def run_torture(
         ]
         refs = {s.name: reference(s, bases[s.base], work, env) for s in scens}
         kill_counts = KillCounts()
-        for i in range(kills):
-            _progress("kills", i, kills, len(kill_counts.failures), start)
+        # A run the kill came too late for (the command had ended) is not a kill: go on until
+        # ``kills`` processes were really killed, within three times as many runs.
+        i = 0
+        while kill_counts.killed < kills and i < 3 * kills:
+            _progress("kills", kill_counts.killed, kills, len(kill_counts.failures), start)
             scenario = scens[i % len(scens)]
             after, took = refs[scenario.name]
             kill_trial(
@@ -658,6 +665,7 @@ def run_torture(
                 kill_counts,
                 targeted=targeted_only or (i // len(scens)) % 2 == 1,
             )
+            i += 1
         corruption_counts = CorruptionCounts()
         kinds = list(corruptions().items())
         expected = rebuilt_answers(bases["seeded"], work / "scratch", env)

@@ -14,7 +14,6 @@ objects without touching the files.
 from __future__ import annotations
 
 import json
-import marshal
 import os
 import sqlite3
 import time
@@ -25,6 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from paperlog import index_fresh
 from paperlog.errors import PaperlogError, ValidationError
 from paperlog.index_check import (
     SMUDGED_SIZE,
@@ -39,27 +39,31 @@ from paperlog.index_check import (
     verify_rows,
     was_closed_cleanly,
 )
+from paperlog.index_fresh import CELL_SEP, manifest_of, scan_manifest
 from paperlog.model import Link, Paper, Reading
 from paperlog.names import author_from_data, authors_to_data
 from paperlog.query import (
     FTS_COLUMNS,
     FTS_TABLE,
-    FTS_WEIGHTS,
     PAPERS_TABLE,
     Query,
     filter_values,
     fts_create_sql,
     fts_values,
     parse_query,
+    search_sql,
 )
+from paperlog.views import paper_row
 
 if TYPE_CHECKING:
+    from paperlog.hits import Hits
     from paperlog.library import Library
 
 _T = TypeVar("_T")
 
-SCHEMA_VERSION = 6
-INDEX_NAME = "index.sqlite"
+SCHEMA_VERSION = index_fresh.SCHEMA_VERSION
+"""The index file's ``user_version`` (kept in ``index_fresh``, which the fast path reads)."""
+INDEX_NAME = index_fresh.INDEX_NAME
 DATA_TABLE = "paper_data"
 OPTIMIZE_AFTER = 200
 """Merge the full-text index's segments after a sync that changed at least this many rows."""
@@ -86,6 +90,7 @@ CREATE TABLE {PAPERS_TABLE} (
     track_as_written TEXT,
     pinned TEXT,
     skips INTEGER NOT NULL,
+    table_row TEXT NOT NULL,
     added TEXT,
     wish_grouped INTEGER NOT NULL,
     first_read TEXT,
@@ -104,7 +109,7 @@ _DATA_DDL = (
     f"CREATE TABLE {DATA_TABLE} (id INTEGER PRIMARY KEY, data TEXT NOT NULL, crc INTEGER NOT NULL)"
 )
 # One row, "manifest": the (key, mtime_ns, size) list of the last complete scan, in scan order,
-# as one blob. A scan that yields the same bytes knows nothing changed without loading and
+# as one blob (index_fresh.scan_manifest). A scan that yields the same bytes knows nothing changed without loading and
 # comparing 10,000 rows; any difference (even just the order) falls back to the full compare.
 _STATE_DDL = "CREATE TABLE sync_state (name TEXT PRIMARY KEY, value BLOB NOT NULL)"
 READINGS_TABLE = "readings"
@@ -123,6 +128,18 @@ _READINGS_INDEXES = (
     # index instead of the wide rows
     f"CREATE INDEX papers_for_stats ON {PAPERS_TABLE} (has_takeaways, review_due, n_readings, "
     "status, added, wish_grouped, first_read)",
+    # ``Index.waiting``: each track's head of the queue is a short walk of this index, and the
+    # items with a pin or a skipped day are a partial index of their own
+    f"CREATE INDEX papers_queue ON {PAPERS_TABLE} (status, track_as_written, rank, key, "
+    "pinned, skips)",
+    f"CREATE INDEX papers_jumping ON {PAPERS_TABLE} (status) WHERE pinned IS NOT NULL OR skips",
+)
+# A year filter (the most common one after words) reads only its years' entries, not the
+# table: the entries carry the recency order's columns and the key, so a filter-only search
+# sorts and returns its hits without reading a row.
+_PAPERS_INDEXES = (
+    f"CREATE INDEX papers_by_year ON {PAPERS_TABLE} "
+    "(year, last_read, last_week, last_order, rank, key)",
 )
 _FILTER_COLUMNS = ("kind", "status", "year", "venue", "venue_label", "track", "topics", "weeks")
 STATS_COLUMNS = (
@@ -152,12 +169,8 @@ _ROW_COLUMNS = (
     "track_as_written",
     "pinned",
     "skips",
+    "table_row",
     *STATS_COLUMNS,
-)
-# "Newest reading first": latest reading day, then week; within a week the logged order;
-# items never read come after, wish-list rank first; the key breaks every remaining tie.
-RECENCY_ORDER = (
-    "p.last_read DESC, p.last_week DESC, p.last_order ASC, p.rank IS NULL, p.rank ASC, p.key ASC"
 )
 
 
@@ -367,6 +380,9 @@ def _row(paper: Paper, path: str, stat: os.stat_result, sha1: str) -> tuple[Any,
         # the plan's "skipped:" days (plan.schedule.SKIPPED_KEY): such an item leaves the
         # queue's order on those days, so Index.waiting always includes it
         int("skipped" in paper.extra),
+        # what a table of search hits shows (views.paper_row, as text): printing hits reads
+        # this column instead of decoding each paper's JSON
+        _join_cells(paper_row(paper)),
         *stats_values(paper),
     )
 
@@ -406,6 +422,11 @@ def stats_values(paper: Paper) -> tuple[Any, ...]:
     )
 
 
+def _join_cells(cells: Sequence[Any]) -> str:
+    # A separator inside a cell (a control character no title needs) is shown as a space.
+    return CELL_SEP.join(str(cell).replace(CELL_SEP, " ") for cell in cells)
+
+
 _UNTRUSTED = (sqlite3.Error, IndexDamaged, ValueError, KeyError, TypeError, IndexError)
 """What reading the index can raise when its file is damaged: each one means "rebuild"."""
 
@@ -427,6 +448,8 @@ class Index:
         self._memory = False
         self._trusted = True
         """False once damage was seen and not yet repaired: no clean marker on close."""
+        self.generation = 0
+        """How many times this index was rebuilt while open (row ids change then: ``Hits``)."""
 
     # opening -----------------------------------------------------------------------------
 
@@ -534,7 +557,7 @@ class Index:
             self._conn.execute(_DATA_DDL)
             self._conn.execute(_STATE_DDL)
             self._conn.execute(_READINGS_DDL)
-            for ddl in _READINGS_INDEXES:
+            for ddl in (*_READINGS_INDEXES, *_PAPERS_INDEXES):
                 self._conn.execute(ddl)
             self._conn.execute(fts_create_sql())
             self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -557,6 +580,7 @@ class Index:
             self._conn = _connect(":memory:")
             self._ensure_schema()
         self._trusted = True
+        self.generation += 1
         stats = self.sync()
         stats.rebuilt = True
         self.last_sync = stats
@@ -626,13 +650,18 @@ class Index:
         are stored; it is retried on the next sync.
         """
         stats = SyncStats()
+        # First the manifest alone (index_fresh: one bytes object, no stat kept per file); the
+        # detailed scan below, a second listing, is made only when something changed.
+        row = self._conn.execute("SELECT value FROM sync_state WHERE name = 'manifest'").fetchone()
+        if row is not None:
+            quick = scan_manifest(self.library.papers_dir)
+            if row[0] == quick:
+                stats.unchanged = quick.count(b"\n")
+                return stats
+            del quick
         scan_start_ns = time.time_ns()  # before any stat: the racy-git reference point
         scan = self._scan()
-        manifest = marshal.dumps([(key, st.st_mtime_ns, st.st_size) for key, _, st in scan])
-        row = self._conn.execute("SELECT value FROM sync_state WHERE name = 'manifest'").fetchone()
-        if row is not None and row[0] == manifest:
-            stats.unchanged = len(scan)
-            return stats
+        manifest = manifest_of(scan)
         files = {key: (path, st) for key, path, st in scan}
         error: PaperlogError | None = None
         complete = True
@@ -695,6 +724,8 @@ class Index:
         re-parsed, vanished ones dropped. Each file is hashed even when its stat did not
         change, so an edit that keeps size and timestamp is seen too."""
         stats = SyncStats()
+        if not keys:
+            return stats  # a watcher's answer with nothing pending keeps the manifest valid
         error: PaperlogError | None = None
         self._conn.execute("BEGIN IMMEDIATE")
         try:
@@ -831,65 +862,37 @@ class Index:
 
     # reading -----------------------------------------------------------------------------
 
-    def search(self, query: Query | str, limit: int | None = None) -> list[Paper]:
-        """Items matching the query, best match first (newest reading first without words)."""
-        sql, params = self._search_sql(query, limit)
-        return self._read(
-            lambda: self._papers([rowid for (rowid,) in self._conn.execute(sql, params)])
-        )
+    def search(self, query: Query | str, limit: int | None = None) -> Hits:
+        """Items matching the query, best match first (newest reading first without words).
+
+        One SQL statement gives the hits' row ids and keys; a ``Paper`` is decoded only when
+        the result is indexed or iterated (``paperlog.hits.Hits``; valid while the index is
+        open), and ``Hits.table_rows()`` gives a table's columns without any."""
+        from paperlog.hits import Hits
+
+        sql, params = search_sql(query, limit)
+        return Hits(self, sql, params)
 
     def search_rows(self, query: Query | str, limit: int | None = None) -> list[tuple[str, ...]]:
         """The rows a table of the hits shows (``views.paper_row``: key, kind, status, year,
         venue, weeks, title), read by SQLite's JSON functions: a search that only prints
         builds no ``Paper`` (decoding them was most of an in-process search)."""
-        sql, params = self._search_sql(query, limit)
-        # One json_extract with every path parses each document once (nine calls parse it
-        # nine times); the small array it returns is quick to load.
-        rows_sql = (
-            "SELECT id, data, crc, json_extract(data, '$.key', '$.kind', '$.status', '$.year', "
-            "'$.venue_label', '$.venue', '$.title', '$.nickname', '$.readings') "
-            f"FROM {DATA_TABLE} WHERE id IN (SELECT value FROM json_each(?))"
+        return self.search(query, limit).table_rows()
+
+    def _table_rows(self, ids: list[int]) -> list[tuple[str, ...]]:
+        if not ids:
+            return []
+        sql = (
+            f"SELECT rowid, table_row FROM {PAPERS_TABLE} "
+            "WHERE rowid IN (SELECT value FROM json_each(?))"
         )
-
-        def run() -> list[tuple[str, ...]]:
-            ids = [rowid for (rowid,) in self._conn.execute(sql, params)]
-            found = {}
-            for rowid, text, crc, values in self._conn.execute(rows_sql, (json.dumps(ids),)):
-                check_row(rowid, text, crc)  # every read checks the row's CRC-32
-                key, kind, status, year, label, venue, title, nick, readings = json.loads(values)
-                # a reading is [week_start, date, week, group, order, extra] (paper_to_json)
-                weeks = ",".join(f"Wk{r[2]}" for r in readings if r[2] is not None)
-                shown = f"{nick}: {title}" if nick else title
-                found[rowid] = (
-                    key, kind, status, str(year or ""), label or venue or "", weeks, shown
-                )  # fmt: skip
-            if len(found) != len(set(ids)):
-                raise IndexDamaged("a paper row has no stored data")
-            return [found[i] for i in ids]
-
-        return self._read(run)
-
-    def _search_sql(self, query: Query | str, limit: int | None) -> tuple[str, list[Any]]:
-        """The SQL (and its parameters) of the row ids a query finds, in result order."""
-        if isinstance(query, str):
-            query = parse_query(query)
-        where, params = query.filter_sql()
-        match = query.match_expression()
-        if match is None:
-            sql = f"SELECT p.rowid FROM {PAPERS_TABLE} AS p WHERE {where} ORDER BY {RECENCY_ORDER}"
-        else:
-            weights = ", ".join(str(w) for w in FTS_WEIGHTS)
-            sql = (
-                f"SELECT p.rowid FROM {FTS_TABLE} JOIN {PAPERS_TABLE} AS p "
-                f"ON p.rowid = {FTS_TABLE}.rowid "
-                f"WHERE {FTS_TABLE} MATCH ? AND {where} "
-                f"ORDER BY bm25({FTS_TABLE}, {weights}), {RECENCY_ORDER}"
-            )
-            params = [match, *params]
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
-        return sql, params
+        found = {
+            rowid: tuple(row.split(CELL_SEP))
+            for rowid, row in self._conn.execute(sql, (json.dumps(ids),))
+        }
+        if len(found) != len(set(ids)):
+            raise IndexDamaged("a hit has no stored row")
+        return [found[i] for i in ids]
 
     def _papers(self, ids: list[int]) -> list[Paper]:
         """The papers of these row ids, in this order."""
@@ -973,6 +976,8 @@ class Index:
         always among them.
         """
         params: list[Any] = []
+        if per_track is not None and not focus:
+            return self._read(lambda: self._papers(self._queue_heads(per_track)))
         if per_track is None:
             sql = f"SELECT p.rowid FROM {PAPERS_TABLE} AS p WHERE p.status != 'read'"
         else:
@@ -995,6 +1000,63 @@ class Index:
         return self._read(
             lambda: self._papers([rowid for (rowid,) in self._conn.execute(sql, params)])
         )
+
+    def _queue_heads(self, per_track: int) -> list[int]:
+        """``waiting(per_track)`` without a focus, as index walks instead of a sort of every
+        waiting item: the items with a pin or a skipped day, then per track the first
+        ``per_track`` others, started ones first, then by rank (unranked last), then key."""
+        table, conn = PAPERS_TABLE, self._conn
+        ids = [
+            rowid
+            for (rowid,) in conn.execute(
+                f"SELECT rowid FROM {table} INDEXED BY papers_jumping "
+                "WHERE (pinned IS NOT NULL OR skips) AND status != 'read'"
+            )
+        ]
+        tracks: list[str | None] = []
+        # each distinct track (NULL first) by one index seek per track, not a scan
+        row = conn.execute(
+            f"SELECT 1 FROM {table} WHERE status IN ('wish', 'reading') "
+            "AND track_as_written IS NULL LIMIT 1"
+        ).fetchone()
+        if row is not None:
+            tracks.append(None)
+        last, after = "", ">="
+        while True:
+            (found,) = conn.execute(
+                f"SELECT min(t) FROM (SELECT min(track_as_written) AS t FROM {table} "
+                f"WHERE status = 'wish' AND track_as_written {after} ? UNION ALL "
+                f"SELECT min(track_as_written) FROM {table} "
+                f"WHERE status = 'reading' AND track_as_written {after} ?)",
+                (last, last),
+            ).fetchone()
+            after = ">"
+            if found is None:
+                break
+            tracks.append(found)
+            last = found
+        free = "pinned IS NULL AND NOT skips"
+        for track in tracks:
+            head: list[int] = []
+            for status, ranked in (("reading", None), ("wish", True), ("wish", False)):
+                if len(head) >= per_track:
+                    break
+                rank = (
+                    ""
+                    if ranked is None
+                    else ("AND rank IS NOT NULL" if ranked else "AND rank IS NULL")
+                )
+                order = "rank IS NULL, rank, key" if ranked is None else "rank, key"
+                head += [
+                    rowid
+                    for (rowid,) in conn.execute(
+                        f"SELECT rowid FROM {table} INDEXED BY papers_queue WHERE status = ? "
+                        f"AND track_as_written IS ? {rank} AND {free} ORDER BY {order} LIMIT ?",
+                        (status, track, per_track - len(head)),
+                    )
+                ]
+            ids += head
+        return ids
 
     def week_summary(self) -> list[Reading]:
         """One reading per week number any paper was read in: its earliest ``week_start``
@@ -1093,7 +1155,7 @@ def search(
     """Open the library's index (syncing it), run one query, close it (``problems``: as for
     ``Index.open``)."""
     with Index.open(library, problems=problems) as index:
-        return index.search(query, limit)
+        return list(index.search(query, limit))
 
 
 def search_rows(

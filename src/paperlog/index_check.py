@@ -18,13 +18,18 @@ Any failure raises ``IndexDamaged``; ``Index`` answers by rebuilding from the fi
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
 import sqlite3
 import zlib
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
+
+# No json, pathlib or typing at import: the search fast path checks the clean marker with
+# this module and nothing else of the index's (index_fresh).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 CLEAN_NAME = "index.clean"
 SMUDGED_SIZE = -1
@@ -69,33 +74,39 @@ def is_racy(mtime_ns: int, scan_start_ns: int) -> bool:
 # --- the clean marker ----------------------------------------------------------------------------
 
 
-def _stamp(index_path: Path) -> list[list[int] | None]:
-    out: list[list[int] | None] = []
+def _stamp(index_path: Path | str) -> bytes:
+    """``[[size, mtime_ns, inode], ...]`` of the index file and its WAL (``null`` for one that
+    does not exist), as JSON text written by hand: the marker's bytes are compared whole."""
+    out = []
     for suffix in ("", "-wal"):
         try:
-            st = Path(f"{index_path}{suffix}").stat()
+            st = os.stat(f"{index_path}{suffix}")
         except FileNotFoundError:
-            out.append(None)
+            out.append("null")
             continue
-        out.append([st.st_size, st.st_mtime_ns, st.st_ino])
-    return out
+        out.append(f"[{st.st_size}, {st.st_mtime_ns}, {st.st_ino}]")
+    return f"[{', '.join(out)}]".encode("ascii")
 
 
-def was_closed_cleanly(index_path: Path) -> bool:
+def _marker(index_path: Path | str) -> str:
+    return os.path.join(os.path.dirname(index_path), CLEAN_NAME)
+
+
+def was_closed_cleanly(index_path: Path | str) -> bool:
     """True when the index and its WAL are exactly as the last clean close left them."""
-    marker = index_path.parent / CLEAN_NAME
     try:
-        recorded = json.loads(marker.read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError):
+        with open(_marker(index_path), "rb") as f:
+            recorded = f.read(4096)
+    except OSError:
         return False
-    return bool(recorded == _stamp(index_path))
+    return recorded == _stamp(index_path)
 
 
-def mark_clean(index_path: Path) -> None:
+def mark_clean(index_path: Path | str) -> None:
     """Record the index's state after a close (a hint: a torn or lost marker only means the
     next open verifies). Written only when it changed, never through a symlink."""
-    marker = index_path.parent / CLEAN_NAME
-    data = json.dumps(_stamp(index_path)).encode("ascii")
+    marker = _marker(index_path)
+    data = _stamp(index_path)
     try:
         fd = os.open(marker, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
     except OSError:
@@ -112,7 +123,8 @@ def mark_clean(index_path: Path) -> None:
 
 def forget_clean(index_path: Path) -> None:
     """Drop the marker (the index is being rebuilt or was found damaged)."""
-    (index_path.parent / CLEAN_NAME).unlink(missing_ok=True)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(_marker(index_path))
 
 
 # --- full verification ---------------------------------------------------------------------------

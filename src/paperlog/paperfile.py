@@ -147,36 +147,79 @@ abstracts stay on the fast path (at 1,000, nearly every BibTeX import fell off i
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
+# PyYAML's implicit resolvers (yaml/resolver.py, ``Resolver``), the same patterns keyed by the
+# first character as PyYAML keys them, so that reading or writing a paper file does not import
+# PyYAML (tens of milliseconds of a command's start-up) to learn that "Attention" is a string.
+# tests/test_yaml_fast.py checks these answers against PyYAML's own resolver.
+_BOOL = r"""^(?:yes|Yes|YES|no|No|NO
+            |true|True|TRUE|false|False|FALSE
+            |on|On|ON|off|Off|OFF)$"""
+_FLOAT = r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+            |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+            |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
+            |[-+]?\.(?:inf|Inf|INF)
+            |\.(?:nan|NaN|NAN))$"""
+_INT = r"""^(?:[-+]?0b[0-1_]+
+            |[-+]?0[0-7_]+
+            |[-+]?(?:0|[1-9][0-9_]*)
+            |[-+]?0x[0-9a-fA-F_]+
+            |[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$"""
+_NULL = r"""^(?: ~
+            |null|Null|NULL
+            | )$"""
+_TIMESTAMP = r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+            |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
+             (?:[Tt]|[ \t]+)[0-9][0-9]?
+             :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
+             (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$"""
+_IMPLICIT: list[tuple[str, str, str, int]] = [
+    ("bool", _BOOL, "yYnNtTfFoO", re.X),
+    ("float", _FLOAT, "-+0123456789.", re.X),
+    ("int", _INT, "-+0123456789", re.X),
+    ("merge", r"^(?:<<)$", "<", 0),
+    ("null", _NULL, "~nN", re.X),
+    ("timestamp", _TIMESTAMP, "0123456789", re.X),
+    ("value", r"^(?:=)$", "=", 0),
+    ("yaml", r"^(?:!|&|\*)$", "!&*", 0),
+]
+
+
 @functools.cache
+def _implicit(first: str) -> list[tuple[str, re.Pattern[str]]]:
+    """PyYAML's resolvers for a scalar starting with ``first``, in its order (compiled only
+    for the first characters met: most values start with a letter none of them claims)."""
+    return [
+        (f"tag:yaml.org,2002:{name}", re.compile(pattern, flags))
+        for name, pattern, firsts, flags in _IMPLICIT
+        if first in firsts
+    ]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def implicit_tag(value: str) -> str:
+    """The tag PyYAML's resolver gives a plain scalar (what ``Resolver().resolve`` answers for
+    a ScalarNode with implicit plain resolution)."""
+    if value == "":
+        return "tag:yaml.org,2002:null"
+    for tag, regexp in _implicit(value[0]):
+        if regexp.match(value):
+            return tag
+    return _STR_TAG
+
+
 def _resolver_tag() -> Any:
     """The tag the dumper's implicit resolver gives a plain scalar."""
-    import yaml
-
-    node_type = yaml.ScalarNode
-    resolve: Any = yaml.resolver.Resolver().resolve
-
-    # field names and values such as "read" or "Code" come back in every file
-    @functools.lru_cache(maxsize=1 << 16)
-    def tag(value: str) -> str:
-        return str(resolve(node_type, value, (True, False)))
-
-    return tag
+    return implicit_tag
 
 
-@functools.cache
+def _resolves_to_str(value: str) -> bool:
+    return implicit_tag(value) == _STR_TAG
+
+
 def _resolver() -> Any:
     """The dumper's implicit resolver: a plain scalar it reads as other than a string (a
     number, a bool, a date, null) must be quoted."""
-    import yaml
-
-    node_type = yaml.ScalarNode
-    resolve: Any = yaml.resolver.Resolver().resolve  # the resolver the C dumper is built on
-
-    @functools.lru_cache(maxsize=1 << 16)
-    def resolves_to_str(value: str) -> bool:
-        return bool(resolve(node_type, value, (True, False)) == _STR_TAG)
-
-    return resolves_to_str
+    return _resolves_to_str
 
 
 _WRITTEN: dict[str, str] = {}

@@ -22,19 +22,33 @@ the index's tokenizer, so stemming and tokenising agree exactly with the index.
 
 from __future__ import annotations
 
-import json
+import functools
 import re
-import threading
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
 
 from paperlog.errors import PaperlogError
-from paperlog.model import KINDS, STATUSES
 
+# paperlog.model (and with it dataclasses and inspect), json and typing are imported where
+# they are used, not here: a search on the fast path parses its query and builds no Paper.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import sqlite3
+    import threading
+    from typing import Any, Protocol
 
     from paperlog.model import Paper
+
+    class Part(Protocol):
+        """One condition of a query: SQL over the index, or a test of one paper in memory."""
+
+        def to_sql(self) -> tuple[str, list[Any]]:
+            """A WHERE fragment over ``papers AS p`` and its parameters."""
+            ...
+
+        def matches(self, paper: Paper) -> bool:
+            """The same condition tested on one paper in memory."""
+            ...
+
 
 PAPERS_TABLE = "papers"
 FTS_TABLE = "papers_fts"
@@ -61,18 +75,6 @@ class QueryError(PaperlogError):
     """A query that cannot be understood; the message names the part and what is expected."""
 
 
-class Part(Protocol):
-    """One condition of a query: SQL over the index, or a test of one paper in memory."""
-
-    def to_sql(self) -> tuple[str, list[Any]]:
-        """A WHERE fragment over ``papers AS p`` and its parameters."""
-        ...
-
-    def matches(self, paper: Paper) -> bool:
-        """The same condition tested on one paper in memory."""
-        ...
-
-
 # --- normalised values, shared by the index and by matches() ---------------------------------
 
 
@@ -97,6 +99,8 @@ def _venue_aliases(venue: str | None) -> list[str]:
 
 def filter_values(paper: Paper) -> dict[str, Any]:
     """The normalised filter columns the index stores for a paper (see the ``papers`` table)."""
+    import json
+
     return {
         "kind": fold(paper.kind),
         "status": fold(paper.status),
@@ -135,7 +139,46 @@ def fts_values(paper: Paper) -> tuple[str, ...]:
 
 # --- the in-memory FTS5 probe behind Words.matches --------------------------------------------
 
-_probe_local = threading.local()
+
+@functools.cache
+def _probe_local() -> threading.local:
+    """Each thread's probe connection (threading is imported only when a paper is tested)."""
+    import threading
+
+    return threading.local()
+
+
+RECENCY_ORDER = (
+    "p.last_read DESC, p.last_week DESC, p.last_order ASC, p.rank IS NULL, p.rank ASC, p.key ASC"
+)
+""""Newest reading first": latest reading day, then week; within a week the logged order;
+items never read come after, wish-list rank first; the key breaks every remaining tie."""
+
+
+def search_sql(
+    query: Query | str, limit: int | None = None, columns: str = "p.rowid, p.key"
+) -> tuple[str, list[Any]]:
+    """The one SQL statement (and parameters) of a search: ``columns`` of ``papers AS p`` for
+    every hit, best match first (bm25), newest reading first without words."""
+    if isinstance(query, str):
+        query = parse_query(query)
+    where, params = query.filter_sql()
+    match = query.match_expression()
+    if match is None:
+        sql = f"SELECT {columns} FROM {PAPERS_TABLE} AS p WHERE {where} ORDER BY {RECENCY_ORDER}"
+    else:
+        weights = ", ".join(str(w) for w in FTS_WEIGHTS)
+        sql = (
+            f"SELECT {columns} FROM {FTS_TABLE} JOIN {PAPERS_TABLE} AS p "
+            f"ON p.rowid = {FTS_TABLE}.rowid "
+            f"WHERE {FTS_TABLE} MATCH ? AND {where} "
+            f"ORDER BY bm25({FTS_TABLE}, {weights}), {RECENCY_ORDER}"
+        )
+        params = [match, *params]
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return sql, params
 
 
 def fts_create_sql(table: str = FTS_TABLE) -> str:
@@ -145,13 +188,13 @@ def fts_create_sql(table: str = FTS_TABLE) -> str:
 
 
 def _probe() -> sqlite3.Connection:
-    conn: sqlite3.Connection | None = getattr(_probe_local, "conn", None)
+    conn: sqlite3.Connection | None = getattr(_probe_local(), "conn", None)
     if conn is None:
         import sqlite3
 
         conn = sqlite3.connect(":memory:", isolation_level=None)
         conn.execute(fts_create_sql())
-        _probe_local.conn = conn
+        _probe_local().conn = conn
     return conn
 
 
@@ -465,8 +508,12 @@ def parse_field(field: str, value: str, *, exact: bool = False) -> Part:
     if field == "topic":
         return TopicIs(_choices(field, value))
     if field == "status":
+        from paperlog.model import STATUSES
+
         return FieldIs(field, _choices(field, value, STATUSES))
     if field == "kind":
+        from paperlog.model import KINDS
+
         return FieldIs(field, _choices(field, value, KINDS))
     if field == "track":
         return FieldIs(field, _choices(field, value))

@@ -25,14 +25,15 @@ import contextlib
 import errno
 import os
 from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from paperlog.errors import PaperlogError
 
+# Neither pathlib nor typing: ``ask`` is on the search fast path (index_fresh).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import socket
     import threading
+    from pathlib import Path
 
     from paperlog.library import Library
 
@@ -71,13 +72,16 @@ _MASK = (
     | _IN_ONLYDIR
 )
 _RESCAN = _IN_Q_OVERFLOW | _IN_IGNORED | _IN_DELETE_SELF | _IN_MOVE_SELF
+_ENTRY_CHANGES = _IN_CREATE | _IN_DELETE | _IN_MOVED_FROM | _IN_MOVED_TO
+_NOT_LIBRARY = frozenset({".paperlog", ".git"})
+"""Entries of the library folder whose changes are not the library's (the index, git)."""
 _EVENT_SIZE = 16
 """sizeof(struct inotify_event) without its name: int wd; uint32 mask, cookie, len."""
 
 
-def _socket_address(state_dir: Path) -> str:
-    """The socket's path; through /proc/self/fd when the real one is too long for AF_UNIX."""
-    path = str(state_dir / SOCKET_NAME)
+def _socket_address(state_dir: Path | str) -> str:
+    """The socket's path (too long for AF_UNIX: ``_LongPath``, and commands scan)."""
+    path = os.path.join(state_dir, SOCKET_NAME)
     if len(path.encode()) < 100:
         return path
     raise _LongPath(path)
@@ -87,7 +91,7 @@ class _LongPath(Exception):
     pass
 
 
-def ask(state_dir: Path, timeout: float = ASK_TIMEOUT) -> bool:
+def ask(state_dir: Path | str, timeout: float = ASK_TIMEOUT) -> bool:
     """True when a live watcher for this library has brought the index up to date.
 
     One failed ``connect`` (no socket file) is the whole cost when no watcher runs.
@@ -96,7 +100,7 @@ def ask(state_dir: Path, timeout: float = ASK_TIMEOUT) -> bool:
         address = _socket_address(state_dir)
     except _LongPath:
         return False
-    if not Path(address).exists():
+    if not os.path.exists(address):
         return False
     import socket
 
@@ -140,11 +144,11 @@ class _Inotify:
             raise PaperlogError(f"cannot watch {folder}: {os.strerror(self._errno())}")
         return wd
 
-    def read(self) -> list[tuple[int, str]]:
-        """Every queued event as (mask, name), without blocking."""
+    def read(self) -> list[tuple[int, int, str]]:
+        """Every queued event as (watch descriptor, mask, name), without blocking."""
         import struct
 
-        events: list[tuple[int, str]] = []
+        events: list[tuple[int, int, str]] = []
         while True:
             try:
                 data = os.read(self.fd, 1 << 16)
@@ -152,11 +156,11 @@ class _Inotify:
                 return events
             offset = 0
             while offset < len(data):
-                _wd, mask, _cookie, length = struct.unpack_from("iIII", data, offset)
+                wd, mask, _cookie, length = struct.unpack_from("iIII", data, offset)
                 offset += _EVENT_SIZE
                 name = data[offset : offset + length].rstrip(b"\0")
                 offset += length
-                events.append((mask, os.fsdecode(name)))
+                events.append((wd, mask, os.fsdecode(name)))
 
     def close(self) -> None:
         os.close(self.fd)
@@ -165,16 +169,33 @@ class _Inotify:
 class Watcher:
     """Keeps one library's index fresh from inotify events and answers commands' "sync".
 
-    ``run()`` blocks until ``stop`` is set (or forever); the web server runs it in a thread.
-    Only one watcher runs per library (a lock file under ``.paperlog/``).
+    ``run()`` blocks until ``stop`` is set (or forever); ``paperlog serve`` runs it in a
+    thread (``web/freshness.py``), so commands run while the server does ask it too. Only one
+    watcher runs per library (a lock file under ``.paperlog/``).
+
+    ``on_change`` is called (on the watcher's thread) whenever an event shows a change: a
+    paper file, or with ``watch_root`` any entry of the library folder itself except
+    ``.paperlog`` and ``.git`` (``paperlog.toml``, ``weeks.yaml``, ``resources.yaml``), which
+    the server's cached pages depend on. A change a command asks about is drained before the
+    answer, so ``on_change`` has run for it by the time ``ask`` returns.
     """
 
-    def __init__(self, library: Library) -> None:
+    def __init__(
+        self,
+        library: Library,
+        on_change: Callable[[], None] | None = None,
+        *,
+        watch_root: bool = False,
+    ) -> None:
         self.library = library
+        self.on_change = on_change
+        self.watch_root = watch_root
         self.pending: set[str] = set()
         self.rescan = False
         self.applied = 0
         """How many changed files the watcher has written into the index (for tests, logs)."""
+        self._papers_wd = -1
+        self._root_wd = -1
 
     def run(
         self, stop: threading.Event | None = None, ready: Callable[[], None] | None = None
@@ -202,7 +223,9 @@ class Watcher:
             lib.papers_dir.mkdir(exist_ok=True)
             inotify = _Inotify()
             stack.callback(inotify.close)
-            inotify.add(lib.papers_dir)
+            self._papers_wd = inotify.add(lib.papers_dir)
+            if self.watch_root:
+                self._root_wd = inotify.add(lib.root)
             # The watch is in place before this full sync: nothing changed in between is lost.
             index = Index.open(lib, ask_watcher=False)
             stack.callback(self._close_index)
@@ -210,7 +233,7 @@ class Watcher:
             self._index_id = _file_id(index.path)
             index.mark_clean()  # the sync just written is sound: commands need not verify it
             # A stale socket of a watcher that died: the lock is ours, so nobody listens there.
-            Path(address).unlink(missing_ok=True)
+            _unlink_quietly(address)
             server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             stack.callback(server.close)
             server.bind(address)
@@ -236,12 +259,23 @@ class Watcher:
             elif not readable and (self.pending or self.rescan):
                 self._apply(inotify)  # quiet for SETTLE: apply before anyone asks
 
-    def _take(self, events: list[tuple[int, str]], inotify: _Inotify) -> None:
-        for mask, name in events:
-            if mask & _RESCAN:
-                self.rescan = True
-            elif name.endswith(".md") and not name.startswith("."):
-                self.pending.add(name[:-3])
+    def _take(self, events: list[tuple[int, int, str]], inotify: _Inotify) -> None:
+        changed = False
+        for wd, mask, name in events:
+            if mask & _IN_Q_OVERFLOW:
+                self.rescan = changed = True
+            elif wd == self._papers_wd:
+                if mask & _RESCAN:
+                    self.rescan = changed = True
+                elif name.endswith(".md") and not name.startswith("."):
+                    self.pending.add(name[:-3])
+                    changed = True
+            elif wd == self._root_wd and name and name not in _NOT_LIBRARY:
+                changed = True
+                if name == self.library.papers_dir.name and mask & _ENTRY_CHANGES:
+                    self.rescan = True  # papers/ itself created, removed or renamed
+        if changed and self.on_change is not None:
+            self.on_change()
 
     def _answer(self, server: socket.socket, inotify: _Inotify) -> None:
         try:
@@ -277,7 +311,8 @@ class Watcher:
                 if not self.library.papers_dir.is_dir():
                     return False
                 with contextlib.suppress(PaperlogError):
-                    inotify.add(self.library.papers_dir)  # again, after the folder came back
+                    # again, after the folder came back (a new descriptor when it is new)
+                    self._papers_wd = inotify.add(self.library.papers_dir)
                 self.rescan = False
                 self._index.sync()
             # Named files are re-read even after a scan: a scan trusts unchanged stats.
@@ -315,4 +350,5 @@ def _file_id(path: Path) -> tuple[int, int] | None:
 
 
 def _unlink_quietly(path: str) -> None:
-    Path(path).unlink(missing_ok=True)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)

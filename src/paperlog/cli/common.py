@@ -96,14 +96,11 @@ class AppContext:
 
     def open_library(self) -> Library:
         """Open the library; its writes are checked and (with autocommit) committed by git."""
-        from paperlog.gitsync import AutoCommit, autocommit_enabled
+        from paperlog.gitsync import track
         from paperlog.library import Library
 
         lib = Library.open(self.library_root())
-        if self.git is None:
-            self.git = AutoCommit(lib.root, autocommit_enabled(lib.config))
-        lib.before_commit.append(self.git.check)
-        lib.after_commit.append(self.git.record)
+        self.git = track(lib, self.git)
         return lib
 
     def describe(self, change: str) -> None:

@@ -1,4 +1,4 @@
-"""Discovery commands: ``catalog ingest|search|show|info``, ``recommend``, ``rate``,
+"""Discovery commands: ``catalog ingest|search|show|info|embed``, ``recommend``, ``rate``,
 ``topics suggest``. Each parses options, calls one function of ``paperlog.catalog`` or
 ``paperlog.recommend`` and prints."""
 
@@ -318,6 +318,52 @@ def catalog_info_cmd(ctx: click.Context, *, catalog_path: str | None, as_json: b
     print_table(("source", "papers"), sorted(info["sources"].items()))
 
 
+@catalog_group.command("embed")
+@_catalog_option
+@json_option
+@click.pass_context
+def catalog_embed_cmd(ctx: click.Context, *, catalog_path: str | None, as_json: bool) -> None:
+    """Compute the sentence embeddings the semantic ranker uses (the semantic extra).
+
+    Encodes every catalog paper that has none yet (or whose text changed since), in batches
+    committed as they finish: an interrupted run resumes where it stopped. Needs
+    pip install 'paperlog[semantic]'.
+
+    \b
+    Example:
+      paperlog catalog embed
+    """
+    from paperlog.errors import ValidationError
+    from paperlog.recommend import semantic
+
+    reason = semantic.available()
+    if reason:
+        raise ValidationError(f"catalog embed: {reason}")
+    env = app(ctx)
+    encoder = semantic.Encoder()
+    with _open_catalog(env, catalog_path) as catalog:
+        path = catalog.path
+        todo = semantic.pending_count(path, encoder.key)
+        with _progress("embedding", todo, env.stderr.isatty() and not as_json) as tick:
+            seen = [0]
+
+            def advance(done: int, _total: int) -> None:
+                tick(done - seen[0])
+                seen[0] = done
+
+            encoded = semantic.update_embeddings(catalog, encoder, progress=advance)
+    info = semantic.cache_info(path, encoder.key)
+    if as_json:
+        print_json(
+            {"encoded": encoded, "model": info.key, "papers": info.rows, "bytes": info.bytes}
+        )
+        return
+    click.echo(
+        f"{path}: encoded {encoded:,} papers; {info.rows:,} embeddings of {info.key} "
+        f"({info.bytes / 2**20:.1f} MiB)"
+    )
+
+
 @click.command("recommend")
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
 @click.option("--since", default=None, help="Only catalog papers from this day on (YYYY-MM-DD).")
@@ -329,6 +375,13 @@ def catalog_info_cmd(ctx: click.Context, *, catalog_path: str | None, as_json: b
     "rate_mode",
     is_flag=True,
     help="Show the papers the model is least sure about and ask good/bad/skip for each.",
+)
+@click.option(
+    "--ranker",
+    type=click.Choice(["tfidf", "semantic", "blend"]),
+    default=None,
+    help="tf-idf words, sentence embeddings (the semantic extra) or both; "
+    "default: [recommend] ranker in paperlog.toml, else blend when the extra is installed.",
 )
 @_catalog_option
 @json_option
@@ -342,6 +395,7 @@ def recommend_cmd(
     track: str | None,
     add_n: int,
     rate_mode: bool,
+    ranker: str | None,
     catalog_path: str | None,
     as_json: bool,
 ) -> None:
@@ -354,9 +408,9 @@ def recommend_cmd(
     \b
     Examples:
       paperlog recommend --since 2026-06-01 --limit 5
-      paperlog recommend --topic Uns --add 2
+      paperlog recommend --topic Uns --add 2 --ranker tfidf
     """
-    from paperlog.recommend.service import Options, rate, recommend
+    from paperlog.recommend.service import Options, choose_ranker, rate, recommend
 
     env = app(ctx)
     library = env.open_library()
@@ -370,11 +424,16 @@ def recommend_cmd(
     today = date.today()
     with _open_catalog(env, catalog_path) as catalog:
         status = (lambda msg: click.echo(msg, err=True)) if env.stderr.isatty() else None
+        choice = choose_ranker(library, catalog, ranker)
+        if choice.note:
+            warn(choice.note)
+        options.ranker = choice.name
         found = recommend(library, catalog, options, today=today, progress=status)
         if as_json and not add_n:
             print_json([s.to_dict() for s in found])
             return
         if not as_json:
+            click.echo(f"ranked by {_RANKER_NAMES[choice.name]}")
             for number, s in enumerate(found, 1):
                 p = s.paper
                 badge = p.venue_label or ("arXiv " + (p.date or "")[:7] if p.arxiv else "")
@@ -396,6 +455,13 @@ def recommend_cmd(
         print_json({"suggestions": [s.to_dict() for s in found], "added": added})
     elif added:
         click.echo(f"queued: {', '.join(added)}")
+
+
+_RANKER_NAMES = {
+    "tfidf": "tf-idf + linear SVM",
+    "semantic": "all-MiniLM-L6-v2 embeddings + linear SVM",
+    "blend": "tf-idf and all-MiniLM-L6-v2 embeddings, blended",
+}
 
 
 def _add_top(env: AppContext, library: Library, suggestions: list[Suggestion]) -> list[str]:

@@ -54,9 +54,8 @@ def parse(args: Sequence[str]) -> tuple[str | None, dict[str, str], list[str]] |
 
 def _search(library: str | None, options: dict[str, str], words: list[str]) -> bool:
     """Run a plain search and print its rows; False when the full CLI must handle it."""
-    from pathlib import Path
-
     from paperlog.errors import PaperlogError
+    from paperlog.index_fresh import find_root, table_rows_if_fresh
     from paperlog.query import QueryError, build_query
 
     try:
@@ -64,18 +63,25 @@ def _search(library: str | None, options: dict[str, str], words: list[str]) -> b
     except QueryError:
         return False  # the full CLI prints the usage error
     limit = int(options["limit"]) if "limit" in options else None
-    try:
-        from paperlog.index import search_rows
-        from paperlog.library import Library
+    root = find_root(library, os.environ, os.getcwd())  # noqa: PTH109 (no pathlib here)
+    # When the index can be trusted as it is (a live watcher, or an unchanged manifest), the
+    # rows come from it without importing the library, the index module or the model.
+    rows = table_rows_if_fresh(root, query, limit) if root is not None else None
+    problems: list[PaperlogError] = []
+    if rows is None:
+        try:
+            from pathlib import Path
 
-        root = Library.find_root(library, os.environ, Path.cwd())
-        problems: list[PaperlogError] = []
-        rows = search_rows(Library.open(root), query, limit, problems)
-    except PaperlogError as exc:
-        from paperlog.cli.common import fail
+            from paperlog.index import search_rows
+            from paperlog.library import Library
 
-        fail(exc)
-        return True
+            lib = Library.open(Library.find_root(library, os.environ, Path.cwd()))
+            rows = search_rows(lib, query, limit, problems)
+        except PaperlogError as exc:
+            from paperlog.cli.common import fail
+
+            fail(exc)
+            return True
     if not rows or problems:
         return False  # the full CLI says whether the library is empty, warns of bad files
     out = sys.stdout

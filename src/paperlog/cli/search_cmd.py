@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from paperlog.cli.common import (
     EMPTY_LIBRARY_HINT,
+    PAPER_COLUMNS,
     WordsCommand,
     app,
     json_option,
     print_json,
-    print_papers,
+    print_table,
 )
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ def search_cmd(
       paperlog search segmentation -survey
       paperlog search contrastive --venue CVPR --year 2019..2020
     """
-    from paperlog.index import search
+    from paperlog.index import Index
     from paperlog.query import QueryError, build_query, check_topics
 
     try:
@@ -77,19 +78,25 @@ def search_cmd(
     library = app(ctx).open_library()
     check_topics(query, [t.code for t in library.config.topics])
     problems: list[PaperlogError] = []
-    papers = search(library, query, limit, problems)
+    with Index.open(library, problems=problems) as index:
+        hits = index.search(query, limit)
+        # Only what is printed is read: whole papers for JSON, the table's columns otherwise.
+        if as_json:
+            from paperlog.views import paper_view
+
+            shown: list[Any] = [paper_view(p) for p in hits]
+        else:
+            shown = hits.table_rows()
     for problem in problems:  # a file a hand edit broke is skipped, not the whole search
         click.echo(f"warning: {problem} (skipped)", err=True)
     if as_json:
-        from paperlog.views import paper_view
-
-        print_json([paper_view(p) for p in papers])
+        print_json(shown)
         return
-    if not papers:
+    if not shown:
         empty = not any(library.papers_dir.glob("*.md")) if library.papers_dir.is_dir() else True
         if empty:
             click.echo(EMPTY_LIBRARY_HINT, err=True)
         elif app(ctx).is_tty:
             click.echo("No items match.", err=True)
         return
-    print_papers(papers)
+    print_table(PAPER_COLUMNS, shown)

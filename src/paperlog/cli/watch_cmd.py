@@ -14,7 +14,8 @@ def watch_cmd(ctx: click.Context) -> None:
 
     Every other command then trusts the index instead of checking each paper file's
     timestamp: search at 10,000 papers saves about 70 ms. Edits made in any editor are seen
-    by the next command, with or without a watcher. Stop it with Ctrl-C.
+    by the next command, with or without a watcher. `paperlog serve` runs the same watcher,
+    so there is no need for both. Stop it with Ctrl-C.
 
     Example: paperlog watch &
     """

@@ -57,7 +57,8 @@ def entry_line(paper: Paper, reading: Reading | None = None, marker: str = "*") 
 
 def _head(config: Config, papers: list[Paper], has_resources: bool) -> list[str]:
     readme = config.readme
-    out = [f"# {config.title}"]
+    absent = set(readme.get("absent") or [])
+    out = [] if "title" in absent else [f"# {config.title}"]
     if config.intro:
         out.append(config.intro)
     if readme.get("plan"):
@@ -66,8 +67,10 @@ def _head(config: Config, papers: list[Paper], has_resources: bool) -> list[str]
         out += ["<br><br>", str(readme["after_plan"])]
     for more in readme.get("preamble_more") or []:  # further intro paragraphs, as written
         out += ["", str(more)]
-    out.append("")
-    absent = set(readme.get("absent") or [])
+    # the README's own text before its list (a curated list's "Background"), as written
+    out += _kept_run(readme.get("head_more") or [], out)
+    if out and out[-1] != "":
+        out.append("")
     contents = readme.get("contents")
     if "contents" in absent:
         return [*out, *_search(config, papers)]
@@ -79,7 +82,8 @@ def _head(config: Config, papers: list[Paper], has_resources: bool) -> list[str]
         notes = str(readme.get("notes_heading", DEFAULT_NOTES_HEADING))
         parts.append(f"[Paper Notes]({_anchor(notes)})")
         contents = "\n".join(f"{n}. {part}" for n, part in enumerate(parts, 1))
-    out += [f"### {readme.get('contents_heading', 'Contents')}", str(contents), ""]
+    level = int(readme.get("contents_level") or 3)
+    out += [f"{'#' * level} {readme.get('contents_heading', 'Contents')}", str(contents), ""]
     out += _search(config, papers)
     return out
 
@@ -166,7 +170,9 @@ def _wishlist(config: Config, papers: list[Paper]) -> list[str]:
         return []
     heading = config.readme.get("wish_heading")
     own = None
-    if "wishlist_heading" not in config.readme and isinstance(heading, dict):
+    if "wish_heading" in (config.readme.get("absent") or []):
+        out = []  # a curated list: its groups are its sections, no heading over them
+    elif "wishlist_heading" not in config.readme and isinstance(heading, dict):
         own = str(heading.get("text"))
         out = ["#" * int(heading.get("level") or 2) + " " + own]
     else:
@@ -179,7 +185,15 @@ def _wishlist(config: Config, papers: list[Paper]) -> list[str]:
             runs.append((paper.wish_group, []))
         runs[-1][1].append(paper)
     named = {name for name, _ in runs}
-    runs += [(g, []) for g in dict.fromkeys(s.get("group") for s in slots) if g not in named]
+    for group in dict.fromkeys(s.get("group") for s in slots):
+        if group in named:
+            continue
+        # a group holding only text ("## License"): where it stood among the others
+        at = min(float(s.get("after") or 0) for s in slots if s.get("group") == group)
+        before = [
+            n for n, (_, members) in enumerate(runs) if any((p.rank or 0) > at for p in members)
+        ]
+        runs.insert(before[0] if before else len(runs), (group, []))
     placed: dict[int, list[tuple[float, str]]] = {}
     for slot_at, line, group in [
         (a, ln, s.get("group")) for s in slots for a, ln in _slots_in([s], s.get("group"))
@@ -198,7 +212,8 @@ def _wishlist(config: Config, papers: list[Paper]) -> list[str]:
             last = float(paper.rank) if paper.rank is not None else last + 1e-3
             entries.append((last, entry_line(paper, marker=_marker(config))))
         lines = _interleave(entries, placed.get(number, []))
-        if name is not None and lines and not _LIST_ITEM.match(lines[0]):
+        headed = out[-1].startswith("#") if out else False  # a heading ends by itself
+        if name is not None and lines and not _LIST_ITEM.match(lines[0]) and not headed:
             out.append("")  # a paragraph entry would join the group line's paragraph
         out += lines
         out.append("")
@@ -216,8 +231,12 @@ def _marker(config: Config) -> str:
 
 
 def _group_line(config: Config, name: str, within: int = 0) -> str:
-    """A theme group as written: a plain line, or a heading of the level it had when that
-    nests under the section it is rendered in (heading level ``within``; 0: none)."""
+    """A theme group as written: a plain line, a list item over nested entries, or a heading
+    of the level it had when that nests under the section it is rendered in (heading level
+    ``within``; 0: none)."""
+    written = (config.readme.get("group_lines") or {}).get(name)
+    if isinstance(written, str) and _LIST_ITEM.match(written):
+        return written  # "- Theme" over its nested entries
     level = (config.readme.get("group_levels") or {}).get(name)
     if isinstance(level, int) and within < level < 7:
         return f"{'#' * level} {name}"
@@ -238,9 +257,15 @@ def _grouped(
     for reading, _ in listings:
         if reading.group not in names:
             names.append(reading.group)
+    first: dict[str | None, int] = {}
+    for reading, _ in listings:
+        first.setdefault(reading.group, reading.order)
     for slot in slots:
         if isinstance(slot, dict) and slot.get("group") not in names:
-            names.append(slot.get("group"))
+            # a group holding only text: where it stood among the groups with entries
+            at = float(slot.get("after") or 0)
+            later = [n for n, name in enumerate(names) if n and first.get(name, -1) > at]
+            names.insert(later[0] if later else len(names), slot.get("group"))
     out: list[str] = []
     for name in names:
         mark = _marker(config)
@@ -249,12 +274,21 @@ def _grouped(
         if not members and name is None:
             continue
         if name is not None:
-            out.append(_group_line(config, name, within))
-            if members and not _LIST_ITEM.match(members[0]):
+            line = _group_line(config, name, within)
+            if out and out[-1] == "" and _LIST_ITEM.match(line) and _nested(out):
+                out.pop()  # "- Theme" items follow each other in one list
+            out.append(line)
+            if members and not _LIST_ITEM.match(members[0]) and not line.startswith("#"):
                 out.append("")  # a paragraph entry would join the group line's paragraph
         out += members
         out.append("")
     return out
+
+
+def _nested(lines: list[str]) -> bool:
+    """True when the last written line before the trailing blank is a nested list item."""
+    text = next((ln for ln in reversed(lines) if ln.strip()), "")
+    return bool(_LIST_ITEM.match(text)) and text[:1] in (" ", "\t")
 
 
 def _weeks(papers: list[Paper], weeks: list[WeekInfo], config: Config) -> list[str]:
@@ -285,14 +319,65 @@ def _weeks(papers: list[Paper], weeks: list[WeekInfo], config: Config) -> list[s
     for slot in period_slots:
         undated.setdefault(("", str(slot["period"])), [])
     level = int(config.readme.get("period_level") or 3)
+    if config.readme.get("groups_outer"):
+        return out + _groups_outer(config, undated, period_slots, level)
     # no "Undated" heading over a README's undated list when it did not have one
     invented = "absent" in config.readme and not config.readme.get("undated_heading")
     for (_, label), listings in sorted(undated.items(), reverse=True):
         headed = not (label == UNDATED and invented)
         if headed:
-            out.append(f"{'#' * level} {label}")
+            out += _period_line(config, label, level)
         slots = [s for s in period_slots if s["period"] == label]
         out += _grouped(config, listings, [], slots, level if headed else 0)
+    return out
+
+
+def _kept_run(texts: list[Any], before: list[str]) -> list[str]:
+    """Text kept as written, apart from what precedes it; a piece a blank line followed in
+    the README ends with a newline (a blank line here too)."""
+    if not texts:
+        return []
+    out = [""] if before and before[-1] != "" else []
+    out += [str(text) for text in texts]
+    return out
+
+
+def _period_line(config: Config, label: str, level: int) -> list[str]:
+    """A date section's line: as the README wrote it ("*06/ 2022*"), else a heading."""
+    written = (config.readme.get("period_lines") or {}).get(label)
+    if isinstance(written, str) and written.strip():
+        return [written, ""]  # a paragraph: a blank line before its list
+    return [f"{'#' * level} {label}"]
+
+
+def _groups_outer(
+    config: Config,
+    undated: dict[tuple[str, str], list[tuple[Reading, Paper]]],
+    slots: list[Any],
+    level: int,
+) -> list[str]:
+    """Dates inside groups ("## Section: Deep Learning" over "*06/ 2022*" lines): each group
+    in the order the README named them, then its dates newest first."""
+    named = list((config.readme.get("group_levels") or {}).keys())
+    seen = [r.group for listings in undated.values() for r, _ in listings]
+    seen += [s.get("group") for s in slots]
+    order = list(dict.fromkeys([*(g for g in named if g in seen), *seen]))
+    out: list[str] = []
+    mark = _marker(config)
+    for group in order:
+        if group is not None:
+            out += [_group_line(config, group), ""]
+        for (_, label), listings in sorted(undated.items(), reverse=True):
+            mine = sorted(
+                ((r, p) for r, p in listings if r.group == group), key=lambda rp: rp[0].order
+            )
+            here = [s for s in slots if s.get("period") == label]
+            entries = [(float(r.order), entry_line(p, r, mark)) for r, p in mine]
+            members = _interleave(entries, _slots_in(here, group))
+            if not members:
+                continue
+            out += _period_line(config, label, level)
+            out += [*members, ""]
     return out
 
 
@@ -314,8 +399,10 @@ def render_readme(library: Library, *, charts: Sequence[tuple[str, str]] = ()) -
         lines += [str(config.readme["before_log"]), ""]
     lines += _wishlist(config, papers)
     lines += _weeks(papers, library.load_weeks(), config)
+    lines += _kept_run(config.readme.get("after_log") or [], lines)  # the README's own text
     while lines and lines[-1] == "":
         lines.pop()
+    lines = "\n".join(lines).split("\n")  # kept text may hold several lines
     lines = _respace(lines, config.readme.get("blank_runs") or {})
     lines.append(MARKER_END)
     return "\n".join(lines) + "\n"
@@ -329,8 +416,14 @@ def _respace(lines: list[str], runs: dict[str, Any]) -> list[str]:
         have = len(out) - _last_text(out)  # blank lines just written
         if isinstance(want, int) and have:
             out.extend([""] * max(0, want - have))
+        elif line and have > 1 and len(runs) < _RUNS_KEPT:
+            del out[len(out) - have + 1 :]  # a run the README did not have: one blank line
         out.append(line)
     return out
+
+
+_RUNS_KEPT = 40
+"""How many blank runs an import keeps (``readme_walk.blank_runs``): past it, unknown."""
 
 
 def _last_text(lines: list[str]) -> int:

@@ -9,12 +9,26 @@ Mapping entries to ``Paper`` records and merging with a library is readme_import
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from paperlog.formats.readme_layout import (
+    CHARTS_MARKER,
+    IMAGES_ONLY,
+    MARKER_BEGIN,
+    MARKER_END,
+    Found,
+    Parsed,
+    WalkWarning,
+    before_log,
+    blank_runs,
+    canonical_week,
+    drop_none,
+    is_dated,
+    marked_span,
+    star_split,
+)
 from paperlog.formats.readme_parse import Block, Entry, parse_blocks, parse_tail
 from paperlog.formats.readme_shapes import (
     TO_READ,
@@ -26,13 +40,19 @@ from paperlog.formats.readme_shapes import (
 )
 from paperlog.model import ResourceGroup, ResourceItem, ResourceSection, Topic, WeekInfo
 
-MARKER_BEGIN = "<!-- paperlog:begin -->"
-MARKER_END = "<!-- paperlog:end -->"
-CHARTS_MARKER = "<!-- paperlog:charts -->"
+__all__ = [
+    "CHARTS_MARKER",
+    "MARKER_BEGIN",
+    "MARKER_END",
+    "Found",
+    "Parsed",
+    "WalkWarning",
+    "Walker",
+    "walk",
+]
 
 _WISH_LINE = re.compile(r"^wish[- ]?list\b", re.I)
 _WEEK_NOTE = re.compile(r"^\*\((.+)\)\*\s*(?:<br\s*/?>)?$", re.I)
-_IMAGES_ONLY = re.compile(r"^(?:\s*!\[[^\]]*\]\([^)]*\))+\s*$")
 _LABELLED_NOTE = re.compile(r"^\*\*[^*]+\*\*\s*:")
 _TOPIC = re.compile(r"^\[(\w+)\]\s+(.+?)\s*$")
 _TOPIC_NAME = re.compile(r"^(.*?)\s*\((.*?)(\))?\s*$")
@@ -42,70 +62,9 @@ _SLOT_LINK = re.compile(r"^\[\[\s*(\w*)\s*\]\(\s*\)\]")
 """A slot written as a labelled link alone: ``[[TBP]()]``."""
 _LIST_MARK = re.compile(r"^(?:[-+]|\*(?!\*))\s*")
 """A list marker missing its space ("-Title"), not the "**" of bold text."""
+_EMPHASIS = re.compile(r"\*[^*\s].*[^*\s]\*|_[^_\s].*[^_\s]_")
+"""A line in italics: ``*(2016)*``."""
 _SEARCH_PART = re.compile(r"\*\*By ([A-Za-z ]+)\*\*\s*-\s*(.*?)\s*\\?\s*(?=\*\*By |$)")
-
-
-@dataclass
-class WalkWarning:
-    """A problem found while reading, with the 1-based source line."""
-
-    line: int
-    message: str
-
-
-@dataclass
-class Found:
-    """One entry and the place it was found: week, date heading, theme group, wish-list."""
-
-    entry: Entry
-    line: int
-    status: str
-    group: str | None = None
-    week: int | None = None
-    week_start: date | None = None
-    day: date | None = None
-    period: str | None = None
-    order: int = 0
-    wish_group: str | None = None
-    rank: int | None = None
-    notes: list[str] = field(default_factory=list)
-    raw: str | None = None
-    """The listing's source text as written (list marker and nested notes included), when the
-    listing is a block of its own; render writes it back while the item is unchanged."""
-
-
-@dataclass
-class Parsed:
-    """Everything a README said, before it is mapped onto a library."""
-
-    title: str | None = None
-    intro: str | None = None
-    readme: dict[str, Any] = field(default_factory=dict)
-    topics: list[Topic] = field(default_factory=list)
-    resources: list[ResourceSection] = field(default_factory=list)
-    weeks: list[WeekInfo] = field(default_factory=list)
-    found: list[Found] = field(default_factory=list)
-    warnings: list[WalkWarning] = field(default_factory=list)
-
-
-def _star_split(text: str) -> tuple[str | None, str]:
-    """``"⭐ Stanford CS231n"`` -> ("⭐", "Stanford CS231n"): a leading symbol is a star."""
-    first, _, rest = text.partition(" ")
-    if rest and first and all(unicodedata.category(c) in ("So", "Sk", "Mn", "Cf") for c in first):
-        return first, rest
-    return None, text
-
-
-def _is_dated(blocks: list[Block]) -> bool:
-    """True when the document logs reading by week or date (else it is a curated list)."""
-    for block in blocks:
-        if block.kind == "heading" and (parse_week_heading(block.text) or parse_period(block.text)):
-            return True
-        if block.kind == "para":
-            period = parse_period(block.text.strip())
-            if period is not None and period.start is not None:
-                return True
-    return False
 
 
 MAX_WEEK_NUMBER = 100_000
@@ -142,10 +101,67 @@ class Walker:
         self.wish_start: int | None = None
         """The line each topic code was first defined on."""
         """Positions in ``out.weeks`` of each week start seen so far."""
+        self.kept_until = 0
+        self.group_source: tuple[Block, str] | None = None
+        """The block and line that named the current group, while nothing stands under it."""
+        self.content_group: str | None = None
+        """The last group something was placed or kept under."""
+        self.group_heading_line = 0
+        """The line of the heading that named the current group (0: none)."""
+        self.under_heading = False
+        """True right after a heading that names a group, before anything under it."""
+        self.wish_heading_info: dict[str, Any] | None = None
+        """The last source line kept as text (the blocks inside it are not read again)."""
+        self.maybe_group: tuple[str, int, str] | None = None
+        """A heading or line kept as text (where it was kept, at which index, the group it
+        named) that may turn out to head the entries after it: then it is their group."""
 
     def warn(self, line: int, message: str) -> None:
         """Record a problem at a source line."""
         self.out.warnings.append(WalkWarning(line, message))
+
+    # --- text nothing reads -----------------------------------------------------------------
+    def keep(self, block: Block, raw: list[str] | None = None) -> None:
+        """Keep text no rule reads (prose, a list of links, an HTML comment, a rule) verbatim,
+        anchored where it stood: after the entry it follows in its week, date section or
+        to-read group (the way to-do slots are kept), else before or after the log. A render
+        writes it back in that place; a re-import replaces it with what the README says now."""
+        lines = list(block.raw if raw is None else raw)
+        while lines and not lines[-1].strip():
+            lines.pop()
+        if not "".join(lines).strip():
+            return
+        if self.dated and not self.log_lines:
+            return  # a dated log's text before its first week: before_log keeps it
+        text = "\n".join(line.rstrip() for line in lines)
+        after = block.end if raw is None else block.line + len(raw) - 1
+        if after < len(self.lines) and not self.lines[after].strip():
+            text += "\n"  # a blank line followed it: a render keeps the paragraph apart
+        self.kept_until = max(self.kept_until, after)
+        self._has_content()
+        record: dict[str, Any] = {"line": text, "text": True}
+        if self.ctx == "week" and self.week is not None:
+            record.update(group=self.group, after=self.order)
+            self.week.extra.setdefault("slots", []).append(drop_none(record))
+        elif self.ctx == "period" and self.period is not None:
+            record.update(period=self.period.label, group=self.group, after=self.order)
+            self.out.readme.setdefault("slots", []).append(drop_none(record))
+        elif (
+            self.ctx != "wish"
+            and not self.dated
+            and self.out.found[-1:]
+            and (self.out.found[-1].status == "read")
+        ):
+            # among a curated list's read entries (rated ones): in their undated section
+            record.update(period=UNDATED, group=self.group, after=self.order)
+            self.out.readme.setdefault("slots", []).append(drop_none(record))
+        elif self.ctx == "wish" or (not self.dated and self.out.found):
+            record.update(group=self.group or self.wish_heading, after=self.rank)
+            self.out.readme.setdefault("slots", []).append(drop_none(record))
+        elif not self.out.found:
+            self.out.readme.setdefault("head_more", []).append(text)
+        else:
+            self.out.readme.setdefault("after_log", []).append(text)
 
     # --- headings ------------------------------------------------------------------------
     def heading(self, block: Block) -> None:
@@ -157,6 +173,9 @@ class Walker:
             return
         self.close_zone()
         self.last_entry = None
+        self.under_heading = False
+        if self.zone == "notes":
+            self._leave_empty_group()  # in the section it stood in, before that changes
         week = parse_week_heading(text)
         if week is not None and week[0] > MAX_WEEK_NUMBER:
             # a number no log reaches, and more than an index column holds: refused here
@@ -190,6 +209,8 @@ class Walker:
         if low in ("contents", "table of contents") and not self.out.found:
             self.zone = "contents"
             self.out.readme["contents_heading"] = text
+            if block.level != 3:  # "### Contents" is what a render writes
+                self.out.readme["contents_level"] = block.level
             return
         if low.startswith("search") and not self.out.found:
             self.zone = "search"
@@ -203,18 +224,79 @@ class Walker:
         if TO_READ.search(text):
             self.ctx, self.ctx_level, self.group = "wish", block.level, None
             self.wish_heading, self.wish_start = text, block.line
-            if "wishlist_heading" not in self.out.readme:  # rendered back as this heading
-                self.out.readme.setdefault("wish_heading", {"text": text, "level": block.level})
+            # rendered back over the wish-list: the first to-read heading that holds entries
+            self.wish_heading_info = {"text": text, "level": block.level}
             return
         if self.ctx in ("wish", "period", "week") and block.level > self.ctx_level:
-            self._set_group(text, block.level)
+            self._set_group(text, block.level, block)
+            self.under_heading = True
             return
-        if block.level == 1 and "notes_heading" not in self.out.readme:
+        if block.level == 1 and "notes_heading" not in self.out.readme and not self.out.found:
             self.out.readme["notes_heading"] = text
             self.ctx, self.ctx_level, self.group = "none", block.level, text
             return
+        self._leave_empty_group()
         self.ctx, self.ctx_level, self.group = "none", block.level, text
+        self.group_source = (block, block.raw[0])
         self._heading_level(text, block.level)
+        self.under_heading = True
+        self.group_heading_line = block.line
+        if self.dated and self.out.found:
+            # a section after the log ("## About"): the README's own text, unless dates follow
+            self._keep_maybe_group(block, "after_log", text)
+        elif not self.dated and not self.out.found:
+            self._keep_head(block, text)
+
+    def _leave_empty_group(self) -> None:
+        """A group line or heading with nothing under it ("# 3 Applications" over its
+        sub-sections): kept as text after what the group before it holds."""
+        source, self.group_source = self.group_source, None
+        if source is None or (self.ctx == "none" and (self.dated or not self.out.found)):
+            return
+        if self.ctx == "week" and self.week is not None and self.group in self.week.groups:
+            return  # a week keeps its groups, empty ones too (weeks.yaml)
+        block, line = source
+        named, self.group = self.group, self.content_group
+        raw = [r for r in block.raw if r.strip() == line.strip()][:1] or [line]
+        self.keep(block, raw)
+        self.group = named
+
+    def _has_content(self) -> None:
+        self.group_source = None
+        self.content_group = self.group
+
+    def _keep_head(self, block: Block, group: str | None) -> None:
+        """Text before a curated list's first entry, kept; a heading or a short line may
+        still turn out to be the first entries' group (then it is written as that)."""
+        self._keep_maybe_group(block, "head_more", group)
+
+    def _keep_maybe_group(self, block: Block, where: str, group: str | None) -> None:
+        self.keep(block)
+        kept = self.out.readme.get(where) or []
+        self.maybe_group = (where, len(kept) - 1, group) if group and kept else None
+
+    def _unkeep_group(self, group: str | None) -> None:
+        """The text last kept was the heading of ``group``, which now holds entries: it is
+        written as their group, not as text."""
+        if self.maybe_group is None:
+            return
+        where, at, name = self.maybe_group
+        kept = self.out.readme.get(where) or []
+        self.maybe_group = None
+        if group != name or at >= len(kept):
+            return
+        tail = kept[at + 1 :]
+        del kept[at:]
+        if not kept:
+            self.out.readme.pop(where, None)
+        # text kept after that heading (its subtitle) now stands in the group, before it
+        for text in tail if where == "head_more" else ():
+            record: dict[str, Any] = {"line": text, "text": True, "group": group}
+            if self.ctx == "none" and self.dated is False and self.order:
+                record.update(period=UNDATED, after=self.order - 1)
+            else:
+                record["after"] = self.rank - 1 if self.rank else 0
+            self.out.readme.setdefault("slots", []).append(record)
 
     def _start_week(self, block: Block, number: int, start: date | None) -> None:
         self.log_lines.append(block.line)
@@ -240,7 +322,7 @@ class Walker:
                 )
         self.week = WeekInfo(number, start)
         written = "#" * block.level + " " + block.text.strip()
-        if written != _canonical_week(number, start):  # "## Week 3 (June 22)": kept as written
+        if written != canonical_week(number, start):  # "## Week 3 (June 22)": kept as written
             self.week.extra["heading"] = written
         self.weeks_by_number.setdefault(number, []).append(len(self.out.weeks))
         if start is not None:
@@ -261,10 +343,20 @@ class Walker:
         """Remember that a group name was a heading (and of which level), for the render."""
         self.out.readme.setdefault("group_levels", {})[text] = level
 
-    def _set_group(self, text: str, level: int | None = None) -> None:
+    def _set_group(
+        self, text: str, level: int | None = None, source: Block | None = None, line: str = ""
+    ) -> None:
+        if level is not None or (self.group_source and self.group_source[0].kind != "heading"):
+            self._leave_empty_group()
+        else:
+            # a heading over sub-groups written as lines ("## 2018 Papers" over "Late-year"):
+            # the model names a group once, so that heading is not kept (a known gap)
+            self.group_source = None
         if level is not None:
             self._heading_level(text, level)
         self.group = text
+        if source is not None:
+            self.group_source = (source, line or source.raw[0])
         if self.ctx == "week" and self.week is not None:
             self.week.groups.append(text)
 
@@ -296,8 +388,26 @@ class Walker:
             after = texts[plan_at + 1 :]
             if after:
                 self.out.readme["after_plan"] = "\n<br><br>\n".join(after)
-        for extra in paras[1:]:
-            self.out.readme.setdefault("preamble_more", []).append("\n".join(extra.raw))
+        # what follows the intro (paragraphs, lists, quotes, rules), as written; blocks
+        # that touch (a list's items) stay one piece
+        first = paras[0]
+        chunks: list[list[str]] = []
+        end = first.end
+        covered = first.end
+        for extra in self.preamble:
+            if extra.line <= covered:
+                continue  # the intro itself, or inside a quote or list already taken
+            lines = list(extra.raw)
+            while lines and not lines[-1].strip():
+                lines.pop()
+            if chunks and extra.line == end + 1:
+                chunks[-1] += lines
+            else:
+                chunks.append(lines)
+            end = extra.line + len(lines) - 1
+            covered = max(covered, extra.end)
+        for chunk in chunks:
+            self.out.readme.setdefault("preamble_more", []).append("\n".join(chunk))
 
     # --- paragraphs ------------------------------------------------------------------------
     def para(self, block: Block) -> None:
@@ -313,7 +423,7 @@ class Walker:
         if self.zone == "search":
             self._search_para(block)
             return
-        if _IMAGES_ONLY.match(text):
+        if IMAGES_ONLY.match(text):
             return  # the rendered progress charts
         if self.zone == "resources":
             self._resource_label(block)
@@ -325,21 +435,50 @@ class Walker:
                 return
         lines = [line.strip() for line in text.split("\n")]
         single = lines[0] if len(lines) == 1 else None
+        special = any(
+            _WISH_LINE.match(line)
+            or ("](" not in line and len(line) <= 80 and TO_READ.search(line))
+            for line in lines
+        )
+        if not self.dated and not self.out.found and self.ctx == "none" and not special:
+            short = single if single and "](" not in single and len(single) <= 120 else None
+            if short and self.under_heading and _EMPHASIS.fullmatch(short):
+                self.keep(block)  # the heading's subtitle: the heading stays the group
+                self.under_heading = False
+                return
+            if short and not text.lstrip().startswith("["):
+                self._set_group(short)
+            if not (text.lstrip().startswith(("[", "**[")) and parse_any_entry(text)):
+                self._keep_head(block, short)
+                return
         period = parse_period(single) if single else None
         if period is not None and period.start is not None:
+            if self.group_source is not None and self.group_source[0].line < block.line:
+                self._leave_empty_group()
             self.ctx, self.period, self.order = "period", period, 0
             self.ctx_level = 99
             self.log_lines.append(block.line)
+            # a date written as a line ("*06/ 2022*"), not a heading: rendered as written
+            lines_by_label = self.out.readme.setdefault("period_lines", {})
+            lines_by_label.setdefault(period.label, block.raw[0].rstrip())
+            if self.group is not None:  # "## Section: X" over its dates: groups outermost
+                self.out.readme["groups_outer"] = True
+                self._unkeep_group(self.group)
+                if self.group_heading_line:  # the log starts at that heading
+                    self.log_lines.append(self.group_heading_line)
             return
         if text.lstrip().startswith(("[", "**[")):
             entry = parse_any_entry(text)
             if entry is not None and entry.url:
                 self._place(entry, block)
                 return
+        dropped: list[str] = []
         for line in lines:
             if _WISH_LINE.match(line):
+                self._leave_empty_group()
                 self.ctx, self.ctx_level, self.group = "wish", 99, None
                 self.wish_heading = None  # the seed's "Wish-List -" line is no group name
+                self.wish_heading_info = None
                 self.wish_start = block.line
                 self.out.readme["wishlist_heading"] = line
                 continue
@@ -347,6 +486,7 @@ class Walker:
                 # "Papers I will read:" introduces a to-read list (its own wish group)
                 self.ctx, self.ctx_level, self.group = "wish", 99, line
                 self.wish_heading, self.wish_start = line, block.line
+                self.wish_heading_info = None
                 continue
             note = _WEEK_NOTE.match(line)
             if note and self.ctx == "week" and self.week is not None:
@@ -358,9 +498,27 @@ class Walker:
                 entry = parse_any_entry(_LIST_MARK.sub("", line)) if self.ctx != "none" else None
                 if entry is not None and line[:1] in "-*+[":
                     self._place(entry, block)
+                else:
+                    dropped.append(line)
                 continue
-            if line and len(line) <= 120:
-                self._set_group(line)
+            subtitle = self.under_heading and len(lines) == 1 and _EMPHASIS.fullmatch(line)
+            if (
+                line
+                and len(line) <= 120
+                and not (self.ctx == "none" and self.dated)
+                and not subtitle
+            ):
+                self._set_group(line, source=block, line=line)
+            elif line:
+                # prose, or an emphasized line right under a group heading ("*Classic papers
+                # published before 2012*"): its intro, not a new group
+                dropped.append(line)
+        self.under_heading = False
+        if dropped and len(dropped) == len(lines):
+            self.keep(block)  # prose, or a line of links: the README's own text
+        elif dropped:
+            kept = [raw for raw in block.raw if raw.strip() in dropped]
+            self.keep(block, kept or None)
 
     def _search_para(self, block: Block) -> None:
         joined = " ".join(line.strip() for line in block.text.split("\n"))
@@ -390,6 +548,7 @@ class Walker:
     def item(self, block: Block) -> None:
         """A list item: an entry, a resource, a topic, a group label, or an entry's note."""
         text = block.text
+        self.under_heading = False
         if self.zone == "search":
             self._topic(block)
             return
@@ -398,6 +557,7 @@ class Walker:
             return
         if self.zone in ("start", "preamble"):
             self.zone = "preamble"
+            self.preamble.append(block)  # a list in the intro ("- From outline to detail")
             return
         if self.zone == "resources":
             self._resource_item(block)
@@ -419,11 +579,20 @@ class Walker:
             plain = " ".join(part.strip() for part in text.split("\n")).strip()
             if block.has_children and "](" not in plain and plain:
                 self._set_group(plain)
+                # "- Theme" over nested entries: the group written as a list item
+                self.out.readme.setdefault("group_lines", {})[plain] = block.raw[0].rstrip()
                 return
-            if self.ctx == "none" or not plain:
+            if not plain:
+                return
+            if self.ctx == "none":
+                if not self.dated and not self.out.found:
+                    self._keep_head(block, None)
+                else:
+                    self.keep(block)  # a list that is no entry ("- CRF"): kept as written
                 return
             if "](" in plain or plain.startswith(("*", "!", "<", "#", "`")):
-                self.warn(block.line, f"could not read an entry: {plain[:60]!r}")
+                self.warn(block.line, f"could not read an entry, kept as text: {plain[:60]!r}")
+                self.keep(block)
                 return
             # a bare title in a dated or to-read list: an item without a link
             entry = Entry(title=plain.strip("[]").strip(), url=None)
@@ -471,7 +640,7 @@ class Walker:
         text = " ".join(part.strip() for part in block.text.split("\n")).strip()
         cut = text.find(" [[")
         title, tail = (text, "") if cut == -1 else (text[:cut], text[cut:])
-        star, title = _star_split(title.strip())
+        star, title = star_split(title.strip())
         entry = Entry(title=title, url=None)
         parse_tail(tail, 0, entry)
         for problem in entry.problems:
@@ -484,17 +653,18 @@ class Walker:
         """A placeholder (``[]()``, ``[TBA]()``, ``[[TBP]()]``): the writer's to-do slot, kept
         verbatim at its place (after the entry before it) and rendered back, never a paper."""
         line = "\n".join(block.raw).rstrip()
+        self._has_content()
         self.warn(block.line, "placeholder entry (no title, no link): kept as a to-do slot")
         slot: dict[str, Any] = {"line": line}
         if self.ctx == "week" and self.week is not None:
             slot.update(group=self.group, after=self.order)
-            self.week.extra.setdefault("slots", []).append(_drop_none(slot))
+            self.week.extra.setdefault("slots", []).append(drop_none(slot))
             return
         if self.ctx == "period" and self.period is not None:
             slot.update(period=self.period.label, group=self.group, after=self.order)
         else:
             slot.update(group=self.group or self.wish_heading, after=self.rank)
-        self.out.readme.setdefault("slots", []).append(_drop_none(slot))
+        self.out.readme.setdefault("slots", []).append(drop_none(slot))
 
     # --- placing an entry -----------------------------------------------------------------
     def _place(self, entry: Entry, block: Block) -> Found | None:
@@ -521,13 +691,17 @@ class Walker:
             self.rank += 1
             found = Found(entry, block.line, "wish", self.group)
             found.wish_group = self.group or self.wish_heading
+            if self.wish_heading_info and "wishlist_heading" not in self.out.readme:
+                self.out.readme.setdefault("wish_heading", self.wish_heading_info)
             found.rank = self.rank
         elif self.dated:
             self.warn(
                 block.line,
-                f"entry outside any week, date or to-read section, not imported: "
-                f"{entry.title[:50]!r}",
+                f"entry outside any week, date or to-read section, not imported (kept as "
+                f"text): {entry.title[:50]!r}",
             )
+            if block.kind == "item":
+                self.keep(block)
             return None
         elif "rating" in entry.extra:
             self.order += 1
@@ -537,6 +711,8 @@ class Walker:
             self.rank += 1
             found = Found(entry, block.line, "wish", self.group)
             found.wish_group, found.rank = self.group, self.rank
+        self._unkeep_group(found.group)
+        self._has_content()
         # a wish-list starts at its heading: the text before it is the README's own
         start = self.wish_start if found.status == "wish" and self.ctx == "wish" else None
         self.log_lines.append(start or block.line)
@@ -548,44 +724,17 @@ class Walker:
         return found
 
 
-def _before_log(lines: list[str], first: int | None, walker: Walker) -> str | None:
-    """The README's own text between its head (intro, contents, resources) and the log proper
-    ("About me", a list of blog posts): kept verbatim and rendered back in its place."""
-    if not walker.dated or first is None or not walker.log_lines:
-        return None
-    end = min(walker.log_lines)
-    if first >= end:
-        return None
-    kept = [
-        line
-        for line in lines[first - 1 : end - 1]
-        if line.strip() not in (MARKER_BEGIN, MARKER_END, CHARTS_MARKER)
-        and not _IMAGES_ONLY.match(line)
-    ]
-    text = "\n".join(kept).strip("\n")
-    return text or None
-
-
-def _canonical_week(number: int, start: date | None) -> str:
-    """The week heading a render writes by default."""
-    return f"### Wk{number} - {start:%Y.%m.%d}" if start else f"### Wk{number}"
-
-
-def _drop_none(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if v is not None}
-
-
 def walk(text: str) -> Parsed:
     """Read README text (already repaired) into a ``Parsed`` record."""
     lines = text.split("\n")
-    first, last, outside = _marked_span(lines)
+    first, last, outside = marked_span(lines)
     blocks = [
         b
         for b in parse_blocks(text)
         if first < b.line < last
         and not (b.kind == "html" and b.text.strip() in (MARKER_BEGIN, MARKER_END, CHARTS_MARKER))
     ]
-    walker = Walker(lines, _is_dated(blocks))
+    walker = Walker(lines, is_dated(blocks))
     if outside:
         walker.warn(
             outside[0],
@@ -593,6 +742,14 @@ def walk(text: str) -> Parsed:
         )
     first_notes: int | None = None
     for block in blocks:
+        if block.line <= walker.kept_until:
+            continue  # inside text kept as written (an item's nested list, a quote's lines)
+        if block.kind in ("html", "other") and walker.zone == "notes":
+            walker.keep(block)  # an HTML comment, a rule, a table, a quote, code
+        elif block.kind in ("html", "other") and walker.zone == "preamble":
+            walker.preamble.append(block)
+        elif block.kind in ("html", "other") and walker.zone == "contents":
+            walker.contents_span += [block.line, block.end]
         if block.kind == "heading":
             walker.heading(block)
         elif block.kind == "para":
@@ -606,6 +763,8 @@ def walk(text: str) -> Parsed:
         )
         if first_notes is None and walker.zone == "notes" and not notes_heading:
             first_notes = block.line
+    if walker.zone == "notes":
+        walker._leave_empty_group()  # a last heading with nothing under it ("## License")
     walker.close_zone()
     readme = walker.out.readme
     marks = Counter(
@@ -614,7 +773,7 @@ def walk(text: str) -> Parsed:
     common = [m for m, _ in marks.most_common(3) if m in "-+*"]
     if common and common[0] != "*":  # generated lines follow the README's marker
         readme["list_marker"] = common[0]
-    before = _before_log(lines, first_notes, walker)
+    before = before_log(lines, first_notes, walker.dated, walker.log_lines)
     if before:
         readme["before_log"] = before
     # parts of the seed's layout this README does not have: a render must not invent them
@@ -627,42 +786,14 @@ def walk(text: str) -> Parsed:
         )
         if key not in readme and not (part == "search" and walker.out.topics)
     ]
+    if walker.out.title is None:
+        absent.append("title")  # no "# Reading log" the README did not have
+    wish = [f for f in walker.out.found if f.status == "wish"]
+    if wish and "wish_heading" not in readme and "wishlist_heading" not in readme:
+        absent.append("wish_heading")  # a curated list: no "Wish-List -" line over it
     if absent and walker.out.found:
         readme["absent"] = absent
     runs = blank_runs("\n".join(lines[first : last - 1]))
     if runs:
         walker.out.readme["blank_runs"] = runs
     return walker.out
-
-
-def _marked_span(lines: list[str]) -> tuple[int, int, list[int]]:
-    """The 1-based lines of the begin and end markers (0 and len+1 without markers), and
-    the non-blank lines outside them: a rendered README's own part is between the markers."""
-    stripped = [line.strip() for line in lines]
-    if MARKER_BEGIN not in stripped or MARKER_END not in stripped:
-        return 0, len(lines) + 1, []
-    first = stripped.index(MARKER_BEGIN) + 1
-    last = stripped.index(MARKER_END, first) + 1 if MARKER_END in stripped[first:] else 0
-    if not last:
-        return 0, len(lines) + 1, []
-    outside = [n for n, line in enumerate(stripped, 1) if line and not first <= n <= last]
-    return first, last, outside
-
-
-def blank_runs(text: str, limit: int = 40) -> dict[str, int]:
-    """Lines preceded by more than one blank line, and how many: spacing a render repeats.
-
-    Two blank lines render like one, but a diff of the regenerated README against the
-    hand-kept one should show only real repairs, so the writer's spacing is kept too.
-    """
-    runs: dict[str, int] = {}
-    blank = 0
-    for line in text.split("\n"):
-        if not line.strip():
-            blank += 1
-            continue
-        key = line.rstrip()
-        if blank > 1 and key not in (MARKER_BEGIN, MARKER_END) and len(runs) < limit:
-            runs.setdefault(key, blank)
-        blank = 0
-    return runs

@@ -67,14 +67,15 @@ def rank_between(before: int, after: int | None) -> int | None:
     return middle if before < middle < after else None
 
 
-def _week_context(library: Library) -> Paper:
-    """Every week any paper was read in, as one stand-in paper with one reading per week
-    (earliest start, highest order), from the index: what ``add_reading`` needs of the others."""
+def _week_context(library: Library, weeks: list[WeekInfo], day: date) -> Paper:
+    """The weeks any paper was read in that can matter for ``day``, as one stand-in paper with
+    one reading per week (earliest start, highest order), from the index: what
+    ``add_reading`` needs of the others (``plan.fromindex.nearby_weeks``)."""
     from paperlog.index import Index
-    from paperlog.plan.fromindex import stand_in
+    from paperlog.plan.fromindex import nearby_weeks, stand_in
 
     with Index.open(library) as index:
-        return stand_in(index.week_summary())
+        return stand_in(nearby_weeks(index, library.config.plan, weeks, [day]))
 
 
 def _sorted_weeks(weeks: list[WeekInfo]) -> list[WeekInfo]:
@@ -149,7 +150,7 @@ def log_reading(
         paper = library.load_paper(resolved)  # the file: the truth for a write
         weeks = library.load_weeks()
         before = weeks_to_yaml(_sorted_weeks(weeks))
-        papers = [_week_context(library), paper]
+        papers = [_week_context(library, weeks, day), paper]
         if any(r.date == day for r in paper.readings):
             raise ValidationError(
                 f"{paper.key} already has a reading on {day.isoformat()}",

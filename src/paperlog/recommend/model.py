@@ -62,26 +62,13 @@ class Ranking:
 
     def top(self, n: int) -> list[int]:
         """Row numbers of the n best."""
-        import numpy as np
-
-        n = min(n, int(np.isfinite(self.scores).sum()))
-        if n <= 0:
-            return []
-        best = np.argpartition(-self.scores, n - 1)[:n]
-        return [int(i) for i in best[np.argsort(-self.scores[best], kind="stable")]]
+        return top_rows(self.scores, n)
 
     def least_sure(self, n: int, among: int = 500) -> list[int]:
         """Row numbers of the n papers the model is least sure about: of the ``among`` best,
         those whose SVM margin is nearest the boundary (what a rating teaches most, as in
         Scholar Inbox's active learning), best first among equals."""
-        import numpy as np
-
-        pool = self.top(among)
-        if not pool:
-            return []
-        margins = np.abs(self.margins[pool])
-        order = np.argsort(margins, kind="stable")[:n]
-        return [pool[i] for i in order]
+        return least_sure_rows(self.scores, self.margins, n, among)
 
     def explain(
         self, row: int, words: int = 5, near: int = 2
@@ -101,6 +88,28 @@ class Ranking:
             if sims[i] > 0
         ]
         return features[:words], nearest
+
+
+def top_rows(scores: np.ndarray, n: int) -> list[int]:
+    """Row numbers of the n best finite scores, best first (any ranker's scores)."""
+    import numpy as np
+
+    n = min(n, int(np.isfinite(scores).sum()))
+    if n <= 0:
+        return []
+    best = np.argpartition(-scores, n - 1)[:n]
+    return [int(i) for i in best[np.argsort(-scores[best], kind="stable")]]
+
+
+def least_sure_rows(scores: np.ndarray, margins: np.ndarray, n: int, among: int) -> list[int]:
+    """Of the ``among`` best rows, the n whose margin is nearest the boundary (0)."""
+    import numpy as np
+
+    pool = top_rows(scores, among)
+    if not pool:
+        return []
+    order = np.argsort(np.abs(margins[pool]), kind="stable")[:n]
+    return [pool[i] for i in order]
 
 
 def sample_weight(*, status: str, days_ago: int | None, last_rating: str | None = None) -> float:

@@ -28,6 +28,13 @@ RATINGS_NAME = "ratings.yaml"
 VERDICTS = ("good", "bad", "skip")
 MIN_TOPIC_PAPERS = 3
 """A per-topic model needs at least this many papers carrying the code."""
+RANKERS = ("tfidf", "semantic", "blend")
+DEFAULT_RANKER = "blend"
+"""The ranker ``make eval`` found best (docs/discover.md); used when the semantic extra is
+installed and neither ``--ranker`` nor ``[recommend] ranker`` in paperlog.toml says otherwise."""
+INLINE_EMBED_LIMIT = 2_000
+"""At most this many catalog papers are encoded by ``recommend`` itself (a minute or two);
+more wait for ``paperlog catalog embed``, and the default ranker meanwhile is tf-idf."""
 
 
 @dataclass
@@ -50,6 +57,8 @@ class Suggestion:
     score: float
     words: list[str] = field(default_factory=list)
     near: list[str] = field(default_factory=list)
+    ranker: str = "tfidf"
+    """Which ranker chose it: tfidf, semantic or blend."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: the catalog paper, its score and explanation."""
@@ -59,6 +68,7 @@ class Suggestion:
             "score": round(self.score, 4),
             "words": self.words,
             "near": self.near,
+            "ranker": self.ranker,
         }
 
 
@@ -73,6 +83,8 @@ class Options:
     uncertain: bool = False
     """Suggest the papers the model is least sure about (``recommend --rate``): rating those
     teaches it most."""
+    ranker: str | None = None
+    """tfidf, semantic or blend; None: ``choose_ranker`` decides."""
 
 
 # --- ratings.yaml --------------------------------------------------------------------------
@@ -252,6 +264,59 @@ def library_examples(
     return examples, in_library
 
 
+# --- which ranker ------------------------------------------------------------------------------
+
+
+@dataclass
+class RankerChoice:
+    """The ranker ``recommend`` will use, and why when it is not the one asked for."""
+
+    name: str
+    note: str = ""
+
+
+def configured_ranker(library: Library) -> str | None:
+    """``[recommend] ranker`` in paperlog.toml, checked."""
+    section = library.config.extra.get("recommend")
+    value = section.get("ranker") if isinstance(section, dict) else None
+    if value is None:
+        return None
+    if value not in RANKERS:
+        from paperlog.errors import BadFile
+
+        raise BadFile(
+            f"recommend.ranker: expected one of {', '.join(RANKERS)}, not {value!r}",
+            library.root / "paperlog.toml",
+        )
+    return str(value)
+
+
+def choose_ranker(library: Library, catalog: Catalog, asked: str | None = None) -> RankerChoice:
+    """The ranker for this run: ``asked`` (``--ranker``), else paperlog.toml's, else the
+    default. The semantic ranker needs the extra installed and the catalog's embeddings mostly
+    computed: asked for explicitly without them it is an error saying what to do; as the
+    default, tf-idf stands in and the note says why."""
+    from paperlog.recommend import semantic
+
+    explicit = asked or configured_ranker(library)
+    name = explicit or DEFAULT_RANKER
+    if name == "tfidf":
+        return RankerChoice(name)
+    reason = semantic.available()
+    if reason is None:
+        waiting = semantic.pending_count(catalog.path, semantic.model_key())
+        if waiting > INLINE_EMBED_LIMIT:
+            reason = (
+                f"{waiting:,} catalog papers have no embedding yet; "
+                "run 'paperlog catalog embed' once"
+            )
+    if reason is None:
+        return RankerChoice(name)
+    if asked:
+        raise ValidationError(f"--ranker {name}: {reason}")
+    return RankerChoice("tfidf", f"tf-idf ranker: {reason}")
+
+
 # --- recommending -----------------------------------------------------------------------------
 
 
@@ -309,10 +374,26 @@ def recommend(
     candidates = _candidates(catalog, features.ids, None if prefiltered else options.since)
     for row in in_library:
         candidates[row] = False
+    ranker = options.ranker or choose_ranker(library, catalog).name
     if progress:
-        progress(f"training on {positives} papers against {len(features.ids):,} catalog papers")
+        progress(
+            f"training ({ranker}) on {positives} papers against "
+            f"{len(features.ids):,} catalog papers"
+        )
     groups = _groups(catalog, features.ids)
-    ranking = rank(features.counts, groups, examples, candidates=candidates)
+    ranking: Any = None
+    if ranker in ("tfidf", "blend"):
+        ranking = rank(features.counts, groups, examples, candidates=candidates)
+    if ranker in ("semantic", "blend"):
+        dense = _dense_ranking(
+            catalog,
+            features.ids,
+            groups=groups,
+            examples=examples,
+            candidates=candidates,
+            progress=progress,
+        )
+        ranking = dense if ranking is None else _blend(ranking, dense)
     rows = (
         ranking.least_sure(options.limit * 3)
         if options.uncertain
@@ -326,11 +407,45 @@ def recommend(
         wanted, near = ranking.explain(row)
         if _near_duplicate(paper, titles, near, [s.paper for s in out]):
             continue
-        words = feature_words(f"{paper.title}. {paper.abstract}", wanted)
-        out.append(Suggestion(paper, float(ranking.scores[row]), words, [t for t, _ in near]))
+        words = feature_words(f"{paper.title}. {paper.abstract}", wanted) if wanted else []
+        out.append(
+            Suggestion(paper, float(ranking.scores[row]), words, [t for t, _ in near], ranker)
+        )
         if len(out) >= options.limit:
             break
     return out
+
+
+def _dense_ranking(
+    catalog: Catalog,
+    ids: np.ndarray,
+    *,
+    groups: list[str],
+    examples: list[Example],
+    candidates: np.ndarray,
+    progress: Progress | None,
+) -> Any:
+    """The embedding ranker: encode what the cache lacks, then rank on the cached vectors."""
+    from paperlog.recommend import semantic
+
+    encoder = semantic.Encoder()
+    if progress:
+        progress("encoding catalog papers added since the last run")
+    semantic.update_embeddings(catalog, encoder)
+    embeddings = semantic.load_embeddings(catalog.path, encoder.key, [int(i) for i in ids])
+    return semantic.rank_dense(
+        embeddings,
+        groups,
+        examples,
+        lambda texts: semantic.encode_cached(catalog.path, encoder, texts),
+        candidates=candidates,
+    )
+
+
+def _blend(sparse: Any, dense: Any) -> Any:
+    from paperlog.recommend.semantic import BlendRanking
+
+    return BlendRanking.of(sparse, dense)
 
 
 def _features(

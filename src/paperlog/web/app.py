@@ -19,7 +19,6 @@ from __future__ import annotations
 import hmac
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -31,11 +30,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from paperlog.errors import PaperlogError
-from paperlog.web import pages_library, pages_plan
+from paperlog.web import pages_catalog, pages_library, pages_plan
 from paperlog.web.common import Settings, error_status, page
 from paperlog.web.freshness import Freshness
+from paperlog.web.render import STATIC
 
-STATIC = Path(__file__).resolve().parent / "static"
 TOKEN_COOKIE = "paperlog_token"
 WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
 
@@ -171,12 +170,25 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     )
 
 
+class CachedStatic(StaticFiles):
+    """The static files, cached by the browser for a year without asking again: pages link them
+    as ``/static/NAME?v=HASH`` (``render.static_url``), so a changed file has a new URL. A
+    page load then costs one request, not one plus a revalidation per file."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        """The file, with ``Cache-Control: immutable``."""
+        response = super().file_response(*args, **kwargs)
+        response.headers["cache-control"] = "public, max-age=31536000, immutable"
+        return response
+
+
 def routes() -> list[Route | Mount]:
     """Every page and action, then the static files."""
     return [
         *pages_plan.ROUTES,
         *pages_library.ROUTES,
-        Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
+        *pages_catalog.ROUTES,
+        Mount("/static", app=CachedStatic(directory=STATIC), name="static"),
     ]
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
@@ -21,6 +22,9 @@ from paperlog.model import Paper
 from paperlog.web.freshness import Freshness
 from paperlog.web.render import environment
 
+if TYPE_CHECKING:
+    from paperlog.gitsync import AutoCommit
+
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 NAV = (
     ("/", "Today"),
@@ -28,6 +32,7 @@ NAV = (
     ("/papers", "Library"),
     ("/queue", "Queue"),
     ("/add", "Add"),
+    ("/catalog", "Catalog"),
     ("/review", "Review"),
     ("/stats", "Stats"),
     ("/topics", "Topics"),
@@ -155,12 +160,56 @@ async def in_thread(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return await run_in_threadpool(func, *args, **kwargs)
 
 
-async def write(request: Request, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Run a library write off the event loop; the next request then syncs the index."""
+async def write(
+    request: Request,
+    message: str,
+    func: Callable[..., Any],
+    *args: Any,
+    describe: Callable[[Any], str] | None = None,
+) -> Any:
+    """``func(library, *args)`` off the event loop, through the CLI's write path.
+
+    The library is opened with its writes hooked to git (``gitsync.track``, as every CLI
+    command's are): a target with conflict markers or, with ``[git] autocommit``, uncommitted
+    changes is refused before anything is written, and what was written is committed as one
+    commit, under the library lock. The message is ``describe(result)`` when given (the CLI's
+    own words, "done simclr (Wk14)"), else ``message`` (the CLI command doing the same). What
+    was written before an error is committed too, as the CLI does. The next request syncs.
+    """
+    from paperlog.gitsync import track
+
+    def run() -> Any:
+        lib = open_library(request)
+        git = track(lib)
+        # The write and its commit under one hold of the lock: another writer (a thread of
+        # this server, a CLI command) never finds this write's files uncommitted, which its
+        # check would take for the user's own changes and refuse.
+        with lib.lock():
+            try:
+                result = func(lib, *args)
+            except BaseException:
+                # the original error is the one to show; a failed commit of a partial write
+                # leaves files for `git status`, as the CLI's warning would
+                with contextlib.suppress(PaperlogError):
+                    git.commit(message)
+                raise
+            _commit(git, describe(result) if describe is not None else message)
+        return result
+
     try:
-        return await run_in_threadpool(func, *args, **kwargs)
+        return await run_in_threadpool(run)
     finally:
         freshness_of(request).bump()
+
+
+def _commit(git: AutoCommit, message: str) -> None:
+    try:
+        git.commit(message)
+    except PaperlogError as exc:
+        # The files are written and durable; only the commit is missing: say so.
+        raise PaperlogError(
+            f"the change is written but not committed: {exc}; commit it with git"
+        ) from None
 
 
 def error_status(exc: PaperlogError) -> int:

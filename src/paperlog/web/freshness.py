@@ -1,14 +1,21 @@
-"""Keeping the server's view of the library fresh without scanning 10,000 files per request.
+"""Keeping the server's view of the library fresh: it hosts the watcher ``paperlog watch`` runs.
 
-Without a watcher every request opens the index with a sync (one scan of ``papers/``), which
-is always right and costs a stat per file. ``paperlog serve`` runs a file watcher (watchfiles:
-inotify on Linux) over the library folder: every change outside ``.paperlog/`` and ``.git/``
-bumps a generation counter, and so does every write the web app makes itself. A request syncs
-the index only when the generation moved since the last sync, and what was computed from the
-index (the list of papers, today's plan) is reused while the generation stands still.
+``paperlog serve`` runs ``paperlog.watch.Watcher`` in a thread: one mechanism for the CLI and
+the server. While the server runs, every command (``paperlog search`` in a terminal, too)
+asks that watcher and reads the index without a scan, exactly as with ``paperlog watch``.
 
-A change on disk reaches the counter a few milliseconds after it happens (the watcher's step);
-a request in that window sees the library as it was just before.
+Each request opens the index the way a command does (``Index.open`` asks the watcher "sync":
+it drains its inotify queue, re-reads the files the events name, answers), so a request sees
+every edit that finished before it, without a scan. The watcher also bumps a generation
+counter whenever an event shows a change (a paper file, or ``paperlog.toml``, ``weeks.yaml``,
+``resources.yaml``: any entry of the library folder but ``.paperlog`` and ``.git``), and so
+does every write the web app makes itself; what was computed from the library (the list of
+papers, today's plan) is reused while the generation stands still, checked after the same
+"sync", so a cached page is never older than the request.
+
+Without a watcher of its own (not Linux, or a ``paperlog watch`` already runs for this
+library, which then serves the server's requests too), nothing is cached and each request
+opens the index as a command does.
 """
 
 from __future__ import annotations
@@ -16,109 +23,116 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Hashable
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
     from paperlog.index import Index
     from paperlog.library import Library
     from paperlog.model import Paper
+    from paperlog.watch import Watcher
 
 T = TypeVar("T")
-_IGNORED_PARTS = frozenset({".paperlog", ".git"})
 _CACHE_SIZE = 64
+READY_TIMEOUT = 60.0
+"""Seconds ``watch`` waits for the watcher's first sync (a large new library takes longer;
+the watcher then starts serving when it is done)."""
 
 
 class Freshness:
-    """The generation counter, the watcher that moves it, and what is cached per generation."""
+    """The hosted watcher, the generation counter it moves, and what is cached per generation."""
 
     def __init__(self) -> None:
         self.generation = 0
         self.watching = False
-        self._synced = -1
+        self.why_not: str | None = None
+        """Why no watcher runs here (for the server's start-up note), when none does."""
         self._lock = threading.Lock()
         self._cache: dict[Hashable, tuple[int, Any]] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._watcher: Watcher | None = None
+        self._state_dir: Path | None = None
 
     def bump(self) -> None:
-        """Something changed (a write by this server): the next request syncs."""
+        """Something changed (an event the watcher saw, a write by this server)."""
         with self._lock:
             self.generation += 1
 
     # the watcher ---------------------------------------------------------------------------
 
     def watch(self, root: Path) -> bool:
-        """Start watching ``root`` in a daemon thread; False when no watcher is available."""
-        try:
-            import watchfiles
-        except ImportError:
-            return False
+        """Run ``paperlog watch``'s watcher for the library at ``root`` in a daemon thread;
+        False (and ``why_not``) when it cannot run here."""
+        from paperlog.errors import PaperlogError
+        from paperlog.library import Library
+        from paperlog.watch import Watcher
 
-        def relevant(_change: Any, path: str) -> bool:
-            return not _IGNORED_PARTS.intersection(Path(path).relative_to(root).parts)
-
+        library = Library.open(root)
+        self._state_dir = library.state_dir
+        self._watcher = Watcher(library, self.bump, watch_root=True)
         ready = threading.Event()
 
+        def started() -> None:
+            self.watching = True
+            ready.set()
+
         def run() -> None:
+            assert self._watcher is not None
             try:
-                for _changes in watchfiles.watch(
-                    root,
-                    watch_filter=relevant,
-                    stop_event=self._stop,
-                    debounce=200,
-                    step=5,
-                    yield_on_timeout=True,
-                    rust_timeout=200,
-                ):
-                    ready.set()
-                    if _changes:
-                        self.bump()
-            except Exception:  # a watcher that dies leaves the server syncing every request
-                self.watching = False
+                self._watcher.run(self._stop, started)
+            except PaperlogError as exc:  # not Linux, or a `paperlog watch` already runs
+                self.why_not = str(exc)
+            except Exception as exc:  # a watcher that dies leaves requests syncing themselves
+                self.why_not = f"the watcher stopped: {exc}"
             finally:
+                self.watching = False
                 ready.set()
 
         self._thread = threading.Thread(target=run, name="paperlog-watch", daemon=True)
         self._thread.start()
-        ready.wait(5)
-        self.watching = self._thread.is_alive()
+        ready.wait(READY_TIMEOUT)
         self.bump()  # anything that changed before the watcher was up
         return self.watching
 
     def stop(self) -> None:
-        """Stop the watcher thread."""
+        """Stop the watcher thread (it removes its socket)."""
         self._stop.set()
         if self._thread is not None:
-            self._thread.join(5)
+            self._thread.join(10)
         self.watching = False
+
+    def _synced_generation(self) -> int | None:
+        """The generation once the watcher has applied every change made before this call;
+        None when it cannot vouch (then nothing is reused)."""
+        from paperlog.watch import ask
+
+        if not self.watching or self._state_dir is None or not ask(self._state_dir):
+            return None
+        return self.generation
 
     # reading through it ----------------------------------------------------------------------
 
     @contextmanager
     def index(self, library: Library) -> Iterator[Index]:
-        """The index, synced with the files unless the watcher saw nothing change since."""
+        """The index, up to date: the watcher vouches for it, or it is synced with the files."""
         from paperlog.index import Index
 
-        seen = self.generation
-        need = not self.watching or seen != self._synced
-        index = Index.open(library) if need else Index.open(library, sync=False)
+        index = Index.open(library)
         try:
-            if need:
-                self._synced = seen
             yield index
         finally:
             index.close()
 
     def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
         """``compute()``, reused while the generation stands still (only with a watcher)."""
-        if not self.watching:
+        generation = self._synced_generation()
+        if generation is None:
             return compute()
-        generation = self.generation
         hit = self._cache.get(key)
-        if hit is not None and hit[0] == generation and self._synced == generation:
+        if hit is not None and hit[0] == generation:
             return hit[1]  # type: ignore[no-any-return]
         value = compute()
         with self._lock:
@@ -134,7 +148,4 @@ class Freshness:
             with self.index(library) as index:
                 return index.all()
 
-        if self.watching and self._synced != self.generation:
-            with self.index(library):
-                pass  # sync first, so the cached list is this generation's
         return self.cached(("papers", str(library.root)), load)

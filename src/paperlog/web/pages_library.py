@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -24,6 +24,9 @@ from paperlog.web.common import (
 )
 from paperlog.web.render import environment, paper_url, query_url, render_notes
 
+if TYPE_CHECKING:
+    from paperlog.library import Library
+
 PAGE_SIZE = 25
 FACET_TITLES = {
     "year": "Year",
@@ -43,7 +46,7 @@ def _int_param(request: Request, name: str, default: int) -> int:
 # --- Library -------------------------------------------------------------------------------
 
 
-def papers_page(request: Request) -> Response:
+async def papers_page(request: Request) -> Response:
     """``/papers?q=...&sort=...&page=N``: search with the CLI's query syntax and facets."""
     from paperlog.browse import SORTS, browse, facets, with_filter
     from paperlog.query import QueryError
@@ -121,7 +124,7 @@ def _paper_context(request: Request, key: str) -> dict[str, Any]:
     }
 
 
-def paper_page(request: Request) -> Response:
+async def paper_page(request: Request) -> Response:
     """``/papers/KEY``: metadata, links, readings, review state, notes and the edit form."""
     return page(request, "paper.html", **_paper_context(request, request.path_params["key"]))
 
@@ -140,9 +143,7 @@ async def paper_save(request: Request) -> Response:
         status=field_text(form, "status") or None,
     )
     try:
-        await write(
-            request, save_edit, open_library(request), key, field_text(form, "hash"), changes
-        )
+        await write(request, f"edit {key}", save_edit, key, field_text(form, "hash"), changes)
     except (EditConflict, ValidationError) as exc:
         context = await in_thread(_paper_context, request, key)
         # what the user typed is kept in the form: nothing they wrote is lost
@@ -168,12 +169,11 @@ async def notes_preview(request: Request) -> Response:
 # --- Add -----------------------------------------------------------------------------------
 
 
-def _sources_run(request: Request, text: str, options: Any, write: bool) -> Any:
+def _sources_run(lib: Library, request: Request, text: str, options: Any, write: bool) -> Any:
     from paperlog.resolve.sources import make_sources, open_client
     from paperlog.services.add import add_paper, prepare_paper
 
     settings = settings_of(request)
-    lib = open_library(request)
     with open_client(lib, settings.environ) as client:
         sources = make_sources(lib.config, settings.environ, client)
         run = add_paper if write else prepare_paper
@@ -200,7 +200,7 @@ def add_page(request: Request) -> Response:
     }
     if text:
         try:
-            context["prepared"] = _sources_run(request, text, AddOptions(pick=pick), False)
+            context["prepared"] = _sources_run(lib, request, text, AddOptions(pick=pick), False)
             context["duplicate"] = context["prepared"].duplicate_of
         except DuplicatePaper as exc:
             context["duplicate"] = exc.existing
@@ -225,14 +225,23 @@ async def add_action(request: Request) -> Response:
         track=field_text(form, "track") or None,
         topics=[v for v in form.getlist("topics") if isinstance(v, str) and v],
     )
-    added = await write(request, _sources_run, request, text, options, True)
+    added = await write(
+        request,
+        f"paperlog add {text}",
+        _sources_run,
+        request,
+        text,
+        options,
+        True,
+        describe=lambda added: f"add {added.paper.key}: {added.paper.title}",  # as the CLI's
+    )
     return redirect(paper_url(added.paper.key) + "?added=1")
 
 
 # --- Topics and Resources ------------------------------------------------------------------
 
 
-def topics_page(request: Request) -> Response:
+async def topics_page(request: Request) -> Response:
     """``/topics``: the taxonomy with how many items carry each code (``paperlog topics``)."""
     from paperlog.views import topics_view
 
@@ -248,7 +257,7 @@ def topics_page(request: Request) -> Response:
     )
 
 
-def resources_page(request: Request) -> Response:
+async def resources_page(request: Request) -> Response:
     """``/resources``: courses, talks and sites with their links (``paperlog resources``)."""
     lib = open_library(request)
     return page(

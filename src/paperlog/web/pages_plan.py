@@ -3,6 +3,12 @@
 Each handler reads through the index (``all_papers``: synced with the files on open) and the
 plan functions the CLI calls; each action calls the same ``paperlog.plan`` function as its CLI
 command (``done`` -> ``log_reading`` ...), which takes the library lock and writes atomically.
+
+The read pages are ``async def``: they run on the event loop, one after another, not in the
+thread pool. A page costs a few milliseconds of CPU; twenty of them in twenty threads took
+twenty times as long each, queued on the GIL (``make bench``: Today p95 at 20 clients). What
+may block for long stays in threads: writes (the lock, git), Stats (drawing charts), Add (the
+network) and the recommender.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from paperlog.web.common import (
     settings_of,
     write,
 )
+from paperlog.web.pages_catalog import has_catalog
 
 QUEUE_PAGE = 50
 """Queue rows per page: a long wish-list stays a quick page."""
@@ -52,7 +59,7 @@ def _back(day: date, today: date, path: str = "/") -> str:
 # --- Today ---------------------------------------------------------------------------------
 
 
-def today_page(request: Request) -> Response:
+async def today_page(request: Request) -> Response:
     """``/``: the plan's pick for the day with its reason, the week so far, the actions."""
     from paperlog.plan.calendar import check_plan
     from paperlog.plan.review import due_items, moment_of
@@ -84,6 +91,8 @@ def today_page(request: Request) -> Response:
         by_key=by_key,
         due=due,
         date_q="" if day == settings_of(request).today() else day.isoformat(),
+        # the panel's placeholder, filled by htmx after the first paint (training takes time)
+        recommended=has_catalog(request),
     )
 
 
@@ -96,8 +105,18 @@ async def done_action(request: Request) -> Response:
     today = settings.today()
     day = _date_field(field_text(form, "date"), today)
     key = field_text(form, "key")
-    lib = open_library(request)
-    await write(request, log_reading, lib, key, day, today, field_text(form, "group") or None)
+    group = field_text(form, "group") or None
+    await write(
+        request,
+        f"paperlog done {key} --date {day.isoformat()}",
+        log_reading,
+        key,
+        day,
+        today,
+        group,
+        # the CLI's commit message for `paperlog done`
+        describe=lambda logged: f"done {logged.paper.key} (Wk{logged.reading.week})",
+    )
     return redirect(_back(day, today, field_text(form, "next") or "/"))
 
 
@@ -106,7 +125,8 @@ async def start_action(request: Request) -> Response:
     from paperlog.plan.log import start_reading
 
     form = await checked_form(request)
-    await write(request, start_reading, open_library(request), field_text(form, "key"))
+    key = field_text(form, "key")
+    await write(request, f"paperlog start {key}", start_reading, key)
     today = settings_of(request).today()
     return redirect(_back(_date_field(field_text(form, "date"), today), today))
 
@@ -118,14 +138,16 @@ async def skip_action(request: Request) -> Response:
     form = await checked_form(request)
     today = settings_of(request).today()
     day = _date_field(field_text(form, "date"), today)
-    await write(request, skip, open_library(request), day, field_text(form, "key") or None)
+    key = field_text(form, "key")
+    words = f"paperlog skip {key} --date {day.isoformat()}".replace("  ", " ")
+    await write(request, words, skip, day, key or None)
     return redirect(_back(day, today))
 
 
 # --- Week ----------------------------------------------------------------------------------
 
 
-def week_current(request: Request) -> Response:
+async def week_current(request: Request) -> Response:
     """``/week``: the week holding the day, at its stable URL."""
     from paperlog.plan.calendar import week_for_date
 
@@ -136,7 +158,7 @@ def week_current(request: Request) -> Response:
     return redirect(f"/week/{number}{suffix}")
 
 
-def week_page(request: Request) -> Response:
+async def week_page(request: Request) -> Response:
     """``/week/N``: the week as the README shows it, with pace, previous and next."""
     from paperlog.plan.calendar import known_weeks, week_for_date
     from paperlog.plan.schedule import week_report
@@ -179,7 +201,7 @@ def week_page(request: Request) -> Response:
 # --- Queue ---------------------------------------------------------------------------------
 
 
-def queue_page(request: Request) -> Response:
+async def queue_page(request: Request) -> Response:
     """``/queue``: the wish-list in reading order with move, pin and remove."""
     from paperlog.plan.schedule import queue_order
 
@@ -207,26 +229,26 @@ async def queue_action(request: Request) -> Response:
 
     action = request.path_params["action"]
     form = await checked_form(request)
-    lib = open_library(request)
     key = field_text(form, "key")
+    words = f"paperlog queue {action} {key}"  # the commit message: the CLI command doing it
     message = ""
     if action == "up":
-        await write(request, log.queue_up, lib, key)
+        await write(request, words, log.queue_up, key)
     elif action == "down":
-        await write(request, log.queue_down, lib, key)
+        await write(request, words, log.queue_down, key)
     elif action == "top":
-        await write(request, log.queue_top, lib, key)
+        await write(request, words, log.queue_top, key)
     elif action == "pin":
         if not field_text(form, "day"):
             raise ValidationError("choose the day to pin it to")
         day = _date_field(field_text(form, "day"), settings_of(request).today())
-        paper: Paper = await write(request, log.queue_pin, lib, key, day)
+        paper: Paper = await write(request, f"{words} {day.isoformat()}", log.queue_pin, key, day)
         message = f"Pinned {paper.key} to {day.isoformat()}."
     elif action == "unpin":
-        paper = await write(request, log.queue_unpin, lib, key)
+        paper = await write(request, words, log.queue_unpin, key)
         message = f"Unpinned {paper.key}."
     elif action == "remove":
-        paper = await write(request, log.queue_remove, lib, key)
+        paper = await write(request, words, log.queue_remove, key)
         message = f"Removed {paper.key} from the wish-list (its file is deleted; git keeps it)."
     else:
         raise NotFound(f"no queue action {action!r}")
@@ -246,7 +268,7 @@ def _moment(request: Request) -> datetime:
     return settings_of(request).now()
 
 
-def review_page(request: Request) -> Response:
+async def review_page(request: Request) -> Response:
     """``/review``: the first due card; its key ideas are revealed by a key press."""
     from paperlog.plan.review import day_in, due_items, next_due
 
@@ -283,9 +305,8 @@ async def review_action(request: Request) -> Response:
         rating = parse_rating(field_text(form, "rating"))
     except ValueError as exc:
         raise ValidationError(str(exc)) from None
-    result = await write(
-        request, grade, open_library(request), field_text(form, "key"), rating, now
-    )
+    key = field_text(form, "key")
+    result = await write(request, f"review {key}: {rating}", grade, key, rating, now)
     from paperlog.web.render import query_url
 
     return redirect(query_url("/review", date=raw_date, graded=f"{result.key}: {rating}"))

@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+STATIC = Path(__file__).resolve().parent / "static"
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 
 _ALLOWED_TAGS = {
@@ -82,6 +83,16 @@ def paper_url(key: str) -> str:
 
 
 @functools.cache
+def static_url(name: str) -> str:
+    """``/static/NAME?v=HASH``: the content's hash in the URL, so the browser may keep the
+    file forever (served ``immutable``) and a changed file is a new URL."""
+    import hashlib
+
+    digest = hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:12]
+    return f"/static/{quote(name)}?v={digest}"
+
+
+@functools.cache
 def environment() -> Environment:
     """The Jinja environment: autoescape on for every template, strict undefined names."""
     from jinja2 import StrictUndefined
@@ -92,9 +103,12 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # compiled once per process: no stat of every template file on every render
+        auto_reload=False,
     )
     env.filters["safe_url"] = safe_url
     env.filters["notes"] = render_notes
     env.globals["query_url"] = query_url
     env.globals["paper_url"] = paper_url
+    env.globals["static_url"] = static_url
     return env

@@ -61,7 +61,10 @@ def serve(
     settings = Settings(root=root, host=host, token=token, environ=dict(environ or {}))
     freshness = Freshness()
     if not freshness.watch(root):
-        say("note: no file watcher (watchfiles); every request scans papers/ for changes")
+        say(
+            f"note: the server runs no watcher ({freshness.why_not or 'still starting'}); "
+            "requests use a running `paperlog watch`, else scan papers/ for changes"
+        )
     app = create_app(settings, freshness)
     config = uvicorn.Config(
         app, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
