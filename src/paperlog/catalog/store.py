@@ -675,7 +675,7 @@ class Catalog:
         if isinstance(query, str):
             query = parse_query(query)
         where, params = query.filter_sql()
-        match = _whole_words(query)
+        match = query.match_expression()
         if match is None:
             sql = (
                 f"SELECT p.* FROM {PAPERS_TABLE} AS p WHERE {where} "
@@ -854,16 +854,6 @@ class Catalog:
             "bytes": size,
             "unindexed": self.pending_fts(),
         }
-
-
-def _whole_words(query: Query) -> str | None:
-    """The query's words as whole (stemmed) words, not prefixes: ``learn`` still finds
-    "learning" (the tokenizer stems both), but a prefix of a common word would make FTS5
-    merge the doclists of every term it starts (at 3M papers, "learning*" is ~170 ms alone)."""
-    from paperlog.query import Words
-
-    exprs = [Words(w.text, prefix=False, columns=w.columns).fts_expression() for w in query.words]
-    return " AND ".join(exprs) if exprs else None
 
 
 def _paper_from_row(row: sqlite3.Row | tuple[Any, ...]) -> CatalogPaper:
