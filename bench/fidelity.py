@@ -9,7 +9,9 @@ import the render into another fresh library, and print one row per file:
   HTML comments, rules, sections after the log) kept verbatim in their place;
 - titles, urls, venue/year, arXiv: items having each;
 - unread: lines with a Markdown link that no rule read (not an entry, resource, topic,
-  contents or intro line), a measure of entries missed;
+  contents or intro line), a measure of entries missed; "of them no entry" counts those whose
+  shape says they are no paper entry (inside an HTML comment, an image or badge, a sentence
+  with a link in it), the rest are possible misses;
 - extras: fields kept beyond the model (tags, ratings, minutes, published, TLDR notes, text
   no pattern read);
 - render diff: lines of the original missing from the render, by kind (entry, heading,
@@ -58,6 +60,7 @@ class Row:
     venue_year: int = 0
     arxiv: int = 0
     unread: int = 0
+    not_entries: int = 0
     extras: int = 0
     warnings: int = 0
     missing: dict[str, int] = field(default_factory=dict)
@@ -124,11 +127,23 @@ def _slot_records(library: Any) -> list[dict[str, Any]]:
     return [s for s in records if isinstance(s, dict) and isinstance(s.get("line"), str)]
 
 
-def _unread(text: str, parsed: Any, library: Any) -> int:
-    """Lines with a link that no rule read."""
+def _not_entry(line: str, in_comment: bool) -> bool:
+    """A link line that is no paper entry by its shape: inside an HTML comment, an image or
+    badge, or a sentence with a link in it (an entry starts with its link or title)."""
+    body = re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", line).strip()
+    if in_comment or body.startswith(("<!--", "[![", "![")):
+        return True
+    return not body.startswith(("[", "**", "<kbd>")) and not re.match(r"^\S.*\[\[", body)
+
+
+def _unread(text: str, parsed: Any, library: Any) -> tuple[int, int]:
+    """Lines with a link that no rule read: (possible entries missed, lines that are no
+    entry by their shape)."""
     used: set[int] = {f.line for f in parsed.found}
     for found in parsed.found:
-        used.update(range(found.line, found.line + 1 + len(found.notes)))
+        # an entry's own lines: its nested notes, and a listing wrapped over several lines
+        span = max(len(found.notes), (found.raw or "").rstrip("\n").count("\n"))
+        used.update(range(found.line, found.line + 1 + span))
     lines = text.split("\n")
     resource_titles = {
         item.title for s in library.load_resources() for g in s.groups for item in g.items
@@ -137,8 +152,11 @@ def _unread(text: str, parsed: Any, library: Any) -> int:
     readme = {k: v for k, v in library.config.readme.items() if k not in _KEPT_TEXT}
     kept_text = json.dumps(readme, ensure_ascii=False) + library.config.intro
     slots = [s["line"] for s in _slot_records(library) if not s.get("text")]
-    count = 0
+    count = other = 0
+    in_comment = False
     for number, line in enumerate(lines, 1):
+        opened = in_comment or "<!--" in line
+        in_comment = opened and "-->" not in line
         if number in used or not _LINK.search(line):
             continue
         stripped = line.strip()
@@ -146,8 +164,11 @@ def _unread(text: str, parsed: Any, library: Any) -> int:
             continue
         if line.rstrip() in slots:
             continue
-        count += 1
-    return count
+        if _not_entry(line, opened):
+            other += 1
+        else:
+            count += 1
+    return count, other
 
 
 def measure(name: str, path: Path) -> Row:
@@ -184,7 +205,7 @@ def measure(name: str, path: Path) -> Row:
         row.extras = sum(1 for p in papers for k in _EXTRA_FIELDS if k in p.extra)
         row.extras += sum(1 for p in papers if p.notes.strip())
         row.warnings = len(report.warnings)
-        row.unread = _unread(text, parsed, first)
+        row.unread, row.not_entries = _unread(text, parsed, first)
         rendered = render_readme(first)
         body = [ln for ln in rendered.split("\n") if ln not in (MARKER_BEGIN, MARKER_END)]
         have = Counter(ln.rstrip() for ln in body)
@@ -235,19 +256,21 @@ def table(rows: list[Row]) -> str:
     head = (
         "| file | lines | entries | slots | kept text | items | read | wish | titles | urls "
         "| venue/year "
-        "| arXiv | unread link lines | extras | warnings | render: missing lines by kind "
+        "| arXiv | unread link lines | of them no entry | extras | warnings "
+        "| render: missing lines by kind "
         "| render: added | round trip changed |"
     )
-    out = [head, "|" + "---|" * 19]
+    out = [head, "|" + "---|" * 20]
     for r in rows:
         if r.error:
-            out.append(f"| {r.name} | {r.lines} | error: {r.error} |" + " |" * 16)
+            out.append(f"| {r.name} | {r.lines} | error: {r.error} |" + " |" * 17)
             continue
         missing = ", ".join(f"{k} {v}" for k, v in sorted(r.missing.items())) or "0"
         out.append(
             f"| {r.name} | {r.lines} | {r.entries} | {r.slots} | {r.kept_text} | {r.items} "
             f"| {r.read} | {r.wish} "
-            f"| {r.titles} | {r.urls} | {r.venue_year} | {r.arxiv} | {r.unread} | {r.extras} "
+            f"| {r.titles} | {r.urls} | {r.venue_year} | {r.arxiv} | {r.unread + r.not_entries} "
+            f"| {r.not_entries} | {r.extras} "
             f"| {r.warnings} | {missing} | {r.added} | {r.round_trip_changed} |"
         )
     return "\n".join(out)

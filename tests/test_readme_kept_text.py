@@ -47,6 +47,7 @@ A curated list.
 Why this list exists, see [the roadmap](https://example.org/roadmap).
 
 ## Vision
+
 *Papers that see*
 - **Paper A** (2015), A. Author et al. [[pdf]](https://arxiv.org/pdf/1503.02531)
 
@@ -187,3 +188,57 @@ def test_corpus_prose_and_link_lines_are_kept(name: str, most: int) -> None:
     assert row.error is None
     assert sum(row.missing.values()) <= most, row.missing
     assert row.added == 0 and row.round_trip_changed == 0
+
+
+WRAPPED = """# Roadmap
+
+## 1 Detection
+
+**[8]** Dai, Jifeng, et al. "**R-FCN: Object Detection via
+Region-based Networks**." arXiv preprint (2016). [[pdf]](https://arxiv.org/abs/1605.06409) :star::star:
+
+**[9]** He, et al. "**Mask R-CNN**" arXiv preprint (2017). [[pdf]](https://arxiv.org/abs/1703.06870)
+"""
+
+
+def test_an_entry_wrapped_over_two_lines_keeps_its_year_and_remarks(tmp_path: Path) -> None:
+    """floodsung's round trip changed two items: a paragraph entry written over two lines was
+    rendered as a generated line, losing its year and the text after its links."""
+    library, rendered = _round(tmp_path, WRAPPED)
+    assert _body(rendered) == WRAPPED
+    again, _ = _round(tmp_path, rendered, "again")
+    for lib in (library, again):
+        rfcn = next(p for p in lib.load_papers() if p.nickname == "R-FCN")
+        assert (rfcn.year, rfcn.extra.get("readme_rest")) == (2016, ":star::star:")
+
+
+UNREAD = """# Log
+
+### Wk1 - 2020.06.22
+* [Paper A](https://arxiv.org/abs/2002.05709) <kbd>ICML 2020</kbd>
+* Paper B [[arXiv](https://arxiv.org/abs/1905.11946)]
+  continued on a second line [[code](https://github.com/x/y)]
+
+<!-- researchers: [X](https://example.org/x),
+[Y](https://example.org/y) -->
+
+Thanks to [a friend](https://example.org/f) for the list.
+
+## Misc
+- [A blog I like](https://example.org/blog)
+"""
+
+
+def test_fidelity_tells_lines_that_are_no_entry_from_possible_misses(tmp_path: Path) -> None:
+    """make fidelity's "unread link lines": a wrapped entry's second line is the entry's; a
+    comment and a sentence with a link are no entries; a link item after the log is a
+    possible miss."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    import fidelity
+
+    path = tmp_path / "unread.md"
+    path.write_text(UNREAD, "utf-8")
+    row = fidelity.measure("unread", path)
+    assert (row.entries, row.unread, row.not_entries) == (2, 1, 3)

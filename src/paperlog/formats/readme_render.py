@@ -212,8 +212,7 @@ def _wishlist(config: Config, papers: list[Paper]) -> list[str]:
             last = float(paper.rank) if paper.rank is not None else last + 1e-3
             entries.append((last, entry_line(paper, marker=_marker(config))))
         lines = _interleave(entries, placed.get(number, []))
-        headed = out[-1].startswith("#") if out else False  # a heading ends by itself
-        if name is not None and lines and not _LIST_ITEM.match(lines[0]) and not headed:
+        if name is not None and lines and not _LIST_ITEM.match(lines[0]):
             out.append("")  # a paragraph entry would join the group line's paragraph
         out += lines
         out.append("")
@@ -278,7 +277,7 @@ def _grouped(
             if out and out[-1] == "" and _LIST_ITEM.match(line) and _nested(out):
                 out.pop()  # "- Theme" items follow each other in one list
             out.append(line)
-            if members and not _LIST_ITEM.match(members[0]) and not line.startswith("#"):
+            if members and not _LIST_ITEM.match(members[0]):
                 out.append("")  # a paragraph entry would join the group line's paragraph
         out += members
         out.append("")

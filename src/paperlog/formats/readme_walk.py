@@ -470,7 +470,7 @@ class Walker:
         if text.lstrip().startswith(("[", "**[")):
             entry = parse_any_entry(text)
             if entry is not None and entry.url:
-                self._place(entry, block)
+                self._place(entry, block, whole=True)
                 return
         dropped: list[str] = []
         for line in lines:
@@ -667,7 +667,9 @@ class Walker:
         self.out.readme.setdefault("slots", []).append(drop_none(slot))
 
     # --- placing an entry -----------------------------------------------------------------
-    def _place(self, entry: Entry, block: Block) -> Found | None:
+    def _place(self, entry: Entry, block: Block, *, whole: bool = False) -> Found | None:
+        """Place an entry; ``whole``: the block is this one entry (its source text is the
+        listing's, a paragraph over several lines included)."""
         for problem in entry.problems:
             self.warn(block.line, problem)
         slot_here = self.ctx != "none" or not self.dated
@@ -716,7 +718,7 @@ class Walker:
         # a wish-list starts at its heading: the text before it is the README's own
         start = self.wish_start if found.status == "wish" and self.ctx == "wish" else None
         self.log_lines.append(start or block.line)
-        if block.kind == "item" or len(block.raw) == 1:
+        if block.kind == "item" or len(block.raw) == 1 or whole:
             found.raw = "\n".join(block.raw).rstrip()
             if block.kind == "para":  # a paragraph of its own: a blank line must follow it
                 found.raw += "\n"
