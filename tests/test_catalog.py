@@ -302,6 +302,7 @@ def test_rows_wait_for_the_full_text_index_and_a_killed_indexing_resumes(
     with pytest.raises(KeyboardInterrupt):
         catalog.index_pending(die)
     assert catalog.pending_fts() == 60
+    assert catalog.stats()["unindexed"] == 60  # what 'catalog info' reports
     assert len(catalog.search("paper", limit=None)) == 40
     again = ingest_path(catalog, source)  # finished: reads nothing, completes the index
     assert again.already_done
@@ -645,3 +646,30 @@ def test_the_fast_path_takes_plain_searches_only(tmp_path: Path) -> None:
     assert parse(["--limit=2", "topic"]) == (["topic"], 2, None)
     for args in (["--json", "x"], ["x", "-y"], ["--limit", "0", "x"], ["--help"], ["--limit"]):
         assert parse(args) is None
+
+
+def test_a_reread_list_adds_no_row_even_for_short_titles(tmp_path: Path, catalog: Catalog) -> None:
+    """A changed file is read again: its papers merge into their rows, even those whose title
+    is too short to merge across sources ("CoachGAN"), which match their own source's row."""
+    source = tmp_path / "wacv2020.json"
+    papers = [
+        {
+            "title": "CoachGAN",
+            "author": "A. Author",
+            "abstract": "Short title.",
+            "status": "Poster",
+        },
+        {"title": "A Paper With A Long Enough Title", "author": "B. Author", "status": "Poster"},
+    ]
+    source.write_text(json.dumps(papers))
+    ingest_path(catalog, source)
+    assert len(catalog) == 2
+    source.write_text(json.dumps(papers) + "\n")  # changed: read again
+    again = ingest_path(catalog, source)
+    assert (again.added, again.merged) == (0, 2)
+    assert len(catalog) == 2
+    other = CatalogRecord(title="CoachGAN", year=2020, source="cvpr2020")
+    catalog.begin()
+    assert catalog.upsert(other)  # another source's "CoachGAN" stays a paper of its own
+    catalog.commit()
+    assert len(catalog) == 3

@@ -145,7 +145,8 @@ def ingest_cmd(
     tty = env.stderr.isatty() and not as_json
     with _open_catalog(env, catalog_path, create=True) as catalog:
         for path in expand_sources(Path(s) for s in sources):
-            with _progress(path.name, _count_lines(path), tty) as tick:
+            # Counting lines reads the whole file: only for a progress bar someone sees.
+            with _progress(path.name, _count_lines(path) if tty else None, tty) as tick:
                 stats = ingest_path(
                     catalog,
                     path,
@@ -309,6 +310,11 @@ def catalog_info_cmd(ctx: click.Context, *, catalog_path: str | None, as_json: b
         print_json(info)
         return
     click.echo(f"{info['path']}: {info['papers']:,} papers, {info['bytes'] / 2**20:.0f} MiB")
+    if info["unindexed"]:
+        click.echo(
+            f"{info['unindexed']:,} papers not yet in the full-text index (an ingest was "
+            "interrupted): 'paperlog catalog ingest' with any source finishes it"
+        )
     print_table(("source", "papers"), sorted(info["sources"].items()))
 
 
