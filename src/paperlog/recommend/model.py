@@ -20,7 +20,7 @@ library nearest to it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -122,36 +122,19 @@ def sample_weight(*, status: str, days_ago: int | None, last_rating: str | None 
     return base * grade.get(last_rating or "", 1.0)
 
 
-def rank(
-    counts: csr_matrix,
-    groups: list[str],
-    examples: Iterable[Example],
-    *,
-    candidates: np.ndarray | None = None,
-    svm_c: float = SVM_C,
-    prior_weight: float = PRIOR_WEIGHT,
-) -> Ranking:
-    """Train on the examples and score every catalog row.
+def training_targets(
+    total: int, n_rows: int, outside: Sequence[Example], examples: Iterable[Example]
+) -> tuple[np.ndarray, np.ndarray, list[int], list[str]]:
+    """Labels, sample weights, the positives' rows and their titles for one training set of ``total``
+    rows: the catalog's ``n_rows`` first (examples carry their ``row``), then ``outside`` (the
+    library's papers the catalog lacks), in order. Shared by every ranker.
 
-    ``counts`` are the catalog's hashed counts (``features.load_features``), ``groups`` each
-    row's source, ``candidates`` a boolean mask of rows that may be suggested (all by default).
-    Positive catalog rows are never suggested.
+    Raises ``ValueError`` when there is no positive example.
     """
     import numpy as np
-    from scipy import sparse
-    from sklearn.svm import LinearSVC
 
-    from paperlog.recommend.features import document_frequency, hash_texts, tfidf
-
-    examples = list(examples)
-    n_rows = counts.shape[0]
-    outside = [e for e in examples if e.row is None and e.text]
-    extra = hash_texts([e.text for e in outside]) if outside else None
-    full = sparse.vstack([counts, extra], format="csr") if extra is not None else counts
-    matrix = tfidf(full, document_frequency(full), full.shape[0])
-
-    labels = np.zeros(full.shape[0], dtype=np.int8)
-    weights = np.ones(full.shape[0], dtype=np.float64)
+    labels = np.zeros(total, dtype=np.int8)
+    weights = np.ones(total, dtype=np.float64)
     positives: list[int] = []
     titles: list[str] = []
     for number, example in enumerate(outside):
@@ -180,8 +163,40 @@ def rank(
     n_pos = labels.sum()
     n_neg = len(labels) - n_pos
     balance = np.where(labels == 1, len(labels) / (2.0 * n_pos), len(labels) / (2.0 * n_neg))
+    return labels, weights * balance, positives, titles
+
+
+def rank(
+    counts: csr_matrix,
+    groups: list[str],
+    examples: Iterable[Example],
+    *,
+    candidates: np.ndarray | None = None,
+    svm_c: float = SVM_C,
+    prior_weight: float = PRIOR_WEIGHT,
+) -> Ranking:
+    """Train on the examples and score every catalog row.
+
+    ``counts`` are the catalog's hashed counts (``features.load_features``), ``groups`` each
+    row's source, ``candidates`` a boolean mask of rows that may be suggested (all by default).
+    Positive catalog rows are never suggested.
+    """
+    import numpy as np
+    from scipy import sparse
+    from sklearn.svm import LinearSVC
+
+    from paperlog.recommend.features import document_frequency, hash_texts, tfidf
+
+    examples = list(examples)
+    n_rows = counts.shape[0]
+    outside = [e for e in examples if e.row is None and e.text]
+    extra = hash_texts([e.text for e in outside]) if outside else None
+    full = sparse.vstack([counts, extra], format="csr") if extra is not None else counts
+    matrix = tfidf(full, document_frequency(full), full.shape[0])
+
+    labels, sample, positives, titles = training_targets(full.shape[0], n_rows, outside, examples)
     clf = LinearSVC(C=svm_c, max_iter=10_000, tol=1e-6, random_state=0)
-    clf.fit(matrix, labels, sample_weight=weights * balance)
+    clf.fit(matrix, labels, sample_weight=sample)
     margins = np.asarray(clf.decision_function(matrix[:n_rows]), dtype=np.float64)
     scores = margins.copy()
     if prior_weight:

@@ -396,7 +396,7 @@ def rank_dense(
     import numpy as np
     from sklearn.svm import LinearSVC
 
-    from paperlog.recommend.model import NEGATIVE_WEIGHT, PRIOR_WEIGHT, venue_prior
+    from paperlog.recommend.model import PRIOR_WEIGHT, training_targets, venue_prior
 
     if prior_weight is None:
         prior_weight = PRIOR_WEIGHT
@@ -407,35 +407,10 @@ def rank_dense(
         full = np.vstack([embeddings, extra])
     else:
         outside, full = [], embeddings
-    labels = np.zeros(full.shape[0], dtype=np.int8)
-    weights = np.ones(full.shape[0], dtype=np.float64)
-    positives: list[int] = []
-    titles: list[str] = []
-    for number, example in enumerate(outside):
-        labels[n_rows + number] = example.label
-        weights[n_rows + number] = example.weight
-        if example.label:
-            positives.append(n_rows + number)
-            titles.append(example.title)
-    for example in examples:
-        if example.row is None:
-            continue
-        labels[example.row] = example.label
-        if example.label:
-            weights[example.row] = example.weight
-            positives.append(example.row)
-            titles.append(example.title)
-        else:
-            weights[example.row] = NEGATIVE_WEIGHT * example.weight
-    if not positives:
-        raise ValueError("no positive example to learn from")
-    weights[positives] /= weights[positives].mean()
-    n_pos = labels.sum()
-    n_neg = len(labels) - n_pos
-    balance = np.where(labels == 1, len(labels) / (2.0 * n_pos), len(labels) / (2.0 * n_neg))
+    labels, sample, positives, titles = training_targets(full.shape[0], n_rows, outside, examples)
     # Few dimensions, many rows: the primal problem is the fast one.
     clf = LinearSVC(C=svm_c, dual=False, max_iter=10_000, tol=1e-5)
-    clf.fit(full, labels, sample_weight=weights * balance)
+    clf.fit(full, labels, sample_weight=sample)
     margins = np.asarray(clf.decision_function(embeddings), dtype=np.float64)
     scores = margins.copy()
     if prior_weight:
