@@ -166,6 +166,29 @@ def training_targets(
     return labels, weights * balance, positives, titles
 
 
+def final_scores(
+    margins: np.ndarray,
+    prior_weight: float,
+    groups: list[str],
+    examples: Iterable[Example],
+    candidates: np.ndarray | None,
+) -> np.ndarray:
+    """A ranker's margins plus the venue prior, with the library's own rows and the rows
+    outside ``candidates`` ranked last (-inf). Shared by every ranker."""
+    import numpy as np
+
+    examples = list(examples)
+    scores = margins.copy()
+    if prior_weight:
+        scores = scores + prior_weight * venue_prior(groups, examples)
+    mask = np.ones(len(margins), dtype=bool) if candidates is None else candidates.copy()
+    for example in examples:
+        if example.row is not None:
+            mask[example.row] = False
+    scores[~mask] = -np.inf
+    return scores
+
+
 def rank(
     counts: csr_matrix,
     groups: list[str],
@@ -198,14 +221,7 @@ def rank(
     clf = LinearSVC(C=svm_c, max_iter=10_000, tol=1e-6, random_state=0)
     clf.fit(matrix, labels, sample_weight=sample)
     margins = np.asarray(clf.decision_function(matrix[:n_rows]), dtype=np.float64)
-    scores = margins.copy()
-    if prior_weight:
-        scores = scores + prior_weight * venue_prior(groups, examples)
-    mask = np.ones(n_rows, dtype=bool) if candidates is None else candidates.copy()
-    for example in examples:
-        if example.row is not None:
-            mask[example.row] = False
-    scores[~mask] = -np.inf
+    scores = final_scores(margins, prior_weight, groups, examples, candidates)
     return Ranking(
         scores=scores,
         margins=margins,

@@ -396,7 +396,7 @@ def rank_dense(
     import numpy as np
     from sklearn.svm import LinearSVC
 
-    from paperlog.recommend.model import PRIOR_WEIGHT, training_targets, venue_prior
+    from paperlog.recommend.model import PRIOR_WEIGHT, final_scores, training_targets
 
     if prior_weight is None:
         prior_weight = PRIOR_WEIGHT
@@ -412,14 +412,7 @@ def rank_dense(
     clf = LinearSVC(C=svm_c, dual=False, max_iter=10_000, tol=1e-5)
     clf.fit(full, labels, sample_weight=sample)
     margins = np.asarray(clf.decision_function(embeddings), dtype=np.float64)
-    scores = margins.copy()
-    if prior_weight:
-        scores = scores + prior_weight * venue_prior(groups, examples)
-    mask = np.ones(n_rows, dtype=bool) if candidates is None else candidates.copy()
-    for example in examples:
-        if example.row is not None:
-            mask[example.row] = False
-    scores[~mask] = -np.inf
+    scores = final_scores(margins, prior_weight, groups, examples, candidates)
     return DenseRanking(
         scores=scores,
         margins=margins,
