@@ -20,7 +20,6 @@ written and their folders are fsynced, never the whole machine.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
@@ -302,6 +301,8 @@ def _write_journal(journal: Path, root: Path, staged: list[tuple[Path, Path | No
             lines.append(
                 json.dumps(["write", _rel(temp, root), _rel(target, root)], ensure_ascii=False)
             )
+    import hashlib  # here: a command that writes one file (or none) never needs it
+
     body = "".join(line + "\n" for line in lines)
     digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
     data = (body + f"end {len(staged)} {digest}\n").encode("utf-8")
@@ -324,6 +325,8 @@ class _Parsed:
 
 def _parse_journal(data: bytes) -> _Parsed:
     """The journal's operations; ``complete`` only when its end line and checksum match."""
+    import hashlib
+
     text = data.decode("utf-8", errors="replace")
     lines = text.split("\n")
     ops: list[tuple[str, str | None, str]] = []

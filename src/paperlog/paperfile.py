@@ -460,6 +460,8 @@ def _fast_load(text: str) -> Any:
     ``_NotFast``. Each line must be one of the writer's forms (a key, a dash, a scalar the
     writer would write that way), so the result is what PyYAML loads without writing it back
     to compare (that check was most of the time of loading 10,000 papers)."""
+    if text == "[]\n":  # an empty list as paperlog writes it (weeks.yaml of a new library)
+        return []
     if not text.endswith("\n"):
         raise _NotFast
     lines = text[:-1].split("\n")

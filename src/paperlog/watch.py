@@ -102,9 +102,11 @@ def ask(state_dir: Path | str, timeout: float = ASK_TIMEOUT) -> bool:
         return False
     if not os.path.exists(address):
         return False
-    import socket
+    # _socket, not socket: socket.py turns its constants into enums at import (a few ms of
+    # every command's start-up); the C module's socket object has every method used here.
+    import _socket
 
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
         sock.settimeout(timeout)
         sock.connect(address)
