@@ -124,6 +124,8 @@ _READINGS_INDEXES = (
     # covering: the per-week summary (starts, last order) reads the index alone
     f"CREATE INDEX readings_by_week ON {READINGS_TABLE} (week, week_start, ord)",
     f"CREATE INDEX readings_by_id ON {READINGS_TABLE} (id)",
+    # ``plan.fromindex.nearby_weeks``: the weeks starting near a day, by start, not by a pass
+    f"CREATE INDEX readings_by_start ON {READINGS_TABLE} (week_start, week)",
     # covering: what ``stats`` counts of every paper (``plan.statsindex``) reads a narrow
     # index instead of the wide rows
     f"CREATE INDEX papers_for_stats ON {PAPERS_TABLE} (has_takeaways, review_due, n_readings, "
