@@ -4,7 +4,9 @@ A real ``paperlog serve`` process on 127.0.0.1 over a synthetic 10,000-paper lib
 client threads each send a bounded number of requests (loopback only, nothing else is
 contacted). The server reports its own time per request in a ``Server-Timing`` header, so the
 figures are server time, not the load generator's queueing; the p95 over all requests is
-reported against the issue's targets (search page with facets <= 50 ms, Today <= 30 ms).
+reported against the issue's targets (search page with facets <= 50 ms, Today <= 30 ms), with
+"met" or "**missed**". Each row also gives the server process's CPU time per request (from
+``/proc``: what a busy machine barely changes, unlike the times) and the load average.
 """
 
 from __future__ import annotations
@@ -204,7 +206,7 @@ def _first_paint(base: str) -> tuple[str, str, str, str]:
     """The slowest first contentful paint over the main pages, in Debian's Chromium."""
     name = "web: first paint, slowest page (Chromium)"
     if not Path("/usr/bin/chromium").is_file():
-        return (name, f"{COUNT:,}", "skipped: no /usr/bin/chromium", "<= 200 ms")
+        return (name, f"{COUNT:,}", "skipped: no /usr/bin/chromium", "<= 200 ms: not measured")
     from playwright.sync_api import sync_playwright
 
     paints: dict[str, float] = {}
@@ -220,4 +222,10 @@ def _first_paint(base: str) -> tuple[str, str, str, str]:
             paints[path] = page.evaluate(_FCP_JS)
         browser.close()
     worst = max(paints, key=lambda p: paints[p])
-    return (name, f"{COUNT:,}", f"{paints[worst]:.0f} ms ({worst})", "<= 200 ms")
+    paint = paints[worst] / 1000 if paints[worst] >= 0 else float("inf")  # -1: never painted
+    return (
+        name,
+        f"{COUNT:,}",
+        f"{paints[worst]:.0f} ms ({worst}; {_load_now()})",
+        _verdict(paint, 0.2),
+    )
