@@ -205,7 +205,7 @@ def test_export_ics_to_a_file(library: Library, tmp_path: Path) -> None:
 
 def test_the_plan_on_the_imported_seed(library: Library, seed_path: Path) -> None:
     readme_import = pytest.importorskip(
-        "paperlog.formats.readme_import", reason="the README importer has not landed yet"
+        "paperlog.services.import_readme", reason="the README importer has not landed yet"
     )
     readme_import.import_readme(library, seed_path)
     root = library.root
