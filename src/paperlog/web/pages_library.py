@@ -108,10 +108,15 @@ def _paper_context(request: Request, key: str) -> dict[str, Any]:
         review = review_item(paper, takeaways) if takeaways else None
     except PaperlogError:  # a hand-broken review block still shows the paper
         review = None
+    position = None
+    if paper.status != "read":
+        with freshness_of(request).index(lib) as index:
+            position = index.queue_position(paper.key)
     return {
         "library_title": lib.config.title,
         "title": paper.display_title,
         "paper": paper,
+        "queue_position": position,
         "hash": editable.hash,
         "notes_text": paper.notes,
         "topics": lib.config.topics,
