@@ -39,7 +39,7 @@ from paperlog.index_check import (
     verify_rows,
     was_closed_cleanly,
 )
-from paperlog.index_fresh import CELL_SEP, manifest_of, scan_manifest
+from paperlog.index_fresh import CELL_SEP, manifest_count, manifest_of, scan_manifest
 from paperlog.model import Link, Paper, Reading
 from paperlog.names import author_from_data, authors_to_data
 from paperlog.query import (
@@ -656,7 +656,7 @@ class Index:
         if row is not None:
             quick = scan_manifest(self.library.papers_dir)
             if row[0] == quick:
-                stats.unchanged = quick.count(b"\n")
+                stats.unchanged = manifest_count(quick)
                 return stats
             del quick
         scan_start_ns = time.time_ns()  # before any stat: the racy-git reference point
