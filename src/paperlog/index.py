@@ -517,7 +517,9 @@ class Index:
                 index._verify()
             if not (sync or rebuilt or verify or memory):
                 stats = SyncStats()
-            elif ask_watcher and not memory and not rebuilt and _watcher_vouches(library):
+            # asked even for a new index (then synced all the same): a command that finds
+            # no watcher starts one when [index] fsmonitor is on
+            elif ask_watcher and not memory and _watcher_vouches(library) and not rebuilt:
                 stats = SyncStats(watched=True)
             else:
                 stats = index.sync(problems)
@@ -1098,10 +1100,17 @@ class Index:
 
 
 def _watcher_vouches(library: Library) -> bool:
-    """True when a live watcher answered that the index is up to date (``watch.py``)."""
-    from paperlog.watch import ask
+    """True when a live watcher answered that the index is up to date (``watch.py``).
 
-    return ask(library.state_dir)
+    When none did and ``[index] fsmonitor`` is on, one is started for the next command.
+    """
+    from paperlog.watch import ask, autostart, fsmonitor_idle
+
+    if ask(library.state_dir):
+        return True
+    if fsmonitor_idle(library.config.extra.get("index")) is not None:
+        autostart(library.root, library.state_dir)
+    return False
 
 
 def _expected_row(stored: tuple[Any, ...], text: str) -> tuple[tuple[Any, ...], tuple[Any, ...]]:

@@ -142,9 +142,11 @@ def table_rows_if_fresh(
     path = os.path.join(state, INDEX_NAME)
     if _needs_recovery(state) or not was_closed_cleanly(path):
         return None
-    from paperlog.watch import ask
+    from paperlog.watch import ask, autostart_if_wanted
 
     watched = ask(state)
+    if not watched:
+        autostart_if_wanted(root, state)  # [index] fsmonitor: a watcher for the next command
     try:
         conn = sqlite3.connect(path, timeout=30, isolation_level=None)
     except sqlite3.Error:
