@@ -248,3 +248,10 @@ def test_a_bad_setting_is_a_one_line_error(root: Path) -> None:
     assert "paperlog.toml" in result.stderr and "index.fsmonitor: expected true or false" in (
         result.stderr
     )
+
+
+def test_init_can_turn_it_on(tmp_path: Path) -> None:
+    result = run_cli("init", str(tmp_path / "new"), "--no-git", "--fsmonitor")
+    assert result.returncode == 0, result.stderr
+    assert Library.open(tmp_path / "new").config.extra["index"] == {"fsmonitor": True}
+    assert _status(tmp_path / "new")["auto"] is True
