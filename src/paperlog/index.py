@@ -1084,6 +1084,19 @@ class Index:
         )
         return self._read(lambda: [(key, rank) for key, rank in self._conn.execute(sql)])
 
+    def queue_position(self, key: str) -> int | None:
+        """KEY's place in the queue (1 = first, in ``queue_ranks`` order), None when it is read
+        or unknown. Ranks only order (they have gaps), so this is what a user is shown."""
+        sql = (
+            f"SELECT 1 + (SELECT count(*) FROM {PAPERS_TABLE} AS o WHERE o.status != 'read' AND "
+            "((o.rank IS NULL) < (p.rank IS NULL) OR ((o.rank IS NULL) = (p.rank IS NULL) AND "
+            "(coalesce(o.rank, 0) < coalesce(p.rank, 0) OR (coalesce(o.rank, 0) = "
+            "coalesce(p.rank, 0) AND o.key < p.key))))) "
+            f"FROM {PAPERS_TABLE} AS p WHERE p.key = ? AND p.status != 'read'"
+        )
+        row = self._read(lambda: self._conn.execute(sql, (key,)).fetchone())
+        return None if row is None else int(row[0])
+
     def __len__(self) -> int:
         sql = f"SELECT count(*) FROM {PAPERS_TABLE}"
         return int(self._read(lambda: self._conn.execute(sql).fetchone()[0]))

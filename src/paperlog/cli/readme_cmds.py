@@ -11,8 +11,8 @@ import click
 from paperlog.cli.common import app, json_option, print_json, print_table, warn
 
 if TYPE_CHECKING:
-    from paperlog.formats.readme_import import ImportReport
     from paperlog.library import Library
+    from paperlog.services.import_readme import ImportReport
 
 
 @click.command("readme")
@@ -28,7 +28,7 @@ def import_readme_cmd(ctx: click.Context, file: Path, dry_run: bool, as_json: bo
       paperlog import readme README.md --dry-run
       paperlog import readme README.md
     """
-    from paperlog.formats.readme_import import import_readme
+    from paperlog.services.import_readme import import_readme
 
     env = app(ctx)
     lib = env.open_library()
