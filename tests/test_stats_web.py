@@ -65,7 +65,7 @@ def _assert_agree(lib: Library, day: date) -> None:
 
 
 def test_web_and_cli_stats_agree_on_the_real_seed(seed_path: Path, library: Library) -> None:
-    from paperlog.formats.readme_import import import_readme
+    from paperlog.services.import_readme import import_readme
 
     import_readme(library, seed_path)
     for day in (DAY, date(2020, 7, 1), date(2024, 1, 1)):
