@@ -39,7 +39,7 @@ from paperlog.index_check import (
     verify_rows,
     was_closed_cleanly,
 )
-from paperlog.index_fresh import CELL_SEP, manifest_of, scan_manifest
+from paperlog.index_fresh import CELL_SEP, manifest_count, manifest_of, scan_manifest
 from paperlog.model import Link, Paper, Reading
 from paperlog.names import author_from_data, authors_to_data
 from paperlog.query import (
@@ -517,7 +517,9 @@ class Index:
                 index._verify()
             if not (sync or rebuilt or verify or memory):
                 stats = SyncStats()
-            elif ask_watcher and not memory and not rebuilt and _watcher_vouches(library):
+            # asked even for a new index (then synced all the same): a command that finds
+            # no watcher starts one when [index] fsmonitor is on
+            elif ask_watcher and not memory and _watcher_vouches(library) and not rebuilt:
                 stats = SyncStats(watched=True)
             else:
                 stats = index.sync(problems)
@@ -656,7 +658,7 @@ class Index:
         if row is not None:
             quick = scan_manifest(self.library.papers_dir)
             if row[0] == quick:
-                stats.unchanged = quick.count(b"\n")
+                stats.unchanged = manifest_count(quick)
                 return stats
             del quick
         scan_start_ns = time.time_ns()  # before any stat: the racy-git reference point
@@ -1111,10 +1113,17 @@ class Index:
 
 
 def _watcher_vouches(library: Library) -> bool:
-    """True when a live watcher answered that the index is up to date (``watch.py``)."""
-    from paperlog.watch import ask
+    """True when a live watcher answered that the index is up to date (``watch.py``).
 
-    return ask(library.state_dir)
+    When none did and ``[index] fsmonitor`` is on, one is started for the next command.
+    """
+    from paperlog.watch import ask, autostart, fsmonitor_idle
+
+    if ask(library.state_dir):
+        return True
+    if fsmonitor_idle(library.config.extra.get("index")) is not None:
+        autostart(library.root, library.state_dir)
+    return False
 
 
 def _expected_row(stored: tuple[Any, ...], text: str) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
