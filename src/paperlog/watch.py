@@ -120,8 +120,8 @@ def ask(state_dir: Path | str, timeout: float = ASK_TIMEOUT) -> bool:
         return False
     if not os.path.exists(address):
         return False
-    # _socket, not socket: socket.py turns its constants into enums at import (a few ms of
-    # every command's start-up); the C module's socket object has every method used here.
+    # _socket, not socket: the search fast path pays for this import on every call while a
+    # watcher runs, and socket.py adds selectors and its enums (about 2 ms of CPU here)
     import _socket
 
     sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
