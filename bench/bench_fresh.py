@@ -102,16 +102,16 @@ def explain(papers: Path, floor_cpu: float, limit: float, runs: int = 5) -> str:
     )
     budget = limit * floor_cpu
     parts = "; ".join(f"{name} {cost}" for name, cost in costs.items())
+    least = floor_cpu + stat_cpu  # the floor's own work, plus the proof at its cheapest
     verdict = (
-        "the stat floor alone is over the whole budget"
-        if stat_cpu >= budget
-        else "the stat floor leaves room under the budget"
+        f"over the budget by {(least - budget) * 1000:.0f} ms before any other cost"
+        if least > budget
+        else f"{(budget - least) * 1000:.0f} ms of the budget left for everything else"
     )
     return (
         f"{files} files: {parts}. Budget {limit}x the floor script's {floor_cpu * 1000:.0f} ms "
         f"CPU = {budget * 1000:.0f} ms CPU; the floor script's work plus the cheapest stat "
-        f"loop is {(floor_cpu + stat_cpu) * 1000:.0f} ms CPU = "
-        f"{(floor_cpu + stat_cpu) / floor_cpu:.1f}x: {verdict}"
+        f"loop is {least * 1000:.0f} ms CPU = {least / floor_cpu:.1f}x: {verdict}"
     )
 
 
