@@ -282,6 +282,19 @@ def _sort_key(found: Found) -> tuple[int, int, str, int]:
     return (0 if found.week is not None else 1, found.week or 0, start, found.order)
 
 
+def _keep_listing(parsed: Parsed, found: Found, paper: Paper) -> None:
+    """A paper's second wish-list listing (listed twice, or read and listed again to read) is
+    no second item: its line is kept as text where it stood, so a render writes it back."""
+    from paperlog.formats.readme_render import entry_line
+
+    marker = str(parsed.readme.get("list_marker") or "*")
+    line = found.raw if found.raw is not None else entry_line(paper, marker=marker)
+    record: dict[str, Any] = {"line": line, "text": True, "after": (found.rank or 1) - 1}
+    if found.wish_group is not None:
+        record["group"] = found.wish_group
+    parsed.readme.setdefault("slots", []).append(record)
+
+
 def collect_papers(parsed: Parsed, warn: list[ImportWarning]) -> list[Paper]:
     """One paper per distinct item; a second listing becomes a second reading."""
     matcher = Matcher()
@@ -310,9 +323,11 @@ def collect_papers(parsed: Parsed, warn: list[ImportWarning]) -> list[Paper]:
             what = "already read" if same.status == "read" else "already in the wish-list"
             warn.append(
                 ImportWarning(
-                    found.line, f"{what} (same {why} as {where}): this wish-list listing not kept"
+                    found.line,
+                    f"{what} (same {why} as {where}): this wish-list listing kept as text",
                 )
             )
+            _keep_listing(parsed, found, paper)
             continue
         else:
             weeks = ", ".join(str(r.week) for r in same.readings if r.week is not None)

@@ -226,6 +226,8 @@ class Walker:
             self.wish_heading, self.wish_start = text, block.line
             # rendered back over the wish-list: the first to-read heading that holds entries
             self.wish_heading_info = {"text": text, "level": block.level}
+            # a later to-read heading ("## TODO") is a wish group: rendered as the heading it was
+            self._heading_level(text, block.level)
             return
         if self.ctx in ("wish", "period", "week") and block.level > self.ctx_level:
             self._set_group(text, block.level, block)

@@ -1,0 +1,114 @@
+"""Every listing a README writes comes back from a render (issue 9, round 4).
+
+A paper listed twice in a to-read list, or read and listed again to read, sub-groups written as
+plain lines under section headings (their names repeated in each section), a date line written
+twice in a row, an empty month heading, later to-read headings, reference-style link
+definitions: import keeps each in its place, render writes it back, and a re-import of the
+render gives the same library.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from paperlog.formats.readme_render import render_readme
+from paperlog.formats.readme_walk import MARKER_BEGIN, MARKER_END
+from paperlog.library import Library
+from paperlog.services.import_readme import ImportReport, import_readme
+
+
+def _import(tmp_path: Path, text: str, name: str) -> tuple[Library, ImportReport]:
+    path = tmp_path / f"{name}.md"
+    path.write_text(text, "utf-8")
+    library = Library.create(tmp_path / name)
+    report = import_readme(library, path)
+    return Library.open(library.root), report
+
+
+def _body(rendered: str) -> str:
+    lines = [ln for ln in rendered.split("\n") if ln not in (MARKER_BEGIN, MARKER_END)]
+    return "\n".join(lines).strip("\n") + "\n"
+
+
+def _listings(library: Library) -> list[tuple[str, str, list[str]]]:
+    """Each item's README fields: title, status, and where it is listed."""
+    return sorted(
+        (
+            p.display_title,
+            p.status,
+            [f"{r.week}|{r.week_start}|{r.group}|{r.extra.get('period')}" for r in p.readings]
+            + [f"wish {p.wish_group} {p.rank}"],
+        )
+        for p in library.load_papers()
+    )
+
+
+def _round_trip(tmp_path: Path, text: str) -> tuple[Library, str, Library]:
+    """Import, render, import the render: (first library, render, second library)."""
+    first, _ = _import(tmp_path, text, "first")
+    rendered = render_readme(first)
+    again, _ = _import(tmp_path, rendered, "again")
+    assert render_readme(again) == rendered
+    assert _listings(again) == _listings(first)
+    return first, rendered, again
+
+
+LISTED_TWICE = """# Awesome papers
+
+## Vision
+- **Paper A** (2015), A. Author et al. [[pdf]](https://arxiv.org/pdf/1503.02531)
+- **Paper B** (2014), B. Author et al. [[pdf]](https://arxiv.org/pdf/1409.3215)
+
+## Old but gold
+- Paper A (2015), A. Author et al. [[pdf]](https://arxiv.org/pdf/1503.02531)
+- **Paper C** (2013), C. Author et al. [[pdf]](https://arxiv.org/pdf/1312.6199)
+"""
+
+
+def test_a_papers_second_wish_listing_is_kept_where_it_stood(tmp_path: Path) -> None:
+    """terryum's and floodsung's shape: one item, and its second listing written back."""
+    library, rendered, _ = _round_trip(tmp_path, LISTED_TWICE)
+    assert _body(rendered) == LISTED_TWICE
+    papers = library.load_papers()
+    assert sorted(p.title for p in papers) == ["Paper A", "Paper B", "Paper C"]
+    _, report = _import(tmp_path, LISTED_TWICE, "report")
+    assert any(w.line == 8 and "listing kept as text" in w.message for w in report.warnings), (
+        report.warnings
+    )
+
+
+READ_THEN_TO_READ = """# Notes
+
+## 2021-02 (1)
+- [Paper A](https://arxiv.org/abs/2103.15297) <kbd>CVPR 2021</kbd>
+
+## 2021-01 (1)
+- [Paper B](https://arxiv.org/abs/2102.00690)
+
+## Papers to Read
+- [Paper C](https://arxiv.org/abs/2012.12741)
+- [Paper A](https://arxiv.org/abs/2103.15297) <kbd>CVPR 2021</kbd>
+
+## TODO
+- [Paper B](https://arxiv.org/abs/2102.00690)
+- [Paper D](https://arxiv.org/abs/1911.08287)
+"""
+
+
+def test_a_read_paper_listed_again_to_read_keeps_that_listing(tmp_path: Path) -> None:
+    """patrick-llgc's shape (80 such listings): the paper stays read, once; its to-read
+    listing is written back under its heading, and a later to-read heading stays a heading."""
+    library, rendered, _ = _round_trip(tmp_path, READ_THEN_TO_READ)
+    lines = rendered.split("\n")
+    # every line of the README is in the render (the to-read lists come before the months:
+    # the wish-list is rendered before the log, a documented normalisation)
+    assert sorted(ln for ln in _body(rendered).split("\n") if ln) == sorted(
+        ln for ln in READ_THEN_TO_READ.split("\n") if ln
+    )
+    todo = lines.index("## TODO")
+    assert lines[todo + 1 : todo + 3] == [
+        "- [Paper B](https://arxiv.org/abs/2102.00690)",
+        "- [Paper D](https://arxiv.org/abs/1911.08287)",
+    ]
+    status = {p.title: p.status for p in library.load_papers()}
+    assert status == {"Paper A": "read", "Paper B": "read", "Paper C": "wish", "Paper D": "wish"}
