@@ -112,3 +112,78 @@ def test_a_read_paper_listed_again_to_read_keeps_that_listing(tmp_path: Path) ->
     ]
     status = {p.title: p.status for p in library.load_papers()}
     assert status == {"Paper A": "read", "Paper B": "read", "Paper C": "wish", "Paper D": "wish"}
+
+
+DATE_TWICE = """# Notes
+
+## Section: Vision
+
+*08/ 2021*
+
+- [Paper A](https://arxiv.org/pdf/2003.08799v7.pdf) - [short summary]()
+  - **TLDR**: A.
+
+*07/ 2021*
+
+- [Paper B](https://arxiv.org/pdf/2103.06255.pdf) - [short summary]()
+  - **TLDR**: B.
+
+*07/ 2021*
+
+- [Paper C](https://arxiv.org/pdf/2103.05445v1.pdf) - [short summary]()
+  - **TLDR**: C.
+
+ *11/ 2020*
+
+ - [Paper D](https://arxiv.org/pdf/2010.15054v1.pdf) - [short summary](TBD)
+  - **TLDR**: D.
+"""
+
+
+def test_a_date_line_written_twice_in_a_row_is_one_section_written_twice(
+    tmp_path: Path,
+) -> None:
+    """fgabel's shape: `*07/ 2021*` twice in a row is one date section; its second line is
+    written back between the entries it stood between, and a TLDR written as a list item of
+    its own under an indented entry stays under it."""
+    library, rendered, _ = _round_trip(tmp_path, DATE_TWICE)
+    assert _body(rendered) == DATE_TWICE
+    groups = {
+        p.title: (r.week_start.isoformat() if r.week_start else None, r.group)
+        for p in library.load_papers()
+        for r in p.readings
+    }
+    assert groups["Paper B"] == groups["Paper C"] == ("2021-07-01", "Section: Vision")
+    (paper_d,) = [p for p in library.load_papers() if p.title == "Paper D"]
+    assert "**TLDR**: D." in paper_d.notes
+
+
+EMPTY_MONTHS = """# Notes
+
+#### 2014-08
+
+- Paper A [[arXiv](http://arxiv.org/abs/1408.5882)]
+
+#### 2014-07
+
+#### 2014-06
+
+- Paper B [[arXiv](http://arxiv.org/abs/1406.2661)]
+
+#### 2014-03
+
+#### 2014-02
+"""
+
+
+def test_a_month_heading_with_nothing_under_it_is_written_back_in_its_place(
+    tmp_path: Path,
+) -> None:
+    """dennybritz's shape: empty months are kept (`[readme] empty_periods`), in date order."""
+    library, rendered, _ = _round_trip(tmp_path, EMPTY_MONTHS)
+    assert _body(rendered) == EMPTY_MONTHS
+    assert [p["label"] for p in library.config.readme["empty_periods"]] == [
+        "2014-07",
+        "2014-03",
+        "2014-02",
+    ]

@@ -18,7 +18,7 @@ from typing import Any
 
 from paperlog.errors import ValidationError
 from paperlog.formats.readme_parse import format_link, listing_sig, render_entry
-from paperlog.formats.readme_shapes import UNDATED
+from paperlog.formats.readme_shapes import UNDATED, parse_period
 from paperlog.formats.readme_walk import CHARTS_MARKER, MARKER_BEGIN, MARKER_END
 from paperlog.library import Library, atomic_write
 from paperlog.model import Config, Link, Paper, Reading, ResourceSection, WeekInfo
@@ -315,8 +315,14 @@ def _weeks(papers: list[Paper], weeks: list[WeekInfo], config: Config) -> list[s
         body = _grouped(config, listings, info.groups if info else [], slots)
         out += body or [""]
     period_slots = [s for s in config.readme.get("slots") or [] if "period" in s]
+    starts = {label: when for when, label in undated}
     for slot in period_slots:
-        undated.setdefault(("", str(slot["period"])), [])
+        label = str(slot["period"])
+        undated.setdefault((starts.get(label, _period_start(label)), label), [])
+    for empty in config.readme.get("empty_periods") or []:
+        # a month heading with nothing under it, in its place among the others
+        if isinstance(empty, dict) and empty.get("label"):
+            undated.setdefault((str(empty.get("start") or ""), str(empty["label"])), [])
     level = int(config.readme.get("period_level") or 3)
     if config.readme.get("groups_outer"):
         return out + _groups_outer(config, undated, period_slots, level)
@@ -327,8 +333,15 @@ def _weeks(papers: list[Paper], weeks: list[WeekInfo], config: Config) -> list[s
         if headed:
             out += _period_line(config, label, level)
         slots = [s for s in period_slots if s["period"] == label]
-        out += _grouped(config, listings, [], slots, level if headed else 0)
+        body = _grouped(config, listings, [], slots, level if headed else 0)
+        out += body or [""]
     return out
+
+
+def _period_start(label: str) -> str:
+    """The day a date section's label stands for ("" when none), to place it among others."""
+    period = parse_period(label)
+    return period.start.isoformat() if period is not None and period.start else ""
 
 
 def _kept_run(texts: list[Any], before: list[str]) -> list[str]:
@@ -346,7 +359,8 @@ def _period_line(config: Config, label: str, level: int) -> list[str]:
     written = (config.readme.get("period_lines") or {}).get(label)
     if isinstance(written, str) and written.strip():
         return [written, ""]  # a paragraph: a blank line before its list
-    return [f"{'#' * level} {label}"]
+    heading = f"{'#' * level} {label}"
+    return [heading, ""] if config.readme.get("period_blank") else [heading]
 
 
 def _groups_outer(

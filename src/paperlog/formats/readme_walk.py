@@ -8,6 +8,7 @@ Mapping entries to ``Paper`` records and merging with a library is readme_import
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from datetime import date
@@ -112,9 +113,27 @@ class Walker:
         """True right after a heading that names a group, before anything under it."""
         self.wish_heading_info: dict[str, Any] | None = None
         """The last source line kept as text (the blocks inside it are not read again)."""
+        self.periods_seen: list[Period] = []
+        """Every date section in order; those nothing stands in are kept as empty ones."""
+        self.periods_used: set[str] = set()
         self.maybe_group: tuple[str, int, str] | None = None
         """A heading or line kept as text (where it was kept, at which index, the group it
         named) that may turn out to head the entries after it: then it is their group."""
+
+    def _next_line(self, block: Block) -> str:
+        """The source line right after a block ("" at the end)."""
+        return self.lines[block.end] if block.end < len(self.lines) else ""
+
+    def _repeats_period(self, period: Period) -> bool:
+        """True for a date heading or line that repeats the section it stands in, after
+        entries of it: the same section, its second line kept as text in its place."""
+        here = self.period
+        return (
+            self.ctx == "period"
+            and here is not None
+            and self.order > 0
+            and (here.label, here.start) == (period.label, period.start)
+        )
 
     def warn(self, line: int, message: str) -> None:
         """Record a problem at a source line."""
@@ -144,6 +163,7 @@ class Walker:
             record.update(group=self.group, after=self.order)
             self.week.extra.setdefault("slots", []).append(drop_none(record))
         elif self.ctx == "period" and self.period is not None:
+            self.periods_used.add(self.period.label)
             record.update(period=self.period.label, group=self.group, after=self.order)
             self.out.readme.setdefault("slots", []).append(drop_none(record))
         elif (
@@ -193,13 +213,19 @@ class Walker:
             self._start_week(block, *week)
             return
         period = parse_period(text)
+        if period is not None and self._repeats_period(period):
+            self.keep(block)  # the date written again right under its own section
+            return
         if period is not None and self.zone != "resources":
+            if "period_level" not in self.out.readme and not self._next_line(block).strip():
+                self.out.readme["period_blank"] = True  # "## 2019-03" then a blank line
             self.out.readme.setdefault("period_level", block.level)
             self.log_lines.append(block.line)
             if period.label == UNDATED:
                 self.out.readme["undated_heading"] = True
             self.zone, self.ctx, self.ctx_level = "notes", "period", block.level
             self.period, self.group, self.order = period, None, 0
+            self.periods_seen.append(period)
             return
         if self.zone == "resources" and block.level > self.res_level:
             self.section = ResourceSection(text)
@@ -454,10 +480,14 @@ class Walker:
                 self._keep_head(block, short)
                 return
         period = parse_period(single) if single else None
+        if period is not None and self._repeats_period(period):
+            self.keep(block)  # "*07/ 2021*" written twice in a row: one section, both lines
+            return
         if period is not None and period.start is not None:
             if self.group_source is not None and self.group_source[0].line < block.line:
                 self._leave_empty_group()
             self.ctx, self.period, self.order = "period", period, 0
+            self.periods_seen.append(period)
             self.ctx_level = 99
             self.log_lines.append(block.line)
             # a date written as a line ("*06/ 2022*"), not a heading: rendered as written
@@ -571,6 +601,7 @@ class Walker:
                 return
         if self.last_entry is not None and _LABELLED_NOTE.match(text):
             self.last_entry[0].notes.append(text)  # "**TLDR**: ..." under the last entry
+            self._extend_listing(block)
             return
         slot = _SLOT_LINK.match(text.strip())
         if slot is not None and slot.group(1).lower() in _SLOT_TITLES and self.ctx != "none":
@@ -602,6 +633,18 @@ class Walker:
         placed = self._place(entry, block)
         if placed is not None:
             self.last_entry = (placed, block)
+
+    def _extend_listing(self, note: Block) -> None:
+        """A note written as a list item of its own right under the entry (not nested:
+        "  - **TLDR**" under " - [Paper]"): part of that listing as written, so a render
+        writing the listing back writes the note too."""
+        assert self.last_entry is not None
+        found, item = self.last_entry
+        between = self.lines[item.end : note.line - 1]
+        if found.raw is None or found.raw.endswith("\n") or any(ln.strip() for ln in between):
+            return
+        found.raw = "\n".join([found.raw, *between, *note.raw]).rstrip()
+        self.last_entry = (found, dataclasses.replace(item, end=max(item.end, note.end)))
 
     def _topic(self, block: Block) -> None:
         match = _TOPIC.match(block.text.strip())
@@ -663,6 +706,7 @@ class Walker:
             self.week.extra.setdefault("slots", []).append(drop_none(slot))
             return
         if self.ctx == "period" and self.period is not None:
+            self.periods_used.add(self.period.label)
             slot.update(period=self.period.label, group=self.group, after=self.order)
         else:
             slot.update(group=self.group or self.wish_heading, after=self.rank)
@@ -683,6 +727,7 @@ class Walker:
             found = Found(entry, block.line, "read", self.group, self.week.week, self.week.start)
             found.order = self.order
         elif self.ctx == "period" and self.period is not None:
+            self.periods_used.add(self.period.label)
             self.order += 1
             period = self.period
             found = Found(entry, block.line, "read", self.group, None, period.start)
@@ -770,6 +815,13 @@ def walk(text: str) -> Parsed:
     if walker.zone == "notes":
         walker._leave_empty_group()  # a last heading with nothing under it ("## License")
     walker.close_zone()
+    empty = [
+        {"label": p.label, "start": p.start.isoformat()} if p.start else {"label": p.label}
+        for p in walker.periods_seen
+        if p.label not in walker.periods_used
+    ]
+    if empty:  # a month heading with nothing under it ("#### 2014-07"): rendered back
+        walker.out.readme["empty_periods"] = empty
     readme = walker.out.readme
     marks = Counter(
         found.raw.lstrip()[0] for found in walker.out.found if found.raw and found.raw.strip()
