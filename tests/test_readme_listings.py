@@ -187,3 +187,57 @@ def test_a_month_heading_with_nothing_under_it_is_written_back_in_its_place(
         "2014-03",
         "2014-02",
     ]
+
+
+SUB_GROUPS = """Inspired by [a blog][1].
+
+# Reinforcement Learning
+
+## 2019 Papers
+
+- Paper A, ICML 2019 (3)
+- [Paper B](https://github.com/me/notes/blob/master/rl/Paper_B.md), arXiv 2019 (1)
+
+Early-year
+
+- Paper C, ICLR 2019 (1)
+
+## 2018 Papers
+
+Late-year
+
+- Paper D, NeurIPS 2018 (2)
+
+Early-year
+
+- Paper E, ICLR 2018 (1)
+
+# Miscellaneous
+(Mostly about robotics.)
+
+## 2019 Misc Papers
+
+- Paper F, RSS 2019 (1)
+
+[1]:https://example.org/about
+"""
+
+
+def test_sub_groups_written_as_lines_under_section_headings_come_back_in_place(
+    tmp_path: Path,
+) -> None:
+    """DanielTakeshi's shape: a section heading over sub-groups written as plain lines, the
+    sub-group names repeated in each section ("Early-year" twice), a heading over a one-line
+    paragraph, and reference-style link definitions at the end: all written back where they
+    stood, each run of a group under its own line."""
+    library, rendered, _ = _round_trip(tmp_path, SUB_GROUPS)
+    assert _body(rendered) == SUB_GROUPS
+    groups = {p.title: p.readings[0].group for p in library.load_papers()}
+    assert groups == {
+        "Paper A": "2019 Papers",
+        "Paper B": "2019 Papers",
+        "Paper C": "Early-year",
+        "Paper D": "Late-year",
+        "Paper E": "Early-year",
+        "Paper F": "2019 Misc Papers",
+    }

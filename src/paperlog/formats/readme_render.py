@@ -212,7 +212,8 @@ def _wishlist(config: Config, papers: list[Paper]) -> list[str]:
             last = float(paper.rank) if paper.rank is not None else last + 1e-3
             entries.append((last, entry_line(paper, marker=_marker(config))))
         lines = _interleave(entries, placed.get(number, []))
-        if name is not None and lines and not _LIST_ITEM.match(lines[0]):
+        spaced = name is not None and _spaced(config, name, out[-1] if out else "")
+        if name is not None and lines and (not _LIST_ITEM.match(lines[0]) or spaced):
             out.append("")  # a paragraph entry would join the group line's paragraph
         out += lines
         out.append("")
@@ -242,6 +243,10 @@ def _group_line(config: Config, name: str, within: int = 0) -> str:
     return name
 
 
+Section = tuple[str | None, list[tuple[Reading, Paper]], list[Any]]
+"""A theme group as rendered: its name, its listings, the slots and kept text standing in it."""
+
+
 def _grouped(
     config: Config,
     listings: list[tuple[Reading, Paper]],
@@ -250,8 +255,48 @@ def _grouped(
     within: int = 3,
 ) -> list[str]:
     """Entries under their theme headings: the given order, then groups as first read; the
-    week's to-do slots in their places."""
+    week's to-do slots in their places. A group named again further down (DanielTakeshi's
+    "Early-year" under each year) is written again there, each run in its place."""
     listings = sorted(listings, key=lambda rp: (rp[0].order, rp[1].key))
+    slots = [s for s in slots if isinstance(s, dict)]
+    runs: list[tuple[str | None, list[tuple[Reading, Paper]]]] = []
+    for reading, paper in listings:
+        if not runs or runs[-1][0] != reading.group:
+            runs.append((reading.group, []))
+        runs[-1][1].append((reading, paper))
+    if len({name for name, _ in runs}) < len(runs):
+        sections = _runs(runs, order, slots)
+    else:
+        sections = _by_name(listings, order, slots)
+    out: list[str] = []
+    mark = _marker(config)
+    for name, mine, here in sections:
+        entries = [(float(r.order), entry_line(p, r, mark)) for r, p in mine]
+        members = _interleave(entries, _slots_in(here, name))
+        if not members and name is None:
+            continue
+        if name is not None:
+            line = _group_line(config, name, within)
+            if out and out[-1] == "" and _LIST_ITEM.match(line) and _nested(out):
+                out.pop()  # "- Theme" items follow each other in one list
+            out.append(line)
+            if members and (not _LIST_ITEM.match(members[0]) or _spaced(config, name, line)):
+                out.append("")  # a paragraph entry would join the group line's paragraph
+        out += members
+        out.append("")
+    return out
+
+
+def _spaced(config: Config, name: str, line: str) -> bool:
+    """True when the README left a blank line under this group's heading or line."""
+    return name in (config.readme.get("group_blank") or []) and not _LIST_ITEM.match(line)
+
+
+def _by_name(
+    listings: list[tuple[Reading, Paper]], order: list[str], slots: list[Any]
+) -> list[Section]:
+    """One section per group name: the given order, then groups as first read, groups
+    holding only text where they stood."""
     names: list[str | None] = [None, *order]
     for reading, _ in listings:
         if reading.group not in names:
@@ -260,28 +305,40 @@ def _grouped(
     for reading, _ in listings:
         first.setdefault(reading.group, reading.order)
     for slot in slots:
-        if isinstance(slot, dict) and slot.get("group") not in names:
+        if slot.get("group") not in names:
             # a group holding only text: where it stood among the groups with entries
             at = float(slot.get("after") or 0)
             later = [n for n, name in enumerate(names) if n and first.get(name, -1) > at]
             names.insert(later[0] if later else len(names), slot.get("group"))
-    out: list[str] = []
-    for name in names:
-        mark = _marker(config)
-        entries = [(float(r.order), entry_line(p, r, mark)) for r, p in listings if r.group == name]
-        members = _interleave(entries, _slots_in(list(slots), name))
-        if not members and name is None:
+    return [(name, [rp for rp in listings if rp[0].group == name], slots) for name in names]
+
+
+def _runs(
+    runs: list[tuple[str | None, list[tuple[Reading, Paper]]]],
+    order: list[str],
+    slots: list[Any],
+) -> list[Section]:
+    """One section per run of a group in reading order; each slot stands in the run of its
+    group that starts right after it, else the one holding its place, else the last one
+    before it (else the first)."""
+    sections: list[Section] = [(name, mine, []) for name, mine in runs]
+    for name in order:  # a week's empty groups, after the ones holding entries
+        if name not in {n for n, _ in runs}:
+            sections.append((name, [], []))
+    for slot in slots:
+        group, at = slot.get("group"), float(slot.get("after") or 0)
+        fits = [n for n, (name, _, _) in enumerate(sections) if name == group]
+        if not fits:
+            later = [n for n, (_, mine, _) in enumerate(sections) if mine and mine[0][0].order > at]
+            sections.insert(later[0] if later else len(sections), (group, [], [slot]))
             continue
-        if name is not None:
-            line = _group_line(config, name, within)
-            if out and out[-1] == "" and _LIST_ITEM.match(line) and _nested(out):
-                out.pop()  # "- Theme" items follow each other in one list
-            out.append(line)
-            if members and not _LIST_ITEM.match(members[0]):
-                out.append("")  # a paragraph entry would join the group line's paragraph
-        out += members
-        out.append("")
-    return out
+        span = {n: [r.order for r, _ in sections[n][1]] or [0] for n in fits}
+        starts = [n for n in fits if min(span[n]) == at + 1]
+        holds = [n for n in fits if min(span[n]) <= at < max(span[n])]
+        before = [n for n in fits if min(span[n]) <= at]
+        chosen = (starts or holds or [before[-1] if before else fits[0]])[0]
+        sections[chosen][2].append(slot)
+    return sections
 
 
 def _nested(lines: list[str]) -> bool:

@@ -113,12 +113,31 @@ class Walker:
         """True right after a heading that names a group, before anything under it."""
         self.wish_heading_info: dict[str, Any] | None = None
         """The last source line kept as text (the blocks inside it are not read again)."""
+        self.group_named_at = 0
+        """The line naming the current group, until its first entry (0: none)."""
         self.periods_seen: list[Period] = []
         """Every date section in order; those nothing stands in are kept as empty ones."""
         self.periods_used: set[str] = set()
         self.maybe_group: tuple[str, int, str] | None = None
         """A heading or line kept as text (where it was kept, at which index, the group it
         named) that may turn out to head the entries after it: then it is their group."""
+
+    def _group_line_number(self, source: Block, line: str) -> int:
+        """The 1-based line that names a group (a heading, or one line of a paragraph)."""
+        stripped = [raw.strip() for raw in source.raw]
+        return source.line + stripped.index(line) if line in stripped else source.end
+
+    def _spaced_group(self, block: Block) -> None:
+        """The first entry of a group a blank line below its heading or line: a render keeps
+        that blank line (``[readme] group_blank``)."""
+        named, self.group_named_at = self.group_named_at, 0
+        if not named or self.group is None:
+            return
+        gap = self.lines[named : block.line - 1]
+        if gap and not any(ln.strip() for ln in gap):
+            spaced = self.out.readme.setdefault("group_blank", [])
+            if self.group not in spaced:
+                spaced.append(self.group)
 
     def _next_line(self, block: Block) -> str:
         """The source line right after a block ("" at the end)."""
@@ -266,6 +285,7 @@ class Walker:
         self._leave_empty_group()
         self.ctx, self.ctx_level, self.group = "none", block.level, text
         self.group_source = (block, block.raw[0])
+        self.group_named_at = block.end
         self._heading_level(text, block.level)
         self.under_heading = True
         self.group_heading_line = block.line
@@ -374,17 +394,16 @@ class Walker:
     def _set_group(
         self, text: str, level: int | None = None, source: Block | None = None, line: str = ""
     ) -> None:
-        if level is not None or (self.group_source and self.group_source[0].kind != "heading"):
-            self._leave_empty_group()
-        else:
-            # a heading over sub-groups written as lines ("## 2018 Papers" over "Late-year"):
-            # the model names a group once, so that heading is not kept (a known gap)
-            self.group_source = None
+        # a group line or heading with nothing under it is kept as text; so is a heading
+        # over sub-groups written as lines ("## 2018 Papers" over "Late-year", "Early-year":
+        # a render writes each run of a group where it stood, so names may repeat)
+        self._leave_empty_group()
         if level is not None:
             self._heading_level(text, level)
         self.group = text
         if source is not None:
             self.group_source = (source, line or source.raw[0])
+            self.group_named_at = self._group_line_number(source, line)
         if self.ctx == "week" and self.week is not None:
             self.week.groups.append(text)
 
@@ -761,6 +780,7 @@ class Walker:
             found = Found(entry, block.line, "wish", self.group)
             found.wish_group, found.rank = self.group, self.rank
         self._unkeep_group(found.group)
+        self._spaced_group(block)
         self._has_content()
         # a wish-list starts at its heading: the text before it is the README's own
         start = self.wish_start if found.status == "wish" and self.ctx == "wish" else None
