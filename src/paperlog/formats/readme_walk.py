@@ -14,6 +14,7 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
+from paperlog.formats.readme_head import HeadReader
 from paperlog.formats.readme_layout import (
     CHARTS_MARKER,
     IMAGES_ONLY,
@@ -28,9 +29,8 @@ from paperlog.formats.readme_layout import (
     drop_none,
     is_dated,
     marked_span,
-    star_split,
 )
-from paperlog.formats.readme_parse import Block, Entry, parse_blocks, parse_tail
+from paperlog.formats.readme_parse import Block, Entry, parse_blocks
 from paperlog.formats.readme_shapes import (
     TO_READ,
     UNDATED,
@@ -39,7 +39,7 @@ from paperlog.formats.readme_shapes import (
     parse_period,
     parse_week_heading,
 )
-from paperlog.model import ResourceGroup, ResourceItem, ResourceSection, Topic, WeekInfo
+from paperlog.model import ResourceSection, WeekInfo
 
 __all__ = [
     "CHARTS_MARKER",
@@ -55,8 +55,6 @@ __all__ = [
 _WISH_LINE = re.compile(r"^wish[- ]?list\b", re.I)
 _WEEK_NOTE = re.compile(r"^\*\((.+)\)\*\s*(?:<br\s*/?>)?$", re.I)
 _LABELLED_NOTE = re.compile(r"^\*\*[^*]+\*\*\s*:")
-_TOPIC = re.compile(r"^\[(\w+)\]\s+(.+?)\s*$")
-_TOPIC_NAME = re.compile(r"^(.*?)\s*\((.*?)(\))?\s*$")
 _SLOT_TITLES = frozenset({"", "tba", "tbd", "tbp", "todo", "...", "\u2026", "?", "-"})
 """Link texts that mark a to-do slot rather than a paper: ``[]()``, ``[TBA]()``."""
 _SLOT_LINK = re.compile(r"^\[\[\s*(\w*)\s*\]\(\s*\)\]")
@@ -65,14 +63,13 @@ _LIST_MARK = re.compile(r"^(?:[-+]|\*(?!\*))\s*")
 """A list marker missing its space ("-Title"), not the "**" of bold text."""
 _EMPHASIS = re.compile(r"\*[^*\s].*[^*\s]\*|_[^_\s].*[^_\s]_")
 """A line in italics: ``*(2016)*``."""
-_SEARCH_PART = re.compile(r"\*\*By ([A-Za-z ]+)\*\*\s*-\s*(.*?)\s*\\?\s*(?=\*\*By |$)")
 
 
 MAX_WEEK_NUMBER = 100_000
 """Week numbers past this are refused (a log of a paper a day for 270 years stays below it)."""
 
 
-class Walker:
+class Walker(HeadReader):
     """Feeds blocks one by one; the state says where each lands."""
 
     def __init__(self, lines: list[str], dated: bool) -> None:
@@ -407,55 +404,6 @@ class Walker:
         if self.ctx == "week" and self.week is not None:
             self.week.groups.append(text)
 
-    # --- the text before the first section -----------------------------------------------
-    def _preamble(self) -> None:
-        paras = [b for b in self.preamble if b.kind == "para"]
-        if not paras:
-            return
-        raw = paras[0].raw
-        parts: list[list[str]] = [[]]
-        for line in raw:
-            if re.fullmatch(r"\s*(<br\s*/?>\s*){2}\s*", line, re.I):
-                parts.append([])
-            else:
-                parts[-1].append(line)
-        texts = ["\n".join(p) for p in parts]
-        plan_at = next((i for i, t in enumerate(texts) if t.startswith("**Plan")), None)
-        if plan_at is None:
-            self.out.intro = "\n".join(raw)
-        else:
-            self.out.intro = "\n<br><br>\n".join(texts[:plan_at])
-            plan = texts[plan_at]
-            self.out.readme["plan"] = plan
-            tracks = re.findall(r"\(\d\)\s*(\w+)\s*-\s*(.*?)\s*(?=\(\d\)|\.?\s*$)", plan)
-            if tracks:
-                self.out.readme["tracks"] = [
-                    {"name": name, "description": desc} for name, desc in tracks
-                ]
-            after = texts[plan_at + 1 :]
-            if after:
-                self.out.readme["after_plan"] = "\n<br><br>\n".join(after)
-        # what follows the intro (paragraphs, lists, quotes, rules), as written; blocks
-        # that touch (a list's items) stay one piece
-        first = paras[0]
-        chunks: list[list[str]] = []
-        end = first.end
-        covered = first.end
-        for extra in self.preamble:
-            if extra.line <= covered:
-                continue  # the intro itself, or inside a quote or list already taken
-            lines = list(extra.raw)
-            while lines and not lines[-1].strip():
-                lines.pop()
-            if chunks and extra.line == end + 1:
-                chunks[-1] += lines
-            else:
-                chunks.append(lines)
-            end = extra.line + len(lines) - 1
-            covered = max(covered, extra.end)
-        for chunk in chunks:
-            self.out.readme.setdefault("preamble_more", []).append("\n".join(chunk))
-
     # --- paragraphs ------------------------------------------------------------------------
     def para(self, block: Block) -> None:
         """A paragraph: intro text, a group label, a week note, a date line, or an entry."""
@@ -571,30 +519,6 @@ class Walker:
             kept = [raw for raw in block.raw if raw.strip() in dropped]
             self.keep(block, kept or None)
 
-    def _search_para(self, block: Block) -> None:
-        joined = " ".join(line.strip() for line in block.text.split("\n"))
-        search = self.out.readme.setdefault("search", {})
-        found = False
-        for name, value in _SEARCH_PART.findall(joined):
-            key = name.strip().lower().replace(" ", "_")
-            if key == "year":
-                search["by_year"] = value
-            elif key == "conference":
-                search["by_conference"] = re.sub(r"^e\.g\.\s*", "", value)
-            found = True
-        if not found:
-            search.setdefault("more", []).append("\n".join(block.raw))
-
-    def _resource_label(self, block: Block) -> None:
-        text = block.text.strip()
-        if self.section is None:
-            self.out.readme.setdefault("resources_intro", []).append(text)
-            return
-        if text[-1:] in ".!?" and self.section.intro is None and not self.section.groups:
-            self.section.intro = text
-        else:
-            self.section.groups.append(ResourceGroup(text))
-
     # --- list items ---------------------------------------------------------------------
     def item(self, block: Block) -> None:
         """A list item: an entry, a resource, a topic, a group label, or an entry's note."""
@@ -664,54 +588,6 @@ class Walker:
             return
         found.raw = "\n".join([found.raw, *between, *note.raw]).rstrip()
         self.last_entry = (found, dataclasses.replace(item, end=max(item.end, note.end)))
-
-    def _topic(self, block: Block) -> None:
-        match = _TOPIC.match(block.text.strip())
-        if not match:
-            self.out.readme.setdefault("search", {}).setdefault("more", []).append(
-                "\n".join(block.raw)
-            )
-            return
-        code, rest = match.groups()
-        first = self.topic_lines.get(code)
-        if first is not None:
-            # the library refuses a taxonomy with a code twice: merge, keep the first
-            self.warn(
-                block.line,
-                f"topic [{code}] is defined twice (first on line {first}): the first kept",
-            )
-            return
-        self.topic_lines[code] = block.line
-        named = _TOPIC_NAME.match(rest)
-        if named and "(" in rest:
-            name, desc, closed = named.group(1), named.group(2), named.group(3)
-            if not closed:
-                self.warn(block.line, f"topic [{code}]: the parenthesis is not closed")
-                unclosed = self.out.readme.setdefault("search", {}).setdefault("unclosed", [])
-                unclosed.append(code)
-            self.out.topics.append(Topic(code, name, desc))
-        else:
-            self.out.topics.append(Topic(code, rest, None))
-
-    def _resource_item(self, block: Block) -> None:
-        if self.section is None:
-            self.section = ResourceSection("Resources")
-            self.out.resources.append(self.section)
-        if block.level > 0:
-            self.warn(block.line, "nested resource item read as a plain item")
-        if not self.section.groups:
-            self.section.groups.append(ResourceGroup(None))
-        text = " ".join(part.strip() for part in block.text.split("\n")).strip()
-        cut = text.find(" [[")
-        title, tail = (text, "") if cut == -1 else (text[:cut], text[cut:])
-        star, title = star_split(title.strip())
-        entry = Entry(title=title, url=None)
-        parse_tail(tail, 0, entry)
-        for problem in entry.problems:
-            self.warn(block.line, problem)
-        if entry.rest:
-            self.warn(block.line, f"resource: text not read: {entry.rest!r}")
-        self.section.groups[-1].items.append(ResourceItem(title, entry.links, star))
 
     def _slot(self, block: Block) -> None:
         """A placeholder (``[]()``, ``[TBA]()``, ``[[TBP]()]``): the writer's to-do slot, kept
