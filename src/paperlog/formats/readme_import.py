@@ -158,6 +158,8 @@ def paper_from_found(found: Found) -> Paper:
         reading = Reading(found.week, found.week_start, found.group, found.day, found.order)
         if found.period:
             reading.extra["period"] = found.period
+        if found.section:  # a recommended list before the log (readme_recommended)
+            reading.extra["section"] = found.section
         if raw is not None:
             reading.extra[LINE] = raw
         paper.readings.append(reading)
@@ -277,7 +279,9 @@ def _reading_overrides(paper: Paper, other: Paper) -> dict[str, Any]:
 def _sort_key(found: Found) -> tuple[int, int, str, int]:
     """Oldest reading first, wish-list last: a paper's first listing sets its fields."""
     if found.status == "wish":
-        return (2, 0, "", found.rank or 0)
+        return (3, 0, "", found.rank or 0)
+    if found.section:  # a recommended listing: after the log's readings of the paper
+        return (2, 0, "", found.order)
     start = found.week_start.isoformat() if found.week_start else ""
     return (0 if found.week is not None else 1, found.week or 0, start, found.order)
 
@@ -329,6 +333,14 @@ def collect_papers(parsed: Parsed, warn: list[ImportWarning]) -> list[Paper]:
             )
             _keep_listing(parsed, found, paper)
             continue
+        elif found.section:
+            warn.append(
+                ImportWarning(
+                    found.line,
+                    f"recommended under {found.section!r} and listed at {where} (same {why}): "
+                    "one item",
+                )
+            )
         else:
             weeks = ", ".join(str(r.week) for r in same.readings if r.week is not None)
             what = f"week {weeks} ({where})" if weeks else where

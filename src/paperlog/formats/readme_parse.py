@@ -352,6 +352,20 @@ class Entry:
     """Shape-specific details (authors, rating, minutes spent)."""
 
 
+_SHIELD = re.compile(r"^https?://img\.shields\.io/(?:static/v1\?|badge/)([^?#]+)")
+
+
+def shield_text(path: str) -> str:
+    """What a shields.io badge reads: ``CVPR-2016-blue`` -> "CVPR 2016" (``--`` is a dash,
+    ``_`` a space, ``__`` an underscore; the last part is the colour)."""
+    from urllib.parse import unquote
+
+    parts = re.split(r"(?<!-)-(?!-)", unquote(path.strip("/")))
+    words = parts[:-1] if len(parts) > 1 else parts
+    text = " ".join(w.replace("--", "-").replace("__", "\0").replace("_", " ") for w in words)
+    return text.replace("\0", "_").strip()
+
+
 def parse_tail(s: str, i: int, entry: Entry) -> None:
     """Read what follows an entry's title: labelled links, badges, free tags."""
     rest: list[str] = []
@@ -405,6 +419,13 @@ def parse_tail(s: str, i: int, entry: Entry) -> None:
             entry.badges.append(label)
             i = match.end()
             continue
+        if s.startswith("![", i):  # a shields.io badge: "![CVPR](.../badge/CVPR-2016-blue)"
+            image = scan_link(s, i + 1)
+            shield = _SHIELD.match(image.url) if image is not None else None
+            if image is not None and shield is not None:
+                entry.badges.append(shield_text(shield.group(1)))
+                i = image.end
+                continue
         if s.startswith("([", i) or s.startswith("( [", i):
             start = s.index("[", i)
             inner = scan_link(s, start)

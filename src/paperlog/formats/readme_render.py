@@ -165,7 +165,9 @@ def _wishlist(config: Config, papers: list[Paper]) -> list[str]:
         (p for p in papers if p.status == "wish"),
         key=lambda p: (p.rank is None, p.rank or 0, p.key),
     )
-    slots = [s for s in config.readme.get("slots") or [] if "period" not in s]
+    slots = [
+        s for s in config.readme.get("slots") or [] if "period" not in s and "section" not in s
+    ]
     if not wish and not slots:
         return []
     heading = config.readme.get("wish_heading")
@@ -352,6 +354,8 @@ def _weeks(papers: list[Paper], weeks: list[WeekInfo], config: Config) -> list[s
     undated: dict[tuple[str, str], list[tuple[Reading, Paper]]] = {}
     for paper in papers:
         for reading in paper.readings:
+            if reading.extra.get("section"):
+                continue  # a recommended listing: in the text before the log
             if reading.week is not None:
                 by_week.setdefault(reading.week, []).append((reading, paper))
             else:
@@ -399,6 +403,37 @@ def _period_start(label: str) -> str:
     """The day a date section's label stands for ("" when none), to place it among others."""
     period = parse_period(label)
     return period.start.isoformat() if period is not None and period.start else ""
+
+
+def _before_log(config: Config, papers: list[Paper]) -> list[str]:
+    """The README's own text before its log, verbatim, with its recommended lists' entries
+    (readings marked with their ``section``) written back where they stood."""
+    text = config.readme.get("before_log")
+    listings = [(r, p) for p in papers for r in p.readings if r.extra.get("section")]
+    if not text and not listings:
+        return []
+    lines = str(text).split("\n") if text else []
+    places = [p for p in config.readme.get("before_log_lists") or [] if isinstance(p, dict)]
+    where = {(str(p.get("section")), p.get("group")): p for p in places}
+    slots = [s for s in config.readme.get("slots") or [] if "section" in s]
+    mark = _marker(config)
+    runs: dict[tuple[str, Any], list[tuple[float, str]]] = {}
+    for reading, paper in sorted(listings, key=lambda rp: (rp[0].order, rp[1].key)):
+        key = (str(reading.extra["section"]), reading.group)
+        runs.setdefault(key, []).append((float(reading.order), entry_line(paper, reading, mark)))
+    inserts: list[tuple[int, list[str]]] = []
+    for key, entries in runs.items():
+        here = [s for s in slots if (s.get("section"), s.get("group")) == key]
+        block = _interleave(entries, _slots_in(here, key[1]))
+        place = where.get(key)
+        # a list the README did not place (none does today): after the text
+        at = min(int(place.get("at") or 0), len(lines)) if place else len(lines)
+        inserts.append((at, block))
+    # from the end, so each place still counts lines of the README's text; of two lists at
+    # one place the later goes in first, so the earlier ends up before it
+    for _, (at, block) in sorted(enumerate(inserts), key=lambda nib: (nib[1][0], nib[0]))[::-1]:
+        lines[at:at] = block
+    return [*lines, ""]
 
 
 def _kept_run(texts: list[Any], before: list[str]) -> list[str]:
@@ -465,8 +500,7 @@ def render_readme(library: Library, *, charts: Sequence[tuple[str, str]] = ()) -
         lines.append(CHARTS_MARKER)
         lines += [f"![{alt}]({path})" for alt, path in charts]
         lines.append("")
-    if config.readme.get("before_log"):  # the README's own text before its log, verbatim
-        lines += [str(config.readme["before_log"]), ""]
+    lines += _before_log(config, papers)
     lines += _wishlist(config, papers)
     lines += _weeks(papers, library.load_weeks(), config)
     lines += _kept_run(config.readme.get("after_log") or [], lines)  # the README's own text

@@ -31,10 +31,12 @@ from paperlog.formats.readme_layout import (
     marked_span,
 )
 from paperlog.formats.readme_parse import Block, Entry, parse_blocks
+from paperlog.formats.readme_recommended import Recommended, before_log_parts
 from paperlog.formats.readme_shapes import (
     TO_READ,
     UNDATED,
     Period,
+    is_recommended,
     parse_any_entry,
     parse_period,
     parse_week_heading,
@@ -110,6 +112,9 @@ class Walker(HeadReader):
         """True right after a heading that names a group, before anything under it."""
         self.wish_heading_info: dict[str, Any] | None = None
         """The last source line kept as text (the blocks inside it are not read again)."""
+        self.recommended = Recommended()
+        self.recommended_found: list[Found] = []
+        """Recommended lists before a dated log: their entries are read items."""
         self.group_named_at = 0
         """The line naming the current group, until its first entry (0: none)."""
         self.periods_seen: list[Period] = []
@@ -135,6 +140,13 @@ class Walker(HeadReader):
             spaced = self.out.readme.setdefault("group_blank", [])
             if self.group not in spaced:
                 spaced.append(self.group)
+
+    def _start_recommended(self, text: str, level: int) -> None:
+        """A recommended list before the log ("## Recommended papers"): its entries are read
+        items in the group of their heading (see readme_recommended)."""
+        self.ctx, self.ctx_level, self.group = "recommended", level, text
+        self.recommended.section = text
+        self.group_source = None
 
     def _next_line(self, block: Block) -> str:
         """The source line right after a block ("" at the end)."""
@@ -166,12 +178,16 @@ class Walker(HeadReader):
             lines.pop()
         if not "".join(lines).strip():
             return
-        if self.dated and not self.log_lines:
-            return  # a dated log's text before its first week: before_log keeps it
         text = "\n".join(line.rstrip() for line in lines)
         after = block.end if raw is None else block.line + len(raw) - 1
         if after < len(self.lines) and not self.lines[after].strip():
             text += "\n"  # a blank line followed it: a render keeps the paragraph apart
+        if self.ctx == "recommended":  # kept in place when it stands between two entries
+            self.kept_until = max(self.kept_until, after)
+            self.recommended.note_text(self.group, block.line, block.line + len(lines) - 1, text)
+            return
+        if self.dated and not self.log_lines:
+            return  # a dated log's text before its first week: before_log keeps it
         self.kept_until = max(self.kept_until, after)
         self._has_content()
         record: dict[str, Any] = {"line": text, "text": True}
@@ -263,6 +279,12 @@ class Walker(HeadReader):
             self.out.readme["resources_heading"] = text
             return
         self.zone = "notes"
+        if self.ctx == "recommended" and block.level > self.ctx_level:
+            self.group = text  # a sub-group of the recommended list ("### Detection")
+            return
+        if self.dated and not self.log_lines and is_recommended(text):
+            self._start_recommended(text, block.level)
+            return
         if TO_READ.search(text):
             self.ctx, self.ctx_level, self.group = "wish", block.level, None
             self.wish_heading, self.wish_start = text, block.line
@@ -430,6 +452,17 @@ class Walker(HeadReader):
                 return
         lines = [line.strip() for line in text.split("\n")]
         single = lines[0] if len(lines) == 1 else None
+        if self.ctx == "recommended":
+            entry = parse_any_entry(text) if text.lstrip().startswith(("[", "**[")) else None
+            if entry is not None and entry.url:
+                self._place(entry, block, whole=True)
+            else:
+                self.keep(block)  # the list's own text
+            return
+        recommends = single and "](" not in single and len(single) <= 80
+        if recommends and self.dated and not self.log_lines and is_recommended(single or ""):
+            self._start_recommended(single or "", 99)  # "Papers I recommend:"
+            return
         special = any(
             _WISH_LINE.match(line)
             or ("](" not in line and len(line) <= 80 and TO_READ.search(line))
@@ -547,10 +580,13 @@ class Walker(HeadReader):
             self._extend_listing(block)
             return
         slot = _SLOT_LINK.match(text.strip())
+        entry = parse_any_entry(text)
+        if self.ctx == "recommended" and (slot is not None or entry is None):
+            self.keep(block)  # a placeholder or a line that is no entry: the list's text
+            return
         if slot is not None and slot.group(1).lower() in _SLOT_TITLES and self.ctx != "none":
             self._slot(block)
             return
-        entry = parse_any_entry(text)
         if entry is None:
             plain = " ".join(part.strip() for part in text.split("\n")).strip()
             if block.has_children and "](" not in plain and plain:
@@ -617,6 +653,14 @@ class Walker(HeadReader):
         if entry.title.strip().lower() in _SLOT_TITLES and not entry.url and slot_here:
             self._slot(block)
             return None
+        if self.ctx == "recommended":
+            found = Found(entry, block.line, "read", self.group)
+            found.section = self.recommended.section
+            found.order = self.recommended.note_entry(self.group, block, self.lines)
+            if block.kind == "item" or len(block.raw) == 1 or whole:
+                found.raw = "\n".join(block.raw).rstrip() + ("\n" if block.kind == "para" else "")
+            self.recommended_found.append(found)
+            return found
         if self.ctx == "week" and self.week is not None:
             self.order += 1
             found = Found(entry, block.line, "read", self.group, self.week.week, self.week.start)
@@ -719,13 +763,22 @@ def walk(text: str) -> Parsed:
     if empty:  # a month heading with nothing under it ("#### 2014-07"): rendered back
         walker.out.readme["empty_periods"] = empty
     readme = walker.out.readme
+    walker.out.found[:0] = walker.recommended_found  # listed before the log
     marks = Counter(
         found.raw.lstrip()[0] for found in walker.out.found if found.raw and found.raw.strip()
     )
     common = [m for m, _ in marks.most_common(3) if m in "-+*"]
     if common and common[0] != "*":  # generated lines follow the README's marker
         readme["list_marker"] = common[0]
-    before = before_log(lines, first_notes, walker.dated, walker.log_lines)
+    recommended = walker.recommended
+    if recommended.spans and first_notes is not None and walker.log_lines:
+        # the text before the log with the recommended entries cut out, and where they go
+        before, lists = before_log_parts(lines, first_notes, min(walker.log_lines), recommended)
+        readme["before_log_lists"] = lists
+        if recommended.slots():
+            readme.setdefault("slots", []).extend(recommended.slots())
+    else:
+        before = before_log(lines, first_notes, walker.dated, walker.log_lines)
     if before:
         readme["before_log"] = before
     # parts of the seed's layout this README does not have: a render must not invent them
