@@ -11,9 +11,11 @@ and, when asked, save the citation keys they had to make.
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import gc
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -96,6 +98,25 @@ def _title_print(paper: Paper) -> str:
     return "".join(_WORD_RE.findall(fold(paper.title)))
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while an import builds its papers.
+
+    An import allocates hundreds of thousands of objects that all stay alive to the end (the
+    parsed entries, the papers, their texts), so each pass of the collector finds nothing to
+    free and the passes grow with the heap: a quarter of the CPU time of importing 10,000
+    entries. What an import makes holds no reference cycles to leak; collection resumes after.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def import_bibtex(
     library: Library,
     path: Path,
@@ -112,6 +133,13 @@ def import_bibtex(
     New papers join the end of the queue in file order, ``added`` on ``today`` (the import
     day). A file without any entry is an ``ImportProblem``.
     """
+    with _collector_paused():
+        return _import(library, path, progress, dry_run, today)
+
+
+def _import(
+    library: Library, path: Path, progress: Progress | None, dry_run: bool, today: date | None
+) -> BibImportReport:
     file_blocks = FileBlocks()
     entries, malformed, warnings = read_bibtex(path, file_blocks)
     report = BibImportReport(path, entries=len(entries), malformed=malformed, warnings=warnings)
