@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from paperlog.formats.readme_import import import_readme
 from paperlog.formats.readme_render import render_readme
 from paperlog.formats.readme_walk import MARKER_BEGIN, MARKER_END
 from paperlog.library import Library
+from paperlog.services.import_readme import import_readme
 
 DATED = """# My log
 
