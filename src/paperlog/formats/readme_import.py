@@ -158,6 +158,8 @@ def paper_from_found(found: Found) -> Paper:
         reading = Reading(found.week, found.week_start, found.group, found.day, found.order)
         if found.period:
             reading.extra["period"] = found.period
+        if found.section:  # a recommended list before the log (readme_recommended)
+            reading.extra["section"] = found.section
         if raw is not None:
             reading.extra[LINE] = raw
         paper.readings.append(reading)
@@ -277,9 +279,24 @@ def _reading_overrides(paper: Paper, other: Paper) -> dict[str, Any]:
 def _sort_key(found: Found) -> tuple[int, int, str, int]:
     """Oldest reading first, wish-list last: a paper's first listing sets its fields."""
     if found.status == "wish":
-        return (2, 0, "", found.rank or 0)
+        return (3, 0, "", found.rank or 0)
+    if found.section:  # a recommended listing: after the log's readings of the paper
+        return (2, 0, "", found.order)
     start = found.week_start.isoformat() if found.week_start else ""
     return (0 if found.week is not None else 1, found.week or 0, start, found.order)
+
+
+def _keep_listing(parsed: Parsed, found: Found, paper: Paper) -> None:
+    """A paper's second wish-list listing (listed twice, or read and listed again to read) is
+    no second item: its line is kept as text where it stood, so a render writes it back."""
+    from paperlog.formats.readme_render import entry_line
+
+    marker = str(parsed.readme.get("list_marker") or "*")
+    line = found.raw if found.raw is not None else entry_line(paper, marker=marker)
+    record: dict[str, Any] = {"line": line, "text": True, "after": (found.rank or 1) - 1}
+    if found.wish_group is not None:
+        record["group"] = found.wish_group
+    parsed.readme.setdefault("slots", []).append(record)
 
 
 def collect_papers(parsed: Parsed, warn: list[ImportWarning]) -> list[Paper]:
@@ -310,10 +327,20 @@ def collect_papers(parsed: Parsed, warn: list[ImportWarning]) -> list[Paper]:
             what = "already read" if same.status == "read" else "already in the wish-list"
             warn.append(
                 ImportWarning(
-                    found.line, f"{what} (same {why} as {where}): this wish-list listing not kept"
+                    found.line,
+                    f"{what} (same {why} as {where}): this wish-list listing kept as text",
                 )
             )
+            _keep_listing(parsed, found, paper)
             continue
+        elif found.section:
+            warn.append(
+                ImportWarning(
+                    found.line,
+                    f"recommended under {found.section!r} and listed at {where} (same {why}): "
+                    "one item",
+                )
+            )
         else:
             weeks = ", ".join(str(r.week) for r in same.readings if r.week is not None)
             what = f"week {weeks} ({where})" if weeks else where
