@@ -53,6 +53,7 @@ class Run:
     lines: int
     peak: int
     cpu: float = 0.0
+    """User + system CPU seconds (wait4): barely moved by the machine's load, unlike wall."""
     system: float = 0.0
     """Of ``cpu``, the time in the kernel (creating files, on a busy disk most of a write)."""
 
@@ -356,28 +357,38 @@ def search_rows(work: Path, env: dict[str, str], runs: int, quick: bool) -> list
         a0, b0 = paired(pl, fl, runs)
         hits = a0.runs[0].lines
         rows.append(
-            ratio_row(
-                f"keyword search at {size} ({hits} hits), no watcher, process / floor",
+            with_cpu(
+                ratio_row(
+                    f"keyword search at {size} ({hits} hits), no watcher, process / floor",
+                    a0,
+                    b0,
+                    limit,
+                ),
                 a0,
                 b0,
-                limit,
             )
         )
+        rows.append(stat_floor_row(lib / "papers", size, b0, limit, rows[-1].ok))
         with watching(lib, env) as watched:
             if watched:
                 a, b = paired(pl, fl, runs)
                 rows.append(
-                    ratio_row(
-                        f"keyword search at {size}, paperlog watch running, process / floor",
+                    with_cpu(
+                        ratio_row(
+                            f"keyword search at {size}, paperlog watch running, process / floor",
+                            a,
+                            b,
+                            limit,
+                        ),
                         a,
                         b,
-                        limit,
                     )
                 )
             else:
                 a, b = a0, b0
             if count == 10_000:
                 rows += others_rows(root, lib, env, runs, quick)
+        rows.append(auto_watch_row(lib, env, pl=pl, fl=fl, runs=runs, size=size, limit=limit))
         if count != 10_000:
             sides = [("no watcher", a0, b0)]
             if a is not a0:
@@ -394,6 +405,82 @@ def search_rows(work: Path, env: dict[str, str], runs: int, quick: bool) -> list
                     )
                 )
     return rows
+
+
+def cpu_ms(side: Side) -> str:
+    """The median CPU time (user + system) of a side's runs."""
+    return f"{statistics.median(r.cpu for r in side.runs) * 1000:.0f} ms"
+
+
+def with_cpu(row: Row, a: Side, b: Side) -> Row:
+    """A ratio row with each side's median CPU time beside the wall times."""
+    row.detail += f"; CPU {a.name} {cpu_ms(a)}, {b.name} {cpu_ms(b)}"
+    return row
+
+
+def stat_floor_row(
+    papers: Path, size: str, floor_side: Side, limit: float, met: bool | None
+) -> Row:
+    """Why a no-watcher search row misses (or what room it has): the cheapest proof by stat
+    of every paper file on this machine, against the row's budget (bench_fresh.py)."""
+    import bench_fresh
+
+    floor_cpu = statistics.median(r.cpu for r in floor_side.runs)
+    line = bench_fresh.explain(papers, floor_cpu, limit)
+    progress(f"stat floor at {size}: {line}")
+    return Row(
+        f"floor under the no-watcher row at {size}: one stat per paper file",
+        "met above" if met else "explains the miss",
+        "-",
+        None,
+        line,
+    )
+
+
+def auto_watch_row(
+    lib: Path,
+    env: dict[str, str],
+    *,
+    pl: tuple[str, Callable[[int], Run]],
+    fl: tuple[str, Callable[[int], Run]],
+    runs: int,
+    size: str,
+    limit: float,
+) -> Row:
+    """Search with ``[index] fsmonitor = true`` after the first call: that call checks every
+    file and starts a watcher (git's core.fsmonitor); the measured ones ask it."""
+    name = f"keyword search at {size}, watcher started on first use (after the first call), process / floor"
+    config = lib / "paperlog.toml"
+    text = config.read_bytes()
+    turned_on = subprocess.run(
+        paperlog(lib, "watch", "--auto", "on"), capture_output=True, env=env, check=False
+    )
+    if turned_on.returncode != 0:
+        return Row(name, "not in this source tree", f"<= {limit}x", None)
+    try:
+        first = pl[1](0)
+        deadline = time.monotonic() + 600
+        while True:
+            status = subprocess.run(
+                paperlog(lib, "watch", "--status", "--json"),
+                capture_output=True,
+                env=env,
+                check=True,
+            )
+            if json.loads(status.stdout)["watching"]:
+                break
+            if time.monotonic() > deadline:
+                return Row(name, "error: the watcher did not start", f"<= {limit}x", False)
+            time.sleep(0.2)
+        a, b = paired(pl, fl, runs)
+        row = with_cpu(ratio_row(name, a, b, limit), a, b)
+        row.detail += f"; the first call (checks every file, starts it) {fmt(first.seconds)}"
+        return row
+    finally:
+        subprocess.run(
+            paperlog(lib, "watch", "--auto", "off"), capture_output=True, env=env, check=False
+        )
+        config.write_bytes(text)  # the corpus as it was
 
 
 def others_rows(root: Path, lib: Path, env: dict[str, str], runs: int, quick: bool) -> list[Row]:
@@ -486,7 +573,7 @@ def in_process_row(env: dict[str, str]) -> Row:
     return row
 
 
-def with_cpu(row: Row, a: Side, b: Side) -> Row:
+def with_cpu_and_load(row: Row, a: Side, b: Side) -> Row:
     """``row`` with both sides' median CPU time (user + system) and the load average: on a
     shared machine CPU time says what wall time cannot."""
     ca = statistics.median(r.cpu for r in a.runs)
@@ -535,7 +622,7 @@ def import_rows(work: Path, env: dict[str, str], runs: int) -> list[Row]:
         a, b = paired(("paperlog", pl_readme), ("floor", fl_readme), runs, same_count=False)
         items = f"{b.runs[0].lines:,} items, {a.runs[0].lines:,} files"
         row = ratio_row(f"README import ({items}) / regex-and-write floor", a, b, 2.0)
-        rows.append(with_cpu(row, a, b))
+        rows.append(with_cpu_and_load(row, a, b))
     except RuntimeError as exc:
         rows.append(Row("README import / floor", f"error: {exc}"[:140], "<= 2x", False))
 
@@ -587,7 +674,7 @@ def import_rows(work: Path, env: dict[str, str], runs: int) -> list[Row]:
         row = ratio_row(
             f"BibTeX import, {a.runs[0].lines} entries / bibtexparser 2 parse", a, b, 2.0
         )
-        rows.append(with_cpu(row, a, b))
+        rows.append(with_cpu_and_load(row, a, b))
         # Where the time goes: the same import writing nothing (parse and convert)
         d, e = paired(("paperlog --dry-run", pl_bib_dry), ("bibtexparser", fl_bib), runs, False)
         dry = Row(
@@ -597,7 +684,7 @@ def import_rows(work: Path, env: dict[str, str], runs: int) -> list[Row]:
             None,
             f"{d}; {e}",
         )
-        rows.append(with_cpu(dry, d, e))
+        rows.append(with_cpu_and_load(dry, d, e))
         # The contract's floor writes nothing; beside it, the same parse writing a file per
         # entry durably, as the README row's floor does: what is left is paperlog's own work.
         f, g = paired(("paperlog", pl_bib), ("parse-and-write floor", fl_bib_write), runs)
@@ -609,7 +696,7 @@ def import_rows(work: Path, env: dict[str, str], runs: int) -> list[Row]:
             f"{f}; {g}",
         )
         progress(f"{written.name}: {written.measured} ({written.detail})")
-        rows.append(with_cpu(written, f, g))
+        rows.append(with_cpu_and_load(written, f, g))
         # What writing the files durably costs alone, beside the parse: the floor under both
         # imports once every file is durable (a crash loses nothing).
         c, _ = paired(("durable floor", durable), ("bibtexparser", fl_bib), 1, same_count=False)
