@@ -61,6 +61,17 @@ def has_conflict_markers(data: bytes) -> bool:
 
 def conflicted_files(paths: Iterable[Path]) -> list[Path]:
     """The files among ``paths`` that hold git conflict markers."""
+    paths = list(paths)
+    if len(paths) > 64:
+        # A big batch (an import) writes mostly new files: one listing of each folder says
+        # which exist, instead of a failed open per new file (10,000 of them).
+        listed: dict[Path, set[str] | None] = {}
+        for folder in {path.parent for path in paths}:
+            try:
+                listed[folder] = set(os.listdir(folder))  # noqa: PTH208 (names, no Paths)
+            except OSError:
+                listed[folder] = None  # unreadable: try each file, as for a small batch
+        paths = [p for p in paths if (names := listed[p.parent]) is None or p.name in names]
     found = []
     for path in paths:
         try:
