@@ -28,8 +28,11 @@ FILES = (
     "cmlbib_nips2020.bib",
 )
 EXPECTED = {
-    "linked": "b6e33a898b2621c315286906aa8df301b0278adfc076a74286781d254b581636",
-    "reversed": "dec2c8fb8b0a5cc8e5051962e8774f8fcbd509095cde03b80d0debaae67f979e",
+    # updated once, on purpose: ifnspaml's Steiner2021 (Meng2022's eprint, another title) is now
+    # its own paper instead of an alias of Meng2022; every other file is byte-identical but for
+    # the queue ranks after it, one higher (checked with diff -r -I '^rank: ')
+    "linked": "1ddd0f4b51856b91d3de6f8060caac2fafe2ad024dfdb34ab2562bcc0d8997f1",
+    "reversed": "3f1d24c64741d8c40b94d5c45a6fce33286070a4aeee733e22a838e2a7a638b7",
 }
 
 

@@ -14,6 +14,7 @@ are kept, raw as written, under ``bibtex`` in the paper's front matter::
       type: inproceedings
       fields: {pages: 1--10, publisher: PMLR, month: jun}
       unbraced: [month]        # written without braces (a month macro, a concatenation)
+      id_clash: [eprint]       # an id another paper holds: written back, not the paper's id
 
 A field paperlog reads (``title``, ``author``...) is kept raw too when paperlog would not write it
 back the same way (``{{TensorFlow}}``); export writes it while the paper still says the same.
@@ -477,12 +478,16 @@ def entry_fields(paper: Paper) -> tuple[str, list[tuple[str, str, bool]]]:
         venue_field = _EXPORT_VENUE_FIELD[entry_type]
     # An entry without a (readable) title got its key as the paper's title: not a title to write.
     stand_in_title = bool(data.get("untitled")) and paper.title == paper.citekey
+    # an id another paper holds (services.import_bibtex's id clash) is not the paper's: its
+    # fields are written as the entry had them, not checked against the paper's ids
+    clash = data.get("id_clash") or []
+    unchecked = {str(n).lower() for n in ([clash] if isinstance(clash, str) else clash)}
     values: dict[str, tuple[str, bool]] = {}
     for name, raw in kept.items():
         name = str(name).lower()
         raw = "" if raw is None else str(raw)
         checked = (name in MAPPED or name == venue_field) and not (
-            name == "title" and stand_in_title
+            (name == "title" and stand_in_title) or name in unchecked
         )
         if checked and _read(name, raw) != _current(paper, name):
             continue  # the user changed it: the paper's value wins (made below)

@@ -90,6 +90,73 @@ def _ids_of(paper: Paper) -> dict[str, str]:
     return {k: paper.ids[k] for k in ("doi", "arxiv") if paper.ids.get(k)}
 
 
+ID_CLASH_OVERLAP = 0.25
+"""Below this share of common words (of the shorter title, small words left out) two entries
+sharing an id are taken for two papers with a wrong id, not one paper: an arXiv title and its
+published title still share most words ("Big Transfer (BiT): General Visual Representation
+Learning" and "Large Scale Learning of General Visual Representations for Transfer": 5 of 7),
+two papers do not (a copied eprint: 1 of 9)."""
+ID_CLASH_MIN_WORDS = 4
+_ID_FIELDS = {"arxiv": ("eprint", "archiveprefix", "primaryclass"), "doi": ("doi",)}
+_SMALL_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "by",
+        "for",
+        "from",
+        "how",
+        "in",
+        "is",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "via",
+        "with",
+        "your",
+    ]
+)
+
+
+def _title_words(title: str) -> set[str]:
+    words = (w.removesuffix("s") for w in _WORD_RE.findall(fold(title).lower()))
+    return {w for w in words if w not in _SMALL_WORDS}
+
+
+def _titles_disagree(a: str, b: str) -> bool:
+    """Whether two titles are clearly two papers' (both long enough to tell: a README's "SimCLR"
+    and the entry's "A Simple Framework ..." share no word and are one paper)."""
+    wa, wb = _title_words(a), _title_words(b)
+    if min(len(wa), len(wb)) < ID_CLASH_MIN_WORDS:
+        return False
+    return len(wa & wb) < ID_CLASH_OVERLAP * min(len(wa), len(wb))
+
+
+def _id_clash(
+    paper: Paper,
+    seen: list[tuple[str, str]],
+    known: dict[tuple[str, str], Paper | None],
+    from_file: dict[tuple[str, str], Paper],
+) -> tuple[str, str, Paper] | None:
+    """(kind, id, holder) when every id of ``paper`` that is already held belongs to a paper
+    with a clearly different title; None when the id match is believable (or there is none)."""
+    clash = None
+    for kind, value in seen:
+        holder = known.get((kind, value)) or from_file.get((kind, value))
+        if holder is None or not _title_print(holder) or not _title_print(paper):
+            return None
+        if not all(_titles_disagree(t, paper.title) for t in (holder.title, holder.display_title)):
+            return None
+        clash = clash or (kind, value, holder)
+    return clash
+
+
 def _title_print(paper: Paper) -> str:
     """The title folded to letters and digits ("" for a stand-in title), for comparisons."""
     data = paper.extra.get(EXTRA_KEY)
@@ -193,6 +260,29 @@ def _import(
             )
         ids = [(kind, paper.ids[kind]) for kind in ("doi", "arxiv") if paper.ids.get(kind)]
         seen = [i for i in ids if i in known]
+        clash = _id_clash(paper, seen, known, from_file)
+        if clash is not None:
+            # An entry whose id another paper holds under another title: one of the two ids is
+            # wrong (a copied eprint field), and skipping the entry would lose a paper.
+            kind, value, holder = clash
+            data = paper.extra[EXTRA_KEY]
+            for i in seen:
+                paper.ids.pop(i[0], None)
+                # the entry's own fields stay as written (export writes them back)
+                for name in _ID_FIELDS[i[0]]:
+                    if name in fields:
+                        data.setdefault("fields", {})[name] = fields[name]
+                        data.setdefault("id_clash", []).append(name)
+            report.warnings.append(
+                BibWarning(
+                    line,
+                    f"{entry.key}: same {kind} id {value} as {holder.citekey or holder.key} but "
+                    f"another title; imported as its own paper without the {kind} id (one of "
+                    "the two entries has a wrong id: check its eprint/doi field)",
+                )
+            )
+            ids = [i for i in ids if i not in seen]
+            seen = []
         owner = next((known[i] for i in seen if known[i] is not None), None)
         mine, title = dict(ids), _title_print(paper)
         same_key = any(
