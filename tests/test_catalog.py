@@ -598,6 +598,99 @@ def test_a_word_search_ranks_the_newest_matches_of_a_large_match_set(
     assert [p.id for p in catalog.search("paper year:2020", limit=10)] == everything[:10]
 
 
+def _tier_rows(catalog: Catalog, word: str) -> list[int]:
+    from paperlog.catalog.fts import RECENT_TABLE
+
+    return [
+        int(r[0])
+        for r in catalog.execute(
+            f"SELECT rowid FROM {RECENT_TABLE} WHERE {RECENT_TABLE} MATCH ? ORDER BY rowid",
+            [word],
+        )
+    ]
+
+
+def test_the_recent_tier_answers_word_searches_with_the_same_rows(
+    tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big catalog keeps its newest rows in a second, small full-text table: a word search
+    whose window it fills is answered there (the same newest rows the whole index would
+    rank), one it cannot fill goes to the whole index; a merge replaces a row's text in both."""
+    import paperlog.catalog.fts as fts
+    import paperlog.catalog.store as store
+
+    catalog.recent_rows = 20
+    source = tmp_path / "snap.jsonl"
+    _write_jsonl(source, 100)
+    ingest_path(catalog, source)
+    assert fts.recent_range(catalog._conn) == (80, 100)
+    assert _tier_rows(catalog, "paper") == list(range(81, 101))
+    monkeypatch.setattr(store, "RANK_WINDOW", 5)
+    assert sorted(p.id for p in catalog.search("paper", limit=10)) == list(range(96, 101))
+    # A window the tier cannot fill: the whole index ranks, as without a tier.
+    monkeypatch.setattr(store, "RANK_WINDOW", 50)
+    with_tier = [p.id for p in catalog.search("paper", limit=10)]
+    assert sorted(with_tier)[0] <= 80
+    catalog._conn.execute("DELETE FROM meta WHERE name LIKE 'recent_%'")
+    assert [p.id for p in catalog.search("paper", limit=10)] == with_tier
+    fts.sync_recent(catalog._conn, catalog.fts_upto(), rows=20, chunk=100)
+    assert _tier_rows(catalog, "words") == list(range(81, 101))
+    catalog.begin()
+    catalog.upsert(
+        CatalogRecord(
+            title="Paper number 94 about topic 3",
+            abstract="A much longer abstract about zebrafish cartography, " * 30,
+            arxiv="2001.00094",
+            year=2020,
+            source="arxiv",
+        )
+    )
+    catalog.commit()
+    assert _tier_rows(catalog, "zebrafish") == [95]
+    assert 95 not in _tier_rows(catalog, "words")
+    assert [p.id for p in catalog.search("zebrafish")] == [95]
+
+
+def test_the_recent_tier_follows_new_rows_is_rebuilt_when_grown_and_resumes(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    """New rows enter the tier with the whole index; grown past twice its size it is rebuilt
+    from the newest rows; a build killed between chunks leaves searches on the whole index
+    until the next ingest completes it."""
+    import paperlog.catalog.fts as fts
+
+    catalog.recent_rows = 20
+    first = tmp_path / "a.jsonl"
+    _write_jsonl(first, 100)
+    ingest_path(catalog, first)
+    second = tmp_path / "b.jsonl"
+    with second.open("w") as handle:
+        for n in range(100, 115):
+            handle.write(json.dumps({"id": f"2002.{n:05d}", "title": f"Later paper {n}"}) + "\n")
+    ingest_path(catalog, second)
+    assert fts.recent_range(catalog._conn) == (80, 115)
+    assert _tier_rows(catalog, "later") == list(range(101, 116))
+    third = tmp_path / "c.jsonl"
+    with third.open("w") as handle:
+        for n in range(200, 210):
+            handle.write(json.dumps({"id": f"2003.{n:05d}", "title": f"Latest paper {n}"}) + "\n")
+    ingest_path(catalog, third)  # 45 rows would exceed 2 x 20: rebuilt from the newest 20
+    assert fts.recent_range(catalog._conn) == (105, 125)
+    assert _tier_rows(catalog, "paper") == list(range(106, 126))
+    catalog._conn.execute("DELETE FROM meta WHERE name LIKE 'recent_%'")
+
+    def die(_n: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        fts.sync_recent(catalog._conn, catalog.fts_upto(), rows=20, chunk=5, progress=die)
+    assert fts.recent_range(catalog._conn) == (105, 110)
+    assert [p.id for p in catalog.search("latest", limit=3)] != []
+    assert catalog.index_pending() == 0
+    assert fts.recent_range(catalog._conn) == (105, 125)
+    assert _tier_rows(catalog, "paper") == list(range(106, 126))
+
+
 @pytest.mark.parametrize(
     "args",
     [
