@@ -5,24 +5,42 @@ records of the source are done. A kill loses at most the batch under way; the ne
 what was committed (a source is known by its path, size and modification time) and goes on.
 Re-ingesting a finished source reads nothing. Merging is by identifier and normalised title
 (``Catalog.upsert``), so ingesting the same source twice changes nothing.
+
+A big file (``PARALLEL_BYTES``) is read by a second process: it parses the records and does
+all the per-record work that needs no database (``store.prepare``: title key, compressed
+abstract, JSON), a batch at a time, while this process merges the previous batch into SQLite,
+so both cores work; this process also puts each committed batch into the full-text index
+while the worker prepares the next (without a worker, the index is built in bulk at the end,
+which is cheaper in CPU but not in wall time). The worker only reads the source: the database has one writer, and what
+is committed (and so resumable) is decided here exactly as without it. Batches wait in a
+bounded queue (memory stays flat when SQLite is the slower side); a worker whose parent died
+(a SIGKILLed ingest) stops by itself.
 """
 
 from __future__ import annotations
 
+import itertools
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from paperlog.catalog.readers import detect_format, read
-from paperlog.catalog.store import Catalog, CatalogRecord
+from paperlog.catalog.store import Catalog, CatalogRecord, Prepared, prepare
 
 if TYPE_CHECKING:
+    import multiprocessing.queues
+
     from paperlog.resolve.http import HttpClient
 
 BATCH = 20_000
 """Records a transaction: big enough that a commit is rare, small enough to lose little."""
+PARALLEL_BYTES = 8 << 20
+"""Files at least this big are read by a worker process (starting one costs ~0.2 s)."""
+QUEUED_BATCHES = 3
+"""Prepared batches the worker may hold ready (each ~25 MB at 20,000 snapshot records)."""
 
 
 @dataclass
@@ -66,15 +84,90 @@ def _signature(path: Path) -> str:
     return f"{st.st_size}:{st.st_mtime_ns}"
 
 
-def _batches(records: Iterator[CatalogRecord], size: int) -> Iterator[list[CatalogRecord]]:
-    batch: list[CatalogRecord] = []
-    for record in records:
-        batch.append(record)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+def prepared_batches(
+    records: Iterable[CatalogRecord], size: int, skip: int
+) -> Iterator[tuple[int, list[Prepared]]]:
+    """(records read, prepared records) a batch at a time, after skipping ``skip`` records
+    (an earlier run committed them; parsing them again is cheap next to merging)."""
+    iterator = iter(records)
+    skipped = sum(1 for _ in itertools.islice(iterator, skip))
+    if skipped:
+        yield skipped, []
+    while batch := list(itertools.islice(iterator, size)):
+        yield len(batch), [prepare(rec) for rec in batch]
+
+
+def _worker(
+    queue: multiprocessing.queues.Queue[Any],
+    parent: int,
+    source: tuple[Path, str, str | None, bool],
+    size: int,
+    skip: int,
+) -> None:
+    """The worker process: prepared batches of one source into ``queue``, then None."""
+    path, fmt, venue, submissions = source
+
+    def put(item: object) -> None:
+        import queue as queues
+
+        while True:
+            try:
+                queue.put(item, timeout=1)
+                return
+            except queues.Full:
+                if os.getppid() != parent:  # the ingest was killed: nobody will read this
+                    raise SystemExit(1) from None
+
+    try:
+        records = read(path, fmt, venue, submissions=submissions)
+        for item in prepared_batches(records, size, skip):
+            put(item)
+    except Exception as exc:  # handed to the ingest, which raises it
+        put(exc)
+    put(None)
+
+
+def _next(queue: multiprocessing.queues.Queue[Any], worker: Any) -> Any:
+    """The worker's next item; an error if it died without one (killed, out of memory)."""
+    import queue as queues
+
+    while True:
+        try:
+            return queue.get(timeout=1)
+        except queues.Empty:
+            if not worker.is_alive() and queue.empty():
+                from paperlog.errors import ImportProblem
+
+                raise ImportProblem(
+                    f"the reading process stopped (exit code {worker.exitcode})"
+                ) from None
+
+
+def _worker_batches(
+    source: tuple[Path, str, str | None, bool], size: int, skip: int
+) -> Iterator[tuple[int, list[Prepared]]]:
+    """``prepared_batches`` of a source, made by a worker process (see the module's notes)."""
+    import multiprocessing
+
+    # fork, not spawn: spawn re-runs the caller's __main__ (a script calling this at module
+    # level would start workers without end). The child never touches the SQLite connection
+    # it inherits and ends with os._exit (multiprocessing's), so nothing closes it twice.
+    context = multiprocessing.get_context("fork")
+    queue: multiprocessing.queues.Queue[Any] = context.Queue(QUEUED_BATCHES)
+    worker = context.Process(
+        target=_worker, args=(queue, os.getpid(), source, size, skip), daemon=True
+    )
+    worker.start()
+    try:
+        while (item := _next(queue, worker)) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        if worker.is_alive():
+            worker.terminate()
+        worker.join()
+        queue.close()
 
 
 def ingest_records(
@@ -91,6 +184,31 @@ def ingest_records(
     """Merge records into the catalog in committed batches, resuming after ``source_id``'s
     last committed record when the signature is unchanged. New rows enter the full-text
     index at the end (``index`` False leaves that to the caller: ``catalog.index_pending``)."""
+    return _ingest(
+        catalog,
+        lambda done: prepared_batches(records, batch_size, done),
+        source_id=source_id,
+        signature=signature,
+        stats=stats,
+        progress=progress,
+        index=index,
+        index_as_read=False,
+    )
+
+
+def _ingest(
+    catalog: Catalog,
+    batches: Callable[[int], Iterator[tuple[int, list[Prepared]]]],
+    *,
+    source_id: str,
+    signature: str,
+    stats: IngestStats,
+    progress: Progress | None,
+    index: bool,
+    index_as_read: bool,
+) -> IngestStats:
+    """``ingest_records`` over prepared batches (``batches(done)`` skips ``done`` records);
+    ``index_as_read`` indexes each batch's rows once it is committed."""
     done, finished = catalog.ingest_progress(source_id, signature)
     if finished:
         stats.already_done = True
@@ -101,13 +219,12 @@ def ingest_records(
     with catalog.bulk():
         _ingest_batches(
             catalog,
-            records,
+            batches(done),
             source_id=source_id,
             signature=signature,
             stats=stats,
             progress=progress,
-            batch_size=batch_size,
-            done=done,
+            index_as_read=index_as_read,
         )
         if index:
             catalog.index_pending()
@@ -116,41 +233,39 @@ def ingest_records(
 
 def _ingest_batches(
     catalog: Catalog,
-    records: Iterable[CatalogRecord],
+    batches: Iterator[tuple[int, list[Prepared]]],
     *,
     source_id: str,
     signature: str,
     stats: IngestStats,
     progress: Progress | None,
-    batch_size: int,
-    done: int,
+    index_as_read: bool,
 ) -> None:
     started = time.perf_counter()
     position = 0
-    iterator = iter(records)
-    # Skip what an earlier, killed run committed: cheap (parsing only) next to merging.
-    for _ in range(done):
-        if next(iterator, None) is None:
-            break
-        position += 1
-    stats.skipped = position
-    if progress and position:
-        progress(position)
-    for batch in _batches(iterator, batch_size):
+    for count, batch in batches:
+        if not batch:  # the records an earlier, killed run committed, skipped
+            position += count
+            stats.skipped += count
+            if progress:
+                progress(count)
+            continue
         catalog.begin()
         try:
-            added, merged = catalog.upsert_many(batch)
+            added, merged = catalog.upsert_prepared(batch)
             stats.added += added
             stats.merged += merged
-            position += len(batch)
+            position += count
             catalog.set_ingest_progress(source_id, signature, position, False)
             catalog.commit()
         except BaseException:
             catalog.rollback()
             raise
-        stats.read += len(batch)
+        stats.read += count
         if progress:
-            progress(len(batch))
+            progress(count)
+        if index_as_read:
+            catalog.index_pending(recent=False)
     catalog.begin()
     catalog.set_ingest_progress(source_id, signature, position, True)
     catalog.commit()
@@ -171,15 +286,24 @@ def ingest_path(
     """Ingest one source file (or a folder of ``.abs`` records)."""
     fmt = fmt or detect_format(path)
     stats = IngestStats(source=str(path), format=fmt)
-    return ingest_records(
+    source = (path, fmt, venue, submissions)
+    parallel = path.is_file() and path.stat().st_size >= PARALLEL_BYTES
+
+    def batches(done: int) -> Iterator[tuple[int, list[Prepared]]]:
+        if parallel:
+            return _worker_batches(source, batch_size, done)
+        records = read(path, fmt, venue, submissions=submissions)
+        return prepared_batches(records, batch_size, done)
+
+    return _ingest(
         catalog,
-        read(path, fmt, venue, submissions=submissions),
+        batches,
         source_id=f"{fmt}:{path.resolve()}",
         signature=_signature(path),
         stats=stats,
         progress=progress,
-        batch_size=batch_size,
         index=index,
+        index_as_read=parallel,
     )
 
 

@@ -260,6 +260,47 @@ def _row_values(rec: CatalogRecord, sources: list[str], norm: str | None = None)
     return [values[name] for name in _ROW_FIELDS]
 
 
+Key = tuple[str, str | int]
+"""What can tie a record to a row: ("arxiv" | "doi" | "openreview" | "title_key", value)."""
+Prepared = tuple[tuple[Any, ...], tuple[Key, ...]]
+"""A record made ready to merge: its row values (``_ROW_FIELDS``) and its keys."""
+
+
+def prepare(rec: CatalogRecord) -> Prepared:
+    """A record as ``Catalog.upsert_prepared`` takes it: all the per-record work that needs no
+    database (title key, compressed abstract, JSON), so another process can do it."""
+    norm = normalise_title(rec.title)
+    values = tuple(_row_values(rec, [rec.source] if rec.source else [], norm))
+    keys = [
+        (kind, value) for kind in ("arxiv", "doi", "openreview") if (value := getattr(rec, kind))
+    ]
+    if norm:  # _keys' rule, with the key _row_values computed (hashing twice costs ~3 us)
+        keys.append(("title_key", values[_ROW_FIELDS.index("title_key")]))
+    return values, tuple(keys)
+
+
+def record_from_values(values: tuple[Any, ...]) -> CatalogRecord:
+    """The record a prepared row was made from (as far as merging can tell)."""
+    row = dict(zip(_ROW_FIELDS, values, strict=True))
+    sources = json.loads(row["sources"])
+    arxiv = row["arxiv"]
+    return CatalogRecord(
+        title=row["title"],
+        authors=json.loads(row["authors"]),
+        abstract=unpack_text(row["abstract"]),
+        year=row["year"],
+        date=row["date"],
+        venue=row["venue_name"],
+        venue_label=row["badge"],
+        categories=row["categories"],
+        arxiv=arxiv,
+        doi=row["doi"],
+        openreview=row["openreview"],
+        url=row["url"] or (f"https://arxiv.org/abs/{arxiv}" if arxiv else None),
+        source=sources[0] if sources else "",
+    )
+
+
 class Catalog:
     """An open catalog database. ``Catalog.open(path)``; also a context manager."""
 
@@ -451,7 +492,7 @@ class Catalog:
         norm = normalise_title(rec.title)
         row = self._find(rec, norm)
         if row is None:
-            self._insert_new([(rec, norm)])
+            self._insert_new([tuple(_row_values(rec, [rec.source] if rec.source else [], norm))])
             return True
         old = _paper_from_row(row)
         merged = _merge(old, rec)
@@ -489,37 +530,37 @@ class Catalog:
         return False
 
     def upsert_many(self, records: list[CatalogRecord]) -> tuple[int, int]:
-        """Merge a batch in (inside a transaction); returns (new rows, merged records).
+        """Merge a batch in (inside a transaction); returns (new rows, merged records)."""
+        return self.upsert_prepared([prepare(rec) for rec in records])
+
+    def upsert_prepared(self, items: list[Prepared]) -> tuple[int, int]:
+        """Merge a batch of ``prepare``d records in (inside a transaction); returns (new
+        rows, merged records).
 
         Most records of a snapshot are new papers: those that share no identifier and no
         normalised title with the catalog or with each other are inserted together (one
-        ``executemany``); the rest go through ``upsert`` one by one. New rows enter the
-        full-text index later, in bulk (``index_pending``).
+        ``executemany`` of the prepared rows); the rest go through ``upsert`` one by one. New
+        rows enter the full-text index later, in bulk (``index_pending``).
         """
-        keyed = [
-            (rec, norm, _keys(rec, norm))
-            for rec in records
-            for norm in [normalise_title(rec.title)]
-        ]
-        known = self._existing_keys([keys for _, _, keys in keyed])
-        fresh: list[tuple[CatalogRecord, str]] = []
+        known = self._existing_keys([keys for _, keys in items])
+        fresh: list[tuple[Any, ...]] = []
         added = merged = 0
-        for rec, norm, keys in keyed:
-            if keys & known:
+        for values, keys in items:
+            if any(key in known for key in keys):
                 self._insert_new(fresh)  # so the one-by-one path sees them
                 fresh = []
-                if self.upsert(rec):
+                if self.upsert(record_from_values(values)):
                     added += 1
                 else:
                     merged += 1
             else:
-                fresh.append((rec, norm))
+                fresh.append(values)
                 added += 1
-            known |= keys
+            known.update(keys)
         self._insert_new(fresh)
         return added, merged
 
-    def _existing_keys(self, keys: list[set[tuple[str, str | int]]]) -> set[tuple[str, str | int]]:
+    def _existing_keys(self, keys: list[tuple[Key, ...]]) -> set[Key]:
         wanted: dict[str, list[str | int]] = {
             "arxiv": [],
             "doi": [],
@@ -529,7 +570,7 @@ class Catalog:
         for record_keys in keys:
             for kind, value in record_keys:
                 wanted[kind].append(value)
-        found: set[tuple[str, str | int]] = set()
+        found: set[Key] = set()
         for column, values in wanted.items():
             if values:
                 for (value,) in self._conn.execute(
@@ -540,18 +581,16 @@ class Catalog:
                     found.add((column, value))
         return found
 
-    def _insert_new(self, records: list[tuple[CatalogRecord, str]]) -> None:
-        if not records:
+    def _insert_new(self, rows: list[tuple[Any, ...]]) -> None:
+        """Insert prepared rows (``_row_values``) as new papers, numbered after the last."""
+        if not rows:
             return
         (last,) = self._conn.execute(f"SELECT coalesce(max(id), 0) FROM {PAPERS_TABLE}").fetchone()
         cols = ", ".join(("id", *_ROW_FIELDS))
         marks = ", ".join("?" for _ in range(len(_ROW_FIELDS) + 1))
         self._conn.executemany(
             f"INSERT INTO {PAPERS_TABLE} ({cols}) VALUES ({marks})",
-            (
-                [last + n, *_row_values(rec, [rec.source] if rec.source else [], norm)]
-                for n, (rec, norm) in enumerate(records, 1)
-            ),
+            ((last + n, *values) for n, values in enumerate(rows, 1)),
         )
 
     def fts_upto(self) -> int:
@@ -567,10 +606,14 @@ class Catalog:
         ).fetchone()
         return int(count)
 
-    def index_pending(self, progress: Callable[[int], None] | None = None) -> int:
+    def index_pending(
+        self, progress: Callable[[int], None] | None = None, *, recent: bool = True
+    ) -> int:
         """Put rows above ``fts_upto`` in the full-text index, ``FTS_CHUNK`` rows a
         transaction, each moving the mark with it (a kill loses one chunk's work, never the
-        index's consistency). Returns how many rows were indexed."""
+        index's consistency), then bring the recent tier level (unless ``recent`` is False:
+        an ingest indexing as it goes does that once, at the end). Returns how many rows
+        were indexed."""
         done = 0
         while True:
             self.begin()
