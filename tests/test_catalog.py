@@ -235,6 +235,20 @@ def test_an_ingest_that_fails_midway_resumes_after_its_last_batch(
     assert len(catalog) == 100
 
 
+def _processes_reading(source: Path) -> list[int]:
+    """Live processes whose command line names ``source`` (an ingest or its worker)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+            state = (proc / "stat").read_text().split(") ", 1)[1][:1]
+        except OSError:
+            continue
+        if str(source).encode() in cmdline and state != "Z":
+            found.append(int(proc.name))
+    return found
+
+
 def test_a_killed_ingest_process_resumes(tmp_path: Path) -> None:
     """SIGKILL a real ``catalog ingest`` after its first committed batch; the re-run finishes."""
     source = tmp_path / "snap.jsonl"
@@ -262,6 +276,11 @@ def test_a_killed_ingest_process_resumes(tmp_path: Path) -> None:
     if proc.poll() is None:
         proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
+    # The file is big enough for a reading worker process: it stops once its parent is gone.
+    deadline = time.monotonic() + 20
+    while _processes_reading(source) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _processes_reading(source)
     result = run_cli("catalog", "ingest", str(source), "--catalog", str(db), "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
@@ -275,6 +294,54 @@ def test_a_killed_ingest_process_resumes(tmp_path: Path) -> None:
         # Every row is in the full-text index once (it is built after the bulk load).
         assert done.pending_fts() == 0
         assert len(done.search("paper", limit=None)) == 30_000
+
+
+def test_a_reading_worker_builds_the_same_catalog(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big file is parsed by a worker process while the ingest merges and indexes: the
+    catalog is the one the single process builds, merges within and across batches included;
+    a broken line the worker meets is reported with its file and line, after the batches
+    before it were committed (so a fixed file resumes)."""
+    import paperlog.catalog.ingest as ingest
+
+    source = tmp_path / "snap.jsonl"
+    lines = []
+    for n in range(120):
+        k = n % 45  # every arXiv ID of the first 45 comes back with a longer abstract
+        record = {
+            "id": f"2001.{k:05d}",
+            "title": f"Paper number {k} about topic {k % 7}",
+            "authors": "A. Author, B. Author",
+            "abstract": f"Words of paper {k}. " * (1 + n // 45),
+            "categories": "cs.LG",
+        }
+        lines.append(json.dumps(record) + "\n")
+    source.write_text("".join(lines))
+    built = []
+    for name, threshold in (("one.sqlite", 1 << 40), ("two.sqlite", 0)):
+        monkeypatch.setattr(ingest, "PARALLEL_BYTES", threshold)
+        with Catalog.open(tmp_path / name) as catalog:
+            stats = ingest_path(catalog, source, batch_size=17)
+            assert (stats.read, stats.added, stats.merged) == (120, 45, 75)
+            assert catalog.pending_fts() == 0
+            built.append(
+                (
+                    [p.to_dict() for p in catalog.iter_papers()],
+                    [p.id for p in catalog.search("words paper", None)],
+                )
+            )
+    assert built[0] == built[1]
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("".join(lines[:40]) + "{not json\n" + "".join(lines[40:]))
+    with Catalog.open(tmp_path / "three.sqlite") as catalog:
+        with pytest.raises(ImportProblem) as caught:
+            ingest_path(catalog, broken, batch_size=17)
+        assert str(caught.value).startswith(f"{broken}:41: broken JSON line")
+        assert catalog.ingest_progress(f"kaggle:{broken.resolve()}", ingest._signature(broken)) == (
+            34,
+            False,
+        )
 
 
 def test_rows_wait_for_the_full_text_index_and_a_killed_indexing_resumes(

@@ -12,9 +12,9 @@ abstract, JSON), a batch at a time, while this process merges the previous batch
 so both cores work; this process also puts each committed batch into the full-text index
 while the worker prepares the next (without a worker, the index is built in bulk at the end,
 which is cheaper in CPU but not in wall time). The worker only reads the source: the database has one writer, and what
-is committed (and so resumable) is decided here exactly as without it. Batches wait in a
-bounded queue (memory stays flat when SQLite is the slower side); a worker whose parent died
-(a SIGKILLed ingest) stops by itself.
+is committed (and so resumable) is decided here exactly as without it. The worker is one
+batch ahead at most (memory stays flat when SQLite is the slower side); a worker whose parent
+died (a SIGKILLed ingest) stops by itself.
 """
 
 from __future__ import annotations
@@ -25,13 +25,13 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from paperlog.catalog.readers import detect_format, read
 from paperlog.catalog.store import Catalog, CatalogRecord, Prepared, prepare
 
 if TYPE_CHECKING:
-    import multiprocessing.queues
+    from multiprocessing.connection import Connection
 
     from paperlog.resolve.http import HttpClient
 
@@ -39,8 +39,6 @@ BATCH = 20_000
 """Records a transaction: big enough that a commit is rare, small enough to lose little."""
 PARALLEL_BYTES = 8 << 20
 """Files at least this big are read by a worker process (starting one costs ~0.2 s)."""
-QUEUED_BATCHES = 3
-"""Prepared batches the worker may hold ready (each ~25 MB at 20,000 snapshot records)."""
 
 
 @dataclass
@@ -98,49 +96,29 @@ def prepared_batches(
 
 
 def _worker(
-    queue: multiprocessing.queues.Queue[Any],
-    parent: int,
+    pipe: Connection,
+    other_end: Connection,
     source: tuple[Path, str, str | None, bool],
     size: int,
     skip: int,
 ) -> None:
-    """The worker process: prepared batches of one source into ``queue``, then None."""
-    path, fmt, venue, submissions = source
+    """The worker process: prepared batches of one source down ``pipe``, then None.
 
-    def put(item: object) -> None:
-        import queue as queues
-
-        while True:
-            try:
-                queue.put(item, timeout=1)
-                return
-            except queues.Full:
-                if os.getppid() != parent:  # the ingest was killed: nobody will read this
-                    raise SystemExit(1) from None
-
+    A send blocks until the ingest has read the batch before (one batch ahead, flat memory);
+    when the ingest is gone (killed) the pipe breaks and this process ends with it."""
+    other_end.close()  # the forked copy of the reading end: the ingest's alone
     try:
-        records = read(path, fmt, venue, submissions=submissions)
-        for item in prepared_batches(records, size, skip):
-            put(item)
-    except Exception as exc:  # handed to the ingest, which raises it
-        put(exc)
-    put(None)
-
-
-def _next(queue: multiprocessing.queues.Queue[Any], worker: Any) -> Any:
-    """The worker's next item; an error if it died without one (killed, out of memory)."""
-    import queue as queues
-
-    while True:
         try:
-            return queue.get(timeout=1)
-        except queues.Empty:
-            if not worker.is_alive() and queue.empty():
-                from paperlog.errors import ImportProblem
-
-                raise ImportProblem(
-                    f"the reading process stopped (exit code {worker.exitcode})"
-                ) from None
+            records = read(path=source[0], fmt=source[1], venue=source[2], submissions=source[3])
+            for item in prepared_batches(records, size, skip):
+                pipe.send(item)
+        except (BrokenPipeError, ConnectionResetError):
+            raise
+        except Exception as exc:  # handed to the ingest, which raises it
+            pipe.send(exc)
+        pipe.send(None)
+    except (BrokenPipeError, ConnectionResetError):
+        os._exit(1)
 
 
 def _worker_batches(
@@ -153,13 +131,25 @@ def _worker_batches(
     # level would start workers without end). The child never touches the SQLite connection
     # it inherits and ends with os._exit (multiprocessing's), so nothing closes it twice.
     context = multiprocessing.get_context("fork")
-    queue: multiprocessing.queues.Queue[Any] = context.Queue(QUEUED_BATCHES)
-    worker = context.Process(
-        target=_worker, args=(queue, os.getpid(), source, size, skip), daemon=True
-    )
+    reader, writer = context.Pipe(duplex=False)
+    worker = context.Process(target=_worker, args=(writer, reader, source, size, skip), daemon=True)
     worker.start()
+    # Only the worker may hold the writing end: when it dies, reading says so (EOFError); and
+    # the worker drops the reading end, so its writes fail once this process is gone.
+    writer.close()
     try:
-        while (item := _next(queue, worker)) is not None:
+        while True:
+            try:
+                item = reader.recv()
+            except EOFError:
+                from paperlog.errors import ImportProblem
+
+                worker.join()
+                raise ImportProblem(
+                    f"the reading process stopped (exit code {worker.exitcode})", source[0]
+                ) from None
+            if item is None:
+                return
             if isinstance(item, BaseException):
                 raise item
             yield item
@@ -167,7 +157,7 @@ def _worker_batches(
         if worker.is_alive():
             worker.terminate()
         worker.join()
-        queue.close()
+        reader.close()
 
 
 def ingest_records(
