@@ -371,7 +371,7 @@ class Catalog:
         if not exists:
             # Contentless: the text lives once, in ``papers``; the full-text table holds only
             # its index (a third of the database otherwise).
-            self._conn.execute(fts.create_sql(FTS_TABLE))
+            fts.create(self._conn, FTS_TABLE)
 
     def _migrate_from_1(self) -> None:
         """Schema 1 -> 2: rows copied with hashed title keys and compressed abstracts; the
