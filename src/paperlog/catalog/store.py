@@ -606,14 +606,11 @@ class Catalog:
         ).fetchone()
         return int(count)
 
-    def index_pending(
-        self, progress: Callable[[int], None] | None = None, *, recent: bool = True
-    ) -> int:
+    def index_pending(self, progress: Callable[[int], None] | None = None) -> int:
         """Put rows above ``fts_upto`` in the full-text index, ``FTS_CHUNK`` rows a
         transaction, each moving the mark with it (a kill loses one chunk's work, never the
-        index's consistency), then bring the recent tier level (unless ``recent`` is False:
-        an ingest indexing as it goes does that once, at the end). Returns how many rows
-        were indexed."""
+        index's consistency), then bring the recent tier level. Returns how many rows were
+        indexed."""
         done = 0
         while True:
             self.begin()
