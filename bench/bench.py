@@ -172,7 +172,7 @@ sys.path.insert(0, {bench!r})
 import _synth
 from paperlog.library import Library
 try:
-    from paperlog.formats.readme_import import import_readme
+    from paperlog.services.import_readme import import_readme
 except ImportError:
     print("missing")
     raise SystemExit(0)

@@ -69,7 +69,7 @@ def build_catalog(path: Path) -> Catalog:
 
 
 def _library(name: str, root: Path) -> Library:
-    from paperlog.formats.readme_import import import_readme
+    from paperlog.services.import_readme import import_readme
 
     library = Library.create(root)
     import_readme(library, CORPUS / "readmes" / name / "README.md")

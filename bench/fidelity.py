@@ -173,10 +173,11 @@ def _unread(text: str, parsed: Any, library: Any) -> tuple[int, int]:
 
 def measure(name: str, path: Path) -> Row:
     """Import, render, re-import one README and count what was kept."""
-    from paperlog.formats.readme_import import import_readme, parse_readme, read_text
+    from paperlog.formats.readme_import import parse_readme, read_text
     from paperlog.formats.readme_render import render_readme
     from paperlog.formats.readme_walk import MARKER_BEGIN, MARKER_END
     from paperlog.library import Library
+    from paperlog.services.import_readme import import_readme
 
     row = Row(name)
     text = read_text(path)

@@ -402,7 +402,8 @@ class Targets:
         getattr(self, f"_{name}")(tally)
 
     def _readme(self, tally: Tally) -> None:
-        from paperlog.formats.readme_import import import_readme, parse_readme
+        from paperlog.formats.readme_import import parse_readme
+        from paperlog.services.import_readme import import_readme
 
         text = mutate(window(self.rng.choice(self.readmes), self.rng), self.rng)
         if self.rng.random() < 0.1:  # a whole import now and then: the library must still load

@@ -143,7 +143,7 @@ def test_importing_the_module_does_not_import_matplotlib() -> None:
 
 
 def test_charts_of_the_real_seed_import(seed_path: Path, library: Library) -> None:
-    readme_import = pytest.importorskip("paperlog.formats.readme_import")
+    readme_import = pytest.importorskip("paperlog.services.import_readme")
     readme_import.import_readme(library, seed_path)
     written = {path: alt for alt, path in write_charts(library, library.root / "charts")}
     assert f"charts/{PER_WEEK}" in written and f"charts/{HEATMAP}" in written

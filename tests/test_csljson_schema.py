@@ -72,7 +72,7 @@ def _check_rendered(items: list[dict[str, Any]]) -> None:
 
 
 def test_seed_export_is_valid_and_renders(library: Library, seed_path: Path) -> None:
-    from paperlog.formats.readme_import import import_readme
+    from paperlog.services.import_readme import import_readme
 
     import_readme(library, seed_path)
     items = export_csljson(library.load_papers())

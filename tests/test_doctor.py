@@ -87,7 +87,7 @@ def test_doctor_on_the_seed_week_layout(library: Library, seed_path: Path) -> No
 
 def test_doctor_on_the_imported_seed(library: Library, seed_path: Path) -> None:
     readme_import = pytest.importorskip(
-        "paperlog.formats.readme_import", reason="the README importer has not landed yet"
+        "paperlog.services.import_readme", reason="the README importer has not landed yet"
     )
     readme_import.import_readme(library, seed_path)
     library = Library.open(library.root)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from conftest import run_cli
-from paperlog.formats.readme_import import import_readme
+from paperlog.services.import_readme import import_readme
 from replay import ReplayServer, Reply, corpus_api
 from test_add import new_library, source_env
 from test_metadata import _arxiv, _crossref_work

@@ -488,7 +488,7 @@ def test_paper_read_from_its_file_survives_the_index(lib: Library) -> None:
 
 
 def test_seed_readme_through_the_index(seed_path: Path, tmp_path: Path) -> None:
-    from paperlog.formats.readme_import import import_readme
+    from paperlog.services.import_readme import import_readme
 
     library = Library.create(tmp_path / "seed")
     import_readme(library, seed_path)

@@ -346,7 +346,7 @@ def test_config_is_read_again_once_the_lock_is_held(tmp_path: Path) -> None:
     assert stale.config.topic_codes() == {"New"}
     readme = tmp_path / "one.md"
     readme.write_text(_README.format(name="one", a="Aaa", b="Bbb", week=1, day=6), "utf-8")
-    from paperlog.formats.readme_import import import_readme
+    from paperlog.services.import_readme import import_readme
 
     import_readme(stale_importer, readme)
     assert {"New", "Aaa", "Bbb"} <= set(Library.open(first.root).config.topic_codes())

@@ -161,7 +161,7 @@ def test_a_two_word_family_name_survives_file_and_exports(
 
 def test_seed_items_export_a_venue_never_a_year(library: Library, seed_path: Path) -> None:
     from paperlog.formats.csljson import export_csljson
-    from paperlog.formats.readme_import import import_readme
+    from paperlog.services.import_readme import import_readme
 
     import_readme(library, seed_path)
     papers = library.load_papers()

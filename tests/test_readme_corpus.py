@@ -12,15 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from paperlog.formats.readme_import import (
-    ImportWarning,
-    collect_papers,
-    import_readme,
-    parse_readme,
-    read_text,
-)
+from paperlog.formats.readme_import import ImportWarning, collect_papers, parse_readme, read_text
 from paperlog.library import Library
 from paperlog.model import Link, Paper
+from paperlog.services.import_readme import import_readme
 
 
 def readme(corpus: Path, folder: str) -> Path:

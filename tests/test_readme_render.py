@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from paperlog.errors import ValidationError
 from paperlog.formats.mojibake import repair_text
-from paperlog.formats.readme_import import import_readme
 from paperlog.formats.readme_render import render_readme, write_readme
 from paperlog.formats.readme_shapes import parse_period
 from paperlog.library import Library
@@ -29,6 +28,7 @@ from paperlog.model import (
     Topic,
     WeekInfo,
 )
+from paperlog.services.import_readme import import_readme
 from paperlog.venues import parse_badge
 
 BEGIN, END = "<!-- paperlog:begin -->", "<!-- paperlog:end -->"

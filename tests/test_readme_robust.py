@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from paperlog.formats.readme_import import import_readme
 from paperlog.formats.readme_parse import parse_entry
 from paperlog.formats.readme_render import render_readme
 from paperlog.library import Library
+from paperlog.services.import_readme import import_readme
 
 SLOTS = """# Log
 

@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 
 from paperlog.errors import ImportProblem
 from paperlog.formats.mojibake import repair_text
-from paperlog.formats.readme_import import ImportReport, import_readme, split_nickname
+from paperlog.formats.readme_import import split_nickname
 from paperlog.library import Library
 from paperlog.model import Link, Paper
+from paperlog.services.import_readme import ImportReport, import_readme
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

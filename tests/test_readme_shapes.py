@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from paperlog.formats.readme_import import import_readme
 from paperlog.formats.readme_render import render_readme
 from paperlog.formats.readme_shapes import parse_any_entry, parse_period, parse_week_heading
 from paperlog.library import Library
+from paperlog.services.import_readme import import_readme
 
 
 @pytest.mark.parametrize(

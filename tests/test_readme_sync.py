@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from conftest import run_cli
-from paperlog.formats.readme_import import import_readme
 from paperlog.library import Library
 from paperlog.model import Paper
 from paperlog.plan.log import log_reading
+from paperlog.services.import_readme import import_readme
 
 Edit = Callable[[str], str]
 

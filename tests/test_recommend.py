@@ -266,7 +266,7 @@ def test_an_empty_library_has_nothing_to_learn_from(tmp_path: Path, catalog_path
 
 
 def test_topic_suggestions_on_the_seed(tmp_path: Path, seed_path: Path) -> None:
-    from paperlog.formats.readme_import import import_readme
+    from paperlog.services.import_readme import import_readme
 
     library = Library.create(tmp_path / "lib")
     import_readme(library, seed_path)

@@ -191,7 +191,7 @@ def test_interactive_session_on_a_terminal(lib: Library) -> None:
 
 
 def test_review_a_paper_of_the_real_seed_by_its_nickname(seed_path: Path, library: Library) -> None:
-    readme_import = pytest.importorskip("paperlog.formats.readme_import")
+    readme_import = pytest.importorskip("paperlog.services.import_readme")
     readme_import.import_readme(library, seed_path)
     # the seed keeps no key ideas: write some for SimCLR (read in Wk2) and review it
     (simclr,) = [p for p in library.load_papers() if (p.nickname or "").lower() == "simclr"]

@@ -310,7 +310,7 @@ def test_text_report_shows_every_week(seed_lib: Library) -> None:
 
 def test_real_seed_import_matches_the_seed_counts(seed_path: Path, library: Library) -> None:
     readme_import = pytest.importorskip(
-        "paperlog.formats.readme_import", reason="the README importer has not landed yet"
+        "paperlog.services.import_readme", reason="the README importer has not landed yet"
     )
     readme_import.import_readme(library, seed_path)
     stats = compute_stats(library, library.load_papers(), library.load_weeks(), None)

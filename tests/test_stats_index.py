@@ -41,7 +41,7 @@ def test_the_seed_layout(tmp_path: Path) -> None:
 
 
 def test_the_real_seed(seed_path: Path, library: Library) -> None:
-    from paperlog.formats.readme_import import import_readme
+    from paperlog.services.import_readme import import_readme
 
     import_readme(library, seed_path)
     assert_same_stats(library, [None, date(2020, 7, 1), date(2020, 9, 1), date(2024, 1, 1)])

@@ -1,39 +1,25 @@
-"""Import a hand-kept README reading log into a library, nothing lost, in one batch.
+"""Read a hand-kept README reading log into records: the papers it lists, nothing lost.
 
-``import_readme`` reads the file (repairing mojibake), walks its blocks (readme_walk), maps each
-entry onto a ``Paper`` (title, nickname, links, venue badge, ids from every link, kind, track,
-readings or wish-list place), merges a paper listed twice into one paper with two readings,
-matches items already in the library (arXiv ID, DOI, URL, then normalised title; their keys are
-kept), syncs them with what the README now says (readme_sync: a re-import makes the library
-equal to a fresh import, paperlog's own changes kept), and writes papers, resources.yaml,
-weeks.yaml and paperlog.toml with one ``Library.write_all``: a failure writes nothing.
+``parse_readme`` repairs mojibake and walks the README's blocks (readme_walk); ``collect_papers``
+maps each entry onto a ``Paper`` (title, nickname, links, venue badge, ids from every link,
+kind, track, readings or wish-list place) and merges a paper listed twice into one paper with
+two readings; ``Matcher`` finds an item among known papers (arXiv ID, DOI, URL, then
+normalised title). This module writes nothing: ``paperlog.services.import_readme`` matches the
+records with a library, syncs them (readme_sync) and writes the change in one transaction.
 """
 
 from __future__ import annotations
 
-import copy
 import functools
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from paperlog.citekey import citekey_formula, ensure_citekey, taken_citekeys
 from paperlog.errors import ImportProblem
 from paperlog.formats.readme_shapes import is_note_path
-from paperlog.formats.readme_sync import (
-    SyncDiff,
-    drop_from_readme,
-    from_readme,
-    mark_new,
-    sync_paper,
-    sync_topics,
-    sync_weeks,
-)
 from paperlog.formats.readme_walk import Found, Parsed, walk
-from paperlog.library import Library
-from paperlog.model import Config, Link, Paper, Plan, Reading, make_key
-from paperlog.paperfile import paper_to_text
+from paperlog.model import Link, Paper, Plan, Reading
 
 
 @dataclass
@@ -42,39 +28,6 @@ class ImportWarning:
 
     line: int
     message: str
-
-
-@dataclass
-class ImportReport:
-    """What an import did (or, with ``dry_run``, would do)."""
-
-    path: str
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    items: int = 0
-    read: int = 0
-    wish: int = 0
-    weeks: int = 0
-    resources: int = 0
-    topics: int = 0
-    dry_run: bool = False
-    removed: int = 0
-    added_keys: list[str] = field(default_factory=list)
-    updated_keys: list[str] = field(default_factory=list)
-    removed_keys: list[str] = field(default_factory=list)
-    """Items the README no longer lists that only the README had made: removed."""
-    kept_keys: list[str] = field(default_factory=list)
-    """Items the README no longer lists but changed in paperlog: kept."""
-    moved: list[dict[str, str]] = field(default_factory=list)
-    """Items whose place changed: ``{"key", "from", "to"}`` (weeks, wish-list)."""
-    changed: list[dict[str, Any]] = field(default_factory=list)
-    """Items whose README fields changed: ``{"key", "fields"}``."""
-    warnings: list[ImportWarning] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON shape ``paperlog import readme --json`` prints."""
-        return asdict(self)
 
 
 # --- one entry -> one paper -------------------------------------------------------------------
@@ -205,6 +158,8 @@ def paper_from_found(found: Found) -> Paper:
         reading = Reading(found.week, found.week_start, found.group, found.day, found.order)
         if found.period:
             reading.extra["period"] = found.period
+        if found.section:  # a recommended list before the log (readme_recommended)
+            reading.extra["section"] = found.section
         if raw is not None:
             reading.extra[LINE] = raw
         paper.readings.append(reading)
@@ -324,9 +279,24 @@ def _reading_overrides(paper: Paper, other: Paper) -> dict[str, Any]:
 def _sort_key(found: Found) -> tuple[int, int, str, int]:
     """Oldest reading first, wish-list last: a paper's first listing sets its fields."""
     if found.status == "wish":
-        return (2, 0, "", found.rank or 0)
+        return (3, 0, "", found.rank or 0)
+    if found.section:  # a recommended listing: after the log's readings of the paper
+        return (2, 0, "", found.order)
     start = found.week_start.isoformat() if found.week_start else ""
     return (0 if found.week is not None else 1, found.week or 0, start, found.order)
+
+
+def _keep_listing(parsed: Parsed, found: Found, paper: Paper) -> None:
+    """A paper's second wish-list listing (listed twice, or read and listed again to read) is
+    no second item: its line is kept as text where it stood, so a render writes it back."""
+    from paperlog.formats.readme_render import entry_line
+
+    marker = str(parsed.readme.get("list_marker") or "*")
+    line = found.raw if found.raw is not None else entry_line(paper, marker=marker)
+    record: dict[str, Any] = {"line": line, "text": True, "after": (found.rank or 1) - 1}
+    if found.wish_group is not None:
+        record["group"] = found.wish_group
+    parsed.readme.setdefault("slots", []).append(record)
 
 
 def collect_papers(parsed: Parsed, warn: list[ImportWarning]) -> list[Paper]:
@@ -357,10 +327,20 @@ def collect_papers(parsed: Parsed, warn: list[ImportWarning]) -> list[Paper]:
             what = "already read" if same.status == "read" else "already in the wish-list"
             warn.append(
                 ImportWarning(
-                    found.line, f"{what} (same {why} as {where}): this wish-list listing not kept"
+                    found.line,
+                    f"{what} (same {why} as {where}): this wish-list listing kept as text",
                 )
             )
+            _keep_listing(parsed, found, paper)
             continue
+        elif found.section:
+            warn.append(
+                ImportWarning(
+                    found.line,
+                    f"recommended under {found.section!r} and listed at {where} (same {why}): "
+                    "one item",
+                )
+            )
         else:
             weeks = ", ".join(str(r.week) for r in same.readings if r.week is not None)
             what = f"week {weeks} ({where})" if weeks else where
@@ -384,47 +364,7 @@ def collect_papers(parsed: Parsed, warn: list[ImportWarning]) -> list[Paper]:
     return papers
 
 
-def _merge_config(config: Config, parsed: Parsed, papers: list[Paper]) -> Config:
-    """The README's title, intro, topic legend and free text replace the last import's."""
-    out = copy.deepcopy(config)
-    if parsed.title:
-        out.title = parsed.title
-    if parsed.intro is not None:
-        out.intro = parsed.intro
-    out.topics = sync_topics(config.topics, parsed.topics, papers)
-    # the README's free text is the README's: a paragraph it no longer has is gone
-    out.readme = dict(parsed.readme)
-    return out
-
-
-# --- the import --------------------------------------------------------------------------------
-
-
-def _check_loadable(
-    config: Config, path: Path, weeks: list[Any] | None = None, resources: list[Any] | None = None
-) -> None:
-    """Refuse to write a paperlog.toml (or weeks.yaml, resources.yaml) the library could not
-    load back (it would brick every command, re-import included)."""
-    from paperlog.errors import PaperlogError
-    from paperlog.library import (
-        config_from_toml,
-        config_to_toml,
-        resources_from_yaml,
-        resources_to_yaml,
-        weeks_from_yaml,
-        weeks_to_yaml,
-    )
-
-    try:
-        config_from_toml(config_to_toml(config), "paperlog.toml")
-        if weeks is not None:
-            weeks_from_yaml(weeks_to_yaml(weeks), "weeks.yaml")
-        if resources:
-            resources_from_yaml(resources_to_yaml(resources), "resources.yaml")
-    except PaperlogError as exc:
-        raise ImportProblem(
-            f"the import would leave paperlog.toml unloadable: {exc}", path
-        ) from None
+# --- reading the file -------------------------------------------------------------------------
 
 
 def read_text(path: Path) -> str:
@@ -454,89 +394,3 @@ def parse_readme(text: str) -> tuple[Parsed, list[ImportWarning]]:
     parsed = walk(fixed)
     warnings += [ImportWarning(w.line, w.message) for w in parsed.warnings]
     return parsed, warnings
-
-
-def import_readme(library: Library, path: Path, *, dry_run: bool = False) -> ImportReport:
-    """Import README ``path`` into ``library`` as one batch; see the module docstring."""
-    text = read_text(path)
-    parsed, warnings = parse_readme(text)
-    papers = collect_papers(parsed, warnings)
-    keep_lines(papers)
-    resource_count = sum(len(g.items) for s in parsed.resources for g in s.groups)
-    if not papers and not resource_count:
-        raise ImportProblem(
-            "no recognisable entries (no '[Title](url)' items under week, date or list "
-            "headings); nothing imported",
-            path,
-        )
-    report = ImportReport(str(path), dry_run=dry_run)
-    report.items = len(papers)
-    report.read = sum(1 for p in papers if p.status == "read")
-    report.wish = sum(1 for p in papers if p.status == "wish")
-    report.weeks = len(parsed.weeks)
-    report.resources = resource_count
-    report.topics = len(parsed.topics)
-    with library.lock():
-        existing = library.load_papers()
-        matcher = Matcher()
-        for paper in existing:
-            matcher.add(paper)
-        taken = {p.key.lower() for p in existing}
-        # a citation key is given once, when a paper enters the library (exports never write)
-        citekeys = taken_citekeys(existing)
-        formula = citekey_formula(library.config)
-        diff = SyncDiff()
-        to_write: list[Paper] = []
-        matched: set[str] = set()
-        final: dict[str, Paper] = {p.key: p for p in existing}
-        for paper in papers:
-            old = matcher.find(paper)
-            if old is not None and old.key in matched:
-                old = None  # two README items that match one paper: the second is its own
-            if old is None:
-                paper.key = make_key(paper, taken)
-                taken.add(paper.key.lower())
-                ensure_citekey(paper, citekeys, formula)
-                mark_new(paper)
-                to_write.append(paper)
-                final[paper.key] = paper
-                diff.added.append(paper.key)
-                continue
-            matched.add(old.key)
-            merged = sync_paper(old, paper, diff)
-            final[old.key] = merged
-            if paper_to_text(merged) == paper_to_text(old):
-                report.unchanged += 1
-            else:
-                to_write.append(merged)
-                report.updated_keys.append(merged.key)
-        to_delete: list[str] = []
-        for old in existing:
-            if old.key in matched or not from_readme(old):
-                continue
-            kept = drop_from_readme(old)
-            if kept is None:
-                to_delete.append(old.key)
-                diff.removed.append(old.key)
-                del final[old.key]
-                continue
-            diff.kept.append(kept.key)
-        report.added_keys = diff.added
-        report.removed_keys, report.kept_keys = diff.removed, diff.kept
-        report.moved, report.changed = diff.moved, diff.changed
-        report.added, report.updated = len(report.added_keys), len(report.updated_keys)
-        report.removed = len(to_delete)
-        kept_papers = list(final.values())
-        config = _merge_config(library.config, parsed, kept_papers)
-        weeks = sync_weeks(library.load_weeks(), parsed.weeks, kept_papers)
-        _check_loadable(config, path, weeks, parsed.resources)
-        if not dry_run:
-            library.write_all(
-                papers=to_write,
-                resources=parsed.resources,
-                weeks=weeks,
-                config=config,
-                delete=to_delete,
-            )
-    report.warnings = sorted(warnings, key=lambda w: w.line)
-    return report

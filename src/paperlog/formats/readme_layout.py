@@ -47,6 +47,8 @@ class Found:
     raw: str | None = None
     """The listing's source text as written (list marker and nested notes included), when the
     listing is a block of its own; render writes it back while the item is unchanged."""
+    section: str | None = None
+    """The recommended list before the log this entry stands in ("Recommended papers")."""
 
 
 @dataclass

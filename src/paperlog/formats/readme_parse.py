@@ -24,6 +24,7 @@ from paperlog.model import Link
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 # --- blocks --------------------------------------------------------------------------------
 
@@ -113,7 +114,31 @@ def parse_blocks(text: str) -> list[Block]:
             blocks.append(make("html", tok.map, tok.content))
         elif tok.type in ("fence", "code_block", "table_open", "hr", "blockquote_open"):
             blocks.append(make("other", tok.map, tok.content))
+    if "]:" in text:
+        # markdown-it keeps link reference definitions ("[1]: https://...") out of its
+        # tokens: they are text too, kept where they stand
+        blocks += _uncovered(tokens, lines)
+        blocks.sort(key=lambda b: b.line)
     return blocks
+
+
+def _uncovered(tokens: list[Token], lines: list[str]) -> list[Block]:
+    """Runs of non-blank source lines no top-level token covers, as "other" blocks."""
+    covered = [False] * len(lines)
+    for tok in tokens:
+        if tok.level == 0 and tok.map:
+            for n in range(tok.map[0], min(tok.map[1], len(lines))):
+                covered[n] = True
+    out: list[Block] = []
+    start: int | None = None
+    for n, line in enumerate([*lines, ""]):
+        free = n < len(lines) and not covered[n] and bool(line.strip())
+        if free and start is None:
+            start = n
+        elif not free and start is not None:
+            out.append(Block("other", start + 1, n, "\n".join(lines[start:n]), 0, lines[start:n]))
+            start = None
+    return out
 
 
 # --- escaping link text ----------------------------------------------------------------------
@@ -327,6 +352,20 @@ class Entry:
     """Shape-specific details (authors, rating, minutes spent)."""
 
 
+_SHIELD = re.compile(r"^https?://img\.shields\.io/(?:static/v1\?|badge/)([^?#]+)")
+
+
+def shield_text(path: str) -> str:
+    """What a shields.io badge reads: ``CVPR-2016-blue`` -> "CVPR 2016" (``--`` is a dash,
+    ``_`` a space, ``__`` an underscore; the last part is the colour)."""
+    from urllib.parse import unquote
+
+    parts = re.split(r"(?<!-)-(?!-)", unquote(path.strip("/")))
+    words = parts[:-1] if len(parts) > 1 else parts
+    text = " ".join(w.replace("--", "-").replace("__", "\0").replace("_", " ") for w in words)
+    return text.replace("\0", "_").strip()
+
+
 def parse_tail(s: str, i: int, entry: Entry) -> None:
     """Read what follows an entry's title: labelled links, badges, free tags."""
     rest: list[str] = []
@@ -380,6 +419,13 @@ def parse_tail(s: str, i: int, entry: Entry) -> None:
             entry.badges.append(label)
             i = match.end()
             continue
+        if s.startswith("![", i):  # a shields.io badge: "![CVPR](.../badge/CVPR-2016-blue)"
+            image = scan_link(s, i + 1)
+            shield = _SHIELD.match(image.url) if image is not None else None
+            if image is not None and shield is not None:
+                entry.badges.append(shield_text(shield.group(1)))
+                i = image.end
+                continue
         if s.startswith("([", i) or s.startswith("( [", i):
             start = s.index("[", i)
             inner = scan_link(s, start)

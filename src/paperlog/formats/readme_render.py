@@ -18,7 +18,7 @@ from typing import Any
 
 from paperlog.errors import ValidationError
 from paperlog.formats.readme_parse import format_link, listing_sig, render_entry
-from paperlog.formats.readme_shapes import UNDATED
+from paperlog.formats.readme_shapes import UNDATED, parse_period
 from paperlog.formats.readme_walk import CHARTS_MARKER, MARKER_BEGIN, MARKER_END
 from paperlog.library import Library, atomic_write
 from paperlog.model import Config, Link, Paper, Reading, ResourceSection, WeekInfo
@@ -165,7 +165,9 @@ def _wishlist(config: Config, papers: list[Paper]) -> list[str]:
         (p for p in papers if p.status == "wish"),
         key=lambda p: (p.rank is None, p.rank or 0, p.key),
     )
-    slots = [s for s in config.readme.get("slots") or [] if "period" not in s]
+    slots = [
+        s for s in config.readme.get("slots") or [] if "period" not in s and "section" not in s
+    ]
     if not wish and not slots:
         return []
     heading = config.readme.get("wish_heading")
@@ -212,7 +214,8 @@ def _wishlist(config: Config, papers: list[Paper]) -> list[str]:
             last = float(paper.rank) if paper.rank is not None else last + 1e-3
             entries.append((last, entry_line(paper, marker=_marker(config))))
         lines = _interleave(entries, placed.get(number, []))
-        if name is not None and lines and not _LIST_ITEM.match(lines[0]):
+        spaced = name is not None and _spaced(config, name, out[-1] if out else "")
+        if name is not None and lines and (not _LIST_ITEM.match(lines[0]) or spaced):
             out.append("")  # a paragraph entry would join the group line's paragraph
         out += lines
         out.append("")
@@ -242,6 +245,10 @@ def _group_line(config: Config, name: str, within: int = 0) -> str:
     return name
 
 
+Section = tuple[str | None, list[tuple[Reading, Paper]], list[Any]]
+"""A theme group as rendered: its name, its listings, the slots and kept text standing in it."""
+
+
 def _grouped(
     config: Config,
     listings: list[tuple[Reading, Paper]],
@@ -250,8 +257,48 @@ def _grouped(
     within: int = 3,
 ) -> list[str]:
     """Entries under their theme headings: the given order, then groups as first read; the
-    week's to-do slots in their places."""
+    week's to-do slots in their places. A group named again further down (DanielTakeshi's
+    "Early-year" under each year) is written again there, each run in its place."""
     listings = sorted(listings, key=lambda rp: (rp[0].order, rp[1].key))
+    slots = [s for s in slots if isinstance(s, dict)]
+    runs: list[tuple[str | None, list[tuple[Reading, Paper]]]] = []
+    for reading, paper in listings:
+        if not runs or runs[-1][0] != reading.group:
+            runs.append((reading.group, []))
+        runs[-1][1].append((reading, paper))
+    if len({name for name, _ in runs}) < len(runs):
+        sections = _runs(runs, order, slots)
+    else:
+        sections = _by_name(listings, order, slots)
+    out: list[str] = []
+    mark = _marker(config)
+    for name, mine, here in sections:
+        entries = [(float(r.order), entry_line(p, r, mark)) for r, p in mine]
+        members = _interleave(entries, _slots_in(here, name))
+        if not members and name is None:
+            continue
+        if name is not None:
+            line = _group_line(config, name, within)
+            if out and out[-1] == "" and _LIST_ITEM.match(line) and _nested(out):
+                out.pop()  # "- Theme" items follow each other in one list
+            out.append(line)
+            if members and (not _LIST_ITEM.match(members[0]) or _spaced(config, name, line)):
+                out.append("")  # a paragraph entry would join the group line's paragraph
+        out += members
+        out.append("")
+    return out
+
+
+def _spaced(config: Config, name: str, line: str) -> bool:
+    """True when the README left a blank line under this group's heading or line."""
+    return name in (config.readme.get("group_blank") or []) and not _LIST_ITEM.match(line)
+
+
+def _by_name(
+    listings: list[tuple[Reading, Paper]], order: list[str], slots: list[Any]
+) -> list[Section]:
+    """One section per group name: the given order, then groups as first read, groups
+    holding only text where they stood."""
     names: list[str | None] = [None, *order]
     for reading, _ in listings:
         if reading.group not in names:
@@ -260,28 +307,40 @@ def _grouped(
     for reading, _ in listings:
         first.setdefault(reading.group, reading.order)
     for slot in slots:
-        if isinstance(slot, dict) and slot.get("group") not in names:
+        if slot.get("group") not in names:
             # a group holding only text: where it stood among the groups with entries
             at = float(slot.get("after") or 0)
             later = [n for n, name in enumerate(names) if n and first.get(name, -1) > at]
             names.insert(later[0] if later else len(names), slot.get("group"))
-    out: list[str] = []
-    for name in names:
-        mark = _marker(config)
-        entries = [(float(r.order), entry_line(p, r, mark)) for r, p in listings if r.group == name]
-        members = _interleave(entries, _slots_in(list(slots), name))
-        if not members and name is None:
+    return [(name, [rp for rp in listings if rp[0].group == name], slots) for name in names]
+
+
+def _runs(
+    runs: list[tuple[str | None, list[tuple[Reading, Paper]]]],
+    order: list[str],
+    slots: list[Any],
+) -> list[Section]:
+    """One section per run of a group in reading order; each slot stands in the run of its
+    group that starts right after it, else the one holding its place, else the last one
+    before it (else the first)."""
+    sections: list[Section] = [(name, mine, []) for name, mine in runs]
+    for name in order:  # a week's empty groups, after the ones holding entries
+        if name not in {n for n, _ in runs}:
+            sections.append((name, [], []))
+    for slot in slots:
+        group, at = slot.get("group"), float(slot.get("after") or 0)
+        fits = [n for n, (name, _, _) in enumerate(sections) if name == group]
+        if not fits:
+            later = [n for n, (_, mine, _) in enumerate(sections) if mine and mine[0][0].order > at]
+            sections.insert(later[0] if later else len(sections), (group, [], [slot]))
             continue
-        if name is not None:
-            line = _group_line(config, name, within)
-            if out and out[-1] == "" and _LIST_ITEM.match(line) and _nested(out):
-                out.pop()  # "- Theme" items follow each other in one list
-            out.append(line)
-            if members and not _LIST_ITEM.match(members[0]):
-                out.append("")  # a paragraph entry would join the group line's paragraph
-        out += members
-        out.append("")
-    return out
+        span = {n: [r.order for r, _ in sections[n][1]] or [0] for n in fits}
+        starts = [n for n in fits if min(span[n]) == at + 1]
+        holds = [n for n in fits if min(span[n]) <= at < max(span[n])]
+        before = [n for n in fits if min(span[n]) <= at]
+        chosen = (starts or holds or [before[-1] if before else fits[0]])[0]
+        sections[chosen][2].append(slot)
+    return sections
 
 
 def _nested(lines: list[str]) -> bool:
@@ -295,6 +354,8 @@ def _weeks(papers: list[Paper], weeks: list[WeekInfo], config: Config) -> list[s
     undated: dict[tuple[str, str], list[tuple[Reading, Paper]]] = {}
     for paper in papers:
         for reading in paper.readings:
+            if reading.extra.get("section"):
+                continue  # a recommended listing: in the text before the log
             if reading.week is not None:
                 by_week.setdefault(reading.week, []).append((reading, paper))
             else:
@@ -315,8 +376,14 @@ def _weeks(papers: list[Paper], weeks: list[WeekInfo], config: Config) -> list[s
         body = _grouped(config, listings, info.groups if info else [], slots)
         out += body or [""]
     period_slots = [s for s in config.readme.get("slots") or [] if "period" in s]
+    starts = {label: when for when, label in undated}
     for slot in period_slots:
-        undated.setdefault(("", str(slot["period"])), [])
+        label = str(slot["period"])
+        undated.setdefault((starts.get(label, _period_start(label)), label), [])
+    for empty in config.readme.get("empty_periods") or []:
+        # a month heading with nothing under it, in its place among the others
+        if isinstance(empty, dict) and empty.get("label"):
+            undated.setdefault((str(empty.get("start") or ""), str(empty["label"])), [])
     level = int(config.readme.get("period_level") or 3)
     if config.readme.get("groups_outer"):
         return out + _groups_outer(config, undated, period_slots, level)
@@ -327,8 +394,46 @@ def _weeks(papers: list[Paper], weeks: list[WeekInfo], config: Config) -> list[s
         if headed:
             out += _period_line(config, label, level)
         slots = [s for s in period_slots if s["period"] == label]
-        out += _grouped(config, listings, [], slots, level if headed else 0)
+        body = _grouped(config, listings, [], slots, level if headed else 0)
+        out += body or [""]
     return out
+
+
+def _period_start(label: str) -> str:
+    """The day a date section's label stands for ("" when none), to place it among others."""
+    period = parse_period(label)
+    return period.start.isoformat() if period is not None and period.start else ""
+
+
+def _before_log(config: Config, papers: list[Paper]) -> list[str]:
+    """The README's own text before its log, verbatim, with its recommended lists' entries
+    (readings marked with their ``section``) written back where they stood."""
+    text = config.readme.get("before_log")
+    listings = [(r, p) for p in papers for r in p.readings if r.extra.get("section")]
+    if not text and not listings:
+        return []
+    lines = str(text).split("\n") if text else []
+    places = [p for p in config.readme.get("before_log_lists") or [] if isinstance(p, dict)]
+    where = {(str(p.get("section")), p.get("group")): p for p in places}
+    slots = [s for s in config.readme.get("slots") or [] if "section" in s]
+    mark = _marker(config)
+    runs: dict[tuple[str, Any], list[tuple[float, str]]] = {}
+    for reading, paper in sorted(listings, key=lambda rp: (rp[0].order, rp[1].key)):
+        key = (str(reading.extra["section"]), reading.group)
+        runs.setdefault(key, []).append((float(reading.order), entry_line(paper, reading, mark)))
+    inserts: list[tuple[int, list[str]]] = []
+    for key, entries in runs.items():
+        here = [s for s in slots if (s.get("section"), s.get("group")) == key]
+        block = _interleave(entries, _slots_in(here, key[1]))
+        place = where.get(key)
+        # a list the README did not place (none does today): after the text
+        at = min(int(place.get("at") or 0), len(lines)) if place else len(lines)
+        inserts.append((at, block))
+    # from the end, so each place still counts lines of the README's text; of two lists at
+    # one place the later goes in first, so the earlier ends up before it
+    for _, (at, block) in sorted(enumerate(inserts), key=lambda nib: (nib[1][0], nib[0]))[::-1]:
+        lines[at:at] = block
+    return [*lines, ""]
 
 
 def _kept_run(texts: list[Any], before: list[str]) -> list[str]:
@@ -346,7 +451,8 @@ def _period_line(config: Config, label: str, level: int) -> list[str]:
     written = (config.readme.get("period_lines") or {}).get(label)
     if isinstance(written, str) and written.strip():
         return [written, ""]  # a paragraph: a blank line before its list
-    return [f"{'#' * level} {label}"]
+    heading = f"{'#' * level} {label}"
+    return [heading, ""] if config.readme.get("period_blank") else [heading]
 
 
 def _groups_outer(
@@ -394,8 +500,7 @@ def render_readme(library: Library, *, charts: Sequence[tuple[str, str]] = ()) -
         lines.append(CHARTS_MARKER)
         lines += [f"![{alt}]({path})" for alt, path in charts]
         lines.append("")
-    if config.readme.get("before_log"):  # the README's own text before its log, verbatim
-        lines += [str(config.readme["before_log"]), ""]
+    lines += _before_log(config, papers)
     lines += _wishlist(config, papers)
     lines += _weeks(papers, library.load_weeks(), config)
     lines += _kept_run(config.readme.get("after_log") or [], lines)  # the README's own text

@@ -39,6 +39,23 @@ _PERIODS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(\d{4})(?:\s+and\s+(?:before|earlier))?$", re.I), "y"),
 ]
 UNDATED = "Undated"
+RECOMMENDED = re.compile(
+    r"\b(recommend(?:ed|s|ations?)?|must[- ]reads?|favou?rite papers|papers I (?:like|love))\b",
+    re.I,
+)
+"""A heading or line introducing papers the writer recommends ("## Recommended papers",
+"Papers I recommend:", "Must-read")."""
+_OWN_TO_READ = re.compile(
+    r"\b(?:I|we)\s+(?:must|should|will|want to|need to|have to)\s+read\b", re.I
+)
+
+
+def is_recommended(text: str) -> bool:
+    """True for a heading or short line introducing recommended papers (not "Papers I must
+    read", which is a to-read list)."""
+    return bool(RECOMMENDED.search(text)) and not _OWN_TO_READ.search(text)
+
+
 TO_READ = re.compile(
     r"\b(to[- ]?read|to be read|will read|want to read|wish[- ]?list|wish|reading list|"
     r"reading queue|queue|backlog|to ?do|unread)\b",

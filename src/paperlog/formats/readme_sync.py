@@ -113,7 +113,9 @@ def mark_new(paper: Paper) -> None:
 def _place(paper: Paper) -> str:
     """Where a paper stands, for the diff: its README readings' weeks, or the wish-list."""
     weeks = [
-        f"Wk{r.week}" if r.week is not None else (r.extra.get("period") or str(r.week_start))
+        f"Wk{r.week}"
+        if r.week is not None
+        else (r.extra.get("period") or r.extra.get("section") or str(r.week_start))
         for r in paper.readings
         if is_readme_reading(r)
     ]

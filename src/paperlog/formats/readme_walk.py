@@ -8,11 +8,13 @@ Mapping entries to ``Paper`` records and merging with a library is readme_import
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from datetime import date
 from typing import Any
 
+from paperlog.formats.readme_head import HeadReader
 from paperlog.formats.readme_layout import (
     CHARTS_MARKER,
     IMAGES_ONLY,
@@ -27,18 +29,19 @@ from paperlog.formats.readme_layout import (
     drop_none,
     is_dated,
     marked_span,
-    star_split,
 )
-from paperlog.formats.readme_parse import Block, Entry, parse_blocks, parse_tail
+from paperlog.formats.readme_parse import Block, Entry, parse_blocks
+from paperlog.formats.readme_recommended import Recommended, before_log_parts
 from paperlog.formats.readme_shapes import (
     TO_READ,
     UNDATED,
     Period,
+    is_recommended,
     parse_any_entry,
     parse_period,
     parse_week_heading,
 )
-from paperlog.model import ResourceGroup, ResourceItem, ResourceSection, Topic, WeekInfo
+from paperlog.model import ResourceSection, WeekInfo
 
 __all__ = [
     "CHARTS_MARKER",
@@ -54,8 +57,6 @@ __all__ = [
 _WISH_LINE = re.compile(r"^wish[- ]?list\b", re.I)
 _WEEK_NOTE = re.compile(r"^\*\((.+)\)\*\s*(?:<br\s*/?>)?$", re.I)
 _LABELLED_NOTE = re.compile(r"^\*\*[^*]+\*\*\s*:")
-_TOPIC = re.compile(r"^\[(\w+)\]\s+(.+?)\s*$")
-_TOPIC_NAME = re.compile(r"^(.*?)\s*\((.*?)(\))?\s*$")
 _SLOT_TITLES = frozenset({"", "tba", "tbd", "tbp", "todo", "...", "\u2026", "?", "-"})
 """Link texts that mark a to-do slot rather than a paper: ``[]()``, ``[TBA]()``."""
 _SLOT_LINK = re.compile(r"^\[\[\s*(\w*)\s*\]\(\s*\)\]")
@@ -64,14 +65,13 @@ _LIST_MARK = re.compile(r"^(?:[-+]|\*(?!\*))\s*")
 """A list marker missing its space ("-Title"), not the "**" of bold text."""
 _EMPHASIS = re.compile(r"\*[^*\s].*[^*\s]\*|_[^_\s].*[^_\s]_")
 """A line in italics: ``*(2016)*``."""
-_SEARCH_PART = re.compile(r"\*\*By ([A-Za-z ]+)\*\*\s*-\s*(.*?)\s*\\?\s*(?=\*\*By |$)")
 
 
 MAX_WEEK_NUMBER = 100_000
 """Week numbers past this are refused (a log of a paper a day for 270 years stays below it)."""
 
 
-class Walker:
+class Walker(HeadReader):
     """Feeds blocks one by one; the state says where each lands."""
 
     def __init__(self, lines: list[str], dated: bool) -> None:
@@ -112,9 +112,56 @@ class Walker:
         """True right after a heading that names a group, before anything under it."""
         self.wish_heading_info: dict[str, Any] | None = None
         """The last source line kept as text (the blocks inside it are not read again)."""
+        self.recommended = Recommended()
+        self.recommended_found: list[Found] = []
+        """Recommended lists before a dated log: their entries are read items."""
+        self.group_named_at = 0
+        """The line naming the current group, until its first entry (0: none)."""
+        self.periods_seen: list[Period] = []
+        """Every date section in order; those nothing stands in are kept as empty ones."""
+        self.periods_used: set[str] = set()
         self.maybe_group: tuple[str, int, str] | None = None
         """A heading or line kept as text (where it was kept, at which index, the group it
         named) that may turn out to head the entries after it: then it is their group."""
+
+    def _group_line_number(self, source: Block, line: str) -> int:
+        """The 1-based line that names a group (a heading, or one line of a paragraph)."""
+        stripped = [raw.strip() for raw in source.raw]
+        return source.line + stripped.index(line) if line in stripped else source.end
+
+    def _spaced_group(self, block: Block) -> None:
+        """The first entry of a group a blank line below its heading or line: a render keeps
+        that blank line (``[readme] group_blank``)."""
+        named, self.group_named_at = self.group_named_at, 0
+        if not named or self.group is None:
+            return
+        gap = self.lines[named : block.line - 1]
+        if gap and not any(ln.strip() for ln in gap):
+            spaced = self.out.readme.setdefault("group_blank", [])
+            if self.group not in spaced:
+                spaced.append(self.group)
+
+    def _start_recommended(self, text: str, level: int) -> None:
+        """A recommended list before the log ("## Recommended papers"): its entries are read
+        items in the group of their heading (see readme_recommended)."""
+        self.ctx, self.ctx_level, self.group = "recommended", level, text
+        self.recommended.section = text
+        self.group_source = None
+
+    def _next_line(self, block: Block) -> str:
+        """The source line right after a block ("" at the end)."""
+        return self.lines[block.end] if block.end < len(self.lines) else ""
+
+    def _repeats_period(self, period: Period) -> bool:
+        """True for a date heading or line that repeats the section it stands in, after
+        entries of it: the same section, its second line kept as text in its place."""
+        here = self.period
+        return (
+            self.ctx == "period"
+            and here is not None
+            and self.order > 0
+            and (here.label, here.start) == (period.label, period.start)
+        )
 
     def warn(self, line: int, message: str) -> None:
         """Record a problem at a source line."""
@@ -131,12 +178,16 @@ class Walker:
             lines.pop()
         if not "".join(lines).strip():
             return
-        if self.dated and not self.log_lines:
-            return  # a dated log's text before its first week: before_log keeps it
         text = "\n".join(line.rstrip() for line in lines)
         after = block.end if raw is None else block.line + len(raw) - 1
         if after < len(self.lines) and not self.lines[after].strip():
             text += "\n"  # a blank line followed it: a render keeps the paragraph apart
+        if self.ctx == "recommended":  # kept in place when it stands between two entries
+            self.kept_until = max(self.kept_until, after)
+            self.recommended.note_text(self.group, block.line, block.line + len(lines) - 1, text)
+            return
+        if self.dated and not self.log_lines:
+            return  # a dated log's text before its first week: before_log keeps it
         self.kept_until = max(self.kept_until, after)
         self._has_content()
         record: dict[str, Any] = {"line": text, "text": True}
@@ -144,6 +195,7 @@ class Walker:
             record.update(group=self.group, after=self.order)
             self.week.extra.setdefault("slots", []).append(drop_none(record))
         elif self.ctx == "period" and self.period is not None:
+            self.periods_used.add(self.period.label)
             record.update(period=self.period.label, group=self.group, after=self.order)
             self.out.readme.setdefault("slots", []).append(drop_none(record))
         elif (
@@ -193,13 +245,19 @@ class Walker:
             self._start_week(block, *week)
             return
         period = parse_period(text)
+        if period is not None and self._repeats_period(period):
+            self.keep(block)  # the date written again right under its own section
+            return
         if period is not None and self.zone != "resources":
+            if "period_level" not in self.out.readme and not self._next_line(block).strip():
+                self.out.readme["period_blank"] = True  # "## 2019-03" then a blank line
             self.out.readme.setdefault("period_level", block.level)
             self.log_lines.append(block.line)
             if period.label == UNDATED:
                 self.out.readme["undated_heading"] = True
             self.zone, self.ctx, self.ctx_level = "notes", "period", block.level
             self.period, self.group, self.order = period, None, 0
+            self.periods_seen.append(period)
             return
         if self.zone == "resources" and block.level > self.res_level:
             self.section = ResourceSection(text)
@@ -221,11 +279,19 @@ class Walker:
             self.out.readme["resources_heading"] = text
             return
         self.zone = "notes"
+        if self.ctx == "recommended" and block.level > self.ctx_level:
+            self.group = text  # a sub-group of the recommended list ("### Detection")
+            return
+        if self.dated and not self.log_lines and is_recommended(text):
+            self._start_recommended(text, block.level)
+            return
         if TO_READ.search(text):
             self.ctx, self.ctx_level, self.group = "wish", block.level, None
             self.wish_heading, self.wish_start = text, block.line
             # rendered back over the wish-list: the first to-read heading that holds entries
             self.wish_heading_info = {"text": text, "level": block.level}
+            # a later to-read heading ("## TODO") is a wish group: rendered as the heading it was
+            self._heading_level(text, block.level)
             return
         if self.ctx in ("wish", "period", "week") and block.level > self.ctx_level:
             self._set_group(text, block.level, block)
@@ -238,6 +304,7 @@ class Walker:
         self._leave_empty_group()
         self.ctx, self.ctx_level, self.group = "none", block.level, text
         self.group_source = (block, block.raw[0])
+        self.group_named_at = block.end
         self._heading_level(text, block.level)
         self.under_heading = True
         self.group_heading_line = block.line
@@ -346,68 +413,18 @@ class Walker:
     def _set_group(
         self, text: str, level: int | None = None, source: Block | None = None, line: str = ""
     ) -> None:
-        if level is not None or (self.group_source and self.group_source[0].kind != "heading"):
-            self._leave_empty_group()
-        else:
-            # a heading over sub-groups written as lines ("## 2018 Papers" over "Late-year"):
-            # the model names a group once, so that heading is not kept (a known gap)
-            self.group_source = None
+        # a group line or heading with nothing under it is kept as text; so is a heading
+        # over sub-groups written as lines ("## 2018 Papers" over "Late-year", "Early-year":
+        # a render writes each run of a group where it stood, so names may repeat)
+        self._leave_empty_group()
         if level is not None:
             self._heading_level(text, level)
         self.group = text
         if source is not None:
             self.group_source = (source, line or source.raw[0])
+            self.group_named_at = self._group_line_number(source, line)
         if self.ctx == "week" and self.week is not None:
             self.week.groups.append(text)
-
-    # --- the text before the first section -----------------------------------------------
-    def _preamble(self) -> None:
-        paras = [b for b in self.preamble if b.kind == "para"]
-        if not paras:
-            return
-        raw = paras[0].raw
-        parts: list[list[str]] = [[]]
-        for line in raw:
-            if re.fullmatch(r"\s*(<br\s*/?>\s*){2}\s*", line, re.I):
-                parts.append([])
-            else:
-                parts[-1].append(line)
-        texts = ["\n".join(p) for p in parts]
-        plan_at = next((i for i, t in enumerate(texts) if t.startswith("**Plan")), None)
-        if plan_at is None:
-            self.out.intro = "\n".join(raw)
-        else:
-            self.out.intro = "\n<br><br>\n".join(texts[:plan_at])
-            plan = texts[plan_at]
-            self.out.readme["plan"] = plan
-            tracks = re.findall(r"\(\d\)\s*(\w+)\s*-\s*(.*?)\s*(?=\(\d\)|\.?\s*$)", plan)
-            if tracks:
-                self.out.readme["tracks"] = [
-                    {"name": name, "description": desc} for name, desc in tracks
-                ]
-            after = texts[plan_at + 1 :]
-            if after:
-                self.out.readme["after_plan"] = "\n<br><br>\n".join(after)
-        # what follows the intro (paragraphs, lists, quotes, rules), as written; blocks
-        # that touch (a list's items) stay one piece
-        first = paras[0]
-        chunks: list[list[str]] = []
-        end = first.end
-        covered = first.end
-        for extra in self.preamble:
-            if extra.line <= covered:
-                continue  # the intro itself, or inside a quote or list already taken
-            lines = list(extra.raw)
-            while lines and not lines[-1].strip():
-                lines.pop()
-            if chunks and extra.line == end + 1:
-                chunks[-1] += lines
-            else:
-                chunks.append(lines)
-            end = extra.line + len(lines) - 1
-            covered = max(covered, extra.end)
-        for chunk in chunks:
-            self.out.readme.setdefault("preamble_more", []).append("\n".join(chunk))
 
     # --- paragraphs ------------------------------------------------------------------------
     def para(self, block: Block) -> None:
@@ -435,6 +452,17 @@ class Walker:
                 return
         lines = [line.strip() for line in text.split("\n")]
         single = lines[0] if len(lines) == 1 else None
+        if self.ctx == "recommended":
+            entry = parse_any_entry(text) if text.lstrip().startswith(("[", "**[")) else None
+            if entry is not None and entry.url:
+                self._place(entry, block, whole=True)
+            else:
+                self.keep(block)  # the list's own text
+            return
+        recommends = single and "](" not in single and len(single) <= 80
+        if recommends and self.dated and not self.log_lines and is_recommended(single or ""):
+            self._start_recommended(single or "", 99)  # "Papers I recommend:"
+            return
         special = any(
             _WISH_LINE.match(line)
             or ("](" not in line and len(line) <= 80 and TO_READ.search(line))
@@ -452,10 +480,14 @@ class Walker:
                 self._keep_head(block, short)
                 return
         period = parse_period(single) if single else None
+        if period is not None and self._repeats_period(period):
+            self.keep(block)  # "*07/ 2021*" written twice in a row: one section, both lines
+            return
         if period is not None and period.start is not None:
             if self.group_source is not None and self.group_source[0].line < block.line:
                 self._leave_empty_group()
             self.ctx, self.period, self.order = "period", period, 0
+            self.periods_seen.append(period)
             self.ctx_level = 99
             self.log_lines.append(block.line)
             # a date written as a line ("*06/ 2022*"), not a heading: rendered as written
@@ -520,30 +552,6 @@ class Walker:
             kept = [raw for raw in block.raw if raw.strip() in dropped]
             self.keep(block, kept or None)
 
-    def _search_para(self, block: Block) -> None:
-        joined = " ".join(line.strip() for line in block.text.split("\n"))
-        search = self.out.readme.setdefault("search", {})
-        found = False
-        for name, value in _SEARCH_PART.findall(joined):
-            key = name.strip().lower().replace(" ", "_")
-            if key == "year":
-                search["by_year"] = value
-            elif key == "conference":
-                search["by_conference"] = re.sub(r"^e\.g\.\s*", "", value)
-            found = True
-        if not found:
-            search.setdefault("more", []).append("\n".join(block.raw))
-
-    def _resource_label(self, block: Block) -> None:
-        text = block.text.strip()
-        if self.section is None:
-            self.out.readme.setdefault("resources_intro", []).append(text)
-            return
-        if text[-1:] in ".!?" and self.section.intro is None and not self.section.groups:
-            self.section.intro = text
-        else:
-            self.section.groups.append(ResourceGroup(text))
-
     # --- list items ---------------------------------------------------------------------
     def item(self, block: Block) -> None:
         """A list item: an entry, a resource, a topic, a group label, or an entry's note."""
@@ -569,12 +577,16 @@ class Walker:
                 return
         if self.last_entry is not None and _LABELLED_NOTE.match(text):
             self.last_entry[0].notes.append(text)  # "**TLDR**: ..." under the last entry
+            self._extend_listing(block)
             return
         slot = _SLOT_LINK.match(text.strip())
+        entry = parse_any_entry(text)
+        if self.ctx == "recommended" and (slot is not None or entry is None):
+            self.keep(block)  # a placeholder or a line that is no entry: the list's text
+            return
         if slot is not None and slot.group(1).lower() in _SLOT_TITLES and self.ctx != "none":
             self._slot(block)
             return
-        entry = parse_any_entry(text)
         if entry is None:
             plain = " ".join(part.strip() for part in text.split("\n")).strip()
             if block.has_children and "](" not in plain and plain:
@@ -601,53 +613,17 @@ class Walker:
         if placed is not None:
             self.last_entry = (placed, block)
 
-    def _topic(self, block: Block) -> None:
-        match = _TOPIC.match(block.text.strip())
-        if not match:
-            self.out.readme.setdefault("search", {}).setdefault("more", []).append(
-                "\n".join(block.raw)
-            )
+    def _extend_listing(self, note: Block) -> None:
+        """A note written as a list item of its own right under the entry (not nested:
+        "  - **TLDR**" under " - [Paper]"): part of that listing as written, so a render
+        writing the listing back writes the note too."""
+        assert self.last_entry is not None
+        found, item = self.last_entry
+        between = self.lines[item.end : note.line - 1]
+        if found.raw is None or found.raw.endswith("\n") or any(ln.strip() for ln in between):
             return
-        code, rest = match.groups()
-        first = self.topic_lines.get(code)
-        if first is not None:
-            # the library refuses a taxonomy with a code twice: merge, keep the first
-            self.warn(
-                block.line,
-                f"topic [{code}] is defined twice (first on line {first}): the first kept",
-            )
-            return
-        self.topic_lines[code] = block.line
-        named = _TOPIC_NAME.match(rest)
-        if named and "(" in rest:
-            name, desc, closed = named.group(1), named.group(2), named.group(3)
-            if not closed:
-                self.warn(block.line, f"topic [{code}]: the parenthesis is not closed")
-                unclosed = self.out.readme.setdefault("search", {}).setdefault("unclosed", [])
-                unclosed.append(code)
-            self.out.topics.append(Topic(code, name, desc))
-        else:
-            self.out.topics.append(Topic(code, rest, None))
-
-    def _resource_item(self, block: Block) -> None:
-        if self.section is None:
-            self.section = ResourceSection("Resources")
-            self.out.resources.append(self.section)
-        if block.level > 0:
-            self.warn(block.line, "nested resource item read as a plain item")
-        if not self.section.groups:
-            self.section.groups.append(ResourceGroup(None))
-        text = " ".join(part.strip() for part in block.text.split("\n")).strip()
-        cut = text.find(" [[")
-        title, tail = (text, "") if cut == -1 else (text[:cut], text[cut:])
-        star, title = star_split(title.strip())
-        entry = Entry(title=title, url=None)
-        parse_tail(tail, 0, entry)
-        for problem in entry.problems:
-            self.warn(block.line, problem)
-        if entry.rest:
-            self.warn(block.line, f"resource: text not read: {entry.rest!r}")
-        self.section.groups[-1].items.append(ResourceItem(title, entry.links, star))
+        found.raw = "\n".join([found.raw, *between, *note.raw]).rstrip()
+        self.last_entry = (found, dataclasses.replace(item, end=max(item.end, note.end)))
 
     def _slot(self, block: Block) -> None:
         """A placeholder (``[]()``, ``[TBA]()``, ``[[TBP]()]``): the writer's to-do slot, kept
@@ -661,6 +637,7 @@ class Walker:
             self.week.extra.setdefault("slots", []).append(drop_none(slot))
             return
         if self.ctx == "period" and self.period is not None:
+            self.periods_used.add(self.period.label)
             slot.update(period=self.period.label, group=self.group, after=self.order)
         else:
             slot.update(group=self.group or self.wish_heading, after=self.rank)
@@ -676,11 +653,20 @@ class Walker:
         if entry.title.strip().lower() in _SLOT_TITLES and not entry.url and slot_here:
             self._slot(block)
             return None
+        if self.ctx == "recommended":
+            found = Found(entry, block.line, "read", self.group)
+            found.section = self.recommended.section
+            found.order = self.recommended.note_entry(self.group, block, self.lines)
+            if block.kind == "item" or len(block.raw) == 1 or whole:
+                found.raw = "\n".join(block.raw).rstrip() + ("\n" if block.kind == "para" else "")
+            self.recommended_found.append(found)
+            return found
         if self.ctx == "week" and self.week is not None:
             self.order += 1
             found = Found(entry, block.line, "read", self.group, self.week.week, self.week.start)
             found.order = self.order
         elif self.ctx == "period" and self.period is not None:
+            self.periods_used.add(self.period.label)
             self.order += 1
             period = self.period
             found = Found(entry, block.line, "read", self.group, None, period.start)
@@ -714,6 +700,7 @@ class Walker:
             found = Found(entry, block.line, "wish", self.group)
             found.wish_group, found.rank = self.group, self.rank
         self._unkeep_group(found.group)
+        self._spaced_group(block)
         self._has_content()
         # a wish-list starts at its heading: the text before it is the README's own
         start = self.wish_start if found.status == "wish" and self.ctx == "wish" else None
@@ -768,14 +755,30 @@ def walk(text: str) -> Parsed:
     if walker.zone == "notes":
         walker._leave_empty_group()  # a last heading with nothing under it ("## License")
     walker.close_zone()
+    empty = [
+        {"label": p.label, "start": p.start.isoformat()} if p.start else {"label": p.label}
+        for p in walker.periods_seen
+        if p.label not in walker.periods_used
+    ]
+    if empty:  # a month heading with nothing under it ("#### 2014-07"): rendered back
+        walker.out.readme["empty_periods"] = empty
     readme = walker.out.readme
+    walker.out.found[:0] = walker.recommended_found  # listed before the log
     marks = Counter(
         found.raw.lstrip()[0] for found in walker.out.found if found.raw and found.raw.strip()
     )
     common = [m for m, _ in marks.most_common(3) if m in "-+*"]
     if common and common[0] != "*":  # generated lines follow the README's marker
         readme["list_marker"] = common[0]
-    before = before_log(lines, first_notes, walker.dated, walker.log_lines)
+    recommended = walker.recommended
+    if recommended.spans and first_notes is not None and walker.log_lines:
+        # the text before the log with the recommended entries cut out, and where they go
+        before, lists = before_log_parts(lines, first_notes, min(walker.log_lines), recommended)
+        readme["before_log_lists"] = lists
+        if recommended.slots():
+            readme.setdefault("slots", []).extend(recommended.slots())
+    else:
+        before = before_log(lines, first_notes, walker.dated, walker.log_lines)
     if before:
         readme["before_log"] = before
     # parts of the seed's layout this README does not have: a render must not invent them
