@@ -27,9 +27,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from paperlog.catalog import fts
+from paperlog.catalog import fts, location
 from paperlog.catalog.fts import RANK_WINDOW, SCHEMA_VERSION
-from paperlog.catalog.location import ENV_VAR, default_location  # noqa: F401 (store.ENV_VAR is read)
+from paperlog.catalog.location import default_location
 from paperlog.errors import PaperlogError
 from paperlog.query import (
     FTS_COLUMNS,
@@ -41,6 +41,8 @@ from paperlog.query import (
     parse_query,
 )
 
+ENV_VAR = location.ENV_VAR
+"""The environment variable naming the catalog file."""
 # Schema history (SCHEMA_VERSION lives in paperlog.catalog.fts, for the search fast path):
 # 1 stored the normalised title and the abstract as text, with every identifier column
 # indexed; 2 keeps a 64-bit hash of the normalised title, the abstract zlib-compressed, partial
