@@ -256,6 +256,37 @@ def test_list_on_a_narrow_terminal_keeps_keys_whole_and_titles_on_one_line(
     assert "title" in header and "key" in header
 
 
+def test_an_80_column_terminal_leaves_out_kind_and_status_before_cutting_titles_short(
+    tmp_path: Path,
+) -> None:
+    lib = Library.create(tmp_path / "lib")
+    title = "Virtual Adversarial Training: A Regularization Method for Supervised Learning"
+    lib.save_papers(
+        [
+            Paper(
+                key="virtual-adversarial-2018",
+                title=title,
+                year=2018,
+                venue="TPAMI 2018",
+                status="wish",
+                rank=1,
+            ),
+        ]
+    )
+    status, screen = run_cli_tty("list", library=lib.root, columns=80)
+    assert status == 0, screen
+    header = next(line for line in screen.splitlines() if line.startswith("┃"))
+    assert "kind" not in header and "status" not in header, screen
+    assert "venue" in header and "year" in header, screen
+    row = _table_lines(screen)[0]
+    assert "virtual-adversarial-2018" in row  # the key stays whole
+    assert "Virtual Adversarial Training" in row  # the title keeps a readable part
+    assert "(kind, status left out to fit 80 columns)" in screen
+    wide_status, wide = run_cli_tty("list", library=lib.root, columns=200)
+    assert wide_status == 0 and "left out" not in wide
+    assert "status" in next(line for line in wide.splitlines() if line.startswith("┃"))
+
+
 def test_list_and_search_show_the_same_columns(tmp_path: Path) -> None:
     lib = _papers_library(tmp_path / "lib")
     listed = run_cli("list", "--status", "read", library=lib.root)

@@ -225,10 +225,17 @@ def test_the_fast_paths_names_are_the_librarys() -> None:
 
 
 def test_the_quick_manifest_is_the_detailed_scans(root: Path) -> None:
-    from paperlog.index_fresh import manifest_of, scan_manifest
+    from paperlog.index_fresh import manifest_count, manifest_of, scan_manifest
 
     (root / "papers" / ".hidden.md").write_text("x")
     (root / "papers" / "notes.txt").write_text("x")
     with Index.open(Library.open(root)) as index:
         assert scan_manifest(root / "papers") == manifest_of(index._scan())
-        assert scan_manifest(root / "papers").count(b"\n") == 8
+        assert manifest_count(scan_manifest(root / "papers")) == 8
+    before = scan_manifest(root / "papers")
+    one = next((root / "papers").glob("*.md"))
+    st = one.stat()
+    os.utime(one, ns=(st.st_atime_ns, st.st_mtime_ns + 1))  # same size, 1 ns later
+    assert scan_manifest(root / "papers") != before
+    # a missing folder lists nothing, as an empty one does
+    assert scan_manifest(root / "gone") == manifest_of([]) == scan_manifest(root / "weeks.yaml")

@@ -229,3 +229,33 @@ def test_the_plan_on_the_imported_seed(library: Library, seed_path: Path) -> Non
     paused = run_cli("done", queue[1]["key"], "--date", "2020-09-23", library=root)
     assert paused.returncode != 0 and "Wk12" in paused.stderr
     assert _snapshot(root) == before
+
+
+def test_the_queue_shows_places_not_the_gapped_ranks(library: Library) -> None:
+    """Ranks only order and have gaps after a renumbering (1024, 2048, ...); a user sees the
+    place in the queue, in the table, in --json (`position`), after a move, and in `today`."""
+    root = _library(library)
+    assert run_cli("queue", "top", "depth-5", library=root).returncode == 0  # renumbers
+    queue = _json("queue", library=root)
+    assert [q["position"] for q in queue] == list(range(1, len(queue) + 1))
+    assert queue[0]["key"] == "depth-5" and queue[1]["rank"] > 2  # gaps in the stored ranks
+    table = run_cli("queue", library=root)
+    assert [line.split("\t")[:2] for line in table.stdout.splitlines()][:3] == [
+        ["1", "depth-5"],
+        ["2", "breadth-1"],
+        ["3", "breadth-2"],
+    ]
+    moved = run_cli("queue", "down", "breadth-2", "3", library=root)
+    assert moved.returncode == 0, moved.stderr
+    assert ["6", "breadth-2"] in [line.split("\t")[:2] for line in moved.stdout.splitlines()]
+    assert _json("queue", library=root)[5]["key"] == "breadth-2"
+    from paperlog.index import Index
+
+    Library.open(root).save_paper(Paper("unranked-1", "Unranked", status="wish"))
+    with Index.open(Library.open(root)) as index:
+        ranks = index.queue_ranks()
+        assert [index.queue_position(k) for k, _ in ranks] == list(range(1, len(ranks) + 1))
+        assert ranks[-1] == ("unranked-1", None)
+        assert index.queue_position("no-such-key") is None
+    today = _json("today", "--date", _day(0), library=root)
+    assert "next in queue order" in today["reason"] and "#1024" not in today["reason"]

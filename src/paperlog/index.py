@@ -39,7 +39,7 @@ from paperlog.index_check import (
     verify_rows,
     was_closed_cleanly,
 )
-from paperlog.index_fresh import CELL_SEP, manifest_of, scan_manifest
+from paperlog.index_fresh import CELL_SEP, manifest_count, manifest_of, scan_manifest
 from paperlog.model import Link, Paper, Reading
 from paperlog.names import author_from_data, authors_to_data
 from paperlog.query import (
@@ -517,7 +517,9 @@ class Index:
                 index._verify()
             if not (sync or rebuilt or verify or memory):
                 stats = SyncStats()
-            elif ask_watcher and not memory and not rebuilt and _watcher_vouches(library):
+            # asked even for a new index (then synced all the same): a command that finds
+            # no watcher starts one when [index] fsmonitor is on
+            elif ask_watcher and not memory and _watcher_vouches(library) and not rebuilt:
                 stats = SyncStats(watched=True)
             else:
                 stats = index.sync(problems)
@@ -656,7 +658,7 @@ class Index:
         if row is not None:
             quick = scan_manifest(self.library.papers_dir)
             if row[0] == quick:
-                stats.unchanged = quick.count(b"\n")
+                stats.unchanged = manifest_count(quick)
                 return stats
             del quick
         scan_start_ns = time.time_ns()  # before any stat: the racy-git reference point
@@ -1082,6 +1084,19 @@ class Index:
         )
         return self._read(lambda: [(key, rank) for key, rank in self._conn.execute(sql)])
 
+    def queue_position(self, key: str) -> int | None:
+        """KEY's place in the queue (1 = first, in ``queue_ranks`` order), None when it is read
+        or unknown. Ranks only order (they have gaps), so this is what a user is shown."""
+        sql = (
+            f"SELECT 1 + (SELECT count(*) FROM {PAPERS_TABLE} AS o WHERE o.status != 'read' AND "
+            "((o.rank IS NULL) < (p.rank IS NULL) OR ((o.rank IS NULL) = (p.rank IS NULL) AND "
+            "(coalesce(o.rank, 0) < coalesce(p.rank, 0) OR (coalesce(o.rank, 0) = "
+            "coalesce(p.rank, 0) AND o.key < p.key))))) "
+            f"FROM {PAPERS_TABLE} AS p WHERE p.key = ? AND p.status != 'read'"
+        )
+        row = self._read(lambda: self._conn.execute(sql, (key,)).fetchone())
+        return None if row is None else int(row[0])
+
     def __len__(self) -> int:
         sql = f"SELECT count(*) FROM {PAPERS_TABLE}"
         return int(self._read(lambda: self._conn.execute(sql).fetchone()[0]))
@@ -1098,10 +1113,17 @@ class Index:
 
 
 def _watcher_vouches(library: Library) -> bool:
-    """True when a live watcher answered that the index is up to date (``watch.py``)."""
-    from paperlog.watch import ask
+    """True when a live watcher answered that the index is up to date (``watch.py``).
 
-    return ask(library.state_dir)
+    When none did and ``[index] fsmonitor`` is on, one is started for the next command.
+    """
+    from paperlog.watch import ask, autostart, fsmonitor_idle
+
+    if ask(library.state_dir):
+        return True
+    if fsmonitor_idle(library.config.extra.get("index")) is not None:
+        autostart(library.root, library.state_dir)
+    return False
 
 
 def _expected_row(stored: tuple[Any, ...], text: str) -> tuple[tuple[Any, ...], tuple[Any, ...]]:

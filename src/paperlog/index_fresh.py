@@ -4,11 +4,11 @@ Two proofs let a command trust ``.paperlog/index.sqlite`` as it is:
 
 - a live ``paperlog watch`` answers "ok" (``watch.ask``): it has applied every change queued
   before the command started (no file is looked at);
-- or the **manifest**: one ``scandir`` of ``papers/`` (a ``stat`` per file) gives the bytes
-  ``name NUL mtime_ns NUL size LF`` per file, in listing order, and they equal those stored by
-  the last complete sync. Built as one ``bytearray`` while listing, it holds no ``stat``
-  object: at 100,000 papers it is about 4 MB, where the per-file list it replaces held
-  100,000 ``os.stat_result`` objects (about 140 MB of peak memory).
+- or the **manifest**: one listing of ``papers/`` and a ``stat`` per file give the names and
+  (mtime_ns, size) of every paper file, in listing order, and these bytes equal those stored
+  by the last complete sync. It holds no ``stat`` object: at 100,000 papers it is about
+  3 MB, where the per-file list it replaced held 100,000 ``os.stat_result`` objects (about
+  140 MB of peak memory).
 
 ``table_rows_if_fresh`` is the search fast path's whole query (``cli/fastpath.py``): when the
 index was closed cleanly, its schema is current, no interrupted write waits for recovery and
@@ -25,6 +25,7 @@ import os
 # os.path, not pathlib, and no typing at run time: this is the search fast path's module.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from array import array
     from collections.abc import Mapping
     from pathlib import Path
 
@@ -44,27 +45,57 @@ TMP_DIR_NAME = "tmp"
 
 
 def scan_manifest(papers_dir: Path | str) -> bytes:
-    """``name NUL mtime_ns NUL size LF`` of every ``papers/*.md`` in listing order (what
-    ``Index._scan`` lists), built without keeping a ``stat`` per file."""
-    out = bytearray()
+    """The manifest of every ``papers/*.md`` in listing order (what ``Index._scan`` lists).
+
+    This is the whole cost of proving freshness without a watcher, so it is kept near the
+    floor of one ``stat`` per file (bench/bench_fresh.py measures both): names from one
+    ``listdir`` of an open folder, each file stat'ed relative to it (``dir_fd``: no path walk
+    per file), the two numbers kept in an ``array`` rather than formatted per file.
+    """
+    from array import array
+
     try:
-        entries = os.scandir(os.fsencode(papers_dir))
+        fd = os.open(papers_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except (FileNotFoundError, NotADirectoryError):
+        return _pack([], array("q"))
+    try:
+        names = [n for n in os.listdir(fd) if n.endswith(".md") and not n.startswith(".")]
+        numbers = array("q")
+        add = numbers.extend
+        stat = os.stat
+        for name in names:
+            st = stat(name, dir_fd=fd)
+            add((st.st_mtime_ns, st.st_size))
     except FileNotFoundError:
-        return b""
-    with entries:
-        for entry in entries:
-            name = entry.name
-            if name.endswith(b".md") and not name.startswith(b".") and entry.is_file():
-                st = entry.stat()
-                out += b"%s\0%d\0%d\n" % (name[:-3], st.st_mtime_ns, st.st_size)
-    return bytes(out)
+        # gone since the listing, or a dangling link (which Index._scan leaves out): no proof
+        return b"?"
+    finally:
+        os.close(fd)
+    return _pack(names, numbers)
 
 
 def manifest_of(scan: list[tuple[str, str, os.stat_result]]) -> bytes:
     """The manifest of a detailed scan (``Index._scan``: key, path, stat), as above."""
-    return b"".join(
-        b"%s\0%d\0%d\n" % (os.fsencode(key), st.st_mtime_ns, st.st_size) for key, _, st in scan
-    )
+    from array import array
+
+    numbers = array("q")
+    for _, _, st in scan:
+        numbers.extend((st.st_mtime_ns, st.st_size))
+    return _pack([f"{key}.md" for key, _, _ in scan], numbers)
+
+
+def manifest_count(manifest: bytes) -> int:
+    """How many files a manifest lists."""
+    head, _, _ = manifest.partition(b"\n")
+    return int(head) if head.isdigit() else 0
+
+
+def _pack(names: list[str], numbers: array[int]) -> bytes:
+    """``count LF names (NUL between) LF (mtime_ns, size) as native int64s``: equal bytes
+    mean the same files with the same stats, in the same order. (A name holding NUL cannot
+    exist; a directory named ``x.md`` is stat'ed here but not listed by ``Index._scan``, so
+    such a folder never matches and always takes the full path: slower, never wrong.)"""
+    return b"%d\n%s\n%s" % (len(names), os.fsencode("\0".join(names)), numbers.tobytes())
 
 
 def find_root(explicit: str | None, env: Mapping[str, str], cwd: str) -> str | None:
@@ -111,9 +142,11 @@ def table_rows_if_fresh(
     path = os.path.join(state, INDEX_NAME)
     if _needs_recovery(state) or not was_closed_cleanly(path):
         return None
-    from paperlog.watch import ask
+    from paperlog.watch import ask, autostart_if_wanted
 
     watched = ask(state)
+    if not watched:
+        autostart_if_wanted(root, state)  # [index] fsmonitor: a watcher for the next command
     try:
         conn = sqlite3.connect(path, timeout=30, isolation_level=None)
     except sqlite3.Error:

@@ -114,9 +114,11 @@ def config_from_toml(text: str, path: Path | str) -> Config:
         ("plan", dict, "a table"),
         ("readme", dict, "a table"),
         ("sources", dict, "a table"),
+        ("index", dict, "a table"),
     ):
         if name in data and not isinstance(data[name], kind):
             raise BadFile(f"{name}: expected {what}", path, _toml_line(text, name))
+    _check_index_table(data.get("index", {}), text, path)
     topics = []
     for item in data.get("topics", []):
         if not isinstance(item, dict) or "code" not in item or "name" not in item:
@@ -175,6 +177,22 @@ def config_from_toml(text: str, path: Path | str) -> Config:
         sources=dict(data.get("sources", {})),
         extra={k: v for k, v in data.items() if k not in known},
     )
+
+
+def _check_index_table(table: dict[str, Any], text: str, path: Path | str) -> None:
+    """``[index]``: ``fsmonitor`` (start a watcher on first use, paperlog.watch) is true or
+    false, ``fsmonitor_idle`` a positive number of seconds. Kept in ``Config.extra``."""
+    if "fsmonitor" in table and not isinstance(table["fsmonitor"], bool):
+        raise BadFile(
+            "index.fsmonitor: expected true or false", path, _toml_line(text, "fsmonitor")
+        )
+    idle = table.get("fsmonitor_idle", 1)
+    if isinstance(idle, bool) or not isinstance(idle, int | float) or idle <= 0:
+        raise BadFile(
+            "index.fsmonitor_idle: expected a number of seconds above 0",
+            path,
+            _toml_line(text, "fsmonitor_idle"),
+        )
 
 
 _PLAN_FIELDS: list[tuple[str, type | tuple[type, ...], str]] = [

@@ -17,6 +17,16 @@ When no watcher answers (none runs, the socket is stale, it is busy for more tha
 its event queue overflowed, or a changed file does not parse), the command falls back to the
 full scan, so the fallback is the old, always-correct path, and a file that does not parse is
 reported by it with its file and line.
+
+**Started on first use** (git's ``core.fsmonitor=true``, which starts git's built-in daemon):
+with ``[index] fsmonitor = true`` in ``paperlog.toml`` (``paperlog watch --auto on``), a command
+that finds no live watcher does its own full check as always and also starts a detached
+``paperlog watch --background`` (``autostart``: double fork, its own session, output to
+``.paperlog/watch.log``); one instance per library (the lock), which leaves after
+``fsmonitor_idle`` seconds (default 1800) in which no command asked it, or when the library
+is gone. The next commands find it through the same cheap proof. It is never needed for a
+right answer: until its first full sync is done its socket does not exist, and a command
+that cannot reach it checks every file itself.
 """
 
 from __future__ import annotations
@@ -42,6 +52,14 @@ if TYPE_CHECKING:
 
 SOCKET_NAME = "watch.sock"
 LOCK_NAME = "watch.lock"
+LOG_NAME = "watch.log"
+FAILED_NAME = "watch.failed"
+"""Left by a background watcher that could not start: no command starts another for
+``RETRY_AFTER`` seconds (a library that cannot be watched must not fork on every command)."""
+RETRY_AFTER = 60.0
+IDLE_DEFAULT = 1800.0
+"""Seconds a started-on-first-use watcher waits for a command before it leaves."""
+LOG_LIMIT = 1 << 20
 ASK_TIMEOUT = 1.0
 """Seconds a command waits for the watcher's answer before it scans by itself."""
 SETTLE = 0.05
@@ -122,6 +140,160 @@ def ask(state_dir: Path | str, timeout: float = ASK_TIMEOUT) -> bool:
     return reply == b"ok\n"
 
 
+class AlreadyWatching(PaperlogError):
+    """Another watcher holds this library's lock."""
+
+
+# --- started on first use (git's core.fsmonitor=true) ---------------------------------------
+
+
+def fsmonitor_idle(index_table: object) -> float | None:
+    """The idle seconds of a watcher started on first use when ``[index] fsmonitor = true``
+    (``index_table`` is that table), else None."""
+    if not isinstance(index_table, dict) or index_table.get("fsmonitor") is not True:
+        return None
+    idle = index_table.get("fsmonitor_idle", IDLE_DEFAULT)
+    if isinstance(idle, bool) or not isinstance(idle, int | float) or idle <= 0:
+        return IDLE_DEFAULT  # config_from_toml reports a bad value; never fail a search here
+    return float(idle)
+
+
+def autostart_if_wanted(root: Path | str, state_dir: Path | str) -> bool:
+    """``autostart`` when the library's ``paperlog.toml`` turns ``[index] fsmonitor`` on.
+
+    For the search fast path: one read of the small config file, and a TOML parse only when
+    it names ``fsmonitor`` at all.
+    """
+    from paperlog.index_fresh import CONFIG_NAME
+
+    try:
+        with open(os.path.join(root, CONFIG_NAME), "rb") as file:
+            text = file.read()
+    except OSError:
+        return False
+    if b"fsmonitor" not in text:
+        return False
+    import tomllib
+
+    try:
+        data = tomllib.loads(text.decode())
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return False  # the full path reports it with its line
+    if fsmonitor_idle(data.get("index")) is None:
+        return False
+    return autostart(root, state_dir)
+
+
+_STARTED: list[str] = []
+"""Libraries this process already tried to start a watcher for (at most once each)."""
+
+
+def autostart(root: Path | str, state_dir: Path | str) -> bool:
+    """Start a detached ``paperlog watch --background`` for the library at ``root`` unless a
+    watcher runs or is starting (its lock is held); True when one was started.
+
+    The caller does its own full check regardless: the new watcher vouches for nothing until
+    its first full sync is done and its socket exists.
+    """
+    import sys
+
+    root, state_dir = os.fspath(root), os.fspath(state_dir)
+    if root in _STARTED or not sys.platform.startswith("linux"):
+        return False
+    _STARTED.append(root)
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
+        return False  # fork in a threaded process (a server) is unsafe; it hosts its own
+    try:
+        failed = os.stat(os.path.join(state_dir, FAILED_NAME))
+    except OSError:
+        pass
+    else:
+        import time
+
+        if time.time() - failed.st_mtime < RETRY_AFTER:
+            return False  # it could not start a moment ago: do not fork on every command
+    import fcntl
+
+    try:
+        fd = os.open(
+            os.path.join(state_dir, LOCK_NAME), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644
+        )
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False  # held: a watcher runs, or one is starting
+    finally:
+        os.close(fd)  # and the probe's lock with it
+    _spawn(
+        [sys.executable, "-m", "paperlog", "--library", root, "watch", "--background"],
+        os.path.join(state_dir, LOG_NAME),
+    )
+    return True
+
+
+def _spawn(argv: list[str], log_path: str) -> None:
+    """Run ``argv`` detached: double fork, its own session, stdin from /dev/null, output
+    appended to ``log_path``, no descriptor of this process kept (a pipe it held open would
+    keep a caller's ``| head`` or a benchmark waiting)."""
+    pid = os.fork()
+    if pid == 0:
+        code = 127
+        try:
+            os.setsid()  # no terminal: a closed terminal's SIGHUP does not reach it
+            if os.fork() == 0:
+                null = os.open(os.devnull, os.O_RDONLY)
+                log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+                os.dup2(null, 0)
+                os.dup2(log, 1)
+                os.dup2(log, 2)
+                os.chdir("/")  # hold no folder busy
+                os.execv(argv[0], argv)
+            code = 0  # the middle process leaves at once; the watcher is init's child
+        finally:
+            os._exit(code)
+    os.waitpid(pid, 0)
+
+
+def status(state_dir: Path | str) -> dict[str, object]:
+    """Whether a watcher answers for this library, and its pid and kind (``auto`` when a
+    command started it, ``manual`` for ``paperlog watch`` or ``paperlog serve``)."""
+    alive = ask(state_dir)
+    pid: int | None = None
+    kind: str | None = None
+    if alive:
+        try:
+            with open(os.path.join(state_dir, LOCK_NAME), encoding="utf-8") as file:
+                words = file.read().split()
+        except OSError:
+            words = []
+        if len(words) == 2 and words[0].isdigit():
+            pid, kind = int(words[0]), words[1]
+    return {"watching": alive, "pid": pid, "kind": kind}
+
+
+def request_quit(state_dir: Path | str) -> bool:
+    """Ask a watcher started on first use to leave; True when one said it will."""
+    import socket
+
+    try:
+        address = _socket_address(state_dir)
+    except _LongPath:
+        return False
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(ASK_TIMEOUT)
+        sock.connect(address)
+        sock.sendall(b"quit\n")
+        return sock.recv(64) == b"bye\n"
+    except OSError:
+        return False
+    finally:
+        sock.close()
+
+
 class _Inotify:
     """A minimal inotify binding (ctypes over libc): one watched folder, events by name."""
 
@@ -186,10 +358,19 @@ class Watcher:
         on_change: Callable[[], None] | None = None,
         *,
         watch_root: bool = False,
+        idle: float | None = None,
+        background: bool = False,
     ) -> None:
         self.library = library
         self.on_change = on_change
         self.watch_root = watch_root
+        self.idle = idle
+        """Leave after this many seconds in which no command asked (None: never)."""
+        self.background = background
+        """Started by a command (``autostart``): leaves when the library is gone, and on
+        a "quit" request (``paperlog watch --auto off``)."""
+        self._last_ask = 0.0
+        self._quit = False
         self.pending: set[str] = set()
         self.rescan = False
         self.applied = 0
@@ -209,13 +390,17 @@ class Watcher:
         lib = self.library
         state = lib.state_dir
         with contextlib.ExitStack() as stack:
-            lock = stack.enter_context((state / LOCK_NAME).open("w"))
+            # "a", not "w": opening must not empty the file of a watcher that holds the lock
+            lock = stack.enter_context((state / LOCK_NAME).open("a"))
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                raise PaperlogError(
+                raise AlreadyWatching(
                     "a watcher already runs for this library", state / LOCK_NAME
                 ) from None
+            lock.truncate(0)  # who holds it, for `paperlog watch --status`
+            lock.write(f"{os.getpid()} {'auto' if self.background else 'manual'}\n")
+            lock.flush()
             try:
                 address = _socket_address(state)
             except _LongPath as exc:
@@ -239,8 +424,11 @@ class Watcher:
             server.bind(address)
             stack.callback(lambda: _unlink_quietly(address))
             server.listen(16)
+            if self.background:
+                _unlink_quietly(os.path.join(state, FAILED_NAME))
             if ready is not None:
                 ready()
+            self._last_ask = _now()
             self._loop(server, inotify, stop)
 
     def _close_index(self) -> None:
@@ -258,6 +446,20 @@ class Watcher:
                 self._answer(server, inotify)
             elif not readable and (self.pending or self.rescan):
                 self._apply(inotify)  # quiet for SETTLE: apply before anyone asks
+            if self._should_leave():
+                return
+
+    def _should_leave(self) -> bool:
+        """Idle too long, asked to quit, or (started by a command) the library is gone."""
+        if self._quit:
+            return True
+        if self.idle is not None and _now() - self._last_ask > self.idle:
+            return True
+        if self.background:
+            # The config, or the socket (.paperlog/ removed): commands could not reach us.
+            state = self.library.state_dir
+            return not (self.library.config_path.is_file() and (state / SOCKET_NAME).exists())
+        return False
 
     def _take(self, events: list[tuple[int, int, str]], inotify: _Inotify) -> None:
         changed = False
@@ -286,6 +488,11 @@ class Watcher:
             conn.settimeout(ASK_TIMEOUT)
             try:
                 request = conn.recv(64)
+                self._last_ask = _now()
+                if request == b"quit\n" and self.background:
+                    self._quit = True
+                    conn.sendall(b"bye\n")
+                    return
                 if request != b"sync\n":
                     conn.sendall(b"no\n")
                     return
@@ -339,6 +546,12 @@ class Watcher:
             self.rescan = True
             return False
         return True
+
+
+def _now() -> float:
+    import time
+
+    return time.monotonic()
 
 
 def _file_id(path: Path) -> tuple[int, int] | None:

@@ -276,8 +276,18 @@ def print_table(
     shown = [i for i in range(len(columns)) if not cells or any(row[i] for row in cells)]
     console = Console(file=stream)
     natural = {i: max([cell_len(columns[i]), *(cell_len(row[i]) for row in cells)]) for i in shown}
-    # Each column costs two spaces of padding and one rule, plus the closing rule.
-    width = _fit_widths(columns, natural, console.width - 3 * len(shown) - 1)
+    dropped: list[str] = []
+    while True:
+        # Each column costs two spaces of padding and one rule, plus the closing rule.
+        width = _fit_widths(columns, natural, console.width - 3 * len(shown) - 1)
+        if _readable(columns, natural, width):
+            break
+        victim = next((i for name in DROPPABLE for i in shown if columns[i] == name), None)
+        if victim is None:
+            break
+        shown.remove(victim)
+        del natural[victim]
+        dropped.append(columns[victim])
     table = Table(title=Text(title) if title else None, show_lines=False, header_style="bold")
     for i in shown:
         table.add_column(Text(columns[i]), no_wrap=True, overflow="ellipsis", width=width[i])
@@ -285,6 +295,21 @@ def print_table(
         # Text, not str: "[pdf]" or "[bold]" in a user's string is text, not rich markup.
         table.add_row(*(Text(row[i]) for i in shown))
     console.print(table)
+    if dropped:
+        console.print(
+            Text(f"({', '.join(dropped)} left out to fit {console.width} columns)", style="dim")
+        )
+
+
+# On a narrow terminal these columns give way whole, in this order, before a free-text column
+# is cut below READABLE cells: a title cut to "2D Semi…" says nothing, a missing "kind" little.
+DROPPABLE = ("kind", "weeks", "status", "sources")
+READABLE = 24
+
+
+def _readable(columns: Sequence[str], natural: dict[int, int], width: dict[int, int]) -> bool:
+    """Whether every free-text column keeps READABLE cells (or its whole text, if shorter)."""
+    return all(width[i] >= min(READABLE, natural[i]) for i in width if columns[i] in FLEX_COLUMNS)
 
 
 PAPER_COLUMNS = ("key", "kind", "status", "year", "venue", "weeks", "title")

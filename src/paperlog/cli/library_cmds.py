@@ -49,8 +49,15 @@ def load_items(lib: Library, *, skip_bad: bool = False) -> list[Paper]:
     show_default=True,
     help="Make the folder a git repository when it is not inside one.",
 )
+@click.option(
+    "--fsmonitor",
+    is_flag=True,
+    help="Commands start a watcher on first use ([index] fsmonitor; see paperlog watch --auto).",
+)
 @click.pass_context
-def init_cmd(ctx: click.Context, folder: str | None, title: str | None, git: bool) -> None:
+def init_cmd(
+    ctx: click.Context, folder: str | None, title: str | None, git: bool, fsmonitor: bool
+) -> None:
     """Create a library in FOLDER, else --library DIR, else the current folder (made if missing).
 
     The folder becomes a git repository (unless inside one already, or --no-git), and each
@@ -73,6 +80,8 @@ def init_cmd(ctx: click.Context, folder: str | None, title: str | None, git: boo
     if make_repo:
         # Each write command then commits what it changed ('paperlog sync' shares them).
         config.extra["git"] = {"autocommit": True}
+    if fsmonitor:
+        config.extra["index"] = {"fsmonitor": True}
     lib = Library.create(root, config)
     made_repo = make_repo
     if make_repo and not init_repository(lib.root):

@@ -258,10 +258,10 @@ MOVED_WINDOW = 5
 queue (tens of thousands of rows in a large library); ``paperlog queue`` shows it all."""
 
 
-def _queue_rows(queue: list[Paper]) -> list[tuple[object, ...]]:
+def _queue_rows(queue: list[Paper], first: int) -> list[tuple[object, ...]]:
     return [
         (
-            p.rank if p.rank is not None else "-",
+            first + i,
             p.key,
             p.status,
             p.track or "",
@@ -269,15 +269,18 @@ def _queue_rows(queue: list[Paper]) -> list[tuple[object, ...]]:
             p.pinned.isoformat() if p.pinned else "",
             p.display_title,
         )
-        for p in queue
+        for i, p in enumerate(queue)
     ]
 
 
 def _show_queue(queue: list[Paper], as_json: bool) -> None:
+    # the place in the queue, 1 = first; the stored rank only orders (it has gaps)
+    first: int = getattr(queue, "first", 1)
     if as_json:
         print_json(
             [
                 {
+                    "position": first + i,
                     "rank": p.rank,
                     "key": p.key,
                     "title": p.display_title,
@@ -287,12 +290,12 @@ def _show_queue(queue: list[Paper], as_json: bool) -> None:
                     "wish_group": p.wish_group,
                     "pinned": p.pinned,
                 }
-                for p in queue
+                for i, p in enumerate(queue)
             ]
         )
     else:
         print_table(
-            ("rank", "key", "status", "track", "topics", "pinned", "title"), _queue_rows(queue)
+            ("#", "key", "status", "track", "topics", "pinned", "title"), _queue_rows(queue, first)
         )
 
 

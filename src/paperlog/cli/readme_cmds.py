@@ -18,9 +18,17 @@ if TYPE_CHECKING:
 @click.command("readme")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Read and report, write nothing.")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Follow this README even though it shares few items with the one imported before "
+    "(items only that README brought in are removed).",
+)
 @json_option
 @click.pass_context
-def import_readme_cmd(ctx: click.Context, file: Path, dry_run: bool, as_json: bool) -> None:
+def import_readme_cmd(
+    ctx: click.Context, file: Path, dry_run: bool, replace: bool, as_json: bool
+) -> None:
     """Import a hand-kept README reading log (weeks, wish-list, resources, topics).
 
     \b
@@ -32,7 +40,7 @@ def import_readme_cmd(ctx: click.Context, file: Path, dry_run: bool, as_json: bo
 
     env = app(ctx)
     lib = env.open_library()
-    report = import_readme(lib, file, dry_run=dry_run)
+    report = import_readme(lib, file, dry_run=dry_run, replace=replace)
     env.describe(
         f"import readme: {report.items} items ({report.added} new, {report.updated} updated)"
     )
@@ -41,6 +49,8 @@ def import_readme_cmd(ctx: click.Context, file: Path, dry_run: bool, as_json: bo
         return
     for warning in report.warnings:
         warn(f"{file}:{warning.line}: {warning.message}")
+    if report.refused:
+        warn(f"{file}: the import (without --dry-run) would be refused: {report.refused}")
     verb = "would import" if dry_run else "imported"
     print_table(
         ["what", "count"],

@@ -216,9 +216,18 @@ def skip(library: Library, day: date, key: str | None = None) -> tuple[Paper, Su
 # --- the queue ----------------------------------------------------------------------------
 
 
+class QueueSlice(list[Paper]):
+    """Some of the queue, in order, with the place of its first item (1 = the queue's first):
+    ranks have gaps, so a place is what a user is shown."""
+
+    def __init__(self, papers: list[Paper], first: int = 1) -> None:
+        super().__init__(papers)
+        self.first = first
+
+
 def _move(
     library: Library, key: str, place: int | None, delta: int = 0, window: int | None = None
-) -> list[Paper]:
+) -> QueueSlice:
     """Move one queued item to ``place`` (1-based) or by ``delta``; return the queue (with
     ``window``, only the item and up to that many neighbours on each side).
 
@@ -240,11 +249,12 @@ def _move(
         target = min(max(target, 0), len(rest))
         order = [k for k, _ in rest]
         order.insert(target, resolved)
-        shown = order
+        shown, first = order, 0
         if window is not None:
-            shown = order[max(0, target - window) : target + window + 1]
+            first = max(0, target - window)
+            shown = order[first : target + window + 1]
         if order == keys:
-            return _queue_papers(library, shown)
+            return QueueSlice(_queue_papers(library, shown), first + 1)
         before = rest[target - 1][1] if target > 0 else 0
         after = rest[target][1] if target < len(rest) else None
         rank = rank_between(before, after) if before is not None else None
@@ -252,12 +262,12 @@ def _move(
         if rank is not None:
             paper.rank = rank
             library.save_paper(paper)
-            return _queue_papers(library, shown)
+            return QueueSlice(_queue_papers(library, shown), first + 1)
         queue = [paper if k == resolved else library.load_paper(k) for k in order]
         changed = _renumber(queue)
         if changed:
             library.save_papers(changed)
-    return [p for p in queue if p.key in set(shown)]
+    return QueueSlice([p for p in queue if p.key in set(shown)], first + 1)
 
 
 def _queue_papers(library: Library, keys: list[str]) -> list[Paper]:
@@ -269,19 +279,17 @@ def _queue_papers(library: Library, keys: list[str]) -> list[Paper]:
     return [by_key[k] for k in keys if k in by_key]
 
 
-def queue_up(library: Library, key: str, steps: int = 1, window: int | None = None) -> list[Paper]:
+def queue_up(library: Library, key: str, steps: int = 1, window: int | None = None) -> QueueSlice:
     """Move an item ``steps`` places towards the front of the queue."""
     return _move(library, key, None, -steps, window)
 
 
-def queue_down(
-    library: Library, key: str, steps: int = 1, window: int | None = None
-) -> list[Paper]:
+def queue_down(library: Library, key: str, steps: int = 1, window: int | None = None) -> QueueSlice:
     """Move an item ``steps`` places towards the back of the queue."""
     return _move(library, key, None, steps, window)
 
 
-def queue_top(library: Library, key: str, window: int | None = None) -> list[Paper]:
+def queue_top(library: Library, key: str, window: int | None = None) -> QueueSlice:
     """Put an item first in the queue."""
     return _move(library, key, 1, window=window)
 

@@ -155,7 +155,8 @@ def _reason(
     focus = [t for t in paper.topics if t in plan.focus_topics]
     if focus:
         parts.append(f"focus topic {', '.join(focus)}")
-    parts.append(f"queue #{paper.rank}" if paper.rank is not None else "unranked")
+    # the stored rank only orders (it has gaps); the place in the queue is not known here
+    parts.append("next in queue order" if paper.rank is not None else "unranked")
     return "; ".join(parts)
 
 

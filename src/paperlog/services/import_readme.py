@@ -73,10 +73,36 @@ class ImportReport:
     changed: list[dict[str, Any]] = field(default_factory=list)
     """Items whose README fields changed: ``{"key", "fields"}``."""
     warnings: list[ImportWarning] = field(default_factory=list)
+    refused: str | None = None
+    """With ``dry_run``: why the import itself would be refused (see ``ANOTHER_README``)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape ``paperlog import readme --json`` prints."""
         return asdict(self)
+
+
+ANOTHER_README = 5
+"""An import that would remove more than this many items, while the README shares fewer than
+half of the items earlier README imports brought in, is taken for another list, not a newer
+version of the same one: it is refused unless ``replace`` (the library follows one README, and
+importing a colleague's list by mistake must not delete the user's own)."""
+
+
+def _another_readme(
+    path: Path, existing: list[Paper], matched: set[str], removed: int
+) -> str | None:
+    """Why this import looks like another README replacing the one imported before, or None."""
+    made = {p.key for p in existing if from_readme(p)}
+    shared = len(made & matched)
+    if removed <= ANOTHER_README or 2 * shared >= len(made):
+        return None
+    return (
+        f"this README shares {shared} of the {len(made)} items earlier README imports brought "
+        f"in, so it looks like another list, not a newer version of the same one: importing it "
+        f"would remove {removed} of them. If it replaces the old README, run the import again "
+        "with --replace (--dry-run lists what would be removed); to add papers from another "
+        "list, use 'paperlog add' or 'paperlog import bibtex'"
+    )
 
 
 def _merge_config(config: Config, parsed: Parsed, papers: list[Paper]) -> Config:
@@ -119,9 +145,12 @@ def _check_loadable(
         ) from None
 
 
-def import_readme(library: Library, path: Path, *, dry_run: bool = False) -> ImportReport:
+def import_readme(
+    library: Library, path: Path, *, dry_run: bool = False, replace: bool = False
+) -> ImportReport:
     """Import README ``path`` into ``library`` as one transaction (nothing with ``dry_run``);
-    see the module docstring."""
+    see the module docstring. A README that looks like another list than the one imported
+    before is refused (``ImportProblem``) unless ``replace`` (``ANOTHER_README``)."""
     text = read_text(path)
     parsed, warnings = parse_readme(text)
     papers = collect_papers(parsed, warnings)
@@ -190,6 +219,10 @@ def import_readme(library: Library, path: Path, *, dry_run: bool = False) -> Imp
         report.moved, report.changed = diff.moved, diff.changed
         report.added, report.updated = len(report.added_keys), len(report.updated_keys)
         report.removed = len(to_delete)
+        refusal = None if replace else _another_readme(path, existing, matched, len(to_delete))
+        if refusal is not None and not dry_run:
+            raise ImportProblem(refusal, path)
+        report.refused = refusal
         kept_papers = list(final.values())
         config = _merge_config(library.config, parsed, kept_papers)
         weeks = sync_weeks(library.load_weeks(), parsed.weeks, kept_papers)

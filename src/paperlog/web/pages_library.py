@@ -48,8 +48,8 @@ def _int_param(request: Request, name: str, default: int) -> int:
 
 async def papers_page(request: Request) -> Response:
     """``/papers?q=...&sort=...&page=N``: search with the CLI's query syntax and facets."""
-    from paperlog.browse import SORTS, browse, facets, with_filter
-    from paperlog.query import QueryError
+    from paperlog.browse import SORTS, browse, summarise, with_filter
+    from paperlog.query import QueryError, parse_query
 
     lib = open_library(request)
     text = request.query_params.get("q", "")
@@ -60,16 +60,16 @@ async def papers_page(request: Request) -> Response:
     freshness = freshness_of(request)
     with freshness.index(lib) as index:
         try:
+            query = parse_query(text)
             result = browse(
                 index,
-                text,
+                query,
                 sort=sort,
                 offset=(number - 1) * PAGE_SIZE,
                 limit=PAGE_SIZE,
-                facets=False,
+                # the same for every page and sort of a query until a file changes
+                summary=freshness.cached(("summary", text), lambda: summarise(index, query)),
             )
-            # the same for every page and sort of a query until a file changes
-            result.facets = freshness.cached(("facets", text), lambda: facets(index, text))
         except QueryError as exc:
             error = f"bad query: {exc.message}"
             result = browse(index, "", sort=sort, limit=PAGE_SIZE, facets=False)
@@ -108,10 +108,15 @@ def _paper_context(request: Request, key: str) -> dict[str, Any]:
         review = review_item(paper, takeaways) if takeaways else None
     except PaperlogError:  # a hand-broken review block still shows the paper
         review = None
+    position = None
+    if paper.status != "read":
+        with freshness_of(request).index(lib) as index:
+            position = index.queue_position(paper.key)
     return {
         "library_title": lib.config.title,
         "title": paper.display_title,
         "paper": paper,
+        "queue_position": position,
         "hash": editable.hash,
         "notes_text": paper.notes,
         "topics": lib.config.topics,
