@@ -10,6 +10,7 @@ import subprocess
 import threading
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -158,3 +159,138 @@ def test_cli_and_web_committing_at_once_lose_no_commit(lib: Library) -> None:
     assert git(lib.root, "status", "--porcelain") == ""
     # every pin changed its file: 18 writes, 18 commits
     assert len(messages(lib.root)) == before + 18
+
+
+def _full_pipe() -> tuple[int, int]:
+    """A pipe whose buffer is full: a process writing to it waits until it is read."""
+    import fcntl
+    import os
+
+    read_end, write_end = os.pipe()
+    flags = fcntl.fcntl(write_end, fcntl.F_GETFL)
+    fcntl.fcntl(write_end, fcntl.F_SETFL, flags | os.O_NONBLOCK)
+    try:
+        while True:
+            os.write(write_end, b"." * 4096)
+    except BlockingIOError:
+        pass
+    fcntl.fcntl(write_end, fcntl.F_SETFL, flags)
+    return read_end, write_end
+
+
+def test_a_web_write_to_the_file_a_command_just_wrote_waits_for_its_commit(
+    lib: Library,
+) -> None:
+    """The CLI keeps the library lock from its write to its commit, as the web does: a web
+    write to the same file in between waits for the commit instead of finding the file
+    uncommitted (and refusing it as the user's own change).
+
+    The command's output goes to a full pipe, so it stops between its write and its commit
+    (printing what it did) until the test reads the pipe: the gap, held open."""
+    import os
+    import sys
+
+    simclr = _key(lib, "simple-framework")
+    path = lib.papers_dir / f"{simclr}.md"
+    client = client_for(lib, DAY)
+    csrf = csrf_of(client, "/queue")
+    before = len(messages(lib.root))
+    read_end, write_end = _full_pipe()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERLOG_")}
+    command = [sys.executable, "-m", "paperlog", "--library", str(lib.root)]
+    cli = subprocess.Popen(
+        [*command, "queue", "pin", simclr, "2031-01-06"],
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+        env={**env, **GIT_ENV},
+    )
+    os.close(write_end)
+    web: list[Any] = []  # the test client's responses
+    poster = threading.Thread(
+        target=lambda: web.append(
+            client.post("/queue/pin", data={"csrf": csrf, "key": simclr, "day": "2031-01-07"})
+        )
+    )
+    try:
+        for _ in range(1200):  # the command has written its file (and waits to print)
+            if "2031-01-06" in path.read_text("utf-8") or cli.poll() is not None:
+                break
+            threading.Event().wait(0.05)
+        assert "2031-01-06" in path.read_text("utf-8"), "the command did not write"
+        assert git(lib.root, "status", "--porcelain").strip() != ""  # written, not committed
+        poster.start()
+        poster.join(1.0)
+        assert poster.is_alive(), "the web write did not wait for the command's commit"
+    finally:
+        with os.fdopen(read_end, "rb") as pipe:  # let the command print, commit, end
+            pipe.read()
+        cli.wait(60)
+        if poster.ident is not None:
+            poster.join(60)
+    assert cli.returncode == 0, cli.stderr.read() if cli.stderr else ""
+    assert web[0].status_code == 200 and "not committed" not in web[0].text, web[0].text
+    assert messages(lib.root)[:2] == [
+        f"paperlog queue pin {simclr} 2031-01-07",
+        f"paperlog queue pin {simclr} 2031-01-06",
+    ]
+    assert len(messages(lib.root)) == before + 2
+    assert git(lib.root, "status", "--porcelain") == ""
+    assert "2031-01-07" in path.read_text("utf-8")
+
+
+def test_the_lock_is_kept_from_a_write_to_its_commit_and_no_longer(lib: Library) -> None:
+    """``Library.keep_lock`` keeps the write lock past its block (another process cannot take
+    it) until ``release_lock``; a command waiting for its user lets it go (``done --edit``)."""
+    import fcntl
+    import os
+
+    from paperlog.gitsync import track
+
+    def free() -> bool:
+        fd = os.open(lib.state_dir / "lock", os.O_RDWR | os.O_CREAT)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        finally:
+            os.close(fd)
+        return True
+
+    git_run = track(lib)
+    paper = lib.load_paper(_key(lib, "momentum"))
+    paper.pinned = date(2031, 1, 8)
+    lib.save_paper(paper)
+    assert git_run.kept == [lib] and not free()  # written, not committed: still held
+    with lib.lock():  # a later write of the same command re-enters it
+        pass
+    assert not free()
+    assert git_run.commit("pin") is not None
+    assert git_run.kept == [] and free()
+
+    # done --edit: the editor runs while nobody holds the lock; the commit comes after it
+    probe = lib.root.parent / "probe.py"
+    probe.write_text(
+        "import fcntl, os, sys\n"
+        f"fd = os.open({str(lib.state_dir / 'lock')!r}, os.O_RDWR)\n"
+        "try:\n"
+        "    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+        "    said = 'free'\n"
+        "except BlockingIOError:\n"
+        "    said = 'held'\n"
+        f"open({str(lib.root.parent / 'editor-saw')!r}, 'w').write(said)\n",
+        encoding="utf-8",
+    )
+    import sys
+
+    key = _key(lib, "simple-framework")
+    result = run_cli(
+        "done",
+        key,
+        "--edit",
+        library=lib.root,
+        env={**GIT_ENV, "EDITOR": f"{sys.executable} {probe}"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert (lib.root.parent / "editor-saw").read_text() == "free"
+    assert messages(lib.root)[0].startswith(f"done {key}")
+    assert git(lib.root, "status", "--porcelain") == ""

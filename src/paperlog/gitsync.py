@@ -137,6 +137,8 @@ class AutoCommit:
     lock: Callable[[], AbstractContextManager[None]] = nullcontext
     """The library's write lock, held while committing: two writers (CLI processes, the web
     server's threads) never run git at once, so neither trips over the other's index.lock."""
+    kept: list[Library] = field(default_factory=list)
+    """The libraries whose lock is kept from a checked write until ``commit`` releases it."""
 
     def _relative(self, paths: Iterable[Path]) -> list[str]:
         root = self.root.resolve()
@@ -148,9 +150,10 @@ class AutoCommit:
                 continue  # outside the library: not ours to commit
         return out
 
-    def check(self, paths: Sequence[Path]) -> None:
+    def check(self, paths: Sequence[Path], library: Library | None = None) -> None:
         """Refuse, before anything is written, a target holding conflict markers or (with
-        autocommit) uncommitted changes of the user's."""
+        autocommit) uncommitted changes of the user's; then keep ``library``'s lock, which
+        the caller holds, until ``commit``."""
         conflicted = conflicted_files(paths)
         if conflicted:
             raise GitError(
@@ -177,6 +180,18 @@ class AutoCommit:
                 "('git stash') first, or turn [git] autocommit off in paperlog.toml; "
                 "nothing was written"
             )
+        # From this write to its commit the lock stays held: another writer (the web app, a
+        # second command) never finds these files written but not yet committed, which its
+        # own check would take for the user's changes and refuse.
+        if library is not None and not any(held is library for held in self.kept):
+            library.keep_lock()
+            self.kept.append(library)
+
+    def release(self) -> None:
+        """Let go of the locks kept since the first write (``commit`` does it too): before a
+        command waits for its user (a prompt, an editor), which may take minutes."""
+        while self.kept:
+            self.kept.pop().release_lock()
 
     def record(self, paths: Sequence[Path]) -> None:
         """Remember what a transaction wrote (or deleted), for the commit at the end."""
@@ -188,14 +203,19 @@ class AutoCommit:
                 self.written.append(path)
 
     def commit(self, message: str) -> str | None:
-        """Commit exactly the files written, with ``message``; return the commit's short id."""
-        if not self.enabled or not self.written:
-            return None
-        relative = self._relative(self.written)
-        if not relative:
-            return None
-        with self.lock():
-            return self._commit(relative, message)
+        """Commit exactly the files written, with ``message``; return the commit's short id.
+
+        Then the lock kept since the first write is released, committed or not."""
+        try:
+            if not self.enabled or not self.written:
+                return None
+            relative = self._relative(self.written)
+            if not relative:
+                return None
+            with self.lock():
+                return self._commit(relative, message)
+        finally:
+            self.release()
 
     def _commit(self, relative: list[str], message: str) -> str | None:
         # -A for the paths: a deleted file is staged as a deletion. Only these paths are
@@ -219,7 +239,8 @@ def track(lib: Library, git: AutoCommit | None = None) -> AutoCommit:
     """
     if git is None:
         git = AutoCommit(lib.root, autocommit_enabled(lib.config), lock=lib.lock)
-    lib.before_commit.append(git.check)
+    shared = git
+    lib.before_commit.append(lambda paths: shared.check(paths, lib))
     lib.after_commit.append(git.record)
     return git
 

@@ -423,6 +423,9 @@ class Library:
     last_recovery: Recovery | None = field(default=None, repr=False, compare=False)
     """What the last recovery of an interrupted write did (None when nothing was left)."""
     _lock_depth: int = field(default=0, repr=False, compare=False)
+    _lock_kept: int | None = field(default=None, repr=False, compare=False)
+    """The lock's descriptor while ``keep_lock`` keeps it past its ``lock()`` block."""
+    _keep_asked: bool = field(default=False, repr=False, compare=False)
     _tx: Transaction | None = field(default=None, repr=False, compare=False)
 
     # locations
@@ -527,12 +530,14 @@ class Library:
         On taking it, an interrupted write is recovered and ``paperlog.toml`` is read again, so
         a read-modify-write inside sees what the last writer left. Re-entrant in one process.
         """
-        if self._lock_depth:
+        if self._lock_depth or self._lock_kept is not None:
             self._lock_depth += 1
             try:
                 yield
             finally:
                 self._lock_depth -= 1
+                if not self._keep_asked:
+                    self.release_lock()  # a kept lock released inside this block
             return
         fd = _open_lock(self.state_dir / LOCK_NAME)
         try:
@@ -543,7 +548,26 @@ class Library:
             yield
         finally:
             self._lock_depth = 0
-            os.close(fd)  # closing the descriptor releases the lock
+            if self._keep_asked:
+                self._lock_kept = fd  # held on until release_lock()
+            else:
+                os.close(fd)  # closing the descriptor releases the lock
+
+    def keep_lock(self) -> None:
+        """Keep the write lock, held now, after the ``lock()`` block ends, until
+        ``release_lock()``: a command's writes and their git commit are then one hold of the
+        lock, as the web app's are (``gitsync.AutoCommit``). Later ``lock()`` blocks of this
+        ``Library`` re-enter it; another process (or thread) waits as for any writer."""
+        if not self._lock_depth and self._lock_kept is None:
+            raise RuntimeError("keep_lock() outside a hold of the lock")
+        self._keep_asked = True
+
+    def release_lock(self) -> None:
+        """End what ``keep_lock`` kept (at once, or as the open ``lock()`` block ends)."""
+        self._keep_asked = False
+        if self._lock_kept is not None and not self._lock_depth:
+            fd, self._lock_kept = self._lock_kept, None
+            os.close(fd)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Transaction]:

@@ -80,6 +80,8 @@ class AppContext:
     change: str | None = None
     """What the command did, in a few words: the git commit message ("done simclr (Wk14)")."""
     git: AutoCommit | None = None
+    libraries: list[Library] = field(default_factory=list)
+    """The libraries this command opened (``open_library``)."""
 
     @classmethod
     def from_environment(cls, library_option: str | None) -> AppContext:
@@ -99,17 +101,35 @@ class AppContext:
         from paperlog.gitsync import track
         from paperlog.library import Library
 
-        lib = Library.open(self.library_root())
+        root = self.library_root()
+        # The same Library object for each opening of one folder in one command: its lock is
+        # kept from a write to the commit (gitsync.AutoCommit), and a second object would wait
+        # for it forever.
+        for opened in self.libraries:
+            if opened.root == root:
+                return opened
+        lib = Library.open(root)
         self.git = track(lib, self.git)
+        self.libraries.append(lib)
         return lib
+
+    def before_waiting(self) -> None:
+        """Let go of the library lock before waiting for the user (a prompt, an editor): held
+        from a write to the commit, it would make every other writer wait as long."""
+        if self.git is not None:
+            self.git.release()
 
     def describe(self, change: str) -> None:
         """Say what the command did; with git autocommit on, the commit message."""
         self.change = change
 
     def finish(self) -> None:
-        """Commit what the command wrote (a library with [git] autocommit on)."""
-        if self.git is None or not self.git.written:
+        """Commit what the command wrote (a library with [git] autocommit on), then let go
+        of the library lock, which is held from the first write to the commit."""
+        if self.git is None:
+            return
+        if not self.git.written:
+            self.git.release()
             return
         from paperlog.errors import PaperlogError
 

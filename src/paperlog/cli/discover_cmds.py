@@ -442,6 +442,7 @@ def recommend_cmd(
                 if s.near:
                     click.echo(f"    near: {s.near[0]}")
                 if rate_mode and env.stdout.isatty():
+                    env.before_waiting()  # no lock held while the user answers
                     answer = click.prompt(
                         "    good, bad or skip?",
                         type=click.Choice(["good", "bad", "skip", "g", "b", "s"]),

@@ -142,6 +142,7 @@ def done_cmd(
         start = r.week_start.isoformat() if r.week_start else "?"
         click.echo(f"Logged {logged.paper.display_title}{again} in Wk{r.week} ({start}){where}.")
     if edit:
+        app(ctx).before_waiting()  # the lock is not held while the user edits
         editor = app(ctx).environ.get("VISUAL") or app(ctx).environ.get("EDITOR")
         click.edit(filename=str(lib.paper_path(logged.paper.key)), editor=editor)
 

@@ -201,13 +201,12 @@ def _review(
         click.echo(NOTHING_TO_REVIEW)
         return
     check_review_day(now, today)
-    results = run_session(
-        lib,
-        items,
-        now,
-        ask=lambda prompt: str(click.prompt(prompt, default="", show_default=False)),
-        say=click.echo,
-    )
+
+    def ask(prompt: str) -> str:
+        env.before_waiting()  # the lock, kept from a grade's write to its commit, is let go
+        return str(click.prompt(prompt, default="", show_default=False))
+
+    results = run_session(lib, items, now, ask=ask, say=click.echo)
     click.echo(f"\nGraded {len(results)} of {len(items)}.")
     _print_grades(lib, [], now, as_json=False)
 
