@@ -101,6 +101,28 @@ LINKLESS_TO_READ = """# Notes
 - Set Transformer: A Framework for Attention-based Permutation-Invariant Neural Networks
 """
 
+ITALIC_TITLES = """# Deep Learning Papers
+- Papers that taught me something
+- Sorted by date
+
+## Architectures
+
+### CNN
+- *Going Deeper with Convolutions* [[arxiv, 14.09]](https://arxiv.org/abs/1409.4842)
+- *Densely Connected Convolutional Networks* [[arxiv, 16.08]](https://arxiv.org/abs/1608.06993) [[**PyTorch**]](https://github.com/someone/densenet)
+"""
+
+PROSE_WITH_LINKS = """# Introduction
+
+These are my personal reading notes.
+
+## Welcome
+
+1. Now and then I upload notes on papers to the [repository](https://example.org/repo), which reads better on the [website](https://example.org/).
+2. Even if a paper is not here, you can also [open an issue](https://example.org/issues) to tell me about it.
+3. Welcome to [send a pull request](https://example.org/pulls) for typos.
+"""
+
 
 def _import(tmp_path: Path, text: str, name: str) -> tuple[Library, ImportReport]:
     path = tmp_path / f"{name}.md"
@@ -198,6 +220,28 @@ def test_a_linkless_item_needs_to_read_like_a_title(tmp_path: Path) -> None:
     assert report.wish == 3
     # the step is kept as the README's text and written back
     assert "- Make a list of papers first." in render_readme(library)
+
+
+def test_italic_titles_with_labelled_links_are_entries(tmp_path: Path) -> None:
+    library, _report = _import(tmp_path, ITALIC_TITLES, "italic")
+    papers = {p.title: p for p in library.load_papers()}
+    assert set(papers) == {
+        "Going Deeper with Convolutions",
+        "Densely Connected Convolutional Networks",
+    }
+    dense = papers["Densely Connected Convolutional Networks"]
+    assert dense.url == "https://arxiv.org/abs/1608.06993"
+    assert dense.ids.get("arxiv") == "1608.06993"
+    assert dense.wish_group == "CNN"
+    assert _state(_round_trip(tmp_path, library, "italic")) == _state(library)
+
+
+def test_sentences_with_links_are_not_entries(tmp_path: Path) -> None:
+    path = tmp_path / "prose.md"
+    path.write_text(PROSE_WITH_LINKS, "utf-8")
+    library = Library.create(tmp_path / "prose")
+    with pytest.raises(ImportProblem, match="no recognisable entries"):
+        import_readme(library, path)
 
 
 @pytest.mark.parametrize(

@@ -332,6 +332,20 @@ def _parse_shape(s: str) -> Entry | None:
     return _plain_title(s)
 
 
+_AFTER_LINK = re.compile(r"^ \[[^\]]*\]\([^)]*\)\s+[a-z]{2,}\s+[a-z]{2,}\b")
+
+
+def _in_sentence(title: str, tail: str) -> bool:
+    """A link inside running text, not a title's link: the text before it ends in a small
+    word ("feel free to [open an issue](url)") or lowercase words go on after it."""
+    if not tail.startswith(" [") or tail.startswith(" [["):
+        return False
+    return bool(_SMALL_WORD.match(title.rsplit(maxsplit=1)[-1]) or _AFTER_LINK.match(tail))
+
+
+_ITALIC_TITLE = re.compile(r"^[*_]([^*_\s][^*_]*[^*_\s])[*_]$")
+
+
 def _plain_title(s: str) -> Entry | None:
     """``Title [[arXiv](url)]`` (dennybritz, RobvanGastel), ``Title, VENUE YEAR (3)``
     (DanielTakeshi) or ``Title (YYYY), A. Author et al.`` (terryum)."""
@@ -351,8 +365,13 @@ def _plain_title(s: str) -> Entry | None:
         if pos != -1:
             cut = min(cut, pos)
     title, tail = s[:cut].strip(), s[cut:]
+    italic = _ITALIC_TITLE.match(title)
+    if italic:  # kuc2477: "*Title* [[arxiv, 14.12]](url)"
+        title = italic.group(1).strip()
     if not title or title.startswith(("*", "!", "<", "#")):
         return None
+    if _in_sentence(title, tail):
+        return None  # a sentence with a link in it ("... upload them to the [repo](url).")
     entry = Entry(title=title, url=None)
     rating = _RATING.match(entry.title)
     if rating:
