@@ -255,3 +255,25 @@ def test_init_can_turn_it_on(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert Library.open(tmp_path / "new").config.extra["index"] == {"fsmonitor": True}
     assert _status(tmp_path / "new")["auto"] is True
+
+
+def test_it_waits_for_the_command_that_started_it(root: Path) -> None:
+    # Its first sync would otherwise find the index still open by that command (not marked
+    # clean) and verify every row: 17 s at 100,000 papers instead of 0.6 s.
+    assert run_cli("watch", "--auto", "off", library=root).returncode == 0  # none by search
+    assert len(_search(root, "learning")) == 12  # the index exists, closed cleanly
+    assert not _watchers(root)
+    command = subprocess.Popen(["sleep", "2"])
+    argv = [sys.executable, "-m", "paperlog", "--library", str(root), "watch", "--background"]
+    watcher = subprocess.Popen(
+        [*argv, "--after", str(command.pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        time.sleep(1.0)
+        assert command.poll() is None
+        assert not (root / ".paperlog" / SOCKET_NAME).exists()  # still waiting
+        command.wait()
+        assert _started(root) == watcher.pid
+    finally:
+        watcher.kill()
+        watcher.wait()

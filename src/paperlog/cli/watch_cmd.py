@@ -23,9 +23,16 @@ if TYPE_CHECKING:
 @click.option("--status", is_flag=True, help="Say whether a watcher runs for this library.")
 @json_option
 @click.option("--background", is_flag=True, hidden=True)
+@click.option("--after", type=int, default=None, hidden=True)
 @click.pass_context
 def watch_cmd(
-    ctx: click.Context, auto: str | None, status: bool, as_json: bool, background: bool
+    ctx: click.Context,
+    *,
+    auto: str | None,
+    status: bool,
+    as_json: bool,
+    background: bool,
+    after: int | None,
 ) -> None:
     """Keep the search index in step with papers/ while this runs (Linux, inotify).
 
@@ -61,7 +68,7 @@ def watch_cmd(
     signal.signal(signal.SIGINT, interrupt)
     lib = app(ctx).open_library()
     if background:
-        _run_in_background(lib)
+        _run_in_background(lib, after)
         return
     watcher = Watcher(lib)
 
@@ -77,6 +84,10 @@ def watch_cmd(
         fail(exc)
     except KeyboardInterrupt:
         click.echo("Stopped watching.", err=True)
+
+
+START_WAIT = 30.0
+"""Seconds a started watcher waits for its command to end and the index to be closed."""
 
 
 def _set_auto(ctx: click.Context, on: bool) -> None:
@@ -120,13 +131,19 @@ def _print_status(ctx: click.Context, as_json: bool) -> None:
     click.echo(f"Started on first use: {'on' if found['auto'] else 'off'} (--auto on|off).")
 
 
-def _run_in_background(lib: Library) -> None:
-    """The watcher a command started (``watch.autostart``): output goes to its log."""
+def _run_in_background(lib: Library, after: int | None) -> None:
+    """The watcher a command started (``watch.autostart``): output goes to its log.
+
+    It first waits for that command (``after``) to end and for the index to be marked clean
+    (other commands may have it open for a moment): its first sync then trusts the index
+    instead of verifying every row.
+    """
     import os
     import sys
     import time
 
     from paperlog.errors import PaperlogError
+    from paperlog.index_check import was_closed_cleanly
     from paperlog.watch import (
         FAILED_NAME,
         LOG_LIMIT,
@@ -134,6 +151,7 @@ def _run_in_background(lib: Library) -> None:
         AlreadyWatching,
         Watcher,
         fsmonitor_idle,
+        wait_for_exit,
     )
 
     state = lib.state_dir
@@ -145,6 +163,16 @@ def _run_in_background(lib: Library) -> None:
     idle = fsmonitor_idle(lib.config.extra.get("index"))
     watcher = Watcher(lib, idle=idle, background=True)
 
+    def prepare() -> None:  # the lock is ours: commands meanwhile start no other
+        if after is not None:
+            wait_for_exit(after, START_WAIT)
+        index_path = state / "index.sqlite"
+        deadline = time.monotonic() + START_WAIT
+        while index_path.exists() and not was_closed_cleanly(index_path):
+            if time.monotonic() > deadline:
+                break  # then its first sync verifies every row: slower, still right
+            time.sleep(0.05)
+
     def ready() -> None:
         log_path = state / LOG_NAME
         # ours now (the lock): start it afresh when long (absent when run by hand)
@@ -153,7 +181,7 @@ def _run_in_background(lib: Library) -> None:
         log(f"watching {lib.papers_dir} (leaves after {idle or 0:.0f} s without a command)")
 
     try:
-        watcher.run(ready=ready)
+        watcher.run(ready=ready, prepare=prepare)
     except AlreadyWatching:
         log("another watcher runs for this library; leaving")
         return
