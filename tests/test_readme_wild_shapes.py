@@ -123,6 +123,21 @@ These are my personal reading notes.
 3. Welcome to [send a pull request](https://example.org/pulls) for typos.
 """
 
+TASK_LIST = """# paper-notes
+
+## To read
+
+### Vision
+
+- [ ] [Going Deeper with Convolutions](https://arxiv.org/abs/1409.4842)
+- [x] [Pixel Recurrent Neural Networks](https://arxiv.org/abs/1601.06759)
+
+### Biology
+
+- [x] Predicting protein structure from sequence with deep networks
+- [ ] Deep Patient: An Unsupervised Representation of Patient Records
+"""
+
 
 def _import(tmp_path: Path, text: str, name: str) -> tuple[Library, ImportReport]:
     path = tmp_path / f"{name}.md"
@@ -242,6 +257,23 @@ def test_sentences_with_links_are_not_entries(tmp_path: Path) -> None:
     library = Library.create(tmp_path / "prose")
     with pytest.raises(ImportProblem, match="no recognisable entries"):
         import_readme(library, path)
+
+
+def test_task_boxes_are_no_part_of_the_title_and_mark_an_item(tmp_path: Path) -> None:
+    library, report = _import(tmp_path, TASK_LIST, "tasks")
+    papers = {p.title: p for p in library.load_papers()}
+    assert set(papers) == {
+        "Going Deeper with Convolutions",
+        "Pixel Recurrent Neural Networks",
+        "Predicting protein structure from sequence with deep networks",  # a box: an item
+        "Deep Patient: An Unsupervised Representation of Patient Records",
+    }
+    assert papers["Pixel Recurrent Neural Networks"].url == "https://arxiv.org/abs/1601.06759"
+    assert papers["Pixel Recurrent Neural Networks"].wish_group == "Vision"
+    assert report.wish == 4
+    rendered = render_readme(library)
+    assert "- [x] [Pixel Recurrent Neural Networks](https://arxiv.org/abs/1601.06759)" in rendered
+    assert _state(_round_trip(tmp_path, library, "tasks")) == _state(library)
 
 
 @pytest.mark.parametrize(

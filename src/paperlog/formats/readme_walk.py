@@ -67,6 +67,8 @@ _SLOT_LINK = re.compile(r"^\[\[\s*(\w*)\s*\]\(\s*\)\]")
 """A slot written as a labelled link alone: ``[[TBP]()]``."""
 _LIST_MARK = re.compile(r"^(?:[-+]|\*(?!\*))\s*")
 """A list marker missing its space ("-Title"), not the "**" of bold text."""
+_TASK_BOX = re.compile(r"^\[([ xX])\]\s+")
+"""A task list's box: ``- [ ] Title`` (to read), ``- [x] Title`` (read)."""
 _EMPHASIS = re.compile(r"\*[^*\s].*[^*\s]\*|_[^_\s].*[^_\s]_")
 """A line in italics: ``*(2016)*``."""
 
@@ -125,6 +127,11 @@ class Walker(HeadReader):
         """Every date section in order; those nothing stands in are kept as empty ones."""
         self.periods_used: set[str] = set()
         self.read_list = False
+        self.task_done: bool | None = None
+        """The list item being placed has a task box, ticked (True) or open (False): the box is
+        no part of the title, and says the line is an item. A ticked box stays where its
+        section puts it (a to-read section's ticked item is still its wish-list item): a
+        render writes read items in their own section, which would move it."""
         """The title, intro or a heading says the list is papers read (``is_read_list``)."""
         self.maybe_group: tuple[str, int, str] | None = None
         """A heading or line kept as text (where it was kept, at which index, the group it
@@ -598,6 +605,10 @@ class Walker(HeadReader):
             self.last_entry[0].notes.append(text)  # "**TLDR**: ..." under the last entry
             self._extend_listing(block)
             return
+        task = _TASK_BOX.match(text)
+        if task is not None:  # "- [x] [Title](url)": a task list, ticked when read
+            text = text[task.end() :]
+        self.task_done = None if task is None else task.group(1) != " "
         slot = _SLOT_LINK.match(text.strip())
         entry = parse_any_entry(text)
         if self.ctx == "recommended" and (slot is not None or entry is None):
@@ -625,13 +636,14 @@ class Walker(HeadReader):
                 self.warn(block.line, f"could not read an entry, kept as text: {plain[:60]!r}")
                 self.keep(block)
                 return
-            if not looks_like_title(plain):
+            if self.task_done is None and not looks_like_title(plain):
                 self.keep(block)  # a step or a remark ("Compile list of papers."), not a title
                 return
             # a bare title in a dated or to-read list: an item without a link
             entry = Entry(title=plain.strip("[]").strip(), url=None)
             self.warn(block.line, f"entry without a link, imported by its title: {plain[:50]!r}")
         placed = self._place(entry, block)
+        self.task_done = None
         if placed is not None:
             self.last_entry = (placed, block)
 
