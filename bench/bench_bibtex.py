@@ -102,9 +102,10 @@ def _best_of(runs: int, func: Callable[[], T]) -> tuple[float, T]:
 
 def paperlog_rows(workdir: Path) -> list[Row]:
     """Import and export of the synthetic 10,000-entry file, in process."""
-    from paperlog.formats.bibtex import export_bibtex, import_bibtex
+    from paperlog.formats.bibtex import export_bibtex
     from paperlog.formats.csljson import export_csljson
     from paperlog.library import Library
+    from paperlog.services.import_bibtex import import_bibtex
 
     bib = workdir / "bench10k.bib"
     bib.write_text(synth_bib(), encoding="utf-8")

@@ -416,7 +416,7 @@ class Targets:
             run_case(tally, "readme", text, lambda: parse_readme(text), self.timeout)
 
     def _bibtex(self, tally: Tally) -> None:
-        from paperlog.formats.bibtex import import_bibtex
+        from paperlog.services.import_bibtex import import_bibtex
 
         text = mutate(window(self.rng.choice(self.bibs), self.rng, 80), self.rng)
         library = self._fresh_library()

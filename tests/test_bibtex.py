@@ -17,9 +17,7 @@ from paperlog.formats.bibtex import (
     entry_fields,
     entry_to_paper,
     export_bibtex,
-    export_library_bibtex,
     fields_of,
-    import_bibtex,
     latex_to_text,
     parse_authors,
     parse_bibtex,
@@ -28,6 +26,7 @@ from paperlog.formats.bibtex import (
 from paperlog.library import Library
 from paperlog.model import Paper
 from paperlog.paperfile import paper_from_text, paper_to_text
+from paperlog.services.import_bibtex import export_library_bibtex, import_bibtex
 
 # name -> (entries read, imported into an empty library, skipped as already there,
 #          lines of malformed entries). Counted by hand with grep: every "@type{" line that

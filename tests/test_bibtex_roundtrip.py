@@ -20,8 +20,9 @@ from typing import Any
 
 import pytest
 
-from paperlog.formats.bibtex import export_bibtex, export_library_bibtex, import_bibtex
+from paperlog.formats.bibtex import export_bibtex
 from paperlog.library import Library
+from paperlog.services.import_bibtex import export_library_bibtex, import_bibtex
 
 REPO = Path(__file__).resolve().parents[1]
 JUDGE_VENV = REPO / ".venv-judges" / "bibtexparser14"

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from conftest import run_cli
-from paperlog.formats.bibtex import import_bibtex
-from paperlog.formats.csljson import csl_name, export_csljson, export_library_csljson
+from paperlog.formats.csljson import csl_name, export_csljson
 from paperlog.library import Library
 from paperlog.model import Paper
+from paperlog.services.import_bibtex import export_library_csljson, import_bibtex
 
 # From citation-style-language/schema, schemas/input/csl-data.json: an item is an object with
 # required "type" and "id" and no properties beyond the schema's ("additionalProperties":

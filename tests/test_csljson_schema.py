@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from paperlog.formats.bibtex import import_bibtex
 from paperlog.formats.csljson import export_csljson
 from paperlog.library import Library
 from paperlog.model import Paper
+from paperlog.services.import_bibtex import import_bibtex
 from replay import ReplayServer
 from test_add import add, new_library
 from test_metadata import _arxiv, _crossref_work

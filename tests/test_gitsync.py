@@ -198,6 +198,19 @@ def test_autocommit_without_a_repository_still_writes(lib: Path) -> None:
     assert "Logged" in done.stdout
 
 
+def test_a_big_batch_finds_the_conflicted_file_among_new_ones(tmp_path: Path) -> None:
+    from paperlog.gitsync import conflicted_files
+
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    bad = folder / "bad.md"
+    bad.write_text("<<<<<<< HEAD\nours\n=======\ntheirs\n>>>>>>> other\n", encoding="utf-8")
+    (folder / "good.md").write_text("---\ntitle: fine\n---\n", encoding="utf-8")
+    batch = [folder / f"new-{i}.md" for i in range(100)] + [bad, folder / "good.md"]
+    assert conflicted_files(batch) == [bad]  # one listing of the folder, the same answer
+    assert conflicted_files(batch[-2:]) == [bad]
+
+
 def test_conflict_markers_are_told_from_markdown() -> None:
     from paperlog.gitsync import has_conflict_markers
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from paperlog.formats.bibtex import import_bibtex
 from paperlog.library import Library
+from paperlog.services.import_bibtex import import_bibtex
 
 LATER_COMMANDS = [["list"], ["topics"], ["weeks"], ["search", "tricks"], ["stats"], ["doctor"]]
 

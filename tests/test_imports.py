@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
+
+from paperlog.library import Library
 
 HEAVY = {
     "httpx",
@@ -46,3 +49,75 @@ def test_help_lists_commands_without_heavy_modules() -> None:
     assert not (loaded & {"httpx", "matplotlib", "fsrs", "bibtexparser", "markdown_it"}), sorted(
         loaded & HEAVY
     )
+
+
+# What the daily commands (issue 11's table) never use: git runs (subprocess, shutil with bz2
+# and lzma), a typed --date's month check (calendar), socket.py's enums (the watcher is asked
+# through _socket), PyYAML (the files paperlog writes take the fast path), rich (piped output),
+# and everything heavier.
+DAILY_UNUSED = {"subprocess", "shutil", "bz2", "lzma", "calendar", "socket", "yaml"} | (
+    HEAVY - {"sqlite3"}
+)
+
+_DUMP_MODULES = """
+import atexit, sys
+out = sys.argv[1]
+atexit.register(lambda: open(out, "w").write("\\n".join(sys.modules)))
+sys.argv = ["paperlog", *sys.argv[2:]]
+from paperlog.cli.fastpath import main
+main()
+"""
+
+
+def _daily_library(root: Path) -> Library:
+    """Twelve papers: six read over two weeks, six queued with gapped ranks."""
+    from datetime import date, timedelta
+
+    from paperlog.model import Config, Paper, Reading
+
+    start = date(2024, 5, 6)
+    lib = Library.create(root, Config())
+    papers = [
+        Paper(
+            key=f"p{i:02d}",
+            title=f"Paper number {i}",
+            status="read" if i < 6 else "wish",
+            rank=None if i < 6 else (i + 1) * 1024,
+            readings=[Reading(i // 3 + 1, start + timedelta(weeks=i // 3), "G", order=i % 3)]
+            if i < 6
+            else [],
+        )
+        for i in range(12)
+    ]
+    lib.save_papers(papers)
+    return lib
+
+
+def test_daily_commands_import_only_what_they_use(tmp_path: Path) -> None:
+    from test_watch import Running
+
+    lib = _daily_library(tmp_path / "lib")
+    running = Running(lib)  # as the bench runs them: commands ask the watcher
+    try:
+        for args in (
+            ["today"],
+            ["week"],
+            ["stats"],
+            ["list", "--limit", "40"],
+            ["show", "p02"],
+            ["start", "p07"],
+            ["queue", "up", "p09"],
+            ["done", "p11"],
+        ):
+            dump = tmp_path / "modules.txt"
+            result = subprocess.run(
+                [sys.executable, "-c", _DUMP_MODULES, str(dump), "--library", str(lib.root), *args],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            assert result.returncode == 0, result.stderr
+            loaded = {name.split(".")[0] for name in dump.read_text().split()}
+            assert not (loaded & DAILY_UNUSED), (args, sorted(loaded & DAILY_UNUSED))
+    finally:
+        running.close()

@@ -137,3 +137,45 @@ def test_a_queue_move_shows_its_neighbourhood_not_the_whole_queue(root: Path) ->
     assert result.returncode == 0, result.stderr
     shown = [line.split("\t")[1] for line in result.stdout.splitlines()]
     assert shown == [*queue[93:98], queue[100], *queue[98:100], *queue[101:104]]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_windowed_queue_move_reads_a_slice_and_moves_as_the_whole_queue_does(
+    tmp_path: Path, seed: int
+) -> None:
+    """``queue up/down/top`` (the CLI shows a window) find the item's new neighbours from the
+    queue's slice around it, not every waiting key: the queue and the window shown come out as
+    the same move made on the whole list, ranks tied, unranked items and the ends included."""
+    import random
+
+    from paperlog.index import Index
+    from paperlog.plan.log import queue_down, queue_top, queue_up
+
+    rng = random.Random(seed)
+    lib = Library.create(tmp_path / "lib", Config())
+    ranks = [rng.choice([None, 3, 7, 7, *range(8, 4000, 97)]) for _ in range(40)]
+    lib.save_papers(
+        [Paper(key=f"q{i:02d}", title=f"Q {i}", rank=r) for i, r in enumerate(ranks)]
+        + [Paper(key=f"r{i}", title=f"R {i}", status="read") for i in range(5)]
+    )
+    with Index.open(lib) as index:
+        model = [k for k, _ in index.queue_ranks()]
+    for _ in range(30):
+        key = rng.choice(model)
+        kind, steps = rng.choice(["up", "down", "top"]), rng.choice([1, 2, 5, 50])
+        old = model.index(key)
+        target = 0 if kind == "top" else old + (-steps if kind == "up" else steps)
+        target = min(max(target, 0), len(model) - 1)
+        model.remove(key)
+        model.insert(target, key)
+        if kind == "up":
+            moved = queue_up(lib, key, steps, window=5)
+        elif kind == "down":
+            moved = queue_down(lib, key, steps, window=5)
+        else:
+            moved = queue_top(lib, key, window=5)
+        first = max(0, target - 5)
+        assert [p.key for p in moved] == model[first : target + 6], (kind, key, steps)
+        assert moved.first == first + 1
+        with Index.open(lib) as index:
+            assert [k for k, _ in index.queue_ranks()] == model

@@ -156,6 +156,7 @@ def test_the_nearby_weeks_answer_as_every_week_does(tmp_path: Path, seed: int) -
             day = START + timedelta(days=offset)
             near = nearby_weeks(index, plan, weeks, [day])
             assert len(near) < len(every_week) / 2
+            assert near == _nearby_by_rule(every_week, plan, weeks, day), day
             for count in (1, 8):
                 some = plan_papers(index, plan, weeks, [day + timedelta(i) for i in range(count)])
                 waiting = [p for p in everything if p.status != "read"]
@@ -207,3 +208,28 @@ def test_the_queue_heads_are_the_first_of_each_track(tmp_path: Path, seed: int) 
                 free.sort(key=lambda p: (p.status != "reading", p.rank is None, p.rank or 0, p.key))
                 want |= {p.key for p in free[:per_track]}
             assert {p.key for p in index.waiting(per_track=per_track)} == want, per_track
+
+
+def _nearby_by_rule(
+    every: list[Reading], plan: Plan, weeks: list[WeekInfo], day: date
+) -> list[Reading]:
+    """``nearby_weeks``' rule over every week's summary (what its index walks must give): the
+    weeks starting in the day's calendar week, the highest number starting before it, the
+    first starting after it, the weeks.yaml weeks, and the number after each of those."""
+    from paperlog.plan.calendar import week_start_of
+
+    listed = {w.week for w in weeks}
+    lo = week_start_of(day, plan)
+    hi = lo + timedelta(days=6)
+    free = [
+        (r.week, r.week_start)
+        for r in every
+        if r.week is not None and r.week not in listed and r.week_start is not None
+    ]
+    keep = set(listed)
+    keep |= {week for week, start in free if lo <= start <= hi}
+    before = [week for week, start in free if start < lo]
+    after = sorted((start, week) for week, start in free if start > hi)
+    keep |= {max(before)} if before else set()
+    keep |= {after[0][1]} if after else set()
+    return [r for r in every if r.week in keep or (r.week is not None and r.week - 1 in keep)]

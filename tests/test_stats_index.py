@@ -16,9 +16,10 @@ from conftest import run_cli, run_cli_counting_opens
 from paperlog.index import Index
 from paperlog.library import Library
 from paperlog.model import Paper, Reading
+from paperlog.plan.charts import reading_days
 from paperlog.plan.review import grade_many, moment_of
 from paperlog.plan.stats import compute_stats
-from paperlog.plan.statsindex import stats_from_index
+from paperlog.plan.statsindex import reading_days_from_index, stats_from_index
 from test_stats import seed_layout
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
@@ -32,6 +33,8 @@ def assert_same_stats(lib: Library, days: list[date | None]) -> None:
             fast = stats_from_index(lib, index, weeks, day)
             assert fast is not None
             assert fast.to_dict() == compute_stats(lib, papers, weeks, day).to_dict(), day
+        # what the web's stats page fingerprints its charts with, from the index too
+        assert reading_days_from_index(index, weeks) == reading_days(papers, weeks)
 
 
 def test_the_seed_layout(tmp_path: Path) -> None:

@@ -95,8 +95,36 @@ def test_reading_does_not_write_back_to_compare(monkeypatch: pytest.MonkeyPatch)
     assert _fast_load(text) == {"title": "A: b", "year": 2020, "ids": {"arxiv": "2002.05709"}}
 
 
+def test_what_bibtex_fields_hold_takes_the_fast_path() -> None:
+    """Raw BibTeX fields kept in a paper file: empty, with spaces at an end, wrapped by an
+    editor with a line break and tabs (issue 11: every file an import writes is fast)."""
+    wrapped = 'Neural machine translation by jointly learning to align\n\t\t  and "translate" \\ x'
+    for value in ["", " ", " lead", "trail ", "tab\there", "\t", wrapped, "a\n\tb ", "é\t☃"]:
+        for data in _contexts(value):
+            assert _check(data), value
+            assert _fast_load(_fast_dump(data)) == data, value
+    assert _fast_dump({"title": wrapped}).count("\n") == 1  # one line, escaped
+
+
+def test_every_short_string_with_line_breaks_matches_pyyaml() -> None:
+    handled = 0
+    for n in (1, 2, 3):
+        for chars in itertools.product([*ALPHABET, "\n"], repeat=n):
+            if "\n" in chars or "\t" in chars:
+                for data in _contexts("".join(chars)):
+                    handled += _check(data)
+    assert handled > 1000
+
+
+def test_reads_only_the_double_quotes_it_writes() -> None:
+    for text in ['"plain"', '"a\\x09b"', '"a\\u0009b"', '"tab\\tthen\\"', '"a"b"', '"x']:
+        with pytest.raises(_NotFast):
+            _fast_load(f"k: {text}\n")
+    assert _fast_load('k: "a\\tb \\"q\\" \\\\ c\\nd"\n') == {"k": 'a\tb "q" \\ c\nd'}
+
+
 def test_declines_what_it_does_not_write() -> None:
-    for value in ["", " lead", "trail ", "two\nlines", "tab\there", "x y" * 3001, 1.5, (1, 2)]:
+    for value in ["two\nlines", " lead\nx", "x y" * 3001, "\t" * 5000, 1.5, (1, 2)]:
         for data in _contexts(value):
             assert not _check(data)
     shared = [1, 2]

@@ -16,13 +16,17 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+# subprocess and shutil are imported where git runs: every command opens the library
+# (``track``), most never run git, and the two (with bz2, lzma, signal, selectors) cost
+# several milliseconds of start-up.
+if TYPE_CHECKING:
+    import subprocess
 
 from paperlog.errors import PaperlogError
 
@@ -57,6 +61,17 @@ def has_conflict_markers(data: bytes) -> bool:
 
 def conflicted_files(paths: Iterable[Path]) -> list[Path]:
     """The files among ``paths`` that hold git conflict markers."""
+    paths = list(paths)
+    if len(paths) > 64:
+        # A big batch (an import) writes mostly new files: one listing of each folder says
+        # which exist, instead of a failed open per new file (10,000 of them).
+        listed: dict[Path, set[str] | None] = {}
+        for folder in {path.parent for path in paths}:
+            try:
+                listed[folder] = set(os.listdir(folder))  # noqa: PTH208 (names, no Paths)
+            except OSError:
+                listed[folder] = None  # unreadable: try each file, as for a small batch
+        paths = [p for p in paths if (names := listed[p.parent]) is None or p.name in names]
     found = []
     for path in paths:
         try:
@@ -71,6 +86,8 @@ def conflicted_files(paths: Iterable[Path]) -> list[Path]:
 def _run(
     root: Path, *args: str, env: Mapping[str, str] | None = None, check: bool = True
 ) -> subprocess.CompletedProcess[str]:
+    import subprocess
+
     try:
         result = subprocess.run(
             ["git", *args],
@@ -90,6 +107,8 @@ def _run(
 
 def repo_top(root: Path) -> Path | None:
     """The top folder of the git work tree holding ``root``, or None (no repo, no git)."""
+    import shutil
+
     if shutil.which("git") is None:
         return None
     result = _run(root, "rev-parse", "--show-toplevel", check=False)
@@ -99,6 +118,8 @@ def repo_top(root: Path) -> Path | None:
 def needs_repository(root: Path) -> bool:
     """True when ``paperlog init`` should make ``root`` a git repository: git is installed and
     no repository tracks the folder (none above it, or one that ignores it)."""
+    import shutil
+
     if shutil.which("git") is None:
         return False
     existing = root

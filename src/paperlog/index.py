@@ -124,6 +124,8 @@ _READINGS_INDEXES = (
     # covering: the per-week summary (starts, last order) reads the index alone
     f"CREATE INDEX readings_by_week ON {READINGS_TABLE} (week, week_start, ord)",
     f"CREATE INDEX readings_by_id ON {READINGS_TABLE} (id)",
+    # ``plan.fromindex.nearby_weeks``: the weeks starting near a day, by start, not by a pass
+    f"CREATE INDEX readings_by_start ON {READINGS_TABLE} (week_start, week)",
     # covering: what ``stats`` counts of every paper (``plan.statsindex``) reads a narrow
     # index instead of the wide rows
     f"CREATE INDEX papers_for_stats ON {PAPERS_TABLE} (has_takeaways, review_due, n_readings, "
@@ -188,6 +190,8 @@ class SyncStats:
     """True when the index was (re)created from scratch by this open."""
     watched: bool = False
     """True when a live watcher vouched for the index, so no scan was made (``watch.py``)."""
+    verified: bool = False
+    """True when the open verified every row (the clean marker did not match: ``index_check``)."""
 
     @property
     def read(self) -> int:
@@ -450,6 +454,8 @@ class Index:
         """False once damage was seen and not yet repaired: no clean marker on close."""
         self.generation = 0
         """How many times this index was rebuilt while open (row ids change then: ``Hits``)."""
+        self._leave_marker = False
+        """True when a live watcher vouched for this index: it keeps the clean marker."""
 
     # opening -----------------------------------------------------------------------------
 
@@ -478,14 +484,27 @@ class Index:
         added there (``list`` and ``search`` warn and go on); without, the first is raised.
         """
         path = library.state_dir / INDEX_NAME
+        # The watcher is asked before the clean marker is read: it answers only after its own
+        # writes are committed and marked, so the marker is read between two of its writes.
+        # Read first, the marker could be caught inside one (the watcher applying the last
+        # command's change), taken for a crash, and every row verified: seconds at 100,000.
+        # Asked even for a new index (then synced all the same): a command that finds no
+        # watcher starts one when [index] fsmonitor is on.
+        vouched = ask_watcher and _watcher_vouches(library)
+        clean = was_closed_cleanly(path)
+        if vouched and not clean:
+            # an event after its answer (another writer) may have started another write: ask
+            # once more; a marker still wrong is then not the watcher's doing, so verify
+            vouched = _watcher_vouches(library)
+            clean = was_closed_cleanly(path)
         try:
             return cls._open(
                 library,
                 path,
                 problems=problems,
-                verify=not was_closed_cleanly(path),
+                verify=not clean,
                 sync=sync,
-                ask_watcher=ask_watcher,
+                vouched=vouched,
             )
         except _UNTRUSTED as exc:
             if _is_busy(exc):
@@ -493,7 +512,7 @@ class Index:
         # A damaged or foreign file: the files are the truth, so start the cache again.
         _discard(path)
         try:
-            return cls._open(library, path, problems=problems, ask_watcher=ask_watcher)
+            return cls._open(library, path, problems=problems)
         except sqlite3.Error:
             return cls._open(library, path, problems=problems, memory=True)
 
@@ -507,20 +526,23 @@ class Index:
         memory: bool = False,
         problems: list[PaperlogError] | None = None,
         sync: bool = True,
-        ask_watcher: bool = False,
+        vouched: bool = False,
     ) -> Index:
         index = cls(library, _connect(":memory:" if memory else path), path)
         index._memory = memory
         try:
             rebuilt = index._ensure_schema()
-            if verify and not rebuilt:
+            verified = verify and not rebuilt
+            if verified:
                 index._verify()
             if not (sync or rebuilt or verify or memory):
                 stats = SyncStats()
-            # asked even for a new index (then synced all the same): a command that finds
-            # no watcher starts one when [index] fsmonitor is on
-            elif ask_watcher and not memory and _watcher_vouches(library) and not rebuilt:
+            elif vouched and not memory and not rebuilt:
                 stats = SyncStats(watched=True)
+                # the watcher keeps the marker while it vouches (it marks after each of its
+                # writes): this reader's close leaves it alone, so no stale stamp of a read
+                # that began before the watcher's last write can land after the watcher's own
+                index._leave_marker = not verified
             else:
                 stats = index.sync(problems)
         except BaseException:
@@ -528,6 +550,7 @@ class Index:
             index.close()
             raise
         stats.rebuilt = rebuilt
+        stats.verified = verified
         index.last_sync = stats
         return index
 
@@ -615,6 +638,8 @@ class Index:
     def close(self) -> None:
         """Close the database connection; record a clean close when the index is sound."""
         self._conn.close()
+        if self._leave_marker and self.generation == 0:
+            return  # only read, and the watcher that vouched for it keeps the marker
         if self._trusted and not self._memory:
             mark_clean(self.path)
 

@@ -20,7 +20,6 @@ written and their folders are fsynced, never the whole machine.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
@@ -78,6 +77,8 @@ class Transaction:
     before_commit: list[Callable[[list[Path]], None]] = field(default_factory=list)
     """Called with the paths about to be written before anything is; raising refuses them all
     (a file holding git conflict markers, a file with the user's uncommitted changes)."""
+    _prefix: str = field(default="", repr=False)
+    """The library's folder as a string ending in a separator (``_inside`` tests paths)."""
 
     def write(self, path: Path, text: str) -> None:
         """Replace (or create) ``path`` with ``text`` at commit; a later call for it wins."""
@@ -94,11 +95,13 @@ class Transaction:
     def _inside(self, path: Path) -> Path:
         if self.committed:
             raise TransactionError("this transaction is already committed")
-        path, root = _lexical(path), _lexical(self.root)
+        path = _lexical(path)
+        if not self._prefix:
+            self._prefix = str(_lexical(self.root)).rstrip(os.sep) + os.sep
         # both are absolute and normalised: "inside" is a prefix test on the strings, which
         # costs a fraction of walking ``path.parents`` (an import records 10,000 writes)
-        if not str(path).startswith(str(root).rstrip(os.sep) + os.sep):
-            raise TransactionError(f"{path} is outside the library {root}")
+        if not str(path).startswith(self._prefix):
+            raise TransactionError(f"{path} is outside the library {_lexical(self.root)}")
         return path
 
     def commit(self) -> list[Path]:
@@ -178,7 +181,7 @@ def _make_parents(paths: Iterable[Path]) -> set[Path]:
 def _stage(tmp_dir: Path, target: Path, text: str) -> Path:
     """Write ``text`` to a new temp file for ``target`` (not yet fsynced); return its path."""
     folder = tmp_dir
-    if _device(tmp_dir) != _device(target.parent):
+    if _device(tmp_dir) != _device(os.path.dirname(target)):  # noqa: PTH120 (no new Path per file)
         # .paperlog on another file system (a symlink to a cache disk): a rename cannot cross
         # it, so stage beside the target, hidden, as a single atomic write would.
         folder = target.parent
@@ -206,13 +209,14 @@ def write_new_file(path: Path, data: bytes, *, sync: bool) -> None:
         raise
 
 
-_devices: dict[Path, int] = {}
+_devices: dict[str, int] = {}
 
 
-def _device(folder: Path) -> int:
-    dev = _devices.get(folder)
+def _device(folder: Path | str) -> int:
+    name = os.fspath(folder)  # keyed by the string: a new Path per file hashes slowly
+    dev = _devices.get(name)
     if dev is None:
-        dev = _devices[folder] = folder.stat().st_dev
+        dev = _devices[name] = os.stat(name).st_dev  # noqa: PTH116
     return dev
 
 
@@ -287,6 +291,13 @@ def _apply(target: Path, temp: Path | None) -> None:
 
 
 def _rel(path: Path, root: Path) -> str:
+    text, prefix = str(path), str(root).rstrip(os.sep) + os.sep
+    if (
+        os.sep == "/"
+        and text.startswith(prefix)
+        and not any(x in text for x in ("/../", "/./", "//"))
+    ):
+        return text[len(prefix) :]  # what relative_to gives, without its per-call parsing
     try:
         return path.relative_to(root).as_posix()
     except ValueError:
@@ -302,6 +313,8 @@ def _write_journal(journal: Path, root: Path, staged: list[tuple[Path, Path | No
             lines.append(
                 json.dumps(["write", _rel(temp, root), _rel(target, root)], ensure_ascii=False)
             )
+    import hashlib  # here: a command that writes one file (or none) never needs it
+
     body = "".join(line + "\n" for line in lines)
     digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
     data = (body + f"end {len(staged)} {digest}\n").encode("utf-8")
@@ -324,6 +337,8 @@ class _Parsed:
 
 def _parse_journal(data: bytes) -> _Parsed:
     """The journal's operations; ``complete`` only when its end line and checksum match."""
+    import hashlib
+
     text = data.decode("utf-8", errors="replace")
     lines = text.split("\n")
     ops: list[tuple[str, str | None, str]] = []

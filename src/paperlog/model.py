@@ -298,12 +298,16 @@ MAX_SLUG = 60
 """Characters a key's slug may have (before its year and any -b suffix)."""
 
 
+_APOSTROPHE_RE = re.compile("['\u2019]")
+_NON_WORD_RE = re.compile("[^a-z0-9]+")
+
+
 def slugify(text: str, max_words: int = 4) -> str:
     """A file-name-safe slug: ASCII, lower case, words joined by ``-``."""
     # Apostrophes join rather than split: "Don't Decay" -> "dont-decay", not "don-t-decay".
-    text = re.sub(r"['\u2019]", "", text)
+    text = _APOSTROPHE_RE.sub("", text)
     norm = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    words = [w for w in re.split(r"[^a-z0-9]+", norm.lower()) if w]
+    words = [w for w in _NON_WORD_RE.split(norm.lower()) if w]
     kept = [w for w in words if w not in _KEY_STOP] or words
     # a cap on the length, not only the words: a 300-letter one-word title made a file name
     # the file system refuses ("File name too long")

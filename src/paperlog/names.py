@@ -18,6 +18,7 @@ the family name, lower-case words right before it are the particle ("van der"), 
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -77,12 +78,23 @@ def _same(a: Author, b: Author) -> bool:
     return (a.family, a.given, a.particle, a.suffix) == (b.family, b.given, b.particle, b.suffix)
 
 
+# Keyed by the parts as well as the text (an ``Author`` compares equal to its text alone): the
+# same people recur through a library, and each of them is split again only once.
+@functools.lru_cache(maxsize=16384)
+def _splits_back(name: str, family: str, given: str, particle: str, suffix: str) -> bool:
+    """Whether splitting the name's text gives back its parts."""
+    assert isinstance(name, Author)
+    return _same(name, parse_name(str(name)))
+
+
 def author_to_data(name: str) -> str | dict[str, str]:
     """How one author is written in a paper file (and the index's JSON): a plain string when
     it splits back to the same parts and has no ORCID, else a mapping of its parts."""
     if not isinstance(name, Author):
         return str(name)
-    if name.orcid is None and _same(name, parse_name(str(name))):
+    if name.orcid is None and _splits_back(
+        name, name.family, name.given, name.particle, name.suffix
+    ):
         return str(name)
     data = {
         "family": name.family,

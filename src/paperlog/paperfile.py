@@ -134,11 +134,16 @@ class _NotFast(Exception):
 
 # Scalars the fast emitter writes itself, and how libyaml writes them in block context at this
 # width: a plain scalar when the resolver reads it back as a string and it holds no indicator,
-# else single-quoted. Anything else (line breaks, control or special characters, leading or
-# trailing spaces, long text that might be folded) goes to PyYAML. tests/test_paperfile_fast.py
+# else single-quoted (leading or trailing spaces, the empty string); text with a tab (and line
+# breaks) double-quoted. Anything else (line breaks without a tab: literal blocks; control or
+# special characters; long text that might be folded) goes to PyYAML. tests/test_yaml_fast.py
 # checks this against PyYAML on generated text.
 _FAST_CHARS = re.compile(r"[\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]+")
 _INDICATOR = re.compile(r"^[,\[\]{}#&*!|>'\"%@`]|^[-?:]( |$)|: |:$| #|^---|^\.\.\.")
+_TABBED_CHARS = re.compile(r"[\t\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]+")
+_DOUBLE_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\t": "\\t", "\n": "\\n"})
+_DOUBLE_UNESCAPE = re.compile(r"\\(.)")
+_UNESCAPED = {"t": "\t", "n": "\n", '"': '"', "\\": "\\"}
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _FAST_MAX = 9000
 """Longer strings go to PyYAML. A line folds only past the width (10,000 columns); a key of at
@@ -239,17 +244,26 @@ def _fast_str(value: str) -> str:
 
 
 def _fast_str_new(value: str) -> str:
-    if (
-        not value
-        or len(value) > _FAST_MAX
-        or value[0] == " "
-        or value[-1] == " "
-        or not _FAST_CHARS.fullmatch(value)
-    ):
+    if len(value) > _FAST_MAX:
         raise _NotFast
-    if not _INDICATOR.search(value) and _resolver()(value):
-        return value
-    return "'" + value.replace("'", "''") + "'"
+    if not value:
+        return "''"
+    if _FAST_CHARS.fullmatch(value):
+        if (
+            value[0] != " "
+            and value[-1] != " "
+            and not _INDICATOR.search(value)
+            and _resolver()(value)
+        ):
+            return value
+        return "'" + value.replace("'", "''") + "'"  # leading or trailing spaces too
+    if "\t" in value and _TABBED_CHARS.fullmatch(value):
+        # A tab is no printable character to libyaml: the value goes double-quoted, with \t,
+        # \n, \" and \\ escaped (BibTeX fields wrapped by an editor: "align\n\t\t  and").
+        quoted = '"' + value.translate(_DOUBLE_ESCAPES) + '"'
+        if len(quoted) <= _FAST_MAX:  # escapes lengthen it; past the width libyaml folds
+            return quoted
+    raise _NotFast
 
 
 def _fast_scalar(value: Any, seen: set[int]) -> str:
@@ -302,7 +316,10 @@ def _fast_mapping(
     pad = " " * indent
     for i, (key, value) in enumerate(data.items()):
         head = ("" if inline and i == 0 else pad) + _fast_key(key) + ":"
-        if type(value) is dict:
+        if type(value) is str:  # most values: the string cache first, no call in between
+            written = _WRITTEN.get(value)
+            out.append(f"{head} {written if written is not None else _fast_str(value)}\n")
+        elif type(value) is dict:
             out.append(head + "\n")
             _fast_mapping(value, indent + 2, out, False, seen)
         elif type(value) is list:
@@ -374,9 +391,25 @@ _LOAD_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _CONSTANTS: dict[str, Any] = {"true": True, "false": False, "null": None}
 
 
+def _load_double_quoted(text: str) -> str:
+    """A double-quoted scalar the fast writer wrote (tabs, line breaks); ``_NotFast`` for any
+    other (an escape it does not write, a form it would write otherwise)."""
+    if len(text) < 2 or text[-1] != '"':
+        raise _NotFast
+    try:
+        value = _DOUBLE_UNESCAPE.sub(lambda m: _UNESCAPED[m.group(1)], text[1:-1])
+    except KeyError:
+        raise _NotFast from None
+    if _fast_str(value) != text:
+        raise _NotFast
+    return value
+
+
 def _load_scalar(text: str) -> Any:
     """One scalar as PyYAML reads it, for the forms the fast writer produces; ``_NotFast``
     for anything else, so that no write-back check is needed."""
+    if text[:1] == '"':
+        return _load_double_quoted(text)
     if text[:1] == "'":
         inner = text[1:-1]
         if (
@@ -460,6 +493,8 @@ def _fast_load(text: str) -> Any:
     ``_NotFast``. Each line must be one of the writer's forms (a key, a dash, a scalar the
     writer would write that way), so the result is what PyYAML loads without writing it back
     to compare (that check was most of the time of loading 10,000 papers)."""
+    if text == "[]\n":  # an empty list as paperlog writes it (weeks.yaml of a new library)
+        return []
     if not text.endswith("\n"):
         raise _NotFast
     lines = text[:-1].split("\n")

@@ -539,6 +539,7 @@ class Watcher:
     def _apply(self, inotify: _Inotify) -> bool:
         """Write the pending changes into the index; False when the asker must scan itself."""
         from paperlog.index import Index
+        from paperlog.index_check import was_closed_cleanly
 
         try:
             if _file_id(self._index.path) != self._index_id:
@@ -547,6 +548,13 @@ class Watcher:
                 self._index = Index.open(self.library, ask_watcher=False)
                 self._index_id = _file_id(self._index.path)
                 self.rescan = False  # opening it was a full scan
+                sound = True  # opened as a command opens it: verified had its marker been wrong
+            else:
+                # Commands read the clean marker only after asking (Index.open), so the
+                # watcher keeps it while it runs; it re-marks only what was sound before its
+                # own write, so a write by another program since the last mark is still
+                # verified by the next command, not blessed here.
+                sound = was_closed_cleanly(self._index.path)
             if self.rescan:
                 if not self.library.papers_dir.is_dir():
                     return False
@@ -566,7 +574,8 @@ class Watcher:
             # Its own committed writes leave the index sound: record that, as a clean close
             # does, or the next command would take the changed file for a crash and verify
             # every row (index_check).
-            self._index.mark_clean()
+            if sound:
+                self._index.mark_clean()
             self.applied += len(keys)
         except PaperlogError:
             # A file that does not parse: the asking command's own scan reports it (file:line);

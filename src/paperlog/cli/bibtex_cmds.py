@@ -51,7 +51,7 @@ def import_bibtex_cmd(ctx: click.Context, file: Path, dry_run: bool, as_json: bo
       paperlog import bibtex references.bib --dry-run
       paperlog import bibtex references.bib
     """
-    from paperlog.formats.bibtex import import_bibtex
+    from paperlog.services.import_bibtex import import_bibtex
 
     library = app(ctx).open_library()
     with library.lock(), _progress_bar(f"Importing {file.name}") as progress:
@@ -140,7 +140,7 @@ def export_bibtex_cmd(
       paperlog export bibtex > thesis.bib
       paperlog export bibtex venue:CVPR year:2019.. -o cvpr.bib
     """
-    from paperlog.formats.bibtex import export_library_bibtex
+    from paperlog.services.import_bibtex import export_library_bibtex
 
     library = app(ctx).open_library()
     with library.lock():
@@ -172,7 +172,7 @@ def export_csljson_cmd(
     """
     import json
 
-    from paperlog.formats.csljson import export_library_csljson
+    from paperlog.services.import_bibtex import export_library_csljson
 
     library = app(ctx).open_library()
     with library.lock():

@@ -17,25 +17,23 @@ are kept, raw as written, under ``bibtex`` in the paper's front matter::
 
 A field paperlog reads (``title``, ``author``...) is kept raw too when paperlog would not write it
 back the same way (``{{TensorFlow}}``); export writes it while the paper still says the same.
+
+What an import does with the papers (duplicates, keys, the queue, the write) is decided by
+``paperlog.services.import_bibtex``; this module reads and renders and writes no file.
 """
 
 from __future__ import annotations
 
-import copy
 import functools
 import logging
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from paperlog.citekey import (
     DEFAULT_FORMULA,
-    assign_citekeys,
-    citekey_formula,
-    fold,
     make_citekey,
     taken_citekeys,
 )
@@ -45,9 +43,6 @@ from paperlog.formats.bibtex_blocks import (
     blocks_of,
     crossref_order,
     head_text,
-    merge_blocks,
-    store_blocks,
-    stored_blocks,
     tail_text,
 )
 from paperlog.formats.citation import FROM_BIBTEX, venue_name
@@ -62,28 +57,24 @@ from paperlog.formats.latex import (
     text_to_latex,
 )
 from paperlog.ids import ids_from_url, normalize_arxiv, normalize_doi
-from paperlog.model import Paper, make_key
+from paperlog.model import Paper
 from paperlog.venues import venue_from_source, venue_kind
 
 if TYPE_CHECKING:
     from bibtexparser.model import Entry
 
-    from paperlog.library import Library
 
 EXTRA_KEY = "bibtex"  # the front-matter key that keeps an imported entry's type and raw fields
-Progress = Callable[[int, int], None]  # called as progress(done, total) while converting
 
 __all__ = [
     "EXTRA_KEY",
     "export_bibtex",
     "format_authors",
-    "import_bibtex",
     "latex_to_text",
     "parse_authors",
     "parse_names",
     "text_to_latex",
 ]
-_WORD_RE = re.compile(r"[a-z0-9]+")
 _LINK_RE = re.compile(r"\\url|https?:|www\.", re.IGNORECASE)
 
 # --- field mapping ---------------------------------------------------------------------------
@@ -224,63 +215,43 @@ class BibWarning:
         return f"line {self.line}: {self.message}" if self.line else self.message
 
 
-@dataclass
-class BibImportReport:
-    """What ``import_bibtex`` did: counts, the new papers, and warnings with line numbers."""
-
-    path: Path
-    entries: int = 0
-    """Entries read from the file (malformed ones not counted)."""
-    imported: list[Paper] = field(default_factory=list)
-    existing: int = 0
-    """Entries skipped because the library (or an earlier entry) already has them."""
-    malformed: list[BibWarning] = field(default_factory=list)
-    renamed: list[tuple[str, str]] = field(default_factory=list)
-    linked: list[Paper] = field(default_factory=list)
-    aliased: list[tuple[str, str]] = field(default_factory=list)
-    """(key of a skipped duplicate, citation key of the paper that keeps it as an alias)."""
-    blocks: FileBlocks | None = None
-    """The ``@string``/``@preamble``/``@comment`` blocks now kept (this file's added)."""
-    """Papers already there, without a citation key, that took the entry's key."""
-    """(citation key in the file, key given) for clashes."""
-    warnings: list[BibWarning] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready summary."""
-        return {
-            "path": str(self.path),
-            "entries": self.entries,
-            "imported": len(self.imported),
-            "existing": self.existing,
-            "malformed": len(self.malformed),
-            "keys": [p.key for p in self.imported],
-            "renamed": [{"from": a, "to": b} for a, b in self.renamed],
-            "linked": [{"key": p.key, "citekey": p.citekey} for p in self.linked],
-            "aliases": [{"alias": a, "citekey": c} for a, c in self.aliased],
-            "warnings": [str(w) for w in [*self.malformed, *self.warnings]],
-        }
+_BRACES_RE = re.compile(r"[{}]")
 
 
 def _unenclose(value: str) -> tuple[str, bool]:
     """The text inside one ``{...}`` or ``"..."`` group, or the value as it is (a number, a
     macro such as ``jun``, a concatenation such as ``"a" # b``) and False."""
-    if len(value) < 2 or value[0] + value[-1] not in ("{}", '""'):
+    if len(value) < 2:
+        return value, False
+    first = value[0]
+    if not ((first == "{" and value[-1] == "}") or (first == '"' and value[-1] == '"')):
         return value, False
     inner = value[1:-1]
+    if first == "{":
+        # one group when no "}" inside closes the outer brace early ("{a} # {b}")
+        if "}" in inner:
+            depth = 0
+            for match in _BRACES_RE.finditer(inner):
+                if match.group() == "{":
+                    depth += 1
+                else:
+                    depth -= 1
+                    if depth < 0:
+                        return value, False
+        return inner, True
     if "{" not in inner and "}" not in inner and '"' not in inner:
         return inner, True  # the common case, without the scan
     depth = 0
-    closing = "}" if value[0] == "{" else '"'
-    for i, char in enumerate(value[1:-1], start=1):
+    for i, char in enumerate(inner, start=1):
         if char == "{":
             depth += 1
         elif char == "}":
             depth -= 1
-            if depth < 0:  # "{a} # {b}": the first group closes early
+            if depth < 0:
                 return value, False
-        elif char == closing and depth == 0 and value[i - 1] != "\\":
+        elif char == '"' and depth == 0 and value[i - 1] != "\\":
             return value, False
-    return value[1:-1], True
+    return inner, True
 
 
 def fields_of(entry: Entry, enclosed: bool) -> tuple[dict[str, str], list[str], list[str]]:
@@ -290,7 +261,9 @@ def fields_of(entry: Entry, enclosed: bool) -> tuple[dict[str, str], list[str], 
     dupes: list[str] = []
     for fld in entry.fields:
         name = fld.key.lower()
-        value = fld.value if isinstance(fld.value, str) else str(fld.value)
+        value = fld.value
+        if not isinstance(value, str):
+            value = str(value)
         if name in fields:
             dupes.append(name)
             continue
@@ -309,19 +282,20 @@ def entry_to_paper(
 ) -> Paper:
     """A paper from one entry's raw fields; the key is left empty for the caller to give."""
     entry_type = entry_type.lower()
-    title = _read("title", fields["title"]) if "title" in fields else None
+    # Each field is decoded at most once here (the venue field is read for the venue and again
+    # for an arXiv ID in it); 10,000 entries made that a third of an import's conversion.
+    title = (latex_to_text(fields["title"]) or None) if "title" in fields else None
     paper = Paper(key="", title=title or citekey, status="wish", citekey=citekey)
     if "author" in fields:
-        paper.authors = _read("author", fields["author"])
+        paper.authors = parse_authors(fields["author"])
     paper.year = read_year(fields.get("year") or fields.get("date") or "")
-    venue_field = _venue_field(entry_type)
+    default_venue = venue_field = _venue_field(entry_type)
     if venue_field == "howpublished" and _LINK_RE.search(fields.get(venue_field, "")):
         venue_field = "booktitle"  # a link, kept as written, is no venue
     if venue_field not in fields:
         venue_field = next((f for f in VENUE_FIELDS if f in fields), venue_field)
     if venue_field in fields:
-        paper.venue_label = _read(venue_field, fields[venue_field])
-        paper.venue = _venue_of(paper.venue_label)
+        paper.venue_label, paper.venue = _venue_label(fields[venue_field])
         if venue_field != "howpublished":
             paper.container = paper.venue_label
     ids: dict[str, str] = {}
@@ -331,15 +305,18 @@ def entry_to_paper(
     arxiv = None
     if "eprint" in fields:
         arxiv = normalize_arxiv(latex_to_text(fields["eprint"]))
-    for name in ("journal", "note", "howpublished", "booktitle", "arxivid", "arxiv"):
-        if not arxiv and name in fields:
-            arxiv = normalize_arxiv(latex_to_text(fields[name]))
+    if not arxiv:
+        for name in ("journal", "note", "howpublished", "booktitle", "arxivid", "arxiv"):
+            if name in fields:
+                arxiv = _arxiv_in(fields[name])
+                if arxiv:
+                    break
     if arxiv:
         ids["arxiv"] = arxiv
     doi = normalize_doi(latex_to_text(fields["doi"])) if "doi" in fields else None
     if doi:
         ids["doi"] = doi
-    paper.ids = {k: ids[k] for k in sorted(ids)}
+    paper.ids = {k: ids[k] for k in sorted(ids)} if len(ids) > 1 else ids
     paper.entry_type = FROM_BIBTEX.get(entry_type) or ("preprint" if arxiv else "misc")
     if paper.venue is not None and venue_kind(paper.venue) == "preprint":
         paper.entry_type = "preprint"  # journal = {arXiv preprint arXiv:1503.02531}
@@ -359,10 +336,25 @@ def entry_to_paper(
         data["unbraced"] = unbraced
     if not title:
         data["untitled"] = True
-    if venue_field != _venue_field(entry_type):
+    if venue_field != default_venue:
         data["venue_field"] = venue_field
     paper.extra[EXTRA_KEY] = data
     return paper
+
+
+# Venue fields repeat through a file (a proceedings file names one conference a thousand
+# times), and what they say is a function of the raw text alone: each is decoded once.
+@functools.lru_cache(maxsize=4096)
+def _venue_label(raw: str) -> tuple[str | None, str | None]:
+    """The venue text a booktitle/journal field holds and the canonical venue it names."""
+    label = latex_to_text(raw) or None
+    return label, _venue_of(label)
+
+
+@functools.lru_cache(maxsize=4096)
+def _arxiv_in(raw: str) -> str | None:
+    """The arXiv ID a field other than ``eprint`` names ("arXiv preprint arXiv:1503.02531")."""
+    return normalize_arxiv(latex_to_text(raw))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -433,10 +425,13 @@ def parse_bibtex(
     return found, malformed, warnings
 
 
-def _refusal(key: str, fields: dict[str, str]) -> str | None:
+def refusal(key: str, fields: dict[str, str]) -> str | None:
     """Why an entry cannot be imported at all, or None: nothing names it, or its braces nest
     deeper than any real entry (the LaTeX decoder would recurse once per level)."""
     for name, value in fields.items():
+        # nesting cannot be deeper than the count of "{": most values need no scan
+        if value.count("{") <= MAX_BRACE_DEPTH:
+            continue
         depth = brace_depth(value)
         if depth > MAX_BRACE_DEPTH:
             return (
@@ -448,34 +443,11 @@ def _refusal(key: str, fields: dict[str, str]) -> str | None:
     return None
 
 
-def _ids_of(paper: Paper) -> dict[str, str]:
-    return {k: paper.ids[k] for k in ("doi", "arxiv") if paper.ids.get(k)}
-
-
-def _title_print(paper: Paper) -> str:
-    """The title folded to letters and digits ("" for a stand-in title), for comparisons."""
-    data = paper.extra.get(EXTRA_KEY)
-    if isinstance(data, dict) and data.get("untitled"):
-        return ""
-    return "".join(_WORD_RE.findall(fold(paper.title)))
-
-
-def import_bibtex(
-    library: Library,
-    path: Path,
-    *,
-    progress: Progress | None = None,
-    dry_run: bool = False,
-    today: date | None = None,
-) -> BibImportReport:
-    """Import every entry of a ``.bib`` file as a wish-list paper; all written in one batch.
-
-    Entries the library already has (same DOI, arXiv ID or citation key) are skipped and
-    counted, so importing a file twice changes nothing. Malformed entries are reported with
-    their line and skipped; a key that repeats within the file is made unique and reported.
-    New papers join the end of the queue in file order, ``added`` on ``today`` (the import
-    day). A file without any entry is an ``ImportProblem``.
-    """
+def read_bibtex(
+    path: Path, blocks: FileBlocks | None = None
+) -> tuple[list[tuple[int | None, Entry, bool]], list[BibWarning], list[BibWarning]]:
+    """``parse_bibtex`` of a ``.bib`` file read as UTF-8 (a byte-order mark allowed); a file
+    that cannot be read or is not UTF-8 is an ``ImportProblem`` naming it (and the line)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -485,123 +457,7 @@ def import_bibtex(
     except UnicodeDecodeError as exc:
         bad_line = raw[: exc.start].count(b"\n") + 1
         raise ImportProblem("not UTF-8 text; convert the file to UTF-8", path, bad_line) from None
-    file_blocks = FileBlocks()
-    entries, malformed, warnings = parse_bibtex(text, path, file_blocks)
-    report = BibImportReport(path, entries=len(entries), malformed=malformed, warnings=warnings)
-    if not entries and malformed:
-        raise ImportProblem(f"no readable entry ({malformed[0]})", path, malformed[0].line)
-    if not entries:
-        raise ImportProblem(
-            "no BibTeX entry (@article{...}, @inproceedings{...}) in the file", path
-        )
-
-    existing = library.load_papers()
-    formula = citekey_formula(library.config)
-    keys = {p.key.lower() for p in existing}
-    # citation key (or the key a renamed entry had in its file) -> (ids, title) of the papers
-    # holding it: a re-import of the same entry is skipped, another paper that happens to use
-    # the same key is imported under a new key.
-    by_key: dict[str, list[tuple[dict[str, str], str]]] = {}
-    for p in existing:
-        data = p.extra.get(EXTRA_KEY)
-        original = data.get("key") if isinstance(data, dict) else None
-        # an entry that had no key is found again by its title under the key "" (its
-        # re-import must not add a copy with a new key)
-        names = {k.lower() for k in (p.citekey, original) if isinstance(k, str) and k}
-        if isinstance(original, str) and not original.strip():
-            names.add("")
-        for name in names:
-            by_key.setdefault(name, []).append((_ids_of(p), _title_print(p)))
-        for alias in p.aliases:
-            by_key.setdefault(alias.lower(), []).append((_ids_of(p), _title_print(p)))
-    used = taken_citekeys(existing)  # aliases included
-    # id -> the library paper that has it, or None when an earlier entry of this file brought it
-    known: dict[tuple[str, str], Paper | None] = {
-        (kind, p.ids[kind]): p for p in existing for kind in ("doi", "arxiv") if p.ids.get(kind)
-    }
-    from_file: dict[tuple[str, str], Paper] = {}  # id -> the paper an earlier entry became
-    total = len(entries)
-    for done, (line, entry, enclosed) in enumerate(entries, start=1):
-        if progress is not None and (done % 250 == 0 or done == total):
-            progress(done, total)
-        fields, bare, _ = fields_of(entry, enclosed)
-        refusal = _refusal(entry.key, fields)
-        if refusal:
-            report.malformed.append(BibWarning(line, refusal))
-            continue
-        paper = entry_to_paper(entry.entry_type, entry.key, fields, bare)
-        if not entry.key.strip():
-            entry.key = ""
-        if paper.extra[EXTRA_KEY].get("untitled"):
-            report.warnings.append(
-                BibWarning(line, f"{entry.key}: no title; imported with its key as the title")
-            )
-        ids = [(kind, paper.ids[kind]) for kind in ("doi", "arxiv") if paper.ids.get(kind)]
-        seen = [i for i in ids if i in known]
-        owner = next((known[i] for i in seen if known[i] is not None), None)
-        mine, title = dict(ids), _title_print(paper)
-        same_key = any(
-            all(held.get(k, v) == v for k, v in mine.items())
-            and (t == title if not entry.key else (not t or not title or t == title))
-            for held, t in by_key.get(entry.key.lower(), ())
-        )
-        if seen or same_key:
-            report.existing += 1
-            if owner is not None and not owner.citekey and entry.key.lower() not in used:
-                # A paper from elsewhere (a README) takes the file's key: exports cite it so.
-                owner.citekey = entry.key
-                owner.extra.setdefault(EXTRA_KEY, paper.extra[EXTRA_KEY])
-                used.add(entry.key.lower())
-                report.linked.append(owner)
-            elif seen and entry.key.strip() and entry.key.lower() not in used:
-                # A document may \cite the skipped entry's key: the paper answers to it too.
-                held = owner or next(from_file[i] for i in seen if i in from_file)
-                held.aliases.append(entry.key)
-                used.add(entry.key.lower())
-                if owner is not None and all(p is not owner for p in report.linked):
-                    report.linked.append(owner)
-                report.aliased.append((entry.key, held.citekey or held.key))
-                report.warnings.append(
-                    BibWarning(
-                        line,
-                        f"{entry.key}: same paper as {held.citekey or held.key}; skipped, "
-                        "its key kept as an alias",
-                    )
-                )
-            elif seen and owner is None:
-                report.warnings.append(
-                    BibWarning(line, f"{entry.key}: same paper as an earlier entry; skipped")
-                )
-            continue
-        if not entry.key.strip() or entry.key.lower() in used:
-            paper.citekey = make_citekey(paper, used, formula)
-            report.renamed.append((entry.key, paper.citekey))
-            paper.extra[EXTRA_KEY]["key"] = entry.key
-            taken = f"citation key {entry.key!r} is taken" if entry.key else "no citation key"
-            report.warnings.append(BibWarning(line, f"{taken}; gave {paper.citekey!r}"))
-        used.add((paper.citekey or "").lower())
-        known.update(dict.fromkeys(ids))
-        from_file.update(dict.fromkeys(ids, paper))
-        paper.key = make_key(paper, keys)
-        keys.add(paper.key.lower())
-        report.imported.append(paper)
-    from paperlog.plan.ranks import append_to_queue
-
-    append_to_queue(existing, report.imported)
-    for paper in report.imported:
-        paper.added = paper.added or today or date.today()
-    config = None
-    if file_blocks:
-        kept = stored_blocks(library.config)
-        merged, problems = merge_blocks(kept, file_blocks)
-        report.warnings.extend(BibWarning(None, p) for p in problems)
-        report.blocks = merged
-        if merged != kept:
-            config = copy.deepcopy(library.config)
-            store_blocks(config, merged)
-    if (report.imported or report.linked or config is not None) and not dry_run:
-        library.write_all(papers=[*report.imported, *report.linked], config=config)
-    return report
+    return parse_bibtex(text, path, blocks)
 
 
 # --- export ----------------------------------------------------------------------------------
@@ -700,18 +556,3 @@ def select_papers(
     if wanted and not query and not status:
         picked = [p for p in papers if named(p)]
     return sorted(picked, key=lambda p: p.key)
-
-
-def export_library_bibtex(
-    library: Library, query: str = "", status: str | None = None, *, write_back: bool = True
-) -> tuple[str, list[Paper]]:
-    """BibTeX for the library's papers matching ``query``/``status``, and the papers that got a
-    new citation key; with ``write_back`` those are saved so their keys stay stable."""
-    papers = library.load_papers()
-    chosen = select_papers(papers, query, status)
-    formula = citekey_formula(library.config)
-    changed = assign_citekeys(chosen, taken_citekeys(papers), formula)
-    if changed and write_back:
-        library.write_all(papers=changed)
-    blocks = stored_blocks(library.config)
-    return export_bibtex(chosen, formula=formula, blocks=blocks), changed

@@ -10,24 +10,19 @@ volume, issue, page, publisher details an imported BibTeX entry kept.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from paperlog.citekey import (
     DEFAULT_FORMULA,
-    assign_citekeys,
-    citekey_formula,
     make_citekey,
     taken_citekeys,
 )
-from paperlog.formats.bibtex import EXTRA_KEY, select_papers
+from paperlog.formats.bibtex import EXTRA_KEY
 from paperlog.formats.citation import entry_type, venue_name
 from paperlog.formats.latex import latex_to_text
 from paperlog.model import Paper
 from paperlog.months import MONTHS
 from paperlog.names import author_parts
-
-if TYPE_CHECKING:
-    from paperlog.library import Library
 
 # BibTeX entry type -> CSL item type.
 _BIB_TYPES = {
@@ -182,17 +177,3 @@ def export_csljson(
             used.add(citekey.lower())
         items.append(paper_to_csl(paper, citekey))
     return items
-
-
-def export_library_csljson(
-    library: Library, query: str = "", status: str | None = None, *, write_back: bool = True
-) -> tuple[list[dict[str, Any]], list[Paper]]:
-    """CSL-JSON for the library's papers matching ``query``/``status``, and the papers that got
-    a new citation key (saved with ``write_back``, so the ids stay stable)."""
-    papers = library.load_papers()
-    chosen = select_papers(papers, query, status)
-    formula = citekey_formula(library.config)
-    changed = assign_citekeys(chosen, taken_citekeys(papers), formula)
-    if changed and write_back:
-        library.write_all(papers=changed)
-    return export_csljson(chosen, formula=formula), changed

@@ -7,6 +7,7 @@ own LaTeX library) as the fallback for macros the table does not know.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -252,47 +253,62 @@ def parse_names(value: str) -> list[Author]:
 
 def parse_authors(value: str) -> list[str]:
     """Author names ("Martín Abadi", each an ``Author`` with its parts) from a BibTeX name list."""
-    if any(c in value for c in "{}\\"):
+    if "{" in value or "}" in value or "\\" in value:
         return list(parse_names(value))
     # Plain names (most machine-made files): the commas and the case of the words give the
     # same result as BibTeX's First/von/Last/Jr split, at a fraction of the cost.
-    names: list[str] = []
     plain = not _TEXT_MARKUP_RE.search(value)  # then decoding only tidies white space
+    names: list[str] = []
     for raw in _AND_RE.split(value.strip()):
-        parts = [" ".join(p.split()) if plain else latex_to_text(p) for p in raw.split(",")]
-        if len(parts) == 1 and parts[0].lower() in _OTHERS:
-            continue
-        if len(parts) > 3:  # not a BibTeX name: let BibTeX's own rules decide
-            names.extend(parse_names(raw))
-            continue
-        if len(parts) == 1:
-            if parts[0]:
-                names.append(parse_name(parts[0]))
-            continue
-        von, family = split_von(parts[0])
-        given, suffix = (parts[2], parts[1]) if len(parts) == 3 else (parts[1], "")
-        if family or given:
-            names.append(
-                Author(family or given, given if family else "", particle=von, suffix=suffix)
-            )
+        names.extend(_plain_name(raw, plain))
     return names
+
+
+# A name is a function of its text alone, and the same people are named again and again in a
+# bibliography: each spelling is split once (an ``Author`` is immutable, so papers share it).
+@functools.lru_cache(maxsize=16384)
+def _plain_name(raw: str, plain: bool) -> tuple[Author, ...]:
+    """The person (none, one, or BibTeX's reading of a name with too many commas) ``raw``
+    names, in a name list without braces or backslashes."""
+    parts = [" ".join(p.split()) if plain else latex_to_text(p) for p in raw.split(",")]
+    if len(parts) == 1 and parts[0].lower() in _OTHERS:
+        return ()
+    if len(parts) > 3:  # not a BibTeX name: let BibTeX's own rules decide
+        return tuple(parse_names(raw))
+    if len(parts) == 1:
+        return (parse_name(parts[0]),) if parts[0] else ()
+    von, family = split_von(parts[0])
+    given, suffix = (parts[2], parts[1]) if len(parts) == 3 else (parts[1], "")
+    if family or given:
+        return (Author(family or given, given if family else "", particle=von, suffix=suffix),)
+    return ()
 
 
 def format_authors(authors: Iterable[str]) -> str:
     """A BibTeX name list, "von Last, Jr, First and ..." from the names' parts."""
-    out = []
-    for name in authors:
-        parts = author_parts(name)
-        family = " ".join(p for p in (parts.particle, parts.family) if p)
-        if _AND_WORD.search(name) or "," in family:
-            # a name BibTeX would split: a brace group keeps it whole
-            out.append("{" + text_to_latex(str(name)) + "}")
-        elif not parts.given:
-            one = text_to_latex(family)
-            out.append("{" + one + "}" if " " in family else one)
-        else:
-            head = text_to_latex(family)
-            if parts.suffix:
-                head += ", " + text_to_latex(parts.suffix)
-            out.append(f"{head}, {text_to_latex(parts.given)}")
-    return " and ".join(out)
+    return " and ".join(
+        _format_author(name, name.family, name.given, name.particle, name.suffix)
+        if isinstance(name, Author)
+        else _format_author(name, None, None, None, None)
+        for name in authors
+    )
+
+
+# Keyed by the parts as well as the text: two names that read the same ("Alberto Del Maestro")
+# may split differently, and an ``Author`` compares equal to its text alone.
+@functools.lru_cache(maxsize=16384)
+def _format_author(
+    name: str, family_: str | None, given: str | None, particle: str | None, suffix: str | None
+) -> str:
+    parts = author_parts(name)
+    family = " ".join(p for p in (parts.particle, parts.family) if p)
+    if _AND_WORD.search(name) or "," in family:
+        # a name BibTeX would split: a brace group keeps it whole
+        return "{" + text_to_latex(str(name)) + "}"
+    if not parts.given:
+        one = text_to_latex(family)
+        return "{" + one + "}" if " " in family else one
+    head = text_to_latex(family)
+    if parts.suffix:
+        head += ", " + text_to_latex(parts.suffix)
+    return f"{head}, {text_to_latex(parts.given)}"

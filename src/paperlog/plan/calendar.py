@@ -7,7 +7,6 @@ Wk12 (2020.10.13) across six idle calendar weeks. Pure functions, no I/O.
 
 from __future__ import annotations
 
-import calendar as _calendar
 import re
 from collections.abc import Iterable
 from datetime import date, timedelta
@@ -38,6 +37,8 @@ def parse_day(text: str) -> date:
         raise ValueError(f"not a date: there is no month {month} in {text} (months run 1-12)")
     if year < 1:
         raise ValueError(f"not a date: there is no year {year} in {text}")
+    import calendar as _calendar  # here: it imports locale, and only a typed --date needs it
+
     days = _calendar.monthrange(year, month)[1]
     if not 1 <= day <= days:
         name = _calendar.month_name[month]

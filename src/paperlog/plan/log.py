@@ -28,6 +28,7 @@ from paperlog.plan.ranks import RANK_GAP, next_rank
 from paperlog.plan.schedule import SKIPPED_KEY, Suggestion, skipped_days, suggest_today
 
 if TYPE_CHECKING:
+    from paperlog.index import Index
     from paperlog.library import Library
 
 
@@ -240,6 +241,20 @@ def _move(
     with library.lock():
         resolved = library.resolve_key(key)
         with Index.open(library) as index:
+            moved = None if window is None else _move_near(index, resolved, place, delta, window)
+        if moved is not None:
+            before, after, shown, first, unchanged = moved
+            if unchanged:
+                return QueueSlice(_queue_papers(library, shown), first + 1)
+            rank = rank_between(before, after) if before is not None else None
+            if rank is not None:
+                paper = library.load_paper(resolved)
+                paper.rank = rank
+                library.save_paper(paper)
+                return QueueSlice(_queue_papers(library, shown), first + 1)
+        # no window, a slice that changed under us, or no room between the neighbours: the
+        # whole queue (numbered again with gaps when there is no room)
+        with Index.open(library) as index:
             ranks = index.queue_ranks()
         keys = [k for k, _ in ranks]
         if resolved not in keys:
@@ -268,6 +283,42 @@ def _move(
         if changed:
             library.save_papers(changed)
     return QueueSlice([p for p in queue if p.key in set(shown)], first + 1)
+
+
+_Near = tuple[int | None, int | None, list[str], int, bool]
+
+
+def _move_near(index: Index, key: str, place: int | None, delta: int, window: int) -> _Near | None:
+    """What ``_move`` needs, from the queue's slice around the item and its new place instead
+    of every waiting key (33,333 at 100,000 papers): the ranks before and after the new place,
+    the keys shown, the first shown's place (0-based), and whether nothing moves. None when
+    the slice does not hold the item where its place says (the index changed in between)."""
+    from paperlog.query import PAPERS_TABLE
+
+    position = index.queue_position(key)
+    if position is None:
+        raise ValidationError(f"{key} is read; only waiting items are in the queue")
+    ((count,),) = index.rows(f"SELECT count(*) FROM {PAPERS_TABLE} WHERE status != 'read'")
+    old = position - 1
+    target = min(max((place - 1) if place is not None else old + delta, 0), count - 1)
+    # old places [lo, hi) cover the item, its new neighbours and the window shown
+    lo = max(0, min(old, target - max(window, 1)))
+    hi = min(count, max(old + 1, target + window + 2))
+    chunk = index.rows(
+        f"SELECT key, rank FROM {PAPERS_TABLE} WHERE status != 'read' "
+        "ORDER BY rank IS NULL, rank, key LIMIT ? OFFSET ?",
+        (hi - lo, lo),
+    )
+    if len(chunk) != hi - lo or chunk[old - lo][0] != key:
+        return None
+    rest = chunk[: old - lo] + chunk[old - lo + 1 :]  # rest[i - lo] is the queue's i-th without it
+    before = rest[target - 1 - lo][1] if target > 0 else 0
+    after = rest[target - lo][1] if target < count - 1 else None
+    order = [k for k, _ in rest]
+    order.insert(target - lo, key)
+    first = max(0, target - window)
+    shown = order[first - lo : target + window + 1 - lo]
+    return before, after, shown, first, target == old
 
 
 def _queue_papers(library: Library, keys: list[str]) -> list[Paper]:

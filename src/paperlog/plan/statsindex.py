@@ -10,6 +10,7 @@ paper beyond the filter columns are the index's ``STATS_COLUMNS`` (``index.stats
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +48,20 @@ def known_starts(index: Index, weeks: list[WeekInfo]) -> dict[int, date | None]:
         if week not in known:
             known[week] = _day(start)
     return known
+
+
+def reading_days_from_index(index: Index, weeks: list[WeekInfo]) -> Counter[date]:
+    """``plan.charts.reading_days`` from the index: readings per day, a reading without a day
+    counted on its week's start as written, else as the library knows it (``known_starts``)."""
+    starts = known_starts(index, weeks)
+    days: Counter[date] = Counter()
+    for day, week, count in index.rows(
+        f"SELECT coalesce(day, week_start), week, count(*) FROM {READINGS_TABLE} GROUP BY 1, 2"
+    ):
+        when = _day(day) if day is not None else starts.get(week) if week is not None else None
+        if when is not None:
+            days[when] += int(count)
+    return days
 
 
 def stats_from_index(

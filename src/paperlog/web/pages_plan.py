@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -315,8 +316,11 @@ async def review_action(request: Request) -> Response:
 # --- Stats ---------------------------------------------------------------------------------
 
 
-def _charts(lib: Any, papers: list[Paper], day: date, fingerprint: str) -> list[tuple[str, str]]:
-    """The README's SVG charts for ``day``, cached under .paperlog/web-charts by content."""
+def _charts(
+    lib: Any, papers: Callable[[], list[Paper]], day: date, fingerprint: str
+) -> list[tuple[str, str]]:
+    """The README's SVG charts for ``day``, cached under .paperlog/web-charts by content;
+    ``papers`` is called only to draw them (they draw every reading), not when cached."""
     from pathlib import Path
 
     out = lib.state_dir / "web-charts" / fingerprint
@@ -326,7 +330,7 @@ def _charts(lib: Any, papers: list[Paper], day: date, fingerprint: str) -> list[
     from paperlog.library import atomic_write
     from paperlog.plan.charts import write_charts
 
-    written = write_charts(lib, out, today=day, papers=papers, weeks=lib.load_weeks())
+    written = write_charts(lib, out, today=day, papers=papers(), weeks=lib.load_weeks())
     charts = [(alt, Path(rel).stem) for alt, rel in written]
     atomic_write(listing, json.dumps(charts))
     return charts
@@ -335,23 +339,27 @@ def _charts(lib: Any, papers: list[Paper], day: date, fingerprint: str) -> list[
 def stats_page(request: Request) -> Response:
     """``/stats``: pace, streaks, tracks, topics, venues, years and the README's charts."""
     from paperlog.plan.stats import compute_stats
+    from paperlog.plan.statsindex import reading_days_from_index, stats_from_index
 
     lib = open_library(request)
     day = day_param(request)
 
     def compute() -> tuple[Any, list[tuple[str, str]], str]:
-        from paperlog.plan.charts import reading_days
-
-        papers = papers_of(request, lib)
         weeks = lib.load_weeks()
-        stats = compute_stats(lib, papers, weeks, day)
+        # SQL aggregates over the index, as `paperlog stats` does: no paper is decoded
+        with freshness_of(request).index(lib) as index:
+            stats = stats_from_index(lib, index, weeks, day)
+            per_day = reading_days_from_index(index, weeks)
+        if stats is None:  # a review card that does not read: the paper path names its file
+            stats = compute_stats(lib, papers_of(request, lib), weeks, day)
         # what the charts are drawn from: the stats, the readings per day, the plan
-        days = sorted((d.isoformat(), n) for d, n in reading_days(papers, weeks).items())
+        days = sorted((d.isoformat(), n) for d, n in per_day.items())
         drawn_from = [stats.to_dict(), days, lib.config.title, repr(lib.config.plan)]
         fingerprint = hashlib.sha256(
             json.dumps(drawn_from, sort_keys=True, default=str).encode()
         ).hexdigest()[:16]
-        return stats, _charts(lib, papers, day, fingerprint), fingerprint
+        charts = _charts(lib, lambda: papers_of(request, lib), day, fingerprint)
+        return stats, charts, fingerprint
 
     stats, charts, fingerprint = freshness_of(request).cached(("stats", day), compute)
     return page(
