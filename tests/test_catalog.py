@@ -235,6 +235,20 @@ def test_an_ingest_that_fails_midway_resumes_after_its_last_batch(
     assert len(catalog) == 100
 
 
+def _processes_reading(source: Path) -> list[int]:
+    """Live processes whose command line names ``source`` (an ingest or its worker)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+            state = (proc / "stat").read_text().split(") ", 1)[1][:1]
+        except OSError:
+            continue
+        if str(source).encode() in cmdline and state != "Z":
+            found.append(int(proc.name))
+    return found
+
+
 def test_a_killed_ingest_process_resumes(tmp_path: Path) -> None:
     """SIGKILL a real ``catalog ingest`` after its first committed batch; the re-run finishes."""
     source = tmp_path / "snap.jsonl"
@@ -262,6 +276,11 @@ def test_a_killed_ingest_process_resumes(tmp_path: Path) -> None:
     if proc.poll() is None:
         proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
+    # The file is big enough for a reading worker process: it stops once its parent is gone.
+    deadline = time.monotonic() + 20
+    while _processes_reading(source) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _processes_reading(source)
     result = run_cli("catalog", "ingest", str(source), "--catalog", str(db), "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
@@ -275,6 +294,54 @@ def test_a_killed_ingest_process_resumes(tmp_path: Path) -> None:
         # Every row is in the full-text index once (it is built after the bulk load).
         assert done.pending_fts() == 0
         assert len(done.search("paper", limit=None)) == 30_000
+
+
+def test_a_reading_worker_builds_the_same_catalog(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big file is parsed by a worker process while the ingest merges and indexes: the
+    catalog is the one the single process builds, merges within and across batches included;
+    a broken line the worker meets is reported with its file and line, after the batches
+    before it were committed (so a fixed file resumes)."""
+    import paperlog.catalog.ingest as ingest
+
+    source = tmp_path / "snap.jsonl"
+    lines = []
+    for n in range(120):
+        k = n % 45  # every arXiv ID of the first 45 comes back with a longer abstract
+        record = {
+            "id": f"2001.{k:05d}",
+            "title": f"Paper number {k} about topic {k % 7}",
+            "authors": "A. Author, B. Author",
+            "abstract": f"Words of paper {k}. " * (1 + n // 45),
+            "categories": "cs.LG",
+        }
+        lines.append(json.dumps(record) + "\n")
+    source.write_text("".join(lines))
+    built = []
+    for name, threshold in (("one.sqlite", 1 << 40), ("two.sqlite", 0)):
+        monkeypatch.setattr(ingest, "PARALLEL_BYTES", threshold)
+        with Catalog.open(tmp_path / name) as catalog:
+            stats = ingest_path(catalog, source, batch_size=17)
+            assert (stats.read, stats.added, stats.merged) == (120, 45, 75)
+            assert catalog.pending_fts() == 0
+            built.append(
+                (
+                    [p.to_dict() for p in catalog.iter_papers()],
+                    [p.id for p in catalog.search("words paper", None)],
+                )
+            )
+    assert built[0] == built[1]
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("".join(lines[:40]) + "{not json\n" + "".join(lines[40:]))
+    with Catalog.open(tmp_path / "three.sqlite") as catalog:
+        with pytest.raises(ImportProblem) as caught:
+            ingest_path(catalog, broken, batch_size=17)
+        assert str(caught.value).startswith(f"{broken}:41: broken JSON line")
+        assert catalog.ingest_progress(f"kaggle:{broken.resolve()}", ingest._signature(broken)) == (
+            34,
+            False,
+        )
 
 
 def test_rows_wait_for_the_full_text_index_and_a_killed_indexing_resumes(
@@ -596,6 +663,99 @@ def test_a_word_search_ranks_the_newest_matches_of_a_large_match_set(
     newest = [p.id for p in catalog.search("paper", limit=10)]
     assert sorted(newest) == list(range(46, 51))
     assert [p.id for p in catalog.search("paper year:2020", limit=10)] == everything[:10]
+
+
+def _tier_rows(catalog: Catalog, word: str) -> list[int]:
+    from paperlog.catalog.fts import RECENT_TABLE
+
+    return [
+        int(r[0])
+        for r in catalog.execute(
+            f"SELECT rowid FROM {RECENT_TABLE} WHERE {RECENT_TABLE} MATCH ? ORDER BY rowid",
+            [word],
+        )
+    ]
+
+
+def test_the_recent_tier_answers_word_searches_with_the_same_rows(
+    tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big catalog keeps its newest rows in a second, small full-text table: a word search
+    whose window it fills is answered there (the same newest rows the whole index would
+    rank), one it cannot fill goes to the whole index; a merge replaces a row's text in both."""
+    import paperlog.catalog.fts as fts
+    import paperlog.catalog.store as store
+
+    catalog.recent_rows = 20
+    source = tmp_path / "snap.jsonl"
+    _write_jsonl(source, 100)
+    ingest_path(catalog, source)
+    assert fts.recent_range(catalog._conn) == (80, 100)
+    assert _tier_rows(catalog, "paper") == list(range(81, 101))
+    monkeypatch.setattr(store, "RANK_WINDOW", 5)
+    assert sorted(p.id for p in catalog.search("paper", limit=10)) == list(range(96, 101))
+    # A window the tier cannot fill: the whole index ranks, as without a tier.
+    monkeypatch.setattr(store, "RANK_WINDOW", 50)
+    with_tier = [p.id for p in catalog.search("paper", limit=10)]
+    assert sorted(with_tier)[0] <= 80
+    catalog._conn.execute("DELETE FROM meta WHERE name LIKE 'recent_%'")
+    assert [p.id for p in catalog.search("paper", limit=10)] == with_tier
+    fts.sync_recent(catalog._conn, catalog.fts_upto(), rows=20, chunk=100)
+    assert _tier_rows(catalog, "words") == list(range(81, 101))
+    catalog.begin()
+    catalog.upsert(
+        CatalogRecord(
+            title="Paper number 94 about topic 3",
+            abstract="A much longer abstract about zebrafish cartography, " * 30,
+            arxiv="2001.00094",
+            year=2020,
+            source="arxiv",
+        )
+    )
+    catalog.commit()
+    assert _tier_rows(catalog, "zebrafish") == [95]
+    assert 95 not in _tier_rows(catalog, "words")
+    assert [p.id for p in catalog.search("zebrafish")] == [95]
+
+
+def test_the_recent_tier_follows_new_rows_is_rebuilt_when_grown_and_resumes(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    """New rows enter the tier with the whole index; grown past twice its size it is rebuilt
+    from the newest rows; a build killed between chunks leaves searches on the whole index
+    until the next ingest completes it."""
+    import paperlog.catalog.fts as fts
+
+    catalog.recent_rows = 20
+    first = tmp_path / "a.jsonl"
+    _write_jsonl(first, 100)
+    ingest_path(catalog, first)
+    second = tmp_path / "b.jsonl"
+    with second.open("w") as handle:
+        for n in range(100, 115):
+            handle.write(json.dumps({"id": f"2002.{n:05d}", "title": f"Later paper {n}"}) + "\n")
+    ingest_path(catalog, second)
+    assert fts.recent_range(catalog._conn) == (80, 115)
+    assert _tier_rows(catalog, "later") == list(range(101, 116))
+    third = tmp_path / "c.jsonl"
+    with third.open("w") as handle:
+        for n in range(200, 210):
+            handle.write(json.dumps({"id": f"2003.{n:05d}", "title": f"Latest paper {n}"}) + "\n")
+    ingest_path(catalog, third)  # 45 rows would exceed 2 x 20: rebuilt from the newest 20
+    assert fts.recent_range(catalog._conn) == (105, 125)
+    assert _tier_rows(catalog, "paper") == list(range(106, 126))
+    catalog._conn.execute("DELETE FROM meta WHERE name LIKE 'recent_%'")
+
+    def die(_n: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        fts.sync_recent(catalog._conn, catalog.fts_upto(), rows=20, chunk=5, progress=die)
+    assert fts.recent_range(catalog._conn) == (105, 110)
+    assert [p.id for p in catalog.search("latest", limit=3)] != []
+    assert catalog.index_pending() == 0
+    assert fts.recent_range(catalog._conn) == (105, 125)
+    assert _tier_rows(catalog, "paper") == list(range(106, 126))
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from paperlog.catalog import fts, location
+from paperlog.catalog.fts import RANK_WINDOW, SCHEMA_VERSION
+from paperlog.catalog.location import default_location
 from paperlog.errors import PaperlogError
 from paperlog.query import (
     FTS_COLUMNS,
@@ -38,18 +41,17 @@ from paperlog.query import (
     parse_query,
 )
 
-ENV_VAR = "PAPERLOG_CATALOG"
-SCHEMA_VERSION = 2
-"""Schema history: 1 stored the normalised title and the abstract as text, with every
-identifier column indexed; 2 keeps a 64-bit hash of the normalised title, the abstract
-zlib-compressed, partial indexes on the mostly empty DOI and OpenReview columns, and builds
-the full-text index after a bulk load (``meta.fts_upto``). ``Catalog.open`` migrates 1 to 2.
-Another module adding its own table (embeddings) does so with ``CREATE TABLE IF NOT EXISTS``
-beside these, not by changing this version."""
+ENV_VAR = location.ENV_VAR
+"""The environment variable naming the catalog file."""
+# Schema history (SCHEMA_VERSION lives in paperlog.catalog.fts, for the search fast path):
+# 1 stored the normalised title and the abstract as text, with every identifier column
+# indexed; 2 keeps a 64-bit hash of the normalised title, the abstract zlib-compressed, partial
+# indexes on the mostly empty DOI and OpenReview columns, and builds the full-text index after a
+# bulk load (meta.fts_upto). Catalog.open migrates 1 to 2. Another module adding its own table
+# (embeddings) does so with CREATE TABLE IF NOT EXISTS beside these, not by changing the
+# version; so does the recent tier (papers_fts_recent, paperlog.catalog.fts).
 PAGE_SIZE = 16384
 """A new catalog's page size: a row with its abstract is ~1 KB, so 4 KB pages waste a tenth."""
-RANK_WINDOW = 5_000
-"""A word search ranks at most this many matches, the newest (see ``Catalog.search``)."""
 FTS_CHUNK = 100_000
 """Rows put in the full-text index per transaction when catching up after a bulk load."""
 
@@ -181,10 +183,7 @@ def unpack_text(value: bytes | str | None) -> str:
 
 def default_path(env: Mapping[str, str]) -> Path:
     """``$PAPERLOG_CATALOG``, else ``$XDG_DATA_HOME/paperlog/catalog.sqlite``."""
-    if env.get(ENV_VAR):
-        return Path(env[ENV_VAR]).expanduser()
-    base = env.get("XDG_DATA_HOME") or str(Path(env.get("HOME", "~")) / ".local" / "share")
-    return Path(base).expanduser() / "paperlog" / "catalog.sqlite"
+    return Path(default_location(env))
 
 
 def _fts_row(rec: CatalogRecord) -> tuple[str, ...]:
@@ -263,12 +262,55 @@ def _row_values(rec: CatalogRecord, sources: list[str], norm: str | None = None)
     return [values[name] for name in _ROW_FIELDS]
 
 
+Key = tuple[str, str | int]
+"""What can tie a record to a row: ("arxiv" | "doi" | "openreview" | "title_key", value)."""
+Prepared = tuple[tuple[Any, ...], tuple[Key, ...]]
+"""A record made ready to merge: its row values (``_ROW_FIELDS``) and its keys."""
+
+
+def prepare(rec: CatalogRecord) -> Prepared:
+    """A record as ``Catalog.upsert_prepared`` takes it: all the per-record work that needs no
+    database (title key, compressed abstract, JSON), so another process can do it."""
+    norm = normalise_title(rec.title)
+    values = tuple(_row_values(rec, [rec.source] if rec.source else [], norm))
+    keys = [
+        (kind, value) for kind in ("arxiv", "doi", "openreview") if (value := getattr(rec, kind))
+    ]
+    if norm:  # _keys' rule, with the key _row_values computed (hashing twice costs ~3 us)
+        keys.append(("title_key", values[_ROW_FIELDS.index("title_key")]))
+    return values, tuple(keys)
+
+
+def record_from_values(values: tuple[Any, ...]) -> CatalogRecord:
+    """The record a prepared row was made from (as far as merging can tell)."""
+    row = dict(zip(_ROW_FIELDS, values, strict=True))
+    sources = json.loads(row["sources"])
+    arxiv = row["arxiv"]
+    return CatalogRecord(
+        title=row["title"],
+        authors=json.loads(row["authors"]),
+        abstract=unpack_text(row["abstract"]),
+        year=row["year"],
+        date=row["date"],
+        venue=row["venue_name"],
+        venue_label=row["badge"],
+        categories=row["categories"],
+        arxiv=arxiv,
+        doi=row["doi"],
+        openreview=row["openreview"],
+        url=row["url"] or (f"https://arxiv.org/abs/{arxiv}" if arxiv else None),
+        source=sources[0] if sources else "",
+    )
+
+
 class Catalog:
     """An open catalog database. ``Catalog.open(path)``; also a context manager."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
         self._conn = conn
+        self.recent_rows = fts.RECENT_ROWS
+        """The recent tier's size after a rebuild (``paperlog.catalog.fts``)."""
         self.defer_fts = False
         """When set (``catalog ingest`` does), new rows wait for ``index_pending`` instead of
         entering the full-text index at each commit: one bulk pass at the end is faster."""
@@ -320,8 +362,6 @@ class Catalog:
             raise
 
     def _create_tables(self) -> None:
-        from paperlog.query import FTS_TOKENIZE
-
         self._conn.execute(_PAPERS_DDL)
         for ddl in _INDEXES:
             self._conn.execute(ddl)
@@ -332,13 +372,8 @@ class Catalog:
         ).fetchone()
         if not exists:
             # Contentless: the text lives once, in ``papers``; the full-text table holds only
-            # its index (a third of the database otherwise). A changed row is taken out of it
-            # with FTS5's 'delete' command and the row's old values.
-            cols = ", ".join(FTS_COLUMNS)
-            self._conn.execute(
-                f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({cols}, content='', "
-                f"tokenize='{FTS_TOKENIZE}')"
-            )
+            # its index (a third of the database otherwise).
+            fts.create(self._conn, FTS_TABLE)
 
     def _migrate_from_1(self) -> None:
         """Schema 1 -> 2: rows copied with hashed title keys and compressed abstracts; the
@@ -459,7 +494,7 @@ class Catalog:
         norm = normalise_title(rec.title)
         row = self._find(rec, norm)
         if row is None:
-            self._insert_new([(rec, norm)])
+            self._insert_new([tuple(_row_values(rec, [rec.source] if rec.source else [], norm))])
             return True
         old = _paper_from_row(row)
         merged = _merge(old, rec)
@@ -480,51 +515,54 @@ class Catalog:
             f"UPDATE {PAPERS_TABLE} SET {assignments} WHERE id = ?",
             [*_row_values(merged, merged.sources), merged.id],
         )
-        if old.id <= self.fts_upto():
-            # Indexed already: out with the old text, in with the new. A row above the mark
-            # is indexed from its current values by ``index_pending``.
-            cols = ", ".join(FTS_COLUMNS)
-            marks = ", ".join("?" for _ in FTS_COLUMNS)
+        # Indexed already (in the whole index, the recent tier or both): out with the old
+        # text, in with the new. A row above ``fts_upto`` is indexed from its current values
+        # by ``index_pending``.
+        cols = ", ".join(FTS_COLUMNS)
+        marks = ", ".join("?" for _ in FTS_COLUMNS)
+        for table in fts.replace_tables(self._conn, old.id, self.fts_upto()):
             self._conn.execute(
-                f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, {cols}) "
-                f"VALUES ('delete', ?, {marks})",
+                f"INSERT INTO {table} ({table}, rowid, {cols}) VALUES ('delete', ?, {marks})",
                 (old.id, *_fts_row(old)),
             )
-            self._insert_fts(merged.id, merged)
+            self._conn.execute(
+                f"INSERT INTO {table} (rowid, {cols}) VALUES (?, {marks})",
+                (merged.id, *_fts_row(merged)),
+            )
         return False
 
     def upsert_many(self, records: list[CatalogRecord]) -> tuple[int, int]:
-        """Merge a batch in (inside a transaction); returns (new rows, merged records).
+        """Merge a batch in (inside a transaction); returns (new rows, merged records)."""
+        return self.upsert_prepared([prepare(rec) for rec in records])
+
+    def upsert_prepared(self, items: list[Prepared]) -> tuple[int, int]:
+        """Merge a batch of ``prepare``d records in (inside a transaction); returns (new
+        rows, merged records).
 
         Most records of a snapshot are new papers: those that share no identifier and no
         normalised title with the catalog or with each other are inserted together (one
-        ``executemany``); the rest go through ``upsert`` one by one. New rows enter the
-        full-text index later, in bulk (``index_pending``).
+        ``executemany`` of the prepared rows); the rest go through ``upsert`` one by one. New
+        rows enter the full-text index later, in bulk (``index_pending``).
         """
-        keyed = [
-            (rec, norm, _keys(rec, norm))
-            for rec in records
-            for norm in [normalise_title(rec.title)]
-        ]
-        known = self._existing_keys([keys for _, _, keys in keyed])
-        fresh: list[tuple[CatalogRecord, str]] = []
+        known = self._existing_keys([keys for _, keys in items])
+        fresh: list[tuple[Any, ...]] = []
         added = merged = 0
-        for rec, norm, keys in keyed:
-            if keys & known:
+        for values, keys in items:
+            if any(key in known for key in keys):
                 self._insert_new(fresh)  # so the one-by-one path sees them
                 fresh = []
-                if self.upsert(rec):
+                if self.upsert(record_from_values(values)):
                     added += 1
                 else:
                     merged += 1
             else:
-                fresh.append((rec, norm))
+                fresh.append(values)
                 added += 1
-            known |= keys
+            known.update(keys)
         self._insert_new(fresh)
         return added, merged
 
-    def _existing_keys(self, keys: list[set[tuple[str, str | int]]]) -> set[tuple[str, str | int]]:
+    def _existing_keys(self, keys: list[tuple[Key, ...]]) -> set[Key]:
         wanted: dict[str, list[str | int]] = {
             "arxiv": [],
             "doi": [],
@@ -534,7 +572,7 @@ class Catalog:
         for record_keys in keys:
             for kind, value in record_keys:
                 wanted[kind].append(value)
-        found: set[tuple[str, str | int]] = set()
+        found: set[Key] = set()
         for column, values in wanted.items():
             if values:
                 for (value,) in self._conn.execute(
@@ -545,25 +583,16 @@ class Catalog:
                     found.add((column, value))
         return found
 
-    def _insert_new(self, records: list[tuple[CatalogRecord, str]]) -> None:
-        if not records:
+    def _insert_new(self, rows: list[tuple[Any, ...]]) -> None:
+        """Insert prepared rows (``_row_values``) as new papers, numbered after the last."""
+        if not rows:
             return
         (last,) = self._conn.execute(f"SELECT coalesce(max(id), 0) FROM {PAPERS_TABLE}").fetchone()
         cols = ", ".join(("id", *_ROW_FIELDS))
         marks = ", ".join("?" for _ in range(len(_ROW_FIELDS) + 1))
         self._conn.executemany(
             f"INSERT INTO {PAPERS_TABLE} ({cols}) VALUES ({marks})",
-            (
-                [last + n, *_row_values(rec, [rec.source] if rec.source else [], norm)]
-                for n, (rec, norm) in enumerate(records, 1)
-            ),
-        )
-
-    def _insert_fts(self, rowid: int, rec: CatalogRecord) -> None:
-        marks = ", ".join("?" for _ in FTS_COLUMNS)
-        self._conn.execute(
-            f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, {marks})",
-            (rowid, *_fts_row(rec)),
+            ((last + n, *values) for n, values in enumerate(rows, 1)),
         )
 
     def fts_upto(self) -> int:
@@ -582,7 +611,8 @@ class Catalog:
     def index_pending(self, progress: Callable[[int], None] | None = None) -> int:
         """Put rows above ``fts_upto`` in the full-text index, ``FTS_CHUNK`` rows a
         transaction, each moving the mark with it (a kill loses one chunk's work, never the
-        index's consistency). Returns how many rows were indexed."""
+        index's consistency), then bring the recent tier level. Returns how many rows were
+        indexed."""
         done = 0
         while True:
             self.begin()
@@ -593,6 +623,7 @@ class Catalog:
                 self.rollback()
                 raise
             if not count:
+                fts.sync_recent(self._conn, self.fts_upto(), rows=self.recent_rows, chunk=FTS_CHUNK)
                 return done
             done += count
             if progress:
@@ -602,9 +633,8 @@ class Catalog:
         """Index up to ``limit`` rows above ``upto`` and move the mark (in the open
         transaction); how many were indexed.
 
-        One INSERT ... SELECT: the rows never become Python objects (only the abstract is
-        inflated, by a function registered on the connection). Its columns are ``_fts_row``'s,
-        written in SQL; a test checks both give the same index.
+        Its columns are ``_fts_row``'s, written in SQL (``fts.index_rows``); a test checks both
+        give the same index. The recent tier follows when it was level (``fts.follow``).
         """
         (last, count) = self._conn.execute(
             f"SELECT max(id), count(*) FROM (SELECT id FROM {PAPERS_TABLE} WHERE id > ? "
@@ -613,24 +643,8 @@ class Catalog:
         ).fetchone()
         if not count:
             return 0
-        values = {
-            "title": "title",
-            "nickname": "''",
-            "venue": "trim(badge || ' ' || venue_name)",
-            "authors": "coalesce((SELECT group_concat(value, '; ') FROM json_each(authors)), '')",
-            "notes": "''",
-            "abstract": "paperlog_unpack(abstract)",
-            # Spacing differs from _fts_row's join; the tokens (all the index keeps) do not.
-            "other": "coalesce(arxiv, '') || ' ' || coalesce(doi, '') || ' ' || "
-            "coalesce(openreview, '') || ' ' || categories",
-        }
-        cols = ", ".join(FTS_COLUMNS)
-        select = ", ".join(values[c] for c in FTS_COLUMNS)
-        self._conn.execute(
-            f"INSERT INTO {FTS_TABLE} (rowid, {cols}) SELECT id, {select} FROM {PAPERS_TABLE} "
-            "WHERE id > ? AND id <= ? ORDER BY id",
-            (upto, last),
-        )
+        fts.index_rows(self._conn, FTS_TABLE, upto, last)
+        fts.follow(self._conn, upto, last)
         self.set_meta("fts_upto", str(last))
         return int(count)
 
@@ -686,16 +700,17 @@ class Catalog:
             # join would read every matching row of a multi-million-row table). Of a match
             # set larger than RANK_WINDOW, the newest rows are ranked (FTS5 walks its
             # doclists newest first and stops there): at 3M papers "learning" matches 450,000
-            # and BM25 costs ~15-20 us a match.
-            weights = ", ".join(str(w) for w in FTS_WEIGHTS)
-            sql = (
-                "SELECT p.* FROM (SELECT rid, score FROM (SELECT rowid AS rid, "
-                f"bm25({FTS_TABLE}, {weights}) AS score FROM {FTS_TABLE} "
-                f"WHERE {FTS_TABLE} MATCH ? ORDER BY rowid DESC LIMIT ?) "
-                "ORDER BY score, rid LIMIT ?) AS f "
-                f"CROSS JOIN {PAPERS_TABLE} AS p ON p.id = f.rid ORDER BY f.score, f.rid"
+            # and BM25 costs ~15-20 us a match. The recent tier answers when it can
+            # (``paperlog.catalog.fts``).
+            try:
+                ids = fts.window(self._conn, match, RANK_WINDOW, limit, self.fts_upto())
+            except sqlite3.OperationalError as exc:
+                raise CatalogError(f"cannot search the catalog: {exc}", self.path) from None
+            rows = self._run(
+                f"SELECT p.* FROM json_each(?) AS j CROSS JOIN {PAPERS_TABLE} AS p "
+                "ON p.id = j.value ORDER BY j.key",
+                [json.dumps(ids)],
             )
-            rows = self._run(sql, [match, RANK_WINDOW, limit])
             return [_paper_from_row(row) for row in rows]
         else:
             weights = ", ".join(str(w) for w in FTS_WEIGHTS)

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from paperlog.formats.readme_parse import Block, Entry
-from paperlog.formats.readme_shapes import parse_period, parse_week_heading
+from paperlog.formats.readme_shapes import is_date_line, parse_period, parse_week_heading
 from paperlog.model import ResourceSection, Topic, WeekInfo
 
 MARKER_BEGIN = "<!-- paperlog:begin -->"
@@ -78,10 +78,8 @@ def is_dated(blocks: list[Block]) -> bool:
     for block in blocks:
         if block.kind == "heading" and (parse_week_heading(block.text) or parse_period(block.text)):
             return True
-        if block.kind == "para":
-            period = parse_period(block.text.strip())
-            if period is not None and period.start is not None:
-                return True
+        if block.kind == "para" and is_date_line(parse_period(block.text.strip())):
+            return True
     return False
 
 

@@ -57,10 +57,68 @@ def is_recommended(text: str) -> bool:
 
 
 TO_READ = re.compile(
-    r"\b(to[- ]?read|to be read|will read|want to read|wish[- ]?list|wish|reading list|"
+    r"\b((?<!how )to[- ]?read|to be read|will read|want to read|wish[- ]?list|wish|reading list|"
     r"reading queue|queue|backlog|to ?do|unread)\b",
     re.I,
 )
+"""A heading or line introducing papers to read. "How to read papers" is advice, not a list."""
+READ_LIST = re.compile(
+    r"\b(papers?[- ]I[- ](?:have[- ])?read|I(?:'ve| have) read|a[- ]paper[- ]a[- ](?:week|day)|"
+    r"summar(?:y|ies) of|my notes on|read so far|papers? (?:I|we) read)\b",
+    re.I,
+)
+"""An intro, title or heading saying its list is papers read ("Papers I read", "summaries of
+papers", "a paper a week"): an undated list of them is read items, not a wish-list."""
+
+
+def is_read_list(text: str) -> bool:
+    """True for text saying the list holds papers read (to-read wording wins: "papers I have
+    read and want to read" is no read list)."""
+    return bool(READ_LIST.search(text)) and not _OWN_TO_READ.search(text)
+
+
+_CITATION_LINE = re.compile(r"^(.+?),\s*([^,]+?),\s*((?:19|20)\d{2})\.?$")
+
+
+def citation_line(text: str) -> dict[str, str] | None:
+    """A nested line giving a paper's authors, venue and year (``- A. Author, B. Author,
+    CVPR, 2017``): its fields, or None for any other note."""
+    match = _CITATION_LINE.match(text.strip())
+    if match is None or "](" in text or len(text) > 400:
+        return None
+    authors, venue, year = (g.strip() for g in match.groups())
+    # names are short capitalised words ("David G.T. Barrett"), not a sentence
+    if not all(
+        name.strip()[:1].isupper() and len(name.split()) <= 5 for name in authors.split(",")
+    ):
+        return None
+    return {"authors": authors, "venue_text": venue, "year": year}
+
+
+_TITLE_SIGNAL = re.compile(r"\b(?:19|20)\d{2}\b|\bet al\b|\d{4}\.\d{4,5}|^[^:]{2,60}:\s+\S", re.I)
+_SMALL_WORD = re.compile(
+    r"^(?:a|an|and|as|at|by|for|from|in|into|of|on|or|over|the|to|via|vs|with|without)$", re.I
+)
+
+
+def looks_like_title(text: str) -> bool:
+    """A bare line that reads as a paper's title (a year, "et al.", an arXiv ID, "Name: ...",
+    or title case: ``Attention Is All You Need``), not a step or a remark
+    (``Compile list of papers.``): what a linkless list item needs to be imported as one."""
+    text = text.strip()
+    if _TITLE_SIGNAL.search(text):
+        return True
+    words = [w for w in re.findall(r"[^\W\d_][\w'-]*", text) if not _SMALL_WORD.match(w)]
+    if len(words) < 2:
+        return False
+    capital = sum(1 for w in words if w[:1].isupper())
+    return capital / len(words) >= 0.75 and not text.endswith(("?", "!"))
+
+
+def is_date_line(period: Period | None) -> bool:
+    """A paragraph that is a date section on its own (``2019-03``, ``*06/ 2022*``, a bare year
+    ``2018``), as a heading would be."""
+    return period is not None and (period.start is not None or period.label[:4].isdigit())
 
 
 @dataclass(frozen=True)
@@ -274,6 +332,20 @@ def _parse_shape(s: str) -> Entry | None:
     return _plain_title(s)
 
 
+_AFTER_LINK = re.compile(r"^ \[[^\]]*\]\([^)]*\)\s+[a-z]{2,}\s+[a-z]{2,}\b")
+
+
+def _in_sentence(title: str, tail: str) -> bool:
+    """A link inside running text, not a title's link: the text before it ends in a small
+    word ("feel free to [open an issue](url)") or lowercase words go on after it."""
+    if not tail.startswith(" [") or tail.startswith(" [["):
+        return False
+    return bool(_SMALL_WORD.match(title.rsplit(maxsplit=1)[-1]) or _AFTER_LINK.match(tail))
+
+
+_ITALIC_TITLE = re.compile(r"^[*_]([^*_\s][^*_]*[^*_\s])[*_]$")
+
+
 def _plain_title(s: str) -> Entry | None:
     """``Title [[arXiv](url)]`` (dennybritz, RobvanGastel), ``Title, VENUE YEAR (3)``
     (DanielTakeshi) or ``Title (YYYY), A. Author et al.`` (terryum)."""
@@ -293,8 +365,13 @@ def _plain_title(s: str) -> Entry | None:
         if pos != -1:
             cut = min(cut, pos)
     title, tail = s[:cut].strip(), s[cut:]
+    italic = _ITALIC_TITLE.match(title)
+    if italic:  # kuc2477: "*Title* [[arxiv, 14.12]](url)"
+        title = italic.group(1).strip()
     if not title or title.startswith(("*", "!", "<", "#")):
         return None
+    if _in_sentence(title, tail):
+        return None  # a sentence with a link in it ("... upload them to the [repo](url).")
     entry = Entry(title=title, url=None)
     rating = _RATING.match(entry.title)
     if rating:

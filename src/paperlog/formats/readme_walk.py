@@ -36,7 +36,11 @@ from paperlog.formats.readme_shapes import (
     TO_READ,
     UNDATED,
     Period,
+    citation_line,
+    is_date_line,
+    is_read_list,
     is_recommended,
+    looks_like_title,
     parse_any_entry,
     parse_period,
     parse_week_heading,
@@ -63,6 +67,8 @@ _SLOT_LINK = re.compile(r"^\[\[\s*(\w*)\s*\]\(\s*\)\]")
 """A slot written as a labelled link alone: ``[[TBP]()]``."""
 _LIST_MARK = re.compile(r"^(?:[-+]|\*(?!\*))\s*")
 """A list marker missing its space ("-Title"), not the "**" of bold text."""
+_TASK_BOX = re.compile(r"^\[([ xX])\]\s+")
+"""A task list's box: ``- [ ] Title`` (to read), ``- [x] Title`` (read)."""
 _EMPHASIS = re.compile(r"\*[^*\s].*[^*\s]\*|_[^_\s].*[^_\s]_")
 """A line in italics: ``*(2016)*``."""
 
@@ -120,6 +126,13 @@ class Walker(HeadReader):
         self.periods_seen: list[Period] = []
         """Every date section in order; those nothing stands in are kept as empty ones."""
         self.periods_used: set[str] = set()
+        self.read_list = False
+        self.task_done: bool | None = None
+        """The list item being placed has a task box, ticked (True) or open (False): the box is
+        no part of the title, and says the line is an item. A ticked box stays where its
+        section puts it (a to-read section's ticked item is still its wish-list item): a
+        render writes read items in their own section, which would move it."""
+        """The title, intro or a heading says the list is papers read (``is_read_list``)."""
         self.maybe_group: tuple[str, int, str] | None = None
         """A heading or line kept as text (where it was kept, at which index, the group it
         named) that may turn out to head the entries after it: then it is their group."""
@@ -222,6 +235,7 @@ class Walker(HeadReader):
         if self.zone == "start" and block.level == 1:
             self.out.title = text
             self.zone = "preamble"
+            self.read_list = is_read_list(text)  # "# Papers I read", "# papers-I-read"
             return
         self.close_zone()
         self.last_entry = None
@@ -285,6 +299,8 @@ class Walker(HeadReader):
         if self.dated and not self.log_lines and is_recommended(text):
             self._start_recommended(text, block.level)
             return
+        if is_read_list(text) and not TO_READ.search(text):
+            self.read_list = True  # "## Papers I have read": an undated list of read papers
         if TO_READ.search(text):
             self.ctx, self.ctx_level, self.group = "wish", block.level, None
             self.wish_heading, self.wish_start = text, block.line
@@ -431,9 +447,15 @@ class Walker(HeadReader):
         """A paragraph: intro text, a group label, a week note, a date line, or an entry."""
         text = block.text
         if self.zone in ("start", "preamble"):
-            self.zone = "preamble"
-            self.preamble.append(block)
-            return
+            if not (self.dated and is_date_line(parse_period(text.strip()))):
+                self.zone = "preamble"
+                self.preamble.append(block)
+                if is_read_list(text):  # "Summaries of papers I read": its list is read
+                    self.read_list = True
+                return
+            # a README without headings: its first date line ("2018") starts the log
+            self.close_zone()
+            self.zone = "notes"
         if self.zone == "contents":
             self.contents_span += [block.line, block.end]
             return
@@ -483,7 +505,8 @@ class Walker(HeadReader):
         if period is not None and self._repeats_period(period):
             self.keep(block)  # "*07/ 2021*" written twice in a row: one section, both lines
             return
-        if period is not None and period.start is not None:
+        if is_date_line(period):
+            assert period is not None
             if self.group_source is not None and self.group_source[0].line < block.line:
                 self._leave_empty_group()
             self.ctx, self.period, self.order = "period", period, 0
@@ -574,11 +597,18 @@ class Walker(HeadReader):
             found, item = self.last_entry
             if block.line <= item.end and block.level > item.level:
                 found.notes.append(text)
+                cited = citation_line(text) if not found.notes[:-1] else None
+                for name, value in (cited or {}).items():  # "- Authors, Venue, 2017"
+                    found.entry.extra.setdefault(name, value)
                 return
         if self.last_entry is not None and _LABELLED_NOTE.match(text):
             self.last_entry[0].notes.append(text)  # "**TLDR**: ..." under the last entry
             self._extend_listing(block)
             return
+        task = _TASK_BOX.match(text)
+        if task is not None:  # "- [x] [Title](url)": a task list, ticked when read
+            text = text[task.end() :]
+        self.task_done = None if task is None else task.group(1) != " "
         slot = _SLOT_LINK.match(text.strip())
         entry = parse_any_entry(text)
         if self.ctx == "recommended" and (slot is not None or entry is None):
@@ -606,10 +636,14 @@ class Walker(HeadReader):
                 self.warn(block.line, f"could not read an entry, kept as text: {plain[:60]!r}")
                 self.keep(block)
                 return
+            if self.task_done is None and not looks_like_title(plain):
+                self.keep(block)  # a step or a remark ("Compile list of papers."), not a title
+                return
             # a bare title in a dated or to-read list: an item without a link
             entry = Entry(title=plain.strip("[]").strip(), url=None)
             self.warn(block.line, f"entry without a link, imported by its title: {plain[:50]!r}")
         placed = self._place(entry, block)
+        self.task_done = None
         if placed is not None:
             self.last_entry = (placed, block)
 
@@ -691,7 +725,8 @@ class Walker(HeadReader):
             if block.kind == "item":
                 self.keep(block)
             return None
-        elif "rating" in entry.extra:
+        elif "rating" in entry.extra or self.read_list:
+            # a rated entry, or one of a list its intro calls papers read: read, undated
             self.order += 1
             found = Found(entry, block.line, "read", self.group)
             found.order = self.order
