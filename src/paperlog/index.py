@@ -17,14 +17,13 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from paperlog import index_fresh
+from paperlog import index_fresh, index_rows, index_schema
 from paperlog.errors import PaperlogError, ValidationError
 from paperlog.index_check import (
     SMUDGED_SIZE,
@@ -40,20 +39,33 @@ from paperlog.index_check import (
     was_closed_cleanly,
 )
 from paperlog.index_fresh import CELL_SEP, manifest_count, manifest_of, scan_manifest
-from paperlog.model import Link, Paper, Reading
-from paperlog.names import author_from_data, authors_to_data
+from paperlog.index_plan import PlanQueries
+from paperlog.index_rows import (
+    iso_or_none,
+    paper_from_json,
+    paper_row_values,
+    paper_to_json,
+)
+from paperlog.index_schema import (
+    DATA_DDL,
+    PAPERS_DDL,
+    PAPERS_INDEXES,
+    READINGS_DDL,
+    READINGS_INDEXES,
+    ROW_COLUMNS,
+    STATE_DDL,
+)
+from paperlog.model import Paper
 from paperlog.query import (
     FTS_COLUMNS,
     FTS_TABLE,
     PAPERS_TABLE,
     Query,
-    filter_values,
     fts_create_sql,
     fts_values,
     parse_query,
     search_sql,
 )
-from paperlog.views import paper_row
 
 if TYPE_CHECKING:
     from paperlog.hits import Hits
@@ -64,116 +76,13 @@ _T = TypeVar("_T")
 SCHEMA_VERSION = index_fresh.SCHEMA_VERSION
 """The index file's ``user_version`` (kept in ``index_fresh``, which the fast path reads)."""
 INDEX_NAME = index_fresh.INDEX_NAME
-DATA_TABLE = "paper_data"
+# what other modules read from here, defined with the tables and rows
+DATA_TABLE = index_schema.DATA_TABLE
+READINGS_TABLE = index_schema.READINGS_TABLE
+STATS_COLUMNS = index_schema.STATS_COLUMNS
+REVIEW_UNREADABLE = index_rows.REVIEW_UNREADABLE
 OPTIMIZE_AFTER = 200
 """Merge the full-text index's segments after a sync that changed at least this many rows."""
-
-_PAPERS_DDL = f"""
-CREATE TABLE {PAPERS_TABLE} (
-    key TEXT PRIMARY KEY,
-    path TEXT NOT NULL,
-    mtime_ns INTEGER NOT NULL,
-    size INTEGER NOT NULL,
-    sha1 TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    status TEXT NOT NULL,
-    year INTEGER,
-    venue TEXT NOT NULL,
-    venue_label TEXT NOT NULL,
-    track TEXT NOT NULL,
-    topics TEXT NOT NULL,
-    weeks TEXT NOT NULL,
-    last_read TEXT NOT NULL,
-    last_week INTEGER NOT NULL,
-    last_order INTEGER NOT NULL,
-    rank INTEGER,
-    track_as_written TEXT,
-    pinned TEXT,
-    skips INTEGER NOT NULL,
-    table_row TEXT NOT NULL,
-    added TEXT,
-    wish_grouped INTEGER NOT NULL,
-    first_read TEXT,
-    n_readings INTEGER NOT NULL,
-    has_takeaways INTEGER NOT NULL,
-    review_due TEXT,
-    venue_as_written TEXT,
-    label_as_written TEXT,
-    topics_as_written TEXT NOT NULL
-)
-"""
-# The JSON of each paper lives apart from the filter columns so that a filter scan reads a
-# small table, and a ranked search reads the JSON only of the rows it returns.
-# ``crc`` is the CRC-32 of ``data`` (index_check.row_checksum), checked on every read.
-_DATA_DDL = (
-    f"CREATE TABLE {DATA_TABLE} (id INTEGER PRIMARY KEY, data TEXT NOT NULL, crc INTEGER NOT NULL)"
-)
-# One row, "manifest": the (key, mtime_ns, size) list of the last complete scan, in scan order,
-# as one blob (index_fresh.scan_manifest). A scan that yields the same bytes knows nothing changed without loading and
-# comparing 10,000 rows; any difference (even just the order) falls back to the full compare.
-_STATE_DDL = "CREATE TABLE sync_state (name TEXT PRIMARY KEY, value BLOB NOT NULL)"
-READINGS_TABLE = "readings"
-# One row per reading (id = the paper's rowid): what the plan asks of every reading (which
-# weeks exist and when they start, the last order in a week, a week's track counts) is SQL
-# over this table instead of a parse or a JSON decode of every paper.
-_READINGS_DDL = (
-    f"CREATE TABLE {READINGS_TABLE} (id INTEGER NOT NULL, week INTEGER, week_start TEXT, "
-    "day TEXT, ord INTEGER NOT NULL)"
-)
-_READINGS_INDEXES = (
-    # covering: the per-week summary (starts, last order) reads the index alone
-    f"CREATE INDEX readings_by_week ON {READINGS_TABLE} (week, week_start, ord)",
-    f"CREATE INDEX readings_by_id ON {READINGS_TABLE} (id)",
-    # ``plan.fromindex.nearby_weeks``: the weeks starting near a day, by start, not by a pass
-    f"CREATE INDEX readings_by_start ON {READINGS_TABLE} (week_start, week)",
-    # covering: what ``stats`` counts of every paper (``plan.statsindex``) reads a narrow
-    # index instead of the wide rows
-    f"CREATE INDEX papers_for_stats ON {PAPERS_TABLE} (has_takeaways, review_due, n_readings, "
-    "status, added, wish_grouped, first_read)",
-    # ``Index.waiting``: each track's head of the queue is a short walk of this index, and the
-    # items with a pin or a skipped day are a partial index of their own
-    f"CREATE INDEX papers_queue ON {PAPERS_TABLE} (status, track_as_written, rank, key, "
-    "pinned, skips)",
-    f"CREATE INDEX papers_jumping ON {PAPERS_TABLE} (status) WHERE pinned IS NOT NULL OR skips",
-)
-# A year filter (the most common one after words) reads only its years' entries, not the
-# table: the entries carry the recency order's columns and the key, so a filter-only search
-# sorts and returns its hits without reading a row.
-_PAPERS_INDEXES = (
-    f"CREATE INDEX papers_by_year ON {PAPERS_TABLE} "
-    "(year, last_read, last_week, last_order, rank, key)",
-)
-_FILTER_COLUMNS = ("kind", "status", "year", "venue", "venue_label", "track", "topics", "weeks")
-STATS_COLUMNS = (
-    "added",
-    "wish_grouped",
-    "first_read",
-    "n_readings",
-    "has_takeaways",
-    "review_due",
-    "venue_as_written",
-    "label_as_written",
-    "topics_as_written",
-)
-"""What ``stats`` needs of every paper beyond the filter columns, as the paper writes it
-(``stats_values``), so that ``paperlog stats`` is SQL aggregates, not a decode of every paper."""
-_ROW_COLUMNS = (
-    "key",
-    "path",
-    "mtime_ns",
-    "size",
-    "sha1",
-    *_FILTER_COLUMNS,
-    "last_read",
-    "last_week",
-    "last_order",
-    "rank",
-    "track_as_written",
-    "pinned",
-    "skips",
-    "table_row",
-    *STATS_COLUMNS,
-)
 
 
 @dataclass
@@ -207,230 +116,6 @@ class SyncStats:
 # --- Paper <-> JSON (exact) --------------------------------------------------------------------
 
 
-def _enc(value: Any) -> Any:
-    """Free-form YAML values (``extra``, ``review``) as JSON, types tagged so they come back."""
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, datetime):
-        return {"$datetime": value.isoformat()}
-    if isinstance(value, date):
-        return {"$date": value.isoformat()}
-    if isinstance(value, list):
-        return [_enc(v) for v in value]
-    if isinstance(value, dict):
-        if all(isinstance(k, str) and not k.startswith("$") for k in value):
-            return {k: _enc(v) for k, v in value.items()}
-        return {"$map": [[_enc(k), _enc(v)] for k, v in value.items()]}
-    if isinstance(value, tuple):
-        return {"$tuple": [_enc(v) for v in value]}
-    if isinstance(value, set | frozenset):
-        return {"$set": [_enc(v) for v in value]}
-    if isinstance(value, bytes):
-        import base64
-
-        return {"$bytes": base64.b64encode(value).decode("ascii")}
-    raise TypeError(f"cannot store a {type(value).__name__} in the index")
-
-
-def _dec(value: Any) -> Any:
-    if not value:  # the common case: no extra fields, no review state
-        return value
-    if isinstance(value, list):
-        return [_dec(v) for v in value]
-    if not isinstance(value, dict):
-        return value
-    if len(value) == 1:
-        ((tag, inner),) = value.items()
-        if tag == "$datetime":
-            return datetime.fromisoformat(inner)
-        if tag == "$date":
-            return date.fromisoformat(inner)
-        if tag == "$map":
-            return {_dec(k): _dec(v) for k, v in inner}
-        if tag == "$tuple":
-            return tuple(_dec(v) for v in inner)
-        if tag == "$set":
-            return {_dec(v) for v in inner}
-        if tag == "$bytes":
-            import base64
-
-            return base64.b64decode(inner)
-    return {k: _dec(v) for k, v in value.items()}
-
-
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _date(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value is not None else None
-
-
-def paper_to_json(paper: Paper) -> str:
-    """The exact JSON form of a paper (dates as ISO strings); ``paper_from_json`` inverts it."""
-    data = {
-        "key": paper.key,
-        "title": paper.title,
-        "kind": paper.kind,
-        "nickname": paper.nickname,
-        "status": paper.status,
-        "authors": authors_to_data(paper.authors),
-        "year": paper.year,
-        "preprint_year": paper.preprint_year,
-        "entry_type": paper.entry_type,
-        "venue": paper.venue,
-        "container": paper.container,
-        "venue_label": paper.venue_label,
-        "ids": paper.ids,
-        "url": paper.url,
-        "links": [[link.label, link.url] for link in paper.links],
-        "track": paper.track,
-        "topics": paper.topics,
-        "wish_group": paper.wish_group,
-        "rank": paper.rank,
-        "readings": [
-            [_iso(r.week_start), _iso(r.date), r.week, r.group, r.order, _enc(r.extra)]
-            for r in paper.readings
-        ],
-        "citekey": paper.citekey,
-        "aliases": paper.aliases,
-        "abstract": paper.abstract,
-        "added": _iso(paper.added),
-        "takeaways": paper.takeaways,
-        "review": _enc(paper.review),
-        "pinned": _iso(paper.pinned),
-        "extra": _enc(paper.extra),
-        "notes": paper.notes,
-    }
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-
-def paper_from_json(text: str) -> Paper:
-    """Rebuild the ``Paper`` that ``paper_to_json`` wrote."""
-    d = json.loads(text)
-    return Paper(
-        key=d["key"],
-        title=d["title"],
-        kind=d["kind"],
-        nickname=d["nickname"],
-        status=d["status"],
-        authors=[a for a in map(author_from_data, d["authors"]) if a is not None],
-        year=d["year"],
-        preprint_year=d.get("preprint_year"),
-        entry_type=d.get("entry_type"),
-        venue=d["venue"],
-        container=d.get("container"),
-        venue_label=d["venue_label"],
-        ids=d["ids"],
-        url=d["url"],
-        links=[Link(label, url) for label, url in d["links"]],
-        track=d["track"],
-        topics=d["topics"],
-        wish_group=d["wish_group"],
-        rank=d["rank"],
-        readings=[
-            Reading(
-                week=week,
-                week_start=_date(start),
-                group=group,
-                date=_date(day),
-                order=order,
-                extra=_dec(extra),
-            )
-            for start, day, week, group, order, extra in d["readings"]
-        ],
-        citekey=d["citekey"],
-        aliases=d.get("aliases", []),
-        abstract=d["abstract"],
-        added=_date(d["added"]),
-        takeaways=d["takeaways"],
-        review=_dec(d["review"]),
-        pinned=_date(d["pinned"]),
-        extra=_dec(d["extra"]),
-        notes=d["notes"],
-    )
-
-
-# --- the index ---------------------------------------------------------------------------------
-
-
-def _recency(paper: Paper) -> tuple[str, int, int]:
-    """(last reading day, its week, its order) for the "newest reading first" order."""
-    best = ("", -1, 0)
-    for r in paper.readings:
-        day = r.date or r.week_start
-        cand = (day.isoformat() if day else "", r.week if r.week is not None else -1, r.order)
-        if cand[:2] > best[:2]:
-            best = cand
-    return best
-
-
-def _row(paper: Paper, path: str, stat: os.stat_result, sha1: str) -> tuple[Any, ...]:
-    values = filter_values(paper)
-    last_read, last_week, last_order = _recency(paper)
-    return (
-        paper.key,
-        path,
-        stat.st_mtime_ns,
-        stat.st_size,
-        sha1,
-        *(values[c] for c in _FILTER_COLUMNS),
-        last_read,
-        last_week,
-        last_order,
-        paper.rank,
-        paper.track,
-        _iso(paper.pinned),
-        # the plan's "skipped:" days (plan.schedule.SKIPPED_KEY): such an item leaves the
-        # queue's order on those days, so Index.waiting always includes it
-        int("skipped" in paper.extra),
-        # what a table of search hits shows (views.paper_row, as text): printing hits reads
-        # this column instead of decoding each paper's JSON
-        _join_cells(paper_row(paper)),
-        *stats_values(paper),
-    )
-
-
-REVIEW_UNREADABLE = "!"
-"""``review_due`` of a paper whose ``review:`` mapping is not a valid card: ``stats`` then
-takes the path that reports the error (``plan.review.card_of``)."""
-
-
-def stats_values(paper: Paper) -> tuple[Any, ...]:
-    """The ``STATS_COLUMNS`` of a paper: its ``added`` day, whether it has a wish-list
-    heading, its first reading's day (``plan.review.first_read_on``), how many readings, whether
-    it has takeaways to review, its card's due day in UTC (what ``review`` compares at noon UTC
-    of a ``--date``), and venue, badge and topics (once each) as written."""
-    from paperlog.plan.review import card_of, first_read_on, takeaways_of
-
-    due: str | None = None
-    if paper.review and paper.review.get("due") is not None:
-        try:
-            card = card_of(paper)
-        except (PaperlogError, ValueError, TypeError):
-            due = REVIEW_UNREADABLE
-        else:
-            assert card is not None
-            moment = card.due if card.due.tzinfo else card.due.replace(tzinfo=UTC)
-            due = moment.astimezone(UTC).date().isoformat()
-    return (
-        _iso(paper.added),
-        int(bool(paper.wish_group)),
-        _iso(first_read_on(paper)),
-        len(paper.readings),
-        int(bool(takeaways_of(paper))),
-        due,
-        paper.venue,
-        paper.venue_label,
-        json.dumps(list(dict.fromkeys(paper.topics)), ensure_ascii=False),
-    )
-
-
-def _join_cells(cells: Sequence[Any]) -> str:
-    # A separator inside a cell (a control character no title needs) is shown as a space.
-    return CELL_SEP.join(str(cell).replace(CELL_SEP, " ") for cell in cells)
-
-
 _UNTRUSTED = (sqlite3.Error, IndexDamaged, ValueError, KeyError, TypeError, IndexError)
 """What reading the index can raise when its file is damaged: each one means "rebuild"."""
 
@@ -441,7 +126,7 @@ def _is_busy(exc: BaseException) -> bool:
     return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
 
 
-class Index:
+class Index(PlanQueries):
     """An open index over one library. Use ``Index.open(library)`` (also a context manager)."""
 
     def __init__(self, library: Library, conn: sqlite3.Connection, path: Path) -> None:
@@ -578,11 +263,11 @@ class Index:
             ]
             for name in names:  # a virtual table drops its shadow tables with it
                 self._conn.execute(f'DROP TABLE IF EXISTS "{name}"')
-            self._conn.execute(_PAPERS_DDL)
-            self._conn.execute(_DATA_DDL)
-            self._conn.execute(_STATE_DDL)
-            self._conn.execute(_READINGS_DDL)
-            for ddl in (*_READINGS_INDEXES, *_PAPERS_INDEXES):
+            self._conn.execute(PAPERS_DDL)
+            self._conn.execute(DATA_DDL)
+            self._conn.execute(STATE_DDL)
+            self._conn.execute(READINGS_DDL)
+            for ddl in (*READINGS_INDEXES, *PAPERS_INDEXES):
                 self._conn.execute(ddl)
             self._conn.execute(fts_create_sql())
             self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -810,17 +495,18 @@ class Index:
             stats.updated += 1
         else:
             stats.added += 1
-        cols = ", ".join(_ROW_COLUMNS)
-        marks = ", ".join("?" for _ in _ROW_COLUMNS)
+        cols = ", ".join(ROW_COLUMNS)
+        marks = ", ".join("?" for _ in ROW_COLUMNS)
         cur = self._conn.execute(
-            f"INSERT INTO {PAPERS_TABLE} ({cols}) VALUES ({marks})", _row(paper, path, st, sha1)
+            f"INSERT INTO {PAPERS_TABLE} ({cols}) VALUES ({marks})",
+            paper_row_values(paper, path, st, sha1),
         )
         if paper.readings:
             self._conn.executemany(
                 f"INSERT INTO {READINGS_TABLE} (id, week, week_start, day, ord) "
                 "VALUES (?, ?, ?, ?, ?)",
                 [
-                    (cur.lastrowid, r.week, _iso(r.week_start), _iso(r.date), r.order)
+                    (cur.lastrowid, r.week, iso_or_none(r.week_start), iso_or_none(r.date), r.order)
                     for r in paper.readings
                 ],
             )
@@ -851,7 +537,7 @@ class Index:
         verify_rows(
             self._conn,
             tables=(PAPERS_TABLE, DATA_TABLE, FTS_TABLE),
-            row_columns=_ROW_COLUMNS,
+            row_columns=ROW_COLUMNS,
             fts_columns=FTS_COLUMNS,
             expected=_expected_row,
         )
@@ -982,146 +668,6 @@ class Index:
             )
         )
 
-    def readers(self, weeks: list[int], days: list[date]) -> list[Paper]:
-        """The items with a reading in one of these weeks or on one of these days."""
-        sql = (
-            f"SELECT DISTINCT id FROM {READINGS_TABLE} WHERE week IN "
-            "(SELECT value FROM json_each(?)) OR day IN (SELECT value FROM json_each(?))"
-        )
-        params = (json.dumps(weeks), json.dumps([d.isoformat() for d in days]))
-        return self._read(
-            lambda: self._papers([rowid for (rowid,) in self._conn.execute(sql, params)])
-        )
-
-    def waiting(self, per_track: int | None = None, focus: Sequence[str] = ()) -> list[Paper]:
-        """Items not read yet (the queue, in no particular order).
-
-        With ``per_track``, only the items a plan of that many days can pick: every item with
-        a pin or a skipped day (they jump or leave the order), and per track the first
-        ``per_track`` of the others in the plan's preference (started first, then ``focus``
-        topics, then rank, then key). Each day picks one, so a day's best remaining item is
-        always among them.
-        """
-        params: list[Any] = []
-        if per_track is not None and not focus:
-            return self._read(lambda: self._papers(self._queue_heads(per_track)))
-        if per_track is None:
-            sql = f"SELECT p.rowid FROM {PAPERS_TABLE} AS p WHERE p.status != 'read'"
-        else:
-            # Columns only, no JSON per row, except the focus test when there is a focus.
-            focus_sql = (
-                f"NOT EXISTS (SELECT 1 FROM {DATA_TABLE} AS f, json_each(f.data, '$.topics') "
-                "AS t WHERE f.id = p.rowid AND t.value IN (SELECT value FROM json_each(?)))"
-                if focus
-                else "? IS NULL"
-            )
-            sql = (
-                "SELECT w.id FROM (SELECT p.rowid AS id, row_number() OVER (PARTITION BY "
-                "p.track_as_written, p.pinned IS NOT NULL OR p.skips ORDER BY "
-                f"p.status != 'reading', {focus_sql}, p.rank IS NULL, p.rank, p.key) AS n, "
-                f"p.pinned AS pinned, p.skips AS skips FROM {PAPERS_TABLE} AS p "
-                "WHERE p.status != 'read') AS w "
-                "WHERE w.n <= ? OR w.pinned IS NOT NULL OR w.skips"
-            )
-            params = [json.dumps(list(focus)) if focus else None, per_track]
-        return self._read(
-            lambda: self._papers([rowid for (rowid,) in self._conn.execute(sql, params)])
-        )
-
-    def _queue_heads(self, per_track: int) -> list[int]:
-        """``waiting(per_track)`` without a focus, as index walks instead of a sort of every
-        waiting item: the items with a pin or a skipped day, then per track the first
-        ``per_track`` others, started ones first, then by rank (unranked last), then key."""
-        table, conn = PAPERS_TABLE, self._conn
-        ids = [
-            rowid
-            for (rowid,) in conn.execute(
-                f"SELECT rowid FROM {table} INDEXED BY papers_jumping "
-                "WHERE (pinned IS NOT NULL OR skips) AND status != 'read'"
-            )
-        ]
-        tracks: list[str | None] = []
-        # each distinct track (NULL first) by one index seek per track, not a scan
-        row = conn.execute(
-            f"SELECT 1 FROM {table} WHERE status IN ('wish', 'reading') "
-            "AND track_as_written IS NULL LIMIT 1"
-        ).fetchone()
-        if row is not None:
-            tracks.append(None)
-        last, after = "", ">="
-        while True:
-            (found,) = conn.execute(
-                f"SELECT min(t) FROM (SELECT min(track_as_written) AS t FROM {table} "
-                f"WHERE status = 'wish' AND track_as_written {after} ? UNION ALL "
-                f"SELECT min(track_as_written) FROM {table} "
-                f"WHERE status = 'reading' AND track_as_written {after} ?)",
-                (last, last),
-            ).fetchone()
-            after = ">"
-            if found is None:
-                break
-            tracks.append(found)
-            last = found
-        free = "pinned IS NULL AND NOT skips"
-        for track in tracks:
-            head: list[int] = []
-            for status, ranked in (("reading", None), ("wish", True), ("wish", False)):
-                if len(head) >= per_track:
-                    break
-                rank = (
-                    ""
-                    if ranked is None
-                    else ("AND rank IS NOT NULL" if ranked else "AND rank IS NULL")
-                )
-                order = "rank IS NULL, rank, key" if ranked is None else "rank, key"
-                head += [
-                    rowid
-                    for (rowid,) in conn.execute(
-                        f"SELECT rowid FROM {table} INDEXED BY papers_queue WHERE status = ? "
-                        f"AND track_as_written IS ? {rank} AND {free} ORDER BY {order} LIMIT ?",
-                        (status, track, per_track - len(head)),
-                    )
-                ]
-            ids += head
-        return ids
-
-    def week_summary(self) -> list[Reading]:
-        """One reading per week number any paper was read in: its earliest ``week_start``
-        and the week's highest ``order``. What ``plan.calendar.known_weeks`` and ``done``'s
-        "last in the week" need of every paper, in one query."""
-        sql = (
-            f"SELECT week, min(week_start), max(ord) FROM {READINGS_TABLE} "
-            "WHERE week IS NOT NULL GROUP BY week ORDER BY week"
-        )
-        return self._read(
-            lambda: [
-                Reading(week=week, week_start=_date(start), order=order)
-                for week, start, order in self._conn.execute(sql)
-            ]
-        )
-
-    def queue_ranks(self) -> list[tuple[str, int | None]]:
-        """(key, rank) of every waiting item in queue order (``plan.schedule.queue_order``:
-        rank, unranked last, then key), without decoding a paper."""
-        sql = (
-            f"SELECT key, rank FROM {PAPERS_TABLE} WHERE status != 'read' "
-            "ORDER BY rank IS NULL, rank, key"
-        )
-        return self._read(lambda: [(key, rank) for key, rank in self._conn.execute(sql)])
-
-    def queue_position(self, key: str) -> int | None:
-        """KEY's place in the queue (1 = first, in ``queue_ranks`` order), None when it is read
-        or unknown. Ranks only order (they have gaps), so this is what a user is shown."""
-        sql = (
-            f"SELECT 1 + (SELECT count(*) FROM {PAPERS_TABLE} AS o WHERE o.status != 'read' AND "
-            "((o.rank IS NULL) < (p.rank IS NULL) OR ((o.rank IS NULL) = (p.rank IS NULL) AND "
-            "(coalesce(o.rank, 0) < coalesce(p.rank, 0) OR (coalesce(o.rank, 0) = "
-            "coalesce(p.rank, 0) AND o.key < p.key))))) "
-            f"FROM {PAPERS_TABLE} AS p WHERE p.key = ? AND p.status != 'read'"
-        )
-        row = self._read(lambda: self._conn.execute(sql, (key,)).fetchone())
-        return None if row is None else int(row[0])
-
     def __len__(self) -> int:
         sql = f"SELECT count(*) FROM {PAPERS_TABLE}"
         return int(self._read(lambda: self._conn.execute(sql).fetchone()[0]))
@@ -1157,7 +703,7 @@ def _expected_row(stored: tuple[Any, ...], text: str) -> tuple[tuple[Any, ...], 
     key, path, mtime_ns, size, sha1 = stored[:5]
     if paper.key != key:
         raise ValueError(f"row {key!r} holds the data of {paper.key!r}")
-    return _row(paper, path, fake_stat(size, mtime_ns), sha1), fts_values(paper)
+    return paper_row_values(paper, path, fake_stat(size, mtime_ns), sha1), fts_values(paper)
 
 
 def _discard(path: Path) -> None:
