@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import paperlog.index
+import paperlog.index_rows
 from paperlog.index import Index
 from paperlog.library import Library
 from paperlog.model import Config, Paper, Topic
@@ -29,7 +30,7 @@ def lib(tmp_path: Path) -> Library:
 def decoded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The keys of every paper decoded from the index's JSON (the real decoder, recorded)."""
     seen: list[str] = []
-    real = paperlog.index.paper_from_json
+    real = paperlog.index_rows.paper_from_json
 
     def recording(text: str) -> Paper:
         paper = real(text)

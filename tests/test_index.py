@@ -18,7 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paperlog.errors import BadFile, ValidationError
-from paperlog.index import INDEX_NAME, Index, paper_from_json, paper_to_json, search
+from paperlog.index import INDEX_NAME, Index, search
+from paperlog.index_rows import paper_from_json, paper_to_json
 from paperlog.library import Library
 from paperlog.model import Config, Link, Paper, Reading, Topic
 from paperlog.query import Query, Words, parse_query
