@@ -3,7 +3,6 @@ against their floors (the scripts below, written to the work folder and run as p
 
 from __future__ import annotations
 
-import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -124,23 +123,20 @@ print("\\n" * (len(library.entries) + len(library.failed_blocks)), end="")
 
 TRASH = "trash"
 """Under the bench's work folder: where the import rows put each run's output aside."""
+# ext4 skips inodes freed in the last 60 s (300 s more while their table block is dirty) when
+# it picks one for a new file, and walks over each of them to do so (fs/ext4/ialloc.c)
 
 
 def set_aside(path: Path) -> None:
-    """Move ``path`` (a previous run's output) into the work folder's trash, emptied after the
-    import rows: not deleted before the next run. On ext4, deleting 10,000 files makes every
-    file created in the next ~30 s pay a scan for recently freed inodes (``recently_deleted``
+    """Move ``path`` (a previous run's output) into the work folder's trash, deleted with the
+    work folder when the bench ends: not before the next run. On ext4, deleting 10,000 files makes every
+    file created in the next minutes pay a scan for recently freed inodes (``recently_deleted``
     in ``__ext4_new_inode``, seen with ``perf``): 10,000 creations took 0.2 s or 3.7 s of
     system time depending on what was deleted just before, for both sides of a pair."""
     if path.exists():
         trash = path.parent / TRASH
         trash.mkdir(exist_ok=True)
         path.rename(trash / f"{path.name}-{time.monotonic_ns()}")
-
-
-def empty_trash(work: Path) -> None:
-    """Delete what the import rows set aside (between rows, never between paired runs)."""
-    shutil.rmtree(work / TRASH, ignore_errors=True)
 
 
 def _fresh_library(path: Path, env: dict[str, str]) -> Path:
@@ -336,7 +332,6 @@ def import_rows(work: Path, env: dict[str, str], runs: int) -> list[Row]:
         )
     except RuntimeError as exc:
         rows.append(Row("BibTeX import / floor", f"error: {exc}"[:140], "<= 2x", False))
-    empty_trash(work)
     return rows
 
 
