@@ -129,10 +129,10 @@ TRASH = "trash"
 
 def set_aside(path: Path) -> None:
     """Move ``path`` (a previous run's output) into the work folder's trash, deleted with the
-    work folder when the bench ends: not before the next run. On ext4, deleting 10,000 files makes every
-    file created in the next minutes pay a scan for recently freed inodes (``recently_deleted``
-    in ``__ext4_new_inode``, seen with ``perf``): 10,000 creations took 0.2 s or 3.7 s of
-    system time depending on what was deleted just before, for both sides of a pair."""
+    work folder when the bench ends: not before the next run. On ext4, deleting 10,000 files
+    makes every file created in the next minutes pay a scan for recently freed inodes
+    (``recently_deleted`` in ``__ext4_new_inode``, seen with ``perf``): 10,000 creations took
+    0.2 s or 3.7 s of system time depending on what was deleted just before."""
     if path.exists():
         trash = path.parent / TRASH
         trash.mkdir(exist_ok=True)
