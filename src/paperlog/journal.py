@@ -331,14 +331,15 @@ def _rel(path: str, root: Path) -> str:
 
 
 def _write_journal(journal: Path, root: Path, staged: list[tuple[str, str | None]]) -> None:
+    # each line is what json.dumps([...], ensure_ascii=False) writes, its strings encoded
+    # directly (10,000 lines for an import)
+    quote = json.encoder.encode_basestring
     lines = [_MAGIC]
     for target, temp in staged:
         if temp is None:
-            lines.append(json.dumps(["delete", _rel(target, root)], ensure_ascii=False))
+            lines.append(f'["delete", {quote(_rel(target, root))}]')
         else:
-            lines.append(
-                json.dumps(["write", _rel(temp, root), _rel(target, root)], ensure_ascii=False)
-            )
+            lines.append(f'["write", {quote(_rel(temp, root))}, {quote(_rel(target, root))}]')
     import hashlib  # here: a command that writes one file (or none) never needs it
 
     body = "".join(line + "\n" for line in lines)
