@@ -28,8 +28,13 @@ class Run:
     """Of ``cpu``, the time in the kernel (creating files, on a busy disk most of a write)."""
 
 
-def run(argv: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> Run:
-    """Run one process to the end; a non-zero exit raises with its last stderr line."""
+def run(
+    argv: Sequence[str],
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    expect: tuple[int, ...] = (0,),
+) -> Run:
+    """Run one process to the end; an exit not in ``expect`` raises with its last stderr line."""
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(
@@ -47,7 +52,7 @@ def run(argv: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None
         took = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
         proc.stdout.close()
-        if proc.returncode != 0:
+        if proc.returncode not in expect:
             err.seek(0)
             last = (err.read().decode(errors="replace").strip().splitlines() or ["?"])[-1]
             raise RuntimeError(f"{' '.join(map(str, argv[:4]))}...: exit {proc.returncode}: {last}")

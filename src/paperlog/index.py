@@ -48,6 +48,9 @@ from paperlog.index_rows import (
 )
 from paperlog.index_schema import (
     DATA_DDL,
+    NAMES_DDL,
+    NAMES_INDEXES,
+    NAMES_TABLE,
     PAPERS_DDL,
     PAPERS_INDEXES,
     READINGS_DDL,
@@ -267,7 +270,8 @@ class Index(PlanQueries):
             self._conn.execute(DATA_DDL)
             self._conn.execute(STATE_DDL)
             self._conn.execute(READINGS_DDL)
-            for ddl in (*READINGS_INDEXES, *PAPERS_INDEXES):
+            self._conn.execute(NAMES_DDL)
+            for ddl in (*READINGS_INDEXES, *PAPERS_INDEXES, *NAMES_INDEXES):
                 self._conn.execute(ddl)
             self._conn.execute(fts_create_sql())
             self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -510,6 +514,10 @@ class Index(PlanQueries):
                     for r in paper.readings
                 ],
             )
+        self._conn.executemany(
+            f"INSERT INTO {NAMES_TABLE} (id, form) VALUES (?, ?)",
+            [(cur.lastrowid, form) for form in _name_forms(paper)],
+        )
         data = paper_to_json(paper)
         self._conn.execute(
             f"INSERT INTO {DATA_TABLE} (id, data, crc) VALUES (?, ?, ?)",
@@ -541,6 +549,27 @@ class Index(PlanQueries):
             fts_columns=FTS_COLUMNS,
             expected=_expected_row,
         )
+        self._verify_names()
+
+    def _verify_names(self) -> None:
+        """Each item's ``key_names`` rows are exactly those its stored names give."""
+        stored: dict[int, list[str]] = {}
+        for rowid, form in self._conn.execute(
+            f"SELECT id, form FROM {NAMES_TABLE} ORDER BY id, form"
+        ):
+            stored.setdefault(rowid, []).append(form)
+        sql = (
+            "SELECT p.rowid, p.key, "
+            "json_extract(d.data, '$.nickname', '$.citekey', '$.ids', '$.aliases') "
+            f"FROM {PAPERS_TABLE} AS p JOIN {DATA_TABLE} AS d ON d.id = p.rowid"
+        )
+        from paperlog.lookup import name_forms
+
+        for rowid, key, values in self._conn.execute(sql):
+            if stored.pop(rowid, []) != name_forms(key, *json.loads(values)):
+                raise IndexDamaged(f"index row {key!r} disagrees with its names")
+        if stored:
+            raise IndexDamaged(f"{NAMES_TABLE} holds names of {len(stored)} missing papers")
 
     def _parse(self, path: Path, text: str) -> Paper:
         # What Library.parse_paper_file does, on the bytes already read for the SHA-1, so the
@@ -559,6 +588,7 @@ class Index(PlanQueries):
             self._conn.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", row)
             self._conn.execute(f"DELETE FROM {DATA_TABLE} WHERE id = ?", row)
             self._conn.execute(f"DELETE FROM {READINGS_TABLE} WHERE id = ?", row)
+            self._conn.execute(f"DELETE FROM {NAMES_TABLE} WHERE id = ?", row)
             self._conn.execute(f"DELETE FROM {PAPERS_TABLE} WHERE rowid = ?", row)
 
     def _check_duplicate_keys(self) -> None:
@@ -633,25 +663,6 @@ class Index(PlanQueries):
         sql = f"SELECT p.key FROM {PAPERS_TABLE} AS p WHERE {where} ORDER BY p.key"
         return self._read(lambda: [key for (key,) in self._conn.execute(sql, params)])
 
-    def lookup_rows(self, containing: str | None = None) -> list[tuple[str, Any, Any, Any, Any]]:
-        """``(key, nickname, citekey, ids, aliases)`` of every item (or of those whose stored
-        JSON contains ``containing``, ASCII letters in any case): what a typed KEY may name
-        (``paperlog.lookup``), read with one ``json_extract`` per row, no paper decoded."""
-        # LIKE: case-blind for ASCII and faster than instr(lower(...)) (no copy of each row).
-        where = "WHERE d.data LIKE ? ESCAPE '\\' " if containing is not None else ""
-        sql = (
-            "SELECT p.key, json_extract(d.data, '$.nickname', '$.citekey', '$.ids', '$.aliases') "
-            f"FROM {PAPERS_TABLE} AS p JOIN {DATA_TABLE} AS d ON d.id = p.rowid {where}"
-            "ORDER BY p.key"
-        )
-        params: tuple[str, ...] = ()
-        if containing is not None:
-            escaped = containing.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            params = (f"%{escaped}%",)
-        return self._read(
-            lambda: [(key, *json.loads(values)) for key, values in self._conn.execute(sql, params)]
-        )
-
     def all(self, limit: int | None = None) -> list[Paper]:
         """Every item (the first ``limit``), sorted by key."""
         sql = f"SELECT p.rowid FROM {PAPERS_TABLE} AS p ORDER BY p.key"
@@ -695,6 +706,12 @@ def _watcher_vouches(library: Library) -> bool:
     if fsmonitor_idle(library.config.extra.get("index")) is not None:
         autostart(library.root, library.state_dir)
     return False
+
+
+def _name_forms(paper: Paper) -> list[str]:
+    from paperlog.lookup import name_forms
+
+    return name_forms(paper.key, paper.nickname, paper.citekey, paper.ids, paper.aliases)
 
 
 def _expected_row(stored: tuple[Any, ...], text: str) -> tuple[tuple[Any, ...], tuple[Any, ...]]:

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from paperlog.query import Query
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 """The index's ``PRAGMA user_version``: another version is rebuilt (``paperlog.index``)."""
 INDEX_NAME = "index.sqlite"
 

@@ -78,6 +78,15 @@ READINGS_INDEXES = (
     "pinned, skips)",
     f"CREATE INDEX papers_jumping ON {PAPERS_TABLE} (status) WHERE pinned IS NOT NULL OR skips",
 )
+NAMES_TABLE = "key_names"
+# One row per name or ID of each item (id = the paper's rowid), its kind a one-character prefix
+# of ``form`` (``paperlog.lookup.name_forms``): a KEY typed as a cite key, ID, nickname, alias,
+# prefix or close spelling is found by a range of this B-tree, never a decode of every paper.
+NAMES_DDL = f"CREATE TABLE {NAMES_TABLE} (id INTEGER NOT NULL, form TEXT NOT NULL)"
+NAMES_INDEXES = (
+    f"CREATE INDEX key_names_by_form ON {NAMES_TABLE} (form, id)",
+    f"CREATE INDEX key_names_by_id ON {NAMES_TABLE} (id)",
+)
 # A year filter (the most common one after words) reads only its years' entries, not the
 # table: the entries carry the recency order's columns and the key, so a filter-only search
 # sorts and returns its hits without reading a row.
