@@ -62,8 +62,20 @@ def exit_status_for(exc: PaperlogError) -> ExitStatus:
 
 def fail(exc: PaperlogError) -> None:
     """Print ``paperlog: error: <file:line: message>`` and exit with the matching status."""
-    click.echo(f"paperlog: error: {exc}", err=True)
+    click.echo(f"paperlog: error: {exc}{_what_to_do(exc)}", err=True)
     sys.exit(exit_status_for(exc))
+
+
+def _what_to_do(exc: PaperlogError) -> str:
+    """For a paper file or weeks.yaml that does not read: where to look for the others."""
+    from paperlog.errors import BadFile
+
+    path = exc.path
+    if not isinstance(exc, BadFile) or path is None:
+        return ""
+    if (path.parent.name == "papers" and path.suffix == ".md") or path.name == "weeks.yaml":
+        return " (fix that line; 'paperlog doctor' lists every file that does not read)"
+    return ""
 
 
 @dataclass
