@@ -60,9 +60,20 @@ def exit_status_for(exc: PaperlogError) -> ExitStatus:
     return ExitStatus.ERROR
 
 
-def fail(exc: PaperlogError) -> None:
-    """Print ``paperlog: error: <file:line: message>`` and exit with the matching status."""
-    click.echo(f"paperlog: error: {exc}{_what_to_do(exc)}", err=True)
+def fail(exc: PaperlogError, verbose: bool = False) -> None:
+    """Print ``paperlog: error: <file:line: message>`` and exit with the matching status.
+
+    A lookup that failed at every source is told in a few words per source; ``verbose``
+    (``--verbose``) gives each request in full, to paste into a browser.
+    """
+    message = str(exc)
+    if isinstance(exc, NetworkError) and not verbose:
+        from paperlog.resolve.reasons import brief
+
+        short = brief(message)
+        if short != message:
+            message = f"{short} (--verbose shows each request)"
+    click.echo(f"paperlog: error: {message}{_what_to_do(exc)}", err=True)
     sys.exit(exit_status_for(exc))
 
 

@@ -212,7 +212,7 @@ def main(argv: list[str] | None = None) -> None:
         env.finish()
     except PaperlogError as exc:
         env.finish()  # what was written before the error is committed, not left dirty
-        fail(exc)
+        fail(exc, verbose=_verbose(argv))
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(ExitStatus.ERROR)

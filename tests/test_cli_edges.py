@@ -1,6 +1,7 @@
-"""A reader that closes the pipe early (``paperlog weeks --json | head -1``) is no error.
+"""The CLI at its edges, as a stranger meets them: a pipe closed early, no network.
 
-The command's stdout is a real pipe whose read end is closed before the command starts, so its
+A reader that closes the pipe early (``paperlog weeks --json | head -1``) is no error: the
+command's stdout is a real pipe whose read end is closed before the command starts, so its
 first write fails with EPIPE whatever the timing: the exit status is 0 and stderr stays empty
 (click alone would exit 1; Python would print "Exception ignored" as it flushes at exit).
 """
@@ -82,3 +83,23 @@ def test_other_write_errors_still_fail(seeded: Path, tmp_path: Path) -> None:
             check=False,
         )
     assert done.returncode != 0
+
+
+def test_a_lookup_with_no_network_is_one_short_line(tmp_path: Path) -> None:
+    """Every source unreachable: the error names each source and the cause in a few words,
+    not five request URLs; --verbose gives the requests in full."""
+    lib = tmp_path / "lib"
+    assert run_cli("init", "--no-git", str(lib)).returncode == 0
+    # a host that never resolves (RFC 6761 .invalid) behind every source
+    env = {
+        f"PAPERLOG_{name.upper()}_URL": f"http://{name}.invalid"
+        for name in ("arxiv", "s2", "crossref", "dblp", "openreview")
+    }
+    short = run_cli("add", "Attention is all you need", library=lib, env=env)
+    assert short.returncode != 0
+    line = short.stderr.strip()
+    assert "\n" not in line and "http" not in line, line
+    assert "cannot resolve the host (no network?)" in line
+    assert line.endswith("(--verbose shows each request)")
+    full = run_cli("--verbose", "add", "Attention is all you need", library=lib, env=env)
+    assert ".invalid" in full.stderr
