@@ -85,6 +85,24 @@ def test_week_pages(lib: Library) -> None:
     assert 'href="/week/2"' in client.get("/week/1").text
     assert client.get("/week/2").status_code == 200  # the current week, nothing read yet
     assert client.get("/week/9").status_code == 404
+    # the current week before anything is logged in it: its number, never "None"
+    current = client.get("/week/2").text
+    assert "<h1>Week 2 " in current and "None" not in text_of(current)
+    assert 'href="/week/None"' not in current and "None" not in text_of(client.get("/").text)
+
+
+def test_a_day_in_no_reading_week_names_the_next_one(lib: Library) -> None:
+    """Months after the last logged week (a researcher back from a break): Today and /week
+    say no reading week holds the day and link the week a reading would open."""
+    client = client_for(lib, date(2026, 11, 30))
+    home = client.get("/").text
+    assert 'href="/week/None"' not in home and "None" not in text_of(home)
+    assert "No reading week holds 2026.11.30 yet" in text_of(home)
+    link = re.search(r'the next one would be <a href="(/week/\d+)">', home)
+    assert link is not None
+    week = client.get(link.group(1))
+    assert week.status_code == 200 and "None" not in text_of(week.text)
+    assert client.get("/week", follow_redirects=False).headers["location"] == link.group(1)
 
 
 def test_library_search_facets_sort_and_paging(lib: Library) -> None:
