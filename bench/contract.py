@@ -26,10 +26,22 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import corpora
+from contract_imports import import_rows
+from timing import (
+    OTHER_SRC,
+    Row,
+    Run,
+    Side,
+    fmt,
+    paired,
+    paperlog,
+    progress,
+    ratio_row,
+    run,
+)
 
 CACHE = corpora.CACHE
 PAPIS_VENV = CACHE / "papis-venv"
@@ -42,101 +54,6 @@ MiB = 1024 * 1024
 
 
 # --- running and timing ----------------------------------------------------------------------
-
-
-@dataclass
-class Run:
-    """One process: wall seconds, lines printed on stdout, peak resident memory in bytes, and
-    its CPU seconds (user + system, from wait4: they barely move with the machine's load)."""
-
-    seconds: float
-    lines: int
-    peak: int
-    cpu: float = 0.0
-    """User + system CPU seconds (wait4): barely moved by the machine's load, unlike wall."""
-    system: float = 0.0
-    """Of ``cpu``, the time in the kernel (creating files, on a busy disk most of a write)."""
-
-
-def run(
-    argv: Sequence[str],
-    env: dict[str, str] | None = None,
-    cwd: Path | None = None,
-    expect: tuple[int, ...] = (0,),
-) -> Run:
-    """Run one process to the end; an exit not in ``expect`` raises with its last stderr line."""
-    with tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(
-            list(argv),
-            stdout=subprocess.PIPE,
-            stderr=err,
-            stdin=subprocess.DEVNULL,
-            env=env,
-            cwd=cwd,
-        )
-        assert proc.stdout is not None
-        out = proc.stdout.read()
-        # wait4 gives this child's own peak memory (getrusage would give the max of all children)
-        _, status, usage = os.wait4(proc.pid, 0)
-        took = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        proc.stdout.close()
-        if proc.returncode not in expect:
-            err.seek(0)
-            last = (err.read().decode(errors="replace").strip().splitlines() or ["?"])[-1]
-            raise RuntimeError(f"{' '.join(map(str, argv[:4]))}...: exit {proc.returncode}: {last}")
-    cpu = usage.ru_utime + usage.ru_stime
-    return Run(took, out.count(b"\n"), usage.ru_maxrss * 1024, cpu, usage.ru_stime)
-
-
-@dataclass
-class Side:
-    """The runs of one side of a pair."""
-
-    name: str
-    runs: list[Run] = field(default_factory=list)
-
-    @property
-    def median(self) -> float:
-        return statistics.median(r.seconds for r in self.runs)
-
-    def __str__(self) -> str:
-        times = [r.seconds for r in self.runs]
-        return f"{self.name} {fmt(self.median)} [{fmt(min(times))}-{fmt(max(times))}]"
-
-
-def paired(
-    a: tuple[str, Callable[[int], Run]],
-    b: tuple[str, Callable[[int], Run]],
-    runs: int,
-    same_count: bool = True,
-) -> tuple[Side, Side]:
-    """A B A B ...: ``runs`` runs of each, interleaved, after one warm-up run of each.
-
-    Each callable gets the run number (0 for the warm-up), so that writing commands can pick
-    fresh inputs. With ``same_count`` the two sides must print the same number of lines.
-    """
-    side_a, side_b = Side(a[0]), Side(b[0])
-    warm_a, warm_b = a[1](0), b[1](0)
-    if same_count and warm_a.lines != warm_b.lines:
-        raise RuntimeError(f"hit counts differ: {a[0]} {warm_a.lines}, {b[0]} {warm_b.lines}")
-    for i in range(1, runs + 1):
-        side_a.runs.append(a[1](i))
-        side_b.runs.append(b[1](i))
-    return side_a, side_b
-
-
-def fmt(seconds: float) -> str:
-    """Seconds, in ms below one second."""
-    if seconds < 0.001:
-        return f"{seconds * 1e6:.0f} us"
-    if seconds < 1:
-        return f"{seconds * 1000:.1f} ms" if seconds < 0.1 else f"{seconds * 1000:.0f} ms"
-    return f"{seconds:.2f} s"
-
-
-# --- the tools ---------------------------------------------------------------------------------
 
 
 def env_for(workdir: Path, src: Path | None = None) -> dict[str, str]:
@@ -173,18 +90,6 @@ def watching(lib: Path, env: dict[str, str]) -> Iterator[bool]:
         proc.wait(timeout=30)
 
 
-def paperlog(lib: Path, *args: str) -> list[str]:
-    """The argv of the ``paperlog`` console script, as a user runs it (``python -m paperlog``
-    when measuring another source tree, whose entry point may differ)."""
-    script = Path(sys.executable).with_name("paperlog")
-    head = [sys.executable, "-m", "paperlog"] if OTHER_SRC else [str(script)]
-    return [*head, "--library", str(lib), *args]
-
-
-OTHER_SRC: list[Path] = []
-"""Set by ``--src``: paperlog runs from that source tree."""
-
-
 def setup_others() -> str | None:
     """Make the throwaway venvs for papis and pubs when missing; None when ready, else why not."""
     for venv, script, packages in (
@@ -214,133 +119,7 @@ for row in conn.execute(sql, (sys.argv[2],)):
     out.write("\\t".join("" if v is None else str(v) for v in row) + "\\n")
 '''
 
-FLOOR_README = '''\
-"""The README import floor: one regex pass over the lines, one file per item, then the files
-made durable as paperlog makes a batch durable: one syncfs(2) of their file system (an fsync per
-file where there is none) and an fsync of their folder. (It ended with os.sync() before, which
-flushes every process's dirty data on the machine: not the same work as paperlog's.)"""
-import ctypes, os, re, sys
-ITEM = re.compile(r"\\* \\[(?:([^:\\]]+): )?([^\\]]+)\\]\\(([^)]+)\\) \\[\\[Notes\\]\\(([^)]+)\\)\\] <kbd>([^<]*)</kbd>")
-WEEK = re.compile(r"### Wk(\\d+) - (\\d{4})\\.(\\d\\d)\\.(\\d\\d)")
-SLUG = re.compile(r"[^a-z0-9]+")
-out = sys.argv[2]
-os.makedirs(out, exist_ok=True)
-week = start = group = None
-order = 0
-seen = set()
-for line in open(sys.argv[1], encoding="utf-8"):
-    m = ITEM.match(line)
-    if m is None:
-        w = WEEK.match(line)
-        if w:
-            week, start, order = w.group(1), "-".join(w.group(2, 3, 4)), 0
-        elif line.strip() and not line.startswith("#") and week is not None:
-            group = line.strip()
-        continue
-    nick, title, url, notes, label = m.groups()
-    key = "-".join(SLUG.sub(" ", title.lower()).split())[:80]
-    if key in seen:
-        key += f"-{len(seen)}"
-    seen.add(key)
-    text = (f"---\\ntitle: {title}\\n" + (f"nickname: {nick}\\n" if nick else "")
-            + f"status: read\\nvenue_label: {label}\\nurl: {url}\\nlinks:\\n- label: Notes\\n"
-            f"  url: {notes}\\nreadings:\\n- week: {week}\\n  week_start: {start}\\n"
-            f"  group: {group}\\n  order: {order}\\n---\\n")
-    order += 1
-    with open(os.path.join(out, key + ".md"), "w", encoding="utf-8") as f:
-        f.write(text)
-dfd = os.open(out, os.O_RDONLY)
-syncfs = getattr(ctypes.CDLL(None), "syncfs", None) if sys.platform.startswith("linux") else None
-if syncfs is None or syncfs(dfd) != 0:
-    for name in os.listdir(out):
-        fd = os.open(os.path.join(out, name), os.O_RDONLY)
-        os.fsync(fd)
-        os.close(fd)
-os.fsync(dfd)
-os.close(dfd)
-print("\\n" * len(seen), end="")
-'''
-
-FLOOR_DURABLE = """\\
-# The floor of writing N small files durably as one batch, as paperlog's journal does: temp
-# files, one syncfs(2) of their file system (an fsync per file where there is none), renames,
-# one fsync of the folder.
-import ctypes, os, sys
-out, count, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-os.makedirs(out, exist_ok=True)
-data = b"x" * size
-temps = []
-for i in range(count):
-    tmp = os.path.join(out, f".{i}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    os.write(fd, data)
-    os.close(fd)
-    temps.append(tmp)
-dfd = os.open(out, os.O_RDONLY)
-syncfs = getattr(ctypes.CDLL(None), "syncfs", None) if sys.platform.startswith("linux") else None
-if syncfs is None or syncfs(dfd) != 0:
-    for tmp in temps:
-        fd = os.open(tmp, os.O_RDONLY)
-        os.fsync(fd)
-        os.close(fd)
-for i, tmp in enumerate(temps):
-    os.rename(tmp, os.path.join(out, f"{i}.md"))
-os.fsync(dfd)
-os.close(dfd)
-print("\\n" * count, end="")
-"""
-
-FLOOR_BIBTEX_WRITE = """\
-# BibTeX parse and write: bibtexparser 2's parse, then one small file per entry (its fields,
-# raw), made durable as paperlog makes a batch durable: one syncfs(2) of their file system (an
-# fsync per file where there is none), an fsync of the folder. What any import pays.
-import ctypes, os, sys, bibtexparser
-library = bibtexparser.parse_file(sys.argv[1])
-out = sys.argv[2]
-os.makedirs(out, exist_ok=True)
-for n, entry in enumerate(library.entries):
-    text = "---\\n" + "".join(f"{f.key}: {f.value}\\n" for f in entry.fields) + "---\\n"
-    with open(os.path.join(out, f"{n}.md"), "w", encoding="utf-8") as f:
-        f.write(text)
-dfd = os.open(out, os.O_RDONLY)
-syncfs = getattr(ctypes.CDLL(None), "syncfs", None) if sys.platform.startswith("linux") else None
-if syncfs is None or syncfs(dfd) != 0:
-    for name in os.listdir(out):
-        fd = os.open(os.path.join(out, name), os.O_RDONLY)
-        os.fsync(fd)
-        os.close(fd)
-os.fsync(dfd)
-os.close(dfd)
-print("\\n" * (len(library.entries) + len(library.failed_blocks)), end="")
-"""
-
-FLOOR_BIBTEX = """\
-import sys, bibtexparser
-library = bibtexparser.parse_file(sys.argv[1])
-# entries, and blocks it could not take (a duplicate key, a broken field) that an import reports
-print("\\n" * (len(library.entries) + len(library.failed_blocks)), end="")
-"""
-
-
 # --- the rows ----------------------------------------------------------------------------------
-
-
-@dataclass
-class Row:
-    """One line of the contract: what, the measured value, the target, met or not."""
-
-    name: str
-    measured: str
-    target: str
-    ok: bool | None
-    detail: str = ""
-
-
-def ratio_row(name: str, a: Side, b: Side, limit: float) -> Row:
-    ratio = a.median / b.median
-    row = Row(name, f"{ratio:.2f}x", f"<= {limit}x", ratio <= limit, f"{a}; {b}")
-    progress(f"{name}: {row.measured} ({row.detail})")
-    return row
 
 
 def search_rows(work: Path, env: dict[str, str], runs: int, quick: bool) -> list[Row]:
@@ -578,151 +357,6 @@ def in_process_row(env: dict[str, str]) -> Row:
     return row
 
 
-def with_cpu_and_load(row: Row, a: Side, b: Side) -> Row:
-    """``row`` with both sides' median CPU time (user + system) and the load average: on a
-    shared machine CPU time says what wall time cannot."""
-    ca = statistics.median(r.cpu for r in a.runs)
-    cb = statistics.median(r.cpu for r in b.runs)
-    sa = statistics.median(r.system for r in a.runs)
-    sb = statistics.median(r.system for r in b.runs)
-    row.detail += (
-        f"; CPU (user+sys) {a.name} {fmt(ca)} (sys {fmt(sa)}), {b.name} {fmt(cb)} "
-        f"(sys {fmt(sb)}) = {ca / cb:.2f}x; load {os.getloadavg()[0]:.1f}"
-    )
-    progress(f"  CPU {a.name} {fmt(ca)}, {b.name} {fmt(cb)} = {ca / cb:.2f}x")
-    return row
-
-
-def _fresh_library(path: Path, env: dict[str, str]) -> Path:
-    shutil.rmtree(path, ignore_errors=True)
-    run(paperlog(path, "init", "--no-git"), env)
-    return path
-
-
-def import_rows(work: Path, env: dict[str, str], runs: int) -> list[Row]:
-    """README and BibTeX imports of 10k items, whole process, against their floors."""
-    import _synth
-
-    rows = []
-    readme = CACHE / "readme-10000.md"
-    if not readme.exists():
-        readme.write_text(_synth.readme(10_000), encoding="utf-8")
-    floor = work / "floor_readme.py"
-    floor.write_text(FLOOR_README, encoding="utf-8")
-
-    def pl_readme(i: int) -> Run:
-        lib = _fresh_library(work / "readme-lib", env)
-        took = run(paperlog(lib, "import", "readme", str(readme)), env)
-        took.lines = sum(1 for _ in (lib / "papers").iterdir())
-        return took
-
-    def fl_readme(i: int) -> Run:
-        out = work / "readme-floor"
-        shutil.rmtree(out, ignore_errors=True)
-        return run([sys.executable, str(floor), str(readme), str(out)], env)
-
-    try:
-        # paperlog rightly takes an item whose title another one already has for a second
-        # reading of that paper, so it writes a few files fewer than the floor
-        a, b = paired(("paperlog", pl_readme), ("floor", fl_readme), runs, same_count=False)
-        items = f"{b.runs[0].lines:,} items, {a.runs[0].lines:,} files"
-        row = ratio_row(f"README import ({items}) / regex-and-write floor", a, b, 2.0)
-        rows.append(with_cpu_and_load(row, a, b))
-    except RuntimeError as exc:
-        rows.append(Row("README import / floor", f"error: {exc}"[:140], "<= 2x", False))
-
-    bib = CACHE / "bib-10000.bib"
-    if not bib.exists():
-        sys.path.insert(0, str(Path(__file__).parent))
-        import bench_bibtex
-
-        if not bench_bibtex.CORPUS.is_dir():
-            return [
-                *rows,
-                Row("BibTeX import / floor", "skipped: shared corpus absent", "<= 2x", None),
-            ]
-        bib.write_text(bench_bibtex.synth_bib(10_000), encoding="utf-8")
-    floor_bib = work / "floor_bibtex.py"
-    floor_bib.write_text(FLOOR_BIBTEX, encoding="utf-8")
-
-    def pl_bib(i: int) -> Run:
-        lib = _fresh_library(work / "bib-lib", env)
-        took = run(paperlog(lib, "import", "bibtex", str(bib)), env)
-        took.lines = sum(1 for _ in (lib / "papers").iterdir())
-        return took
-
-    def fl_bib(i: int) -> Run:
-        return run([sys.executable, str(floor_bib), str(bib)], env)
-
-    floor_bib_write = work / "floor_bibtex_write.py"
-    floor_bib_write.write_text(FLOOR_BIBTEX_WRITE, encoding="utf-8")
-
-    def fl_bib_write(i: int) -> Run:
-        out = work / "bib-floor"
-        shutil.rmtree(out, ignore_errors=True)
-        return run([sys.executable, str(floor_bib_write), str(bib), str(out)], env)
-
-    def pl_bib_dry(i: int) -> Run:
-        lib = _fresh_library(work / "bib-dry", env)
-        return run(paperlog(lib, "import", "bibtex", "--dry-run", str(bib)), env)
-
-    floor_durable = work / "floor_durable.py"
-    floor_durable.write_text(FLOOR_DURABLE, encoding="utf-8")
-
-    def durable(i: int) -> Run:
-        out = work / "durable"
-        shutil.rmtree(out, ignore_errors=True)
-        return run([sys.executable, str(floor_durable), str(out), "10000", "1500"], env)
-
-    try:
-        a, b = paired(("paperlog", pl_bib), ("bibtexparser", fl_bib), runs)
-        row = ratio_row(
-            f"BibTeX import, {a.runs[0].lines} entries / bibtexparser 2 parse", a, b, 2.0
-        )
-        rows.append(with_cpu_and_load(row, a, b))
-        # Where the time goes: the same import writing nothing (parse and convert)
-        d, e = paired(("paperlog --dry-run", pl_bib_dry), ("bibtexparser", fl_bib), runs, False)
-        dry = Row(
-            "BibTeX import --dry-run (parse, convert; nothing rendered or written) / parse",
-            f"{d.median / e.median:.2f}x",
-            "-",
-            None,
-            f"{d}; {e}",
-        )
-        rows.append(with_cpu_and_load(dry, d, e))
-        # The contract's floor writes nothing; beside it, the same parse writing a file per
-        # entry durably, as the README row's floor does: what is left is paperlog's own work.
-        f, g = paired(("paperlog", pl_bib), ("parse-and-write floor", fl_bib_write), runs)
-        written = Row(
-            "BibTeX import / parse-and-write floor (bibtexparser parse, a file per entry, syncfs)",
-            f"{f.median / g.median:.2f}x",
-            "-",
-            None,
-            f"{f}; {g}",
-        )
-        progress(f"{written.name}: {written.measured} ({written.detail})")
-        rows.append(with_cpu_and_load(written, f, g))
-        # What writing the files durably costs alone, beside the parse: the floor under both
-        # imports once every file is durable (a crash loses nothing).
-        c, _ = paired(("durable floor", durable), ("bibtexparser", fl_bib), 1, same_count=False)
-        rows.append(
-            Row(
-                "floor: 10,000 files of 1.5 kB written durably as one batch (temps, syncfs, "
-                "renames), process",
-                fmt(c.median),
-                "-",
-                None,
-                f"{c.median / 10:.2f} ms a file on this disk now: what any import of 10,000 "
-                "files pays beside its parse",
-            )
-        )
-    except RuntimeError as exc:
-        rows.append(Row("BibTeX import / floor", f"error: {exc}"[:140], "<= 2x", False))
-    return rows
-
-
-# --- daily commands at 1k, 10k, 100k -----------------------------------------------------------
-
 COMMAND_TARGETS = {
     "done (first in queue)": 0.15,
     "done (last in queue)": 0.15,
@@ -785,11 +419,6 @@ def _measure_commands(
             out[name] = f"error: {exc}"[:60]
         progress(f"{name} at {lib.name}: {out[name]}")
     return out
-
-
-def progress(text: str) -> None:
-    """A line on stderr while the bench runs (the tables come at the end, on stdout)."""
-    print(text, file=sys.stderr, flush=True)
 
 
 def command_rows(sizes: Sequence[int], env: dict[str, str], runs: int) -> list[list[str]]:

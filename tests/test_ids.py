@@ -852,3 +852,43 @@ def test_corpus_daily_arxiv_feed(corpus: Path) -> None:
                     assert ids_from_url(record[key]) == {"arxiv": normalize_arxiv(arxiv_id)}
             checked += 1
     assert checked > 1000
+
+
+# --- the plain-link fast path of _url_parts ---------------------------------------------------
+
+_URL_CHARS = st.sampled_from([*"aZ09.-_/?#=&%:@[]() \t~+;,!$'*", "é", "\n"])
+
+
+@settings(max_examples=500)
+@given(
+    scheme=st.sampled_from(["http", "https", "HTTPS", "ftp", ""]),
+    host=st.text(alphabet=st.sampled_from(list("ab.-9:@[]W")), max_size=12),
+    rest=st.text(alphabet=_URL_CHARS, max_size=30),
+)
+def test_plain_url_split_is_urlsplits(scheme: str, host: str, rest: str) -> None:
+    """The regex split of plain links gives what the general urlsplit path gives, for any
+    text shaped like a link (ports, users, brackets, spaces, fragments, odd schemes)."""
+    from paperlog.ids import _split_any_url, _url_parts
+
+    text = (f"{scheme}://" if scheme else "") + host + rest
+    _url_parts.cache_clear()
+    assert _url_parts(text) == _split_any_url(text.strip())
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://arxiv.org/abs/2002.05709v3",
+        "http://WWW.Example.COM",
+        "https://example.com?doi=10.1/x#top",
+        "https://example.com:8080/x",
+        "https://user@example.com/x",
+        "https://[::1]/x",
+        "https://example.com/a b",
+    ],
+)
+def test_plain_url_split_examples(url: str) -> None:
+    from paperlog.ids import _split_any_url, _url_parts
+
+    _url_parts.cache_clear()
+    assert _url_parts(url) == _split_any_url(url.strip())

@@ -112,11 +112,26 @@ _SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]*://", _FLAGS)
 _SCHEMELESS_RE = re.compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?::\d+)?/", _FLAGS)
 
 
+# A plain http(s) link: a host of letters, digits, dots and dashes (no user, port or IPv6
+# brackets), no whitespace anywhere. For these the split below is urlsplit's, without its
+# general machinery (most links a README holds; tests/test_ids.py checks they agree).
+_PLAIN_URL = re.compile(r"https?://([A-Za-z0-9.-]+)([^?#\s]*)(?:\?([^#\s]*))?(?:#\S*)?", _FLAGS)
+
+
 # ids_from_url reads one link three ways (arXiv, DOI, the rest): parse it once.
 @lru_cache(maxsize=4096)
 def _url_parts(text: str) -> tuple[str, str, str] | None:
     """(host without "www.", path, query) of something URL-shaped, else None."""
     s = text.strip()
+    plain = _PLAIN_URL.fullmatch(s)
+    if plain is not None and (not plain.group(2) or plain.group(2)[0] == "/"):
+        host = plain.group(1).lower().removeprefix("www.")
+        return host, plain.group(2), plain.group(3) or ""
+    return _split_any_url(s)
+
+
+def _split_any_url(s: str) -> tuple[str, str, str] | None:
+    """``_url_parts`` by urlsplit, for any URL-shaped text (stripped)."""
     if s.startswith("//"):
         s = "https:" + s
     elif not _SCHEME_RE.match(s):

@@ -20,6 +20,8 @@ written and their folders are fsynced, never the whole machine.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import os
 import stat
@@ -69,7 +71,9 @@ class Transaction:
 
     root: Path
     state_dir: Path
-    _ops: dict[Path, str | None] = field(default_factory=dict)
+    _ops: dict[str, str | None] = field(default_factory=dict)
+    """Absolute target path (a string: an import records 10,000, and a ``Path`` per file
+    costs more to build and hash than the rest of the bookkeeping) -> text, or None to delete."""
     paths: list[Path] = field(default_factory=list)
     committed: bool = False
     after_commit: list[Callable[[list[Path]], None]] = field(default_factory=list)
@@ -90,34 +94,36 @@ class Transaction:
 
     def pending(self) -> list[Path]:
         """The paths this transaction will write or delete."""
-        return list(self._ops)
+        return [Path(path) for path in self._ops]
 
-    def _inside(self, path: Path) -> Path:
+    def _inside(self, path: Path) -> str:
         if self.committed:
             raise TransactionError("this transaction is already committed")
-        path = _lexical(path)
+        text = os.path.abspath(path)  # noqa: PTH100 (lexical, as _lexical; a string)
         if not self._prefix:
             self._prefix = str(_lexical(self.root)).rstrip(os.sep) + os.sep
         # both are absolute and normalised: "inside" is a prefix test on the strings, which
         # costs a fraction of walking ``path.parents`` (an import records 10,000 writes)
-        if not str(path).startswith(self._prefix):
-            raise TransactionError(f"{path} is outside the library {_lexical(self.root)}")
-        return path
+        if not text.startswith(self._prefix):
+            raise TransactionError(f"{text} is outside the library {_lexical(self.root)}")
+        return text
 
     def commit(self) -> list[Path]:
         """Make every recorded change durable, all or nothing; return the paths changed."""
         if self.committed:
             raise TransactionError("this transaction is already committed")
-        for check in self.before_commit:
-            check(list(self._ops))
+        if self.before_commit:
+            about = self.pending()
+            for check in self.before_commit:
+                check(about)
         self.committed = True
         ops = list(self._ops.items())
         self._ops = {}
         if not ops:
             return []
-        tmp_dir = ensure_tmp_dir(self.state_dir)
+        tmp_dir = str(ensure_tmp_dir(self.state_dir))
         dirs_to_sync = _make_parents(path for path, _ in ops)
-        staged: list[tuple[Path, Path | None]] = []  # (target, temp or None for a delete)
+        staged: list[tuple[str, str | None]] = []  # (target, temp or None for a delete)
         try:
             for target, text in ops:
                 temp = None if text is None else _stage(tmp_dir, target, text)
@@ -126,7 +132,7 @@ class Transaction:
         except BaseException:
             for _, temp in staged:
                 if temp is not None:
-                    temp.unlink(missing_ok=True)
+                    _unlink(temp)
             raise
         journal = self.state_dir / JOURNAL_NAME
         single = len(staged) == 1
@@ -136,7 +142,7 @@ class Transaction:
             fsync_dir(self.state_dir)
         for target, temp in staged:
             _apply(target, temp)
-            dirs_to_sync.add(target.parent)
+            dirs_to_sync.add(os.path.dirname(target))  # noqa: PTH120
         for folder in sorted(dirs_to_sync):
             fsync_dir(folder)
         if not single:
@@ -144,7 +150,7 @@ class Transaction:
             # Durable removal: a journal that came back after a power cut would replay its
             # deletes over files written since.
             fsync_dir(self.state_dir)
-        self.paths = [target for target, _ in staged]
+        self.paths = [Path(target) for target, _ in staged]
         for hook in self.after_commit:
             hook(self.paths)
         return self.paths
@@ -168,30 +174,50 @@ def ensure_tmp_dir(state_dir: Path) -> Path:
     return tmp_dir
 
 
-def _make_parents(paths: Iterable[Path]) -> set[Path]:
+def _make_parents(paths: Iterable[str]) -> set[str]:
     """Make each target's folder once; return the folders whose entries must be fsynced."""
-    to_sync: set[Path] = set()
-    for parent in {path.parent for path in paths}:
-        if not parent.is_dir():
-            parent.mkdir(parents=True, exist_ok=True)
-            to_sync.add(parent.parent)  # the new folder's own entry
+    to_sync: set[str] = set()
+    for parent in {os.path.dirname(path) for path in paths}:  # noqa: PTH120
+        if not os.path.isdir(parent):  # noqa: PTH112
+            Path(parent).mkdir(parents=True, exist_ok=True)
+            to_sync.add(os.path.dirname(parent))  # noqa: PTH120 (the new folder's own entry)
     return to_sync
 
 
-def _stage(tmp_dir: Path, target: Path, text: str) -> Path:
+def _stage(tmp_dir: str, target: str, text: str) -> str:
     """Write ``text`` to a new temp file for ``target`` (not yet fsynced); return its path."""
     folder = tmp_dir
-    if _device(tmp_dir) != _device(os.path.dirname(target)):  # noqa: PTH120 (no new Path per file)
+    parent, name = os.path.split(target)
+    if _device(tmp_dir) != _device(parent):
         # .paperlog on another file system (a symlink to a cache disk): a rename cannot cross
         # it, so stage beside the target, hidden, as a single atomic write would.
-        folder = target.parent
-    name = f".{target.name[:80]}.{os.getpid()}.{os.urandom(4).hex()}{_TMP_SUFFIX}"
-    temp = folder / name
+        folder = parent
+    temp = os.path.join(folder, f".{name[:80]}.{_temp_tag()}{_TMP_SUFFIX}")  # noqa: PTH118
     write_new_file(temp, text.encode("utf-8"), sync=False)
     return temp
 
 
-def write_new_file(path: Path, data: bytes, *, sync: bool) -> None:
+_tag: list[str] = []
+_serial = itertools.count(1)
+
+
+def _temp_tag() -> str:
+    """``<pid>.<random>.<n>``: unique among this process's temps and any other's (the random
+    part is drawn once per process, not one getrandom call per file)."""
+    if not _tag:
+        _tag.append(f"{os.getpid()}.{os.urandom(4).hex()}")
+    return f"{_tag[0]}.{next(_serial):x}"
+
+
+os.register_at_fork(after_in_child=_tag.clear)  # a forked child draws its own
+
+
+def _unlink(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)  # noqa: PTH108
+
+
+def write_new_file(path: Path | str, data: bytes, *, sync: bool) -> None:
     """Create ``path`` (never an existing file, never through a symlink) holding ``data``,
     fsynced when ``sync``; on any failure the half-written file is removed."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
@@ -205,7 +231,7 @@ def write_new_file(path: Path, data: bytes, *, sync: bool) -> None:
         finally:
             os.close(fd)
     except BaseException:
-        path.unlink(missing_ok=True)
+        _unlink(os.fspath(path))
         raise
 
 
@@ -220,7 +246,7 @@ def _device(folder: Path | str) -> int:
     return dev
 
 
-def _fsync_path(path: Path) -> None:
+def _fsync_path(path: str) -> None:
     fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
         os.fsync(fd)
@@ -228,12 +254,12 @@ def _fsync_path(path: Path) -> None:
         os.close(fd)
 
 
-def _fsync_files(paths: list[Path]) -> None:
+def _fsync_files(paths: list[str]) -> None:
     if len(paths) < _PARALLEL_FSYNC_FROM:
         for path in paths:
             _fsync_path(path)
         return
-    folders = {path.parent for path in paths}
+    folders = {os.path.dirname(path) for path in paths}  # noqa: PTH120
     if len({_device(folder) for folder in folders}) == 1 and syncfs(next(iter(folders))):
         return
     from concurrent.futures import ThreadPoolExecutor  # only big batches pay for the import
@@ -242,7 +268,7 @@ def _fsync_files(paths: list[Path]) -> None:
         list(pool.map(_fsync_path, paths))
 
 
-def syncfs(folder: Path) -> bool:
+def syncfs(folder: Path | str) -> bool:
     """Flush the whole file system holding ``folder`` with one ``syncfs(2)`` call: for a big
     batch, cheaper than an fsync per file (10,000 files: ~0.3 s instead of ~1.1 s from 16
     threads on this disk), and as durable: it returns once every dirty file there is on disk,
@@ -266,7 +292,7 @@ def syncfs(folder: Path) -> bool:
     return True
 
 
-def fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path | str) -> None:
     """Make a folder's entries (a rename, a new or removed name) durable."""
     try:
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
@@ -280,17 +306,17 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _apply(target: Path, temp: Path | None) -> None:
+def _apply(target: str, temp: str | None) -> None:
     if temp is None:
-        target.unlink(missing_ok=True)
+        _unlink(target)
     else:
-        temp.replace(target)
+        os.replace(temp, target)  # noqa: PTH105 (strings: no Path per file)
 
 
 # --- the journal ---------------------------------------------------------------------------------
 
 
-def _rel(path: Path, root: Path) -> str:
+def _rel(path: str, root: Path) -> str:
     text, prefix = str(path), str(root).rstrip(os.sep) + os.sep
     if (
         os.sep == "/"
@@ -299,20 +325,21 @@ def _rel(path: Path, root: Path) -> str:
     ):
         return text[len(prefix) :]  # what relative_to gives, without its per-call parsing
     try:
-        return path.relative_to(root).as_posix()
+        return Path(path).relative_to(root).as_posix()
     except ValueError:
         return str(path)
 
 
-def _write_journal(journal: Path, root: Path, staged: list[tuple[Path, Path | None]]) -> None:
+def _write_journal(journal: Path, root: Path, staged: list[tuple[str, str | None]]) -> None:
+    # each line is what json.dumps([...], ensure_ascii=False) writes, its strings encoded
+    # directly (10,000 lines for an import)
+    quote = json.encoder.encode_basestring
     lines = [_MAGIC]
     for target, temp in staged:
         if temp is None:
-            lines.append(json.dumps(["delete", _rel(target, root)], ensure_ascii=False))
+            lines.append(f'["delete", {quote(_rel(target, root))}]')
         else:
-            lines.append(
-                json.dumps(["write", _rel(temp, root), _rel(target, root)], ensure_ascii=False)
-            )
+            lines.append(f'["write", {quote(_rel(temp, root))}, {quote(_rel(target, root))}]')
     import hashlib  # here: a command that writes one file (or none) never needs it
 
     body = "".join(line + "\n" for line in lines)

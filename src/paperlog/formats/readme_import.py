@@ -101,14 +101,25 @@ def _venue(found: Found) -> tuple[str | None, str | None, int | None, list[str]]
 
 def ids_from_urls(urls: list[str]) -> dict[str, str]:
     """The identifiers every link names (the first of each kind wins)."""
-    from paperlog.ids import ids_from_url
-
     found: dict[str, str] = {}
     for url in urls:
         if url and "://" in url:
-            for kind, value in ids_from_url(url).items():
+            for kind, value in _link_ids(url):
                 found.setdefault(kind, value)
     return found
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _link_ids(url: str) -> tuple[tuple[str, str], ...]:
+    # cached: an import reads each link twice, once to build its paper and once for the
+    # paper's digest (``readme_sync.digest``), and reading a link is most of both
+    from paperlog.ids import ids_from_url
+
+    return tuple(ids_from_url(url).items())
+
+
+_DEFAULT_PLAN = Plan()
+"""Read only (its tracks): made once, not once per item."""
 
 
 def paper_from_found(found: Found) -> Paper:
@@ -122,7 +133,7 @@ def paper_from_found(found: Found) -> Paper:
     nickname, title = split_nickname(entry.title)
     label, venue, year, tags = _venue(found)
     # the one rule shared with `done --group` and `add --group` (the default plan's tracks)
-    track = Plan().track_for_group(found.group or found.wish_group)
+    track = _DEFAULT_PLAN.track_for_group(found.group or found.wish_group)
     ids = ids_from_urls([url or "", *(link.url for link in links)])
     extra: dict[str, Any] = {}
     if tags:

@@ -146,8 +146,13 @@ def _uncovered(tokens: list[Token], lines: list[str]) -> list[Block]:
 _NEEDS_ESCAPE = "[]\\<>"
 
 
+_ESCAPE_ANY = re.compile(r"[\[\]<>\\]")
+
+
 def escape_link_text(text: str) -> str:
     """Escape ``[`` and ``]`` (and a backslash before them or at the end) for link text."""
+    if not _ESCAPE_ANY.search(text):
+        return text  # most titles: nothing to escape, no walk over their characters
     out: list[str] = []
     for i, ch in enumerate(text):
         if ch in "[]<>":  # "<" too: a title is never read as HTML (<script>, <img onerror>)
@@ -169,9 +174,14 @@ def unescape_link_text(text: str) -> str:
     return _ESCAPED.sub(r"\1", text) if "\\" in text else text
 
 
+_URL_SPECIAL = re.compile(r"[ ()<>]")
+
+
 def format_url(url: str) -> str:
     """A link destination as Markdown needs it: ``<...>`` when it holds spaces or parentheses
     that do not balance."""
+    if not _URL_SPECIAL.search(url):
+        return url  # most links: no space, bracket or parenthesis to check
     depth = 0
     balanced = True
     for ch in url:

@@ -11,11 +11,9 @@ and, when asked, save the citation keys they had to make.
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import gc
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -41,6 +39,7 @@ from paperlog.formats.bibtex import (
 )
 from paperlog.formats.bibtex_blocks import FileBlocks, merge_blocks, store_blocks, stored_blocks
 from paperlog.model import Paper, make_key
+from paperlog.services import collector_paused
 
 if TYPE_CHECKING:
     from paperlog.library import Library
@@ -165,25 +164,6 @@ def _title_print(paper: Paper) -> str:
     return "".join(_WORD_RE.findall(fold(paper.title)))
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while an import builds its papers.
-
-    An import allocates hundreds of thousands of objects that all stay alive to the end (the
-    parsed entries, the papers, their texts), so each pass of the collector finds nothing to
-    free and the passes grow with the heap: a quarter of the CPU time of importing 10,000
-    entries. What an import makes holds no reference cycles to leak; collection resumes after.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
 def import_bibtex(
     library: Library,
     path: Path,
@@ -200,7 +180,7 @@ def import_bibtex(
     New papers join the end of the queue in file order, ``added`` on ``today`` (the import
     day). A file without any entry is an ``ImportProblem``.
     """
-    with _collector_paused():
+    with collector_paused():
         return _import(library, path, progress, dry_run, today)
 
 

@@ -39,6 +39,7 @@ from paperlog.formats.readme_sync import (
 )
 from paperlog.model import make_key
 from paperlog.paperfile import paper_to_text
+from paperlog.services import collector_paused
 
 if TYPE_CHECKING:
     from paperlog.formats.readme_walk import Parsed
@@ -151,6 +152,11 @@ def import_readme(
     """Import README ``path`` into ``library`` as one transaction (nothing with ``dry_run``);
     see the module docstring. A README that looks like another list than the one imported
     before is refused (``ImportProblem``) unless ``replace`` (``ANOTHER_README``)."""
+    with collector_paused():
+        return _import(library, path, dry_run, replace)
+
+
+def _import(library: Library, path: Path, dry_run: bool, replace: bool) -> ImportReport:
     text = read_text(path)
     parsed, warnings = parse_readme(text)
     papers = collect_papers(parsed, warnings)
