@@ -18,7 +18,8 @@ from conftest import closed_sources_env, run_cli
 from paperlog.catalog.ingest import expand_sources, ingest_path
 from paperlog.catalog.oai import parse_page
 from paperlog.catalog.readers import detect_format, parse_abs, read
-from paperlog.catalog.store import Catalog, CatalogRecord, normalise_title
+from paperlog.catalog.records import CatalogRecord, normalise_title
+from paperlog.catalog.store import Catalog
 from paperlog.errors import ImportProblem, NetworkError
 from replay import ReplayServer, Reply
 
@@ -382,7 +383,7 @@ def test_a_merge_into_a_bulk_indexed_row_replaces_its_indexed_text(
     tmp_path: Path, catalog: Catalog
 ) -> None:
     """Bulk indexing writes the full-text row in SQL, a merge deletes it with the values
-    ``_fts_row`` computes in Python: both must give the same tokens, or the old words would
+    ``records.fts_row`` computes in Python: both must give the same tokens, or the old words would
     still find the paper."""
     source = tmp_path / "snap.jsonl"
     _write_jsonl(source, 10)

@@ -22,8 +22,10 @@ import pytest
 from conftest import run_cli
 from paperlog.index import Index
 from paperlog.index_check import was_closed_cleanly
+from paperlog.index_fresh import table_rows_if_fresh
 from paperlog.library import Library
 from paperlog.model import Config, Paper, Reading, WeekInfo
+from paperlog.query import parse_query
 from test_watch import Running
 
 pytestmark = pytest.mark.skipif(os.uname().sysname != "Linux", reason="inotify is Linux's")
@@ -136,6 +138,34 @@ def test_a_command_during_the_watchers_write_does_not_verify_the_index(
     assert was_closed_cleanly(index_path)
 
 
+def test_the_search_fast_path_during_the_watchers_write_answers_by_itself(
+    lib: Library, watching: Running
+) -> None:
+    """The search fast path (``index_fresh.table_rows_if_fresh``) asks the watcher before it
+    reads the marker, as ``Index.open`` does: caught between the watcher's commit and its mark,
+    it waits for the answer and answers from the index, instead of taking the watcher's write
+    for a crash and leaving for the full path (which would verify every row)."""
+    index_path = lib.state_dir / "index.sqlite"
+    watcher_index = watching.watcher._index
+    mark = watcher_index.mark_clean
+    inside, release = threading.Event(), threading.Event()
+
+    def mark_later() -> None:
+        inside.set()
+        assert release.wait(30)
+        mark()
+
+    watcher_index.mark_clean = mark_later  # type: ignore[method-assign]
+    lib.save_paper(Paper(key="okapi", title="Okapi Ranking Revisited"))
+    assert inside.wait(30), "the watcher did not apply the change by itself"
+    assert not was_closed_cleanly(index_path)
+    threading.Timer(0.2, release.set).start()
+    rows = table_rows_if_fresh(lib.root, parse_query("okapi"), None)
+    assert rows is not None, "the fast path read the marker before the watcher's answer"
+    assert [row[0] for row in rows] == ["okapi"]  # fresh: the write the watcher just applied
+    assert was_closed_cleanly(index_path)  # the watcher's mark, not overwritten
+
+
 def test_a_write_by_another_program_is_still_verified_beside_a_watcher(
     lib: Library, watching: Running
 ) -> None:
@@ -150,6 +180,8 @@ def test_a_write_by_another_program_is_still_verified_beside_a_watcher(
     con.commit()
     con.close()
     lib.save_paper(Paper(key="okapi", title="Okapi Ranking Revisited"))
+    # the fast path leaves it to the full path, which verifies
+    assert table_rows_if_fresh(lib.root, parse_query("okapi"), None) is None
     with Index.open(lib) as index:
         assert index.last_sync.rebuilt  # verified, found wrong, built again from the files
         assert len(index.search("status:read")) == 200

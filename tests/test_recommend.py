@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import closed_sources_env, run_cli
-from paperlog.catalog.store import Catalog, CatalogRecord
+from paperlog.catalog.records import CatalogRecord
+from paperlog.catalog.store import Catalog
 from paperlog.library import Library
 from paperlog.model import Paper, Reading, Topic
 from paperlog.recommend.model import Example, sample_weight, venue_prior

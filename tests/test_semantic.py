@@ -16,7 +16,8 @@ import pytest
 
 from conftest import closed_sources_env, run_cli
 from paperlog.catalog.readers import read_papercopilot
-from paperlog.catalog.store import Catalog, CatalogRecord
+from paperlog.catalog.records import CatalogRecord
+from paperlog.catalog.store import Catalog
 from paperlog.cli.discover_cmds import _RANKER_NAMES
 from paperlog.errors import BadFile, ValidationError
 from paperlog.library import Library

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from paperlog.catalog.store import Catalog, CatalogRecord
+from paperlog.catalog.records import CatalogRecord
+from paperlog.catalog.store import Catalog
 from paperlog.library import Library
 from test_recommend import _catalog, _seg_library
 from test_web_security import tags_of

@@ -10,9 +10,9 @@ Two proofs let a command trust ``.paperlog/index.sqlite`` as it is:
   3 MB, where the per-file list it replaced held 100,000 ``os.stat_result`` objects (about
   140 MB of peak memory).
 
-``table_rows_if_fresh`` is the search fast path's whole query (``cli/fastpath.py``): when the
-index was closed cleanly, its schema is current, no interrupted write waits for recovery and
-one of the proofs holds, it answers with the table's rows after importing only this module,
+``table_rows_if_fresh`` is the search fast path's whole query (``cli/fastpath.py``): when no
+interrupted write waits for recovery, the index was closed cleanly (its marker read after the
+watcher answered, as ``Index.open`` reads it), its schema is current and one of the proofs holds, it answers with the table's rows after importing only this module,
 ``paperlog.query`` and ``sqlite3``, never ``paperlog.library``, ``paperlog.index`` or the
 model (about half of a search's start-up). Anything else answers None and the caller takes
 the full path (``Library.open``, ``Index.open``), which syncs, repairs or reports.
@@ -140,11 +140,24 @@ def table_rows_if_fresh(
         return None
     state = os.path.join(root, STATE_DIR)
     path = os.path.join(state, INDEX_NAME)
-    if _needs_recovery(state) or not was_closed_cleanly(path):
+    if _needs_recovery(state):
         return None
     from paperlog.watch import ask, autostart_if_wanted
 
+    # The watcher is asked before the clean marker is read, as ``Index.open`` does: it answers
+    # only after its own writes are committed and marked. Read first, the marker could be
+    # caught between the watcher's commit and its mark (applying the last command's change),
+    # taken for a crash, and the search sent to the full path, which verifies every row.
     watched = ask(state)
+    clean = was_closed_cleanly(path)
+    if watched and not clean:
+        # an event after its answer (another writer) may have started another write: ask
+        # once more; a marker still wrong is then not the watcher's doing (the full path
+        # verifies)
+        watched = ask(state)
+        clean = was_closed_cleanly(path)
+    if not clean:
+        return None
     if not watched:
         autostart_if_wanted(root, state)  # [index] fsmonitor: a watcher for the next command
     try:
@@ -165,7 +178,10 @@ def table_rows_if_fresh(
         return None  # the full path verifies and rebuilds
     finally:
         conn.close()
-    mark_clean(path)  # as Index.close does: the close just changed the WAL, soundly
+    if not watched:
+        mark_clean(path)  # as Index.close does: the close just changed the WAL, soundly
+    # else the watcher keeps the marker while it vouches (as for Index.open's readers): no
+    # stamp of a read that began before the watcher's last write lands after the watcher's own
     return rows
 
 

@@ -24,7 +24,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from paperlog.catalog.store import CatalogPaper
+    from paperlog.catalog.records import CatalogPaper
 
 DEFAULT_LIMIT = 20
 
@@ -133,7 +133,8 @@ def run(args: Sequence[str], environ: Mapping[str, str] | None = None) -> bool:
     if rows is None:
         from pathlib import Path
 
-        from paperlog.catalog.store import Catalog, CatalogError
+        from paperlog.catalog.schema import CatalogError
+        from paperlog.catalog.store import Catalog
 
         try:
             with Catalog.open(Path(path), create=False) as catalog:

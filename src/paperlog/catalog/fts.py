@@ -26,7 +26,7 @@ from collections.abc import Callable
 from paperlog.query import FTS_COLUMNS, FTS_TABLE, FTS_TOKENIZE, FTS_WEIGHTS, PAPERS_TABLE
 
 SCHEMA_VERSION = 2
-"""The catalog schema ``paperlog.catalog.store`` writes (its history is told there)."""
+"""The catalog schema ``paperlog.catalog.schema`` makes (its history is told there)."""
 RANK_WINDOW = 5_000
 """A word search ranks at most this many matches, the newest (see ``Catalog.search``)."""
 RECENT_TABLE = "papers_fts_recent"
@@ -41,7 +41,7 @@ _SOURCE = {
     "authors": "coalesce((SELECT group_concat(value, '; ') FROM json_each(authors)), '')",
     "notes": "''",
     "abstract": "paperlog_unpack(abstract)",
-    # Spacing differs from store._fts_row's join; the tokens (all the index keeps) do not.
+    # Spacing differs from records.fts_row's join; the tokens (all the index keeps) do not.
     "other": "coalesce(arxiv, '') || ' ' || coalesce(doi, '') || ' ' || "
     "coalesce(openreview, '') || ' ' || categories",
 }

@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from paperlog.catalog.readers import detect_format, read
-from paperlog.catalog.store import Catalog, CatalogRecord, Prepared, prepare
+from paperlog.catalog.records import CatalogRecord, Prepared, prepare
+from paperlog.catalog.store import Catalog
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection

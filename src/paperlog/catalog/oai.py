@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from paperlog.catalog.store import CatalogRecord
+from paperlog.catalog.records import CatalogRecord
 from paperlog.errors import NetworkError
 from paperlog.resolve.http import HttpClient
 

@@ -26,7 +26,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-from paperlog.catalog.store import CatalogRecord
+from paperlog.catalog.records import CatalogRecord
 from paperlog.errors import ImportProblem
 
 FORMATS = ("kaggle", "daily", "abs", "papercopilot", "openreview")

@@ -14,7 +14,7 @@ from paperlog.resolve.record import Record
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from paperlog.catalog.store import CatalogPaper
+    from paperlog.catalog.records import CatalogPaper
     from paperlog.ids import Identifier
 
 

@@ -11,296 +11,60 @@ catalog is searched with exactly the syntax of ``paperlog search``.
 One paper is one row however many sources list it: a record is merged into an existing row found
 by arXiv ID, then DOI, then OpenReview ID, then normalised title (+ year within one), so an arXiv
 preprint and its conference version are suggested once.
+
+What a record is and how it becomes a row (and merges into one) is ``paperlog.catalog.records``;
+the tables and their history, ``paperlog.catalog.schema``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import re
 import sqlite3
-import unicodedata
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from paperlog.catalog import fts, location
-from paperlog.catalog.fts import RANK_WINDOW, SCHEMA_VERSION
+from paperlog.catalog.fts import RANK_WINDOW
 from paperlog.catalog.location import default_location
-from paperlog.errors import PaperlogError
+from paperlog.catalog.records import (
+    ROW_FIELDS,
+    CatalogPaper,
+    CatalogRecord,
+    Key,
+    Prepared,
+    fts_row,
+    merge,
+    normalise_title,
+    paper_from_row,
+    prepare,
+    record_from_values,
+    row_values,
+    title_can_match,
+    title_key,
+    unpack_text,
+)
+from paperlog.catalog.schema import PAGE_SIZE, CatalogError, ensure_schema
 from paperlog.query import (
     FTS_COLUMNS,
     FTS_TABLE,
     FTS_WEIGHTS,
     PAPERS_TABLE,
     Query,
-    fold,
     parse_query,
 )
 
 ENV_VAR = location.ENV_VAR
 """The environment variable naming the catalog file."""
-# Schema history (SCHEMA_VERSION lives in paperlog.catalog.fts, for the search fast path):
-# 1 stored the normalised title and the abstract as text, with every identifier column
-# indexed; 2 keeps a 64-bit hash of the normalised title, the abstract zlib-compressed, partial
-# indexes on the mostly empty DOI and OpenReview columns, and builds the full-text index after a
-# bulk load (meta.fts_upto). Catalog.open migrates 1 to 2. Another module adding its own table
-# (embeddings) does so with CREATE TABLE IF NOT EXISTS beside these, not by changing the
-# version; so does the recent tier (papers_fts_recent, paperlog.catalog.fts).
-PAGE_SIZE = 16384
-"""A new catalog's page size: a row with its abstract is ~1 KB, so 4 KB pages waste a tenth."""
 FTS_CHUNK = 100_000
 """Rows put in the full-text index per transaction when catching up after a bulk load."""
-
-_PAPERS_DDL = f"""
-CREATE TABLE IF NOT EXISTS {PAPERS_TABLE} (
-    id INTEGER PRIMARY KEY,
-    arxiv TEXT UNIQUE,
-    doi TEXT,
-    openreview TEXT,
-    title_key INTEGER NOT NULL,
-    title TEXT NOT NULL,
-    authors TEXT NOT NULL DEFAULT '[]',
-    abstract BLOB NOT NULL DEFAULT x'',
-    year INTEGER,
-    date TEXT,
-    venue TEXT NOT NULL DEFAULT '',
-    venue_label TEXT NOT NULL DEFAULT '',
-    venue_name TEXT NOT NULL DEFAULT '',
-    badge TEXT NOT NULL DEFAULT '',
-    categories TEXT NOT NULL DEFAULT '',
-    url TEXT,
-    sources TEXT NOT NULL DEFAULT '[]',
-    kind TEXT GENERATED ALWAYS AS ('paper') VIRTUAL,
-    status TEXT GENERATED ALWAYS AS ('') VIRTUAL,
-    track TEXT GENERATED ALWAYS AS ('') VIRTUAL,
-    topics TEXT GENERATED ALWAYS AS ('[]') VIRTUAL,
-    weeks TEXT GENERATED ALWAYS AS ('[]') VIRTUAL
-)
-"""
-# The columns the query language filters on (see paperlog.query) exist here with the library
-# index's names and its normalised (folded) values: ``venue`` and ``venue_label`` as the query
-# compares them, ``venue_name`` and ``badge`` as shown. status/track/topics/weeks are constant
-# (virtual: stored nowhere) for catalog papers, so such filters match nothing rather than fail.
-_INDEXES = (
-    f"CREATE INDEX IF NOT EXISTS papers_title_key ON {PAPERS_TABLE}(title_key)",
-    f"CREATE INDEX IF NOT EXISTS papers_year ON {PAPERS_TABLE}(year)",
-    f"CREATE INDEX IF NOT EXISTS papers_date ON {PAPERS_TABLE}(date)",
-    # Most catalog papers have neither: a partial index holds only those that do.
-    f"CREATE UNIQUE INDEX IF NOT EXISTS papers_doi ON {PAPERS_TABLE}(doi) WHERE doi IS NOT NULL",
-    f"CREATE UNIQUE INDEX IF NOT EXISTS papers_openreview ON {PAPERS_TABLE}(openreview) "
-    "WHERE openreview IS NOT NULL",
-)
-_STATE_DDL = """
-CREATE TABLE IF NOT EXISTS ingest_state (
-    source TEXT PRIMARY KEY,
-    signature TEXT NOT NULL,
-    records INTEGER NOT NULL,
-    finished INTEGER NOT NULL
-)
-"""
-_META_DDL = "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)"
-
-
-class CatalogError(PaperlogError):
-    """A catalog that cannot be opened or used."""
-
-
-@dataclass
-class CatalogRecord:
-    """One paper as an ingest source describes it (before merging into the catalog)."""
-
-    title: str
-    authors: list[str] = field(default_factory=list)
-    abstract: str = ""
-    year: int | None = None
-    date: str | None = None
-    """Submission or publication day (YYYY-MM-DD) when known."""
-    venue: str = ""
-    """Canonical venue name ("CVPR"); empty for a preprint."""
-    venue_label: str = ""
-    """The badge as a README would write it ("CVPR 2019")."""
-    categories: str = ""
-    """arXiv categories, space separated ("cs.CV cs.LG")."""
-    arxiv: str | None = None
-    doi: str | None = None
-    openreview: str | None = None
-    url: str | None = None
-    source: str = ""
-
-
-@dataclass
-class CatalogPaper(CatalogRecord):
-    """A catalog row: a merged record with its row id and every source that listed it."""
-
-    id: int = 0
-    sources: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (``--json``): absent identifiers are left out."""
-        data = asdict(self)
-        for name in ("arxiv", "doi", "openreview", "url", "date", "year"):
-            if data[name] is None:
-                del data[name]
-        del data["source"]
-        return data
-
-
-_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
-
-
-def normalise_title(title: str) -> str:
-    """Lower-case ASCII letters and digits only: the key that finds one paper's versions."""
-    if not title.isascii():
-        title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    return _NOT_ALNUM.sub("", title.lower())
-
-
-def title_key(norm: str) -> int:
-    """A normalised title as a signed 64-bit integer (8 bytes a row instead of ~70; a match
-    is confirmed on the title itself, so a collision can never merge two papers)."""
-    return int.from_bytes(
-        hashlib.blake2b(norm.encode(), digest_size=8).digest(), "big", signed=True
-    )
-
-
-def pack_text(text: str) -> bytes:
-    """An abstract as stored: zlib at its fastest level (half the size of English text)."""
-    return zlib.compress(text.encode(), 1) if text else b""
-
-
-def unpack_text(value: bytes | str | None) -> str:
-    """The stored abstract as text."""
-    if not value:
-        return ""
-    if isinstance(value, str):
-        return value
-    return zlib.decompress(value).decode()
 
 
 def default_path(env: Mapping[str, str]) -> Path:
     """``$PAPERLOG_CATALOG``, else ``$XDG_DATA_HOME/paperlog/catalog.sqlite``."""
     return Path(default_location(env))
-
-
-def _fts_row(rec: CatalogRecord) -> tuple[str, ...]:
-    other = " ".join(x for x in (rec.arxiv, rec.doi, rec.openreview, rec.categories) if x)
-    venue = " ".join(x for x in (rec.venue_label, rec.venue) if x)
-    values = {
-        "title": rec.title,
-        "nickname": "",
-        "venue": venue,
-        "authors": "; ".join(rec.authors),
-        "notes": "",
-        "abstract": rec.abstract,
-        "other": other,
-    }
-    return tuple(values[c] for c in FTS_COLUMNS)
-
-
-def _keys(rec: CatalogRecord, norm: str) -> set[tuple[str, str | int]]:
-    """What can tie a record to a catalog row: its ids and, for a long enough title, the
-    normalised title's key (the same rule as ``Catalog._find``)."""
-    keys: set[tuple[str, str | int]] = {
-        (kind, value) for kind in ("arxiv", "doi", "openreview") if (value := getattr(rec, kind))
-    }
-    if norm:
-        # A short title matches only its own source's row (see ``Catalog._find``); the key
-        # sends it the careful way when a row shares it.
-        keys.add(("title_key", title_key(norm)))
-    return keys
-
-
-def _title_can_match(title: str, norm: str) -> bool:
-    # "Introduction", "Editorial": too short to say two records are one paper.
-    return len(norm) >= 16 and len(title.split()) >= 3
-
-
-_ROW_FIELDS = (
-    "arxiv",
-    "doi",
-    "openreview",
-    "title_key",
-    "title",
-    "authors",
-    "abstract",
-    "year",
-    "date",
-    "venue",
-    "venue_label",
-    "venue_name",
-    "badge",
-    "categories",
-    "url",
-    "sources",
-)
-
-
-def _row_values(rec: CatalogRecord, sources: list[str], norm: str | None = None) -> list[Any]:
-    values = {
-        "arxiv": rec.arxiv,
-        "doi": rec.doi,
-        "openreview": rec.openreview,
-        "title_key": title_key(normalise_title(rec.title) if norm is None else norm),
-        "title": rec.title,
-        "authors": json.dumps(rec.authors, ensure_ascii=False),
-        "abstract": pack_text(rec.abstract),
-        "year": rec.year,
-        "date": rec.date,
-        "venue": fold(rec.venue) if rec.venue else "",
-        "venue_label": fold(rec.venue_label) if rec.venue_label else "",
-        "venue_name": rec.venue,
-        "badge": rec.venue_label,
-        "categories": rec.categories,
-        # The arXiv link is derived on reading, not stored three million times.
-        "url": None if rec.arxiv and rec.url == f"https://arxiv.org/abs/{rec.arxiv}" else rec.url,
-        "sources": json.dumps(sources),
-    }
-    return [values[name] for name in _ROW_FIELDS]
-
-
-Key = tuple[str, str | int]
-"""What can tie a record to a row: ("arxiv" | "doi" | "openreview" | "title_key", value)."""
-Prepared = tuple[tuple[Any, ...], tuple[Key, ...]]
-"""A record made ready to merge: its row values (``_ROW_FIELDS``) and its keys."""
-
-
-def prepare(rec: CatalogRecord) -> Prepared:
-    """A record as ``Catalog.upsert_prepared`` takes it: all the per-record work that needs no
-    database (title key, compressed abstract, JSON), so another process can do it."""
-    norm = normalise_title(rec.title)
-    values = tuple(_row_values(rec, [rec.source] if rec.source else [], norm))
-    keys = [
-        (kind, value) for kind in ("arxiv", "doi", "openreview") if (value := getattr(rec, kind))
-    ]
-    if norm:  # _keys' rule, with the key _row_values computed (hashing twice costs ~3 us)
-        keys.append(("title_key", values[_ROW_FIELDS.index("title_key")]))
-    return values, tuple(keys)
-
-
-def record_from_values(values: tuple[Any, ...]) -> CatalogRecord:
-    """The record a prepared row was made from (as far as merging can tell)."""
-    row = dict(zip(_ROW_FIELDS, values, strict=True))
-    sources = json.loads(row["sources"])
-    arxiv = row["arxiv"]
-    return CatalogRecord(
-        title=row["title"],
-        authors=json.loads(row["authors"]),
-        abstract=unpack_text(row["abstract"]),
-        year=row["year"],
-        date=row["date"],
-        venue=row["venue_name"],
-        venue_label=row["badge"],
-        categories=row["categories"],
-        arxiv=arxiv,
-        doi=row["doi"],
-        openreview=row["openreview"],
-        url=row["url"] or (f"https://arxiv.org/abs/{arxiv}" if arxiv else None),
-        source=sources[0] if sources else "",
-    )
 
 
 class Catalog:
@@ -333,73 +97,10 @@ class Catalog:
             # Registered before any statement runs (SQLite refuses while one is active).
             conn.create_function("paperlog_unpack", 1, unpack_text, deterministic=True)
             catalog = cls(path, conn)
-            catalog._ensure_schema()
+            ensure_schema(conn, path)
         except sqlite3.DatabaseError as exc:
             raise CatalogError(f"cannot use the catalog: {exc}", path) from None
         return catalog
-
-    def _ensure_schema(self) -> None:
-        (version,) = self._conn.execute("PRAGMA user_version").fetchone()
-        if version == SCHEMA_VERSION:
-            return
-        if version not in (0, 1):
-            raise CatalogError(
-                f"catalog schema {version} is newer than this paperlog's ({SCHEMA_VERSION}); "
-                "upgrade paperlog, or delete the file and ingest again",
-                self.path,
-            )
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
-            if version == 1:
-                self._migrate_from_1()
-            else:
-                self._create_tables()
-            self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            self._conn.execute("COMMIT")
-        except BaseException:
-            if self._conn.in_transaction:
-                self._conn.execute("ROLLBACK")
-            raise
-
-    def _create_tables(self) -> None:
-        self._conn.execute(_PAPERS_DDL)
-        for ddl in _INDEXES:
-            self._conn.execute(ddl)
-        self._conn.execute(_STATE_DDL)
-        self._conn.execute(_META_DDL)
-        exists = self._conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE name = ?", (FTS_TABLE,)
-        ).fetchone()
-        if not exists:
-            # Contentless: the text lives once, in ``papers``; the full-text table holds only
-            # its index (a third of the database otherwise).
-            fts.create(self._conn, FTS_TABLE)
-
-    def _migrate_from_1(self) -> None:
-        """Schema 1 -> 2: rows copied with hashed title keys and compressed abstracts; the
-        full-text index is kept (its text is the same)."""
-        conn = self._conn
-        conn.create_function("paperlog_title_key", 1, title_key, deterministic=True)
-        conn.create_function("paperlog_pack", 1, pack_text, deterministic=True)
-        conn.execute(f"ALTER TABLE {PAPERS_TABLE} RENAME TO papers_v1")
-        for name in ("papers_title", "papers_year", "papers_date"):
-            conn.execute(f"DROP INDEX IF EXISTS {name}")
-        self._create_tables()
-        cols = ", ".join(("id", *_ROW_FIELDS))
-        old = ", ".join(
-            "paperlog_title_key(norm_title)"
-            if name == "title_key"
-            else "paperlog_pack(abstract)"
-            if name == "abstract"
-            else name
-            for name in ("id", *_ROW_FIELDS)
-        )
-        conn.execute(f"INSERT INTO {PAPERS_TABLE} ({cols}) SELECT {old} FROM papers_v1")
-        conn.execute("DROP TABLE papers_v1")
-        conn.execute(
-            "INSERT OR REPLACE INTO meta (name, value) "
-            f"SELECT 'fts_upto', coalesce(max(id), 0) FROM {PAPERS_TABLE}"
-        )
 
     def close(self) -> None:
         """Close the database."""
@@ -466,7 +167,7 @@ class Catalog:
                     return row  # type: ignore[no-any-return]
         if not norm:
             return None
-        short = not _title_can_match(rec.title, norm)
+        short = not title_can_match(rec.title, norm)
         for row in conn.execute(
             f"SELECT * FROM {PAPERS_TABLE} WHERE title_key = ?", (title_key(norm),)
         ):
@@ -494,10 +195,10 @@ class Catalog:
         norm = normalise_title(rec.title)
         row = self._find(rec, norm)
         if row is None:
-            self._insert_new([tuple(_row_values(rec, [rec.source] if rec.source else [], norm))])
+            self._insert_new([tuple(row_values(rec, [rec.source] if rec.source else [], norm))])
             return True
-        old = _paper_from_row(row)
-        merged = _merge(old, rec)
+        old = paper_from_row(row)
+        merged = merge(old, rec)
         if merged is None:
             return False
         for kind in ("arxiv", "doi", "openreview"):
@@ -510,10 +211,10 @@ class Catalog:
             ):
                 # Another row holds that id: the record linked two rows; keep them apart.
                 setattr(merged, kind, getattr(old, kind))
-        assignments = ", ".join(f"{name} = ?" for name in _ROW_FIELDS)
+        assignments = ", ".join(f"{name} = ?" for name in ROW_FIELDS)
         self._conn.execute(
             f"UPDATE {PAPERS_TABLE} SET {assignments} WHERE id = ?",
-            [*_row_values(merged, merged.sources), merged.id],
+            [*row_values(merged, merged.sources), merged.id],
         )
         # Indexed already (in the whole index, the recent tier or both): out with the old
         # text, in with the new. A row above ``fts_upto`` is indexed from its current values
@@ -523,11 +224,11 @@ class Catalog:
         for table in fts.replace_tables(self._conn, old.id, self.fts_upto()):
             self._conn.execute(
                 f"INSERT INTO {table} ({table}, rowid, {cols}) VALUES ('delete', ?, {marks})",
-                (old.id, *_fts_row(old)),
+                (old.id, *fts_row(old)),
             )
             self._conn.execute(
                 f"INSERT INTO {table} (rowid, {cols}) VALUES (?, {marks})",
-                (merged.id, *_fts_row(merged)),
+                (merged.id, *fts_row(merged)),
             )
         return False
 
@@ -584,12 +285,12 @@ class Catalog:
         return found
 
     def _insert_new(self, rows: list[tuple[Any, ...]]) -> None:
-        """Insert prepared rows (``_row_values``) as new papers, numbered after the last."""
+        """Insert prepared rows (``row_values``) as new papers, numbered after the last."""
         if not rows:
             return
         (last,) = self._conn.execute(f"SELECT coalesce(max(id), 0) FROM {PAPERS_TABLE}").fetchone()
-        cols = ", ".join(("id", *_ROW_FIELDS))
-        marks = ", ".join("?" for _ in range(len(_ROW_FIELDS) + 1))
+        cols = ", ".join(("id", *ROW_FIELDS))
+        marks = ", ".join("?" for _ in range(len(ROW_FIELDS) + 1))
         self._conn.executemany(
             f"INSERT INTO {PAPERS_TABLE} ({cols}) VALUES ({marks})",
             ((last + n, *values) for n, values in enumerate(rows, 1)),
@@ -633,7 +334,7 @@ class Catalog:
         """Index up to ``limit`` rows above ``upto`` and move the mark (in the open
         transaction); how many were indexed.
 
-        Its columns are ``_fts_row``'s, written in SQL (``fts.index_rows``); a test checks both
+        Its columns are ``fts_row``'s, written in SQL (``fts.index_rows``); a test checks both
         give the same index. The recent tier follows when it was level (``fts.follow``).
         """
         (last, count) = self._conn.execute(
@@ -711,7 +412,7 @@ class Catalog:
                 "ON p.id = j.value ORDER BY j.key",
                 [json.dumps(ids)],
             )
-            return [_paper_from_row(row) for row in rows]
+            return [paper_from_row(row) for row in rows]
         else:
             weights = ", ".join(str(w) for w in FTS_WEIGHTS)
             sql = (
@@ -723,7 +424,7 @@ class Catalog:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        return [_paper_from_row(row) for row in self._run(sql, params)]
+        return [paper_from_row(row) for row in self._run(sql, params)]
 
     def _run(self, sql: str, params: list[Any]) -> list[sqlite3.Row]:
         try:
@@ -738,7 +439,7 @@ class Catalog:
             row = self._conn.execute(
                 f"SELECT * FROM {PAPERS_TABLE} WHERE id = ?", (int(text[1:]),)
             ).fetchone()
-            return _paper_from_row(row) if row else None
+            return paper_from_row(row) if row else None
         from paperlog.ids import parse_identifier
 
         parsed = parse_identifier(text)
@@ -751,7 +452,7 @@ class Catalog:
                 f"SELECT * FROM {PAPERS_TABLE} WHERE {column} = ?", (value,)
             ).fetchone()
             if row is not None:
-                return _paper_from_row(row)
+                return paper_from_row(row)
         return None
 
     def by_title(self, title: str) -> list[CatalogPaper]:
@@ -760,7 +461,7 @@ class Catalog:
         rows = self._conn.execute(
             f"SELECT * FROM {PAPERS_TABLE} WHERE title_key = ?", (title_key(norm),)
         ).fetchall()
-        return [_paper_from_row(row) for row in rows if normalise_title(row["title"]) == norm]
+        return [paper_from_row(row) for row in rows if normalise_title(row["title"]) == norm]
 
     def iter_papers(
         self, where: str = "1", params: Iterable[Any] = (), batch: int = 5000
@@ -777,7 +478,7 @@ class Catalog:
             if not rows:
                 return
             for row in rows:
-                yield _paper_from_row(row)
+                yield paper_from_row(row)
             last = rows[-1]["id"]
 
     def texts(self, where: str = "1", params: Iterable[Any] = ()) -> tuple[list[int], list[str]]:
@@ -845,7 +546,7 @@ class Catalog:
             f"SELECT * FROM {PAPERS_TABLE} WHERE id IN (SELECT value FROM json_each(?))",
             (json.dumps(wanted),),
         ).fetchall()
-        return {int(row["id"]): _paper_from_row(row) for row in rows}
+        return {int(row["id"]): paper_from_row(row) for row in rows}
 
     def stats(self) -> dict[str, Any]:
         """Counts for ``catalog info``: papers, by source, by year range, file size."""
@@ -869,47 +570,3 @@ class Catalog:
             "bytes": size,
             "unindexed": self.pending_fts(),
         }
-
-
-def _paper_from_row(row: sqlite3.Row | tuple[Any, ...]) -> CatalogPaper:
-    r: Any = row
-    return CatalogPaper(
-        id=int(r["id"]),
-        title=r["title"],
-        authors=json.loads(r["authors"]),
-        abstract=unpack_text(r["abstract"]),
-        year=r["year"],
-        date=r["date"],
-        venue=r["venue_name"],
-        venue_label=r["badge"],
-        categories=r["categories"],
-        arxiv=r["arxiv"],
-        doi=r["doi"],
-        openreview=r["openreview"],
-        url=r["url"] or (f"https://arxiv.org/abs/{r['arxiv']}" if r["arxiv"] else None),
-        sources=json.loads(r["sources"]),
-    )
-
-
-def _merge(old: CatalogPaper, rec: CatalogRecord) -> CatalogPaper | None:
-    """``old`` with what ``rec`` adds; None when nothing changes (re-ingest is a no-op)."""
-    new = CatalogPaper(**asdict(old))
-    for name in ("arxiv", "doi", "openreview", "url", "date"):
-        if getattr(new, name) is None and getattr(rec, name):
-            setattr(new, name, getattr(rec, name))
-    if len(rec.abstract) > len(new.abstract):
-        new.abstract = rec.abstract
-    if not new.authors and rec.authors:
-        new.authors = rec.authors
-    if rec.categories and not new.categories:
-        new.categories = rec.categories
-    # A published venue beats a preprint: the conference list names where it appeared.
-    if rec.venue and not new.venue:
-        new.venue, new.venue_label = rec.venue, rec.venue_label
-        if rec.year:
-            new.year = rec.year
-    elif new.year is None and rec.year:
-        new.year = rec.year
-    if rec.source and rec.source not in new.sources:
-        new.sources = [*new.sources, rec.source]
-    return None if new == old else new

@@ -16,7 +16,8 @@ from paperlog.cli.common import app, json_option, print_json, print_table, warn
 
 if TYPE_CHECKING:
     from paperlog.catalog.ingest import IngestStats
-    from paperlog.catalog.store import Catalog, CatalogPaper
+    from paperlog.catalog.records import CatalogPaper
+    from paperlog.catalog.store import Catalog
     from paperlog.cli.common import AppContext
     from paperlog.library import Library
     from paperlog.recommend.service import Suggestion

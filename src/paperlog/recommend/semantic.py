@@ -6,7 +6,7 @@ downloaded at run time: the hub is switched off before the model loads). Without
 ``available()`` says why and ``paperlog recommend`` uses the tf-idf ranker.
 
 Embeddings are cached in the catalog database, in a table of their own (``embeddings_v1``;
-the catalog's schema belongs to ``catalog.store``, this table is created and versioned here):
+the catalog's schema belongs to ``catalog.schema``, this table is created and versioned here):
 one row per catalog paper and model, the unit vector as float16 bytes (768 bytes for 384
 dimensions), with the CRC-32 of the text it was computed from. A paper added by a later ingest,
 or whose title or abstract a merge changed, is encoded at the next use; the others never again.

@@ -20,7 +20,8 @@ from paperlog.recommend.model import Example, group_of, sample_weight
 if TYPE_CHECKING:
     import numpy as np
 
-    from paperlog.catalog.store import Catalog, CatalogPaper
+    from paperlog.catalog.records import CatalogPaper
+    from paperlog.catalog.store import Catalog
     from paperlog.library import Library
     from paperlog.model import Paper
 
@@ -145,7 +146,7 @@ def save_ratings(library: Library, ratings: Iterable[Rating]) -> None:
 
 def ref_of(paper: CatalogPaper) -> str:
     """The stable reference a rating of a catalog paper is stored under."""
-    from paperlog.catalog.store import normalise_title
+    from paperlog.catalog.records import normalise_title
 
     for kind in ("arxiv", "doi", "openreview"):
         value = getattr(paper, kind)

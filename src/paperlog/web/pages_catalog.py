@@ -33,7 +33,7 @@ from paperlog.web.common import (
 from paperlog.web.render import query_url
 
 if TYPE_CHECKING:
-    from paperlog.catalog.store import CatalogPaper
+    from paperlog.catalog.records import CatalogPaper
     from paperlog.library import Library
     from paperlog.recommend.service import Suggestion
 
@@ -60,7 +60,7 @@ def has_catalog(request: Request) -> bool:
 
 def _in_library(request: Request, lib: Library) -> dict[str, str]:
     """arXiv IDs, DOIs and normalised titles of the library's papers -> their keys."""
-    from paperlog.catalog.store import normalise_title
+    from paperlog.catalog.records import normalise_title
 
     def compute() -> dict[str, str]:
         out: dict[str, str] = {}
@@ -77,7 +77,7 @@ def _in_library(request: Request, lib: Library) -> dict[str, str]:
 
 def key_in_library(known: dict[str, str], hit: CatalogPaper) -> str | None:
     """The library key holding this catalog paper, if any (by arXiv ID, DOI or title)."""
-    from paperlog.catalog.store import normalise_title
+    from paperlog.catalog.records import normalise_title
 
     for ident in (hit.arxiv, hit.doi):
         if ident and ident.lower() in known:
