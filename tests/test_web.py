@@ -370,3 +370,16 @@ def test_facet_counts_match_a_count_of_every_matching_item(tmp_path: Path) -> No
             assert {v.value: v.count for v in found["status"]} == dict(statuses), text
             topics = Counter(t for p in matching for t in p.topics)
             assert {v.value: v.count for v in found["topic"]} == dict(topics.most_common(12)), text
+
+
+def test_facet_links_never_repeat_a_filter_and_a_huge_query_is_an_error(lib: Library) -> None:
+    """Following a facet link that is already applied leaves the query as it is (a crawler
+    once grew 'kind:topic kind:topic ...' to a query SQLite refused with a 500); a query of
+    too many terms is a message on the page, never a server error."""
+    client = client_for(lib)
+    page = client.get("/papers", params={"q": "kind:paper"}).text
+    links = re.findall(r'class="facet" data-facet="kind" href="([^"]+)"', page)
+    assert links and all("kind%3Apaper+kind%3Apaper" not in link for link in links)
+    huge = client.get("/papers", params={"q": " ".join(f"year:{1900 + i}" for i in range(150))})
+    assert huge.status_code == 200
+    assert "a query of 150 terms" in text_of(huge.text)
