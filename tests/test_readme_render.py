@@ -247,16 +247,22 @@ def libraries(draw: st.DrawFn) -> tuple[list[Paper], list[WeekInfo]]:
     return papers, weeks
 
 
-def _visible(paper: Paper) -> dict[str, Any]:
-    """What a README shows of a paper: the part a render and import must carry."""
+def _visible(papers: list[Paper]) -> dict[str | None, dict[str, Any]]:
+    """What a README shows of each paper (by URL): the part a render and import must carry.
+    A wish item's rank shows as its place in the list (ranks only order)."""
+    queue = sorted((p for p in papers if p.rank is not None), key=lambda p: p.rank or 0)
+    place = {p.key: n for n, p in enumerate(queue, start=1)}
     return {
-        "display": paper.display_title,
-        "url": paper.url,
-        "links": [(lk.label, lk.url) for lk in paper.links],
-        "badge": paper.venue_label,
-        "status": paper.status,
-        "wish": (paper.wish_group, paper.rank),
-        "readings": [(r.week, r.week_start, r.group, r.order) for r in paper.readings],
+        paper.url: {
+            "display": paper.display_title,
+            "url": paper.url,
+            "links": [(lk.label, lk.url) for lk in paper.links],
+            "badge": paper.venue_label,
+            "status": paper.status,
+            "wish": (paper.wish_group, place.get(paper.key)),
+            "readings": [(r.week, r.week_start, r.group, r.order) for r in paper.readings],
+        }
+        for paper in papers
     }
 
 
@@ -274,8 +280,8 @@ def test_render_then_import_round_trip(generated: tuple[list[Paper], list[WeekIn
         back = Library.create(root / "b")
         report = import_readme(back, readme)
         assert report.items == len(papers)
-        got = {p.url: _visible(p) for p in back.load_papers()}
-        want = {p.url: _visible(p) for p in papers}
+        got = _visible(back.load_papers())
+        want = _visible(papers)
         assert got == want
         listed = {
             w.week for w in weeks if any(r.week == w.week for p in papers for r in p.readings)

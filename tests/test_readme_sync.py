@@ -3,6 +3,7 @@ library, leave it equal to a fresh import of that version plus what was done in 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -175,6 +176,16 @@ def _projection(lib: Library, skip: set[str]) -> dict[str, Any]:
             extra,
         )
     config = lib.config
+    # A rank only orders: a sync keeps the ranks that already give the README's order and a
+    # fresh import numbers them anew, so both are compared as places in the queue (and the
+    # README's own lines in the wish-list by the place they follow).
+    ranked = sorted(t[9] for t in papers.values() if t[9] is not None)
+    place = {rank: n for n, rank in enumerate(ranked, start=1)}
+    papers = {k: (*t[:9], place.get(t[9]), *t[10:]) for k, t in papers.items()}
+    readme = copy.deepcopy(config.readme)
+    for slot in readme.get("slots") or []:
+        if isinstance(slot, dict) and "period" not in slot and "section" not in slot:
+            slot["after"] = sum(1 for rank in ranked if rank <= float(slot.get("after") or 0))
     return {
         "papers": papers,
         "weeks": [w for w in lib.load_weeks() if w.week != 14 or w.start != date(2020, 10, 26)],
@@ -182,7 +193,7 @@ def _projection(lib: Library, skip: set[str]) -> dict[str, Any]:
         "title": config.title,
         "intro": config.intro,
         "topics": config.topics,
-        "readme": config.readme,
+        "readme": readme,
     }
 
 

@@ -752,12 +752,16 @@ def walk(text: str) -> Parsed:
     """Read README text (already repaired) into a ``Parsed`` record."""
     lines = text.split("\n")
     first, last, outside = marked_span(lines)
-    blocks = [
-        b
-        for b in parse_blocks(text)
-        if first < b.line < last
-        and not (b.kind == "html" and b.text.strip() in (MARKER_BEGIN, MARKER_END, CHARTS_MARKER))
-    ]
+    blocks = []
+    after_charts = False
+    for b in parse_blocks(text):
+        marker = b.kind == "html" and b.text.strip() in (MARKER_BEGIN, MARKER_END, CHARTS_MARKER)
+        charts = after_charts and b.kind == "para" and all(IMAGES_ONLY.match(r) for r in b.raw)
+        # the images under paperlog's charts marker are its own (drawn again on render,
+        # wherever the README was written to), not the writer's text
+        after_charts = marker and b.text.strip() == CHARTS_MARKER
+        if first < b.line < last and not marker and not charts:
+            blocks.append(b)
     walker = Walker(lines, is_dated(blocks))
     if outside:
         walker.warn(

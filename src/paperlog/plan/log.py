@@ -10,6 +10,7 @@ move writes the moved paper's file alone (gapped ranks, ``RANK_GAP``).
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -24,7 +25,7 @@ from paperlog.plan.calendar import (
     week_for_date,
     week_start_of,
 )
-from paperlog.plan.ranks import RANK_GAP, next_rank
+from paperlog.plan.ranks import RANK_GAP, next_rank, remap_slots
 from paperlog.plan.schedule import SKIPPED_KEY, Suggestion, skipped_days, suggest_today
 
 if TYPE_CHECKING:
@@ -279,9 +280,15 @@ def _move(
             library.save_paper(paper)
             return QueueSlice(_queue_papers(library, shown), first + 1)
         queue = [paper if k == resolved else library.load_paper(k) for k in order]
+        old = {p.key: p.rank for p in queue if p.rank is not None}
         changed = _renumber(queue)
         if changed:
-            library.save_papers(changed)
+            config = copy.deepcopy(library.config)
+            slots = config.readme.get("slots") or []
+            new = {p.key: p.rank for p in queue if p.rank is not None}
+            moved_slots = remap_slots(slots, old, new, moved=resolved)
+            # the README's own lines in the wish-list move with the ranks, in one transaction
+            library.write_all(papers=changed, config=config if moved_slots else None)
     return QueueSlice([p for p in queue if p.key in set(shown)], first + 1)
 
 

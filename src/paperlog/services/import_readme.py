@@ -146,6 +146,26 @@ def _check_loadable(
         ) from None
 
 
+def _queue_ranks(pairs: list[tuple[Paper, Paper | None]], parsed: Parsed) -> None:
+    """The README's wish-list order as queue ranks: the ranks the library's papers already
+    have where they give that order (a README rendered, then imported unchanged, changes no
+    rank), gapped ranks for the rest (``plan.ranks.ranks_for_order``); and the README's own
+    lines in the wish-list placed by those ranks (a slot's ``after`` counted items in the
+    README; it now names the rank of the item it follows, as the queue moves expect)."""
+    from paperlog.plan.ranks import ranks_for_order
+
+    wish = sorted(((p, o) for p, o in pairs if p.rank is not None), key=lambda po: po[0].rank or 0)
+    ranks = ranks_for_order([o.rank if o is not None else None for _, o in wish])
+    places = [(paper.rank or 0, rank) for (paper, _), rank in zip(wish, ranks, strict=True)]
+    for (paper, _), rank in zip(wish, ranks, strict=True):
+        paper.rank = rank
+    for slot in parsed.readme.get("slots") or []:
+        if not isinstance(slot, dict) or "period" in slot or "section" in slot:
+            continue  # a week's or a recommended list's line
+        after = float(slot.get("after") or 0)
+        slot["after"] = max((rank for place, rank in places if place <= after), default=0)
+
+
 def import_readme(
     library: Library, path: Path, *, dry_run: bool = False, replace: bool = False
 ) -> ImportReport:
@@ -188,10 +208,16 @@ def _import(library: Library, path: Path, dry_run: bool, replace: bool) -> Impor
         to_write: list[Paper] = []
         matched: set[str] = set()
         final: dict[str, Paper] = {p.key: p for p in existing}
+        pairs: list[tuple[Paper, Paper | None]] = []
         for paper in papers:
             old = matcher.find(paper)
             if old is not None and old.key in matched:
                 old = None  # two README items that match one paper: the second is its own
+            if old is not None:
+                matched.add(old.key)
+            pairs.append((paper, old))
+        _queue_ranks(pairs, parsed)
+        for paper, old in pairs:
             if old is None:
                 paper.key = make_key(paper, taken)
                 taken.add(paper.key.lower())
@@ -201,7 +227,6 @@ def _import(library: Library, path: Path, dry_run: bool, replace: bool) -> Impor
                 final[paper.key] = paper
                 diff.added.append(paper.key)
                 continue
-            matched.add(old.key)
             merged = sync_paper(old, paper, diff)
             final[old.key] = merged
             if paper_to_text(merged) == paper_to_text(old):
