@@ -9,6 +9,8 @@ back as text, twice.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -38,8 +40,6 @@ Group
 
 def _longest_increasing(values: list[int | None]) -> int:
     best: list[int] = []  # best[k]: the smallest last value of an increasing run of k + 1
-    import bisect
-
     for value in values:
         if value is None or value <= 0:
             continue
@@ -53,7 +53,7 @@ def _longest_increasing(values: list[int | None]) -> int:
 def test_ranks_for_order_keep_what_already_orders(current: list[int | None]) -> None:
     ranks = ranks_for_order(current)
     assert len(ranks) == len(current)
-    assert all(a < b for a, b in zip(ranks, ranks[1:], strict=False)) and all(r > 0 for r in ranks)
+    assert all(a < b for a, b in itertools.pairwise(ranks)) and all(r > 0 for r in ranks)
     kept = sum(1 for old, new in zip(current, ranks, strict=True) if old == new)
     renumbered = ranks == [RANK_GAP * (n + 1) for n in range(len(current))]
     # every rank of the longest run that already orders stays, unless there was no room
@@ -70,7 +70,7 @@ def _readme_lib(tmp_path: Path) -> tuple[Library, Path]:
 
 def _wish_lines(text: str) -> list[str]:
     start = text.index("## Papers to read")
-    return [line for line in text[start:].splitlines()[1:6]]
+    return text[start:].splitlines()[1:6]
 
 
 def test_render_then_import_changes_no_rank_and_a_move_writes_one_file(tmp_path: Path) -> None:
