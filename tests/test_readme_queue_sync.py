@@ -96,7 +96,7 @@ def test_a_line_of_the_readme_stays_in_place_when_the_queue_is_numbered_again(
     """An older library numbered its queue 1..n: the first move numbers it again with gaps,
     and the README's own line between Beta and Delta must stay between them."""
     lib, _ = _readme_lib(tmp_path)
-    papers = sorted((p for p in lib.load_papers() if p.rank is not None), key=lambda p: p.rank)
+    papers = sorted((p for p in lib.load_papers() if p.rank is not None), key=lambda p: p.rank or 0)
     for place, paper in enumerate(papers, start=1):
         paper.rank = place
     config = lib.config
