@@ -310,6 +310,7 @@ def test_cli_import_and_export(tmp_path: Path, library: Library) -> None:
     out = tmp_path / "out.bib"
     exported = run_cli("export", "bibtex", "year:2015..2019", "-o", str(out), library=library.root)
     assert exported.returncode == 0, exported.stderr
+    assert f"Wrote 1 entry to {out}" in exported.stderr  # the @string macro is no entry
     text = out.read_text(encoding="utf-8")
     # the file's own text and macros come first, as paperlog.toml [bibtex] keeps them
     assert text.startswith(

@@ -245,3 +245,41 @@ def test_dated_readings_outside_their_week_and_pinning_a_same_week(library: Libr
     weeks_before = library.weeks_path.read_bytes()
     assert not run_doctor(library, fix=True).fixed
     assert library.weeks_path.read_bytes() == weeks_before
+
+
+def test_doctor_lists_every_file_that_does_not_read(library: Library, seed_path: Path) -> None:
+    """Two hand-broken paper files and a broken weeks.yaml: every command stops at the first
+    with file:line and a pointer to doctor; doctor lists all three, writes nothing (not even
+    with --fix), and checks the rest once they read again."""
+    root = _build(library, _seed_layout(seed_path)).root
+    files = sorted((root / "papers").iterdir())[:2]
+    originals = {path: path.read_text(encoding="utf-8") for path in [*files, root / "weeks.yaml"]}
+    for path in files:
+        path.write_text(originals[path].replace("\nstatus: ", "\nstatus: [", 1), encoding="utf-8")
+    (root / "weeks.yaml").write_text(originals[root / "weeks.yaml"] + "- {\n", encoding="utf-8")
+    before = {p: p.read_bytes() for p in (root / "papers").iterdir()}
+
+    today = run_cli("today", library=root)
+    assert today.returncode != 0
+    assert re.match(r"paperlog: error: .*(\.md|weeks\.yaml):\d+: broken YAML", today.stderr)
+    assert "'paperlog doctor' lists every file that does not read" in today.stderr
+
+    for args in (("doctor", "--json"), ("doctor", "--fix", "--json")):
+        report = run_cli(*args, library=root)
+        assert report.returncode == 1, report.stderr
+        data = json.loads(report.stdout)
+        found = [f for f in data["findings"] if f["code"] == "unreadable"]
+        assert len(found) == 3 and len(data["findings"]) == 3
+        assert sorted(f["key"] for f in found if f["key"]) == sorted(p.stem for p in files)
+        for path in files:
+            finding = next(f for f in found if f["key"] == path.stem)
+            assert re.match(rf"{re.escape(str(path))}:\d+: broken YAML", finding["message"])
+            assert f"git checkout -- papers/{path.name}" in finding["fix"]
+        assert any("weeks.yaml" in f["message"] for f in found)
+        assert {p: p.read_bytes() for p in (root / "papers").iterdir()} == before
+
+    for path, text in originals.items():
+        path.write_text(text, encoding="utf-8")
+    again = run_cli("doctor", "--json", library=root)
+    codes = {f["code"] for f in json.loads(again.stdout)["findings"]}
+    assert "unreadable" not in codes and "same-week" in codes

@@ -305,3 +305,25 @@ def test_stemming_and_prefix(index: Index) -> None:
 def test_empty_query_matches_everything(index: Index) -> None:
     assert sorted(p.key for p in index.search(Query())) == ["a", "b", "c"]
     assert Query().matches(Paper(key="z", title="z"))
+
+
+def test_a_term_given_twice_counts_once_and_a_huge_query_is_refused(tmp_path: Path) -> None:
+    """A repeated filter is one filter ("kind:topic kind:topic"); past MAX_TERMS distinct
+    terms the query is refused in one line, where SQLite would fail deep inside (a WHERE
+    nested ~1,000 deep: "Expression tree is too large")."""
+    from conftest import run_cli
+    from paperlog.query import MAX_TERMS
+
+    assert parse_query("kind:topic " * 1000) == parse_query("kind:topic")
+    assert parse_query("-venue:CVPR -venue:CVPR x x") == parse_query("-venue:CVPR x")
+    with pytest.raises(QueryError, match=f"takes up to {MAX_TERMS}"):
+        parse_query(" ".join(f"w{i}" for i in range(MAX_TERMS + 1)))
+    lib = Library.create(tmp_path / "lib")
+    lib.save_paper(Paper(key="a", title="A topic", kind="topic", status="read"))
+    many = [f"year:{1900 + i}" for i in range(MAX_TERMS + 1)]
+    for extra in ([], ["--json"]):  # piped (the search fast path) and the full CLI
+        done = run_cli("search", *many, *extra, library=lib.root)
+        assert done.returncode == 2 and "Traceback" not in done.stderr
+        assert done.stderr.startswith("paperlog: error: bad query: a query of 101 terms")
+    same = run_cli("search", *["kind:topic"] * 1000, library=lib.root)
+    assert same.returncode == 0 and same.stdout.startswith("a\t")

@@ -85,6 +85,24 @@ def test_week_pages(lib: Library) -> None:
     assert 'href="/week/2"' in client.get("/week/1").text
     assert client.get("/week/2").status_code == 200  # the current week, nothing read yet
     assert client.get("/week/9").status_code == 404
+    # the current week before anything is logged in it: its number, never "None"
+    current = client.get("/week/2").text
+    assert "<h1>Week 2 " in current and "None" not in text_of(current)
+    assert 'href="/week/None"' not in current and "None" not in text_of(client.get("/").text)
+
+
+def test_a_day_in_no_reading_week_names_the_next_one(lib: Library) -> None:
+    """Months after the last logged week (a researcher back from a break): Today and /week
+    say no reading week holds the day and link the week a reading would open."""
+    client = client_for(lib, date(2026, 11, 30))
+    home = client.get("/").text
+    assert 'href="/week/None"' not in home and "None" not in text_of(home)
+    assert "No reading week holds 2026.11.30 yet" in text_of(home)
+    link = re.search(r'the next one would be <a href="(/week/\d+)">', home)
+    assert link is not None
+    week = client.get(link.group(1))
+    assert week.status_code == 200 and "None" not in text_of(week.text)
+    assert client.get("/week", follow_redirects=False).headers["location"] == link.group(1)
 
 
 def test_library_search_facets_sort_and_paging(lib: Library) -> None:
@@ -352,3 +370,16 @@ def test_facet_counts_match_a_count_of_every_matching_item(tmp_path: Path) -> No
             assert {v.value: v.count for v in found["status"]} == dict(statuses), text
             topics = Counter(t for p in matching for t in p.topics)
             assert {v.value: v.count for v in found["topic"]} == dict(topics.most_common(12)), text
+
+
+def test_facet_links_never_repeat_a_filter_and_a_huge_query_is_an_error(lib: Library) -> None:
+    """Following a facet link that is already applied leaves the query as it is (a crawler
+    once grew 'kind:topic kind:topic ...' to a query SQLite refused with a 500); a query of
+    too many terms is a message on the page, never a server error."""
+    client = client_for(lib)
+    page = client.get("/papers", params={"q": "kind:paper"}).text
+    links = re.findall(r'class="facet" data-facet="kind" href="([^"]+)"', page)
+    assert links and all("kind%3Apaper+kind%3Apaper" not in link for link in links)
+    huge = client.get("/papers", params={"q": " ".join(f"year:{1900 + i}" for i in range(150))})
+    assert huge.status_code == 200
+    assert "a query of 150 terms" in text_of(huge.text)

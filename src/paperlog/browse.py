@@ -242,4 +242,16 @@ def with_filter(text: str, field: str, value: str) -> str:
     shown = shown if '"' not in value else '"' + value.replace('"', "") + '"'
     part = f"{field}:{shown}"
     text = text.strip()
+    if text and _holds(text, part):
+        return text  # already narrowed by it: a facet link never repeats a filter
     return f"{text} {part}" if text else part
+
+
+def _holds(text: str, part: str) -> bool:
+    """True when the query ``text`` already has the filter ``part`` among its terms."""
+    from paperlog.query import QueryError, parse_query
+
+    try:
+        return all(p in parse_query(text).parts for p in parse_query(part).parts)
+    except QueryError:
+        return False

@@ -690,9 +690,21 @@ class Library:
             raise NotFound(f"no paper with key {key!r} in {self.papers_dir}")
         return self.parse_paper_file(path)
 
-    def load_papers(self) -> list[Paper]:
-        """Load every paper; duplicate keys (names differing only in case) are an error."""
-        papers = [self.parse_paper_file(p) for p in self.paper_files()]
+    def load_papers(self, unreadable: list[PaperlogError] | None = None) -> list[Paper]:
+        """Load every paper; duplicate keys (names differing only in case) are an error.
+
+        A file that cannot be read raises, unless ``unreadable`` is given: then its error is
+        added there and the file left out (``paperlog doctor`` lists them all).
+        """
+        if unreadable is None:
+            papers = [self.parse_paper_file(p) for p in self.paper_files()]
+        else:
+            papers = []
+            for path in self.paper_files():
+                try:
+                    papers.append(self.parse_paper_file(path))
+                except PaperlogError as exc:
+                    unreadable.append(exc)
         seen: dict[str, str] = {}
         for paper in papers:
             low = paper.key.lower()

@@ -549,8 +549,19 @@ def parse_query(text: str) -> Query:
             # ("-", "*") has nothing to search for and is dropped rather than matching nothing.
             part = Words(raw, prefix=quoted is None) if has_token(raw) else None
         if part is not None:
-            parts.append(Not(part) if neg else part)
+            part = Not(part) if neg else part
+            if part not in parts:  # "kind:topic kind:topic" is "kind:topic"
+                parts.append(part)
+    if len(parts) > MAX_TERMS:
+        raise QueryError(
+            f"a query of {len(parts)} terms; paperlog takes up to {MAX_TERMS} (drop some words "
+            "or filters)"
+        )
     return Query(tuple(parts))
+
+
+MAX_TERMS = 100
+"""More words and filters than anyone types: SQLite refuses a WHERE nested ~1,000 deep."""
 
 
 _EXAMPLES = {

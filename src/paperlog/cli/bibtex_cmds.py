@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -71,13 +72,20 @@ def import_bibtex_cmd(ctx: click.Context, file: Path, dry_run: bool, as_json: bo
     )
 
 
-def _write_output(text: str, output: Path | None) -> None:
+_ENTRY = re.compile(r"^@(?!(?:string|comment|preamble)\b)\w+\s*\{", re.IGNORECASE | re.MULTILINE)
+"""An entry's first line (not the @string macros and comments a file kept are written with)."""
+
+
+def _write_output(text: str, output: Path | None, entries: int) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
     from paperlog.library import atomic_write
 
-    atomic_write(output.expanduser().resolve(), text)
+    path = output.expanduser().resolve()
+    atomic_write(path, text)
+    # as `export ics` and `render readme` do; a query that matched nothing shows here too
+    click.echo(f"Wrote {entries} {'entry' if entries == 1 else 'entries'} to {path}", err=True)
 
 
 def _report_new_keys(count: int, write_back: bool) -> None:
@@ -147,7 +155,8 @@ def export_bibtex_cmd(
         text, changed = export_library_bibtex(
             library, " ".join(query), status, write_back=save_keys
         )
-    _write_output(text, output)
+    entries = len(_ENTRY.findall(text))
+    _write_output(text, output, entries)
     _report_new_keys(len(changed), save_keys)
 
 
@@ -179,5 +188,5 @@ def export_csljson_cmd(
         items, changed = export_library_csljson(
             library, " ".join(query), status, write_back=save_keys
         )
-    _write_output(json.dumps(items, ensure_ascii=False, indent=2) + "\n", output)
+    _write_output(json.dumps(items, ensure_ascii=False, indent=2) + "\n", output, len(items))
     _report_new_keys(len(changed), save_keys)

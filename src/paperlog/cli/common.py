@@ -60,10 +60,33 @@ def exit_status_for(exc: PaperlogError) -> ExitStatus:
     return ExitStatus.ERROR
 
 
-def fail(exc: PaperlogError) -> None:
-    """Print ``paperlog: error: <file:line: message>`` and exit with the matching status."""
-    click.echo(f"paperlog: error: {exc}", err=True)
+def fail(exc: PaperlogError, verbose: bool = False) -> None:
+    """Print ``paperlog: error: <file:line: message>`` and exit with the matching status.
+
+    A lookup that failed at every source is told in a few words per source; ``verbose``
+    (``--verbose``) gives each request in full, to paste into a browser.
+    """
+    message = str(exc)
+    if isinstance(exc, NetworkError) and not verbose:
+        from paperlog.resolve.reasons import brief
+
+        short = brief(message)
+        if short != message:
+            message = f"{short} (--verbose shows each request)"
+    click.echo(f"paperlog: error: {message}{_what_to_do(exc)}", err=True)
     sys.exit(exit_status_for(exc))
+
+
+def _what_to_do(exc: PaperlogError) -> str:
+    """For a paper file or weeks.yaml that does not read: where to look for the others."""
+    from paperlog.errors import BadFile
+
+    path = exc.path
+    if not isinstance(exc, BadFile) or path is None:
+        return ""
+    if (path.parent.name == "papers" and path.suffix == ".md") or path.name == "weeks.yaml":
+        return " (fix that line; 'paperlog doctor' lists every file that does not read)"
+    return ""
 
 
 @dataclass

@@ -95,11 +95,20 @@ def _search(library: str | None, options: dict[str, str], words: list[str]) -> b
     return True
 
 
+def _fast_search(parsed: tuple[str | None, dict[str, str], list[str]]) -> bool:
+    """``_search``, or False after anything it did not expect: the full CLI then runs the
+    same search and reports a failure in one line (never a traceback from here)."""
+    try:
+        return _search(*parsed)
+    except Exception:  # nothing is printed before the rows: safe to hand over
+        return False
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run paperlog: the fast path for a plain piped search, else the click CLI."""
     args = list(sys.argv[1:] if argv is None else argv)
     parsed = parse(args)
-    if parsed is not None and not sys.stdout.isatty() and _search(*parsed):
+    if parsed is not None and not sys.stdout.isatty() and _fast_search(parsed):
         return
     if args[:2] == ["catalog", "search"] and not sys.stdout.isatty():
         from paperlog.catalog.fastsearch import run  # the same for the catalog

@@ -7,6 +7,7 @@ Command modules are imported only when their command runs (or help lists it), so
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from typing import Any
 
@@ -76,6 +77,16 @@ class LazyGroup(click.Group):
                 raise TypeError(f"{self.lazy[cmd_name]} is not a click command")
             return with_library_option(command)
         return super().get_command(ctx, cmd_name)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            # `paperlog list --json | head -1`: the reader closed the pipe, having read what it
+            # wanted. No error (click would exit 1): exit 0, and keep Python quiet when it
+            # flushes stdout at exit (what the search fast path does too).
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise click.exceptions.Exit(0) from None
 
     def resolve_command(
         self, ctx: click.Context, args: list[str]
@@ -201,7 +212,7 @@ def main(argv: list[str] | None = None) -> None:
         env.finish()
     except PaperlogError as exc:
         env.finish()  # what was written before the error is committed, not left dirty
-        fail(exc)
+        fail(exc, verbose=_verbose(argv))
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(ExitStatus.ERROR)

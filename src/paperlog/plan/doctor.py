@@ -41,8 +41,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import pairwise
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from paperlog.errors import PaperlogError, one_line
 from paperlog.model import Paper, Plan, WeekInfo
 from paperlog.plan.calendar import DAY_NAMES, day_index, known_weeks, week_start_of
 from paperlog.plan.schedule import queue_order
@@ -565,6 +567,22 @@ def _conflict_findings(library: Library) -> list[Finding]:
     ]
 
 
+def _unreadable(library: Library, exc: PaperlogError) -> Finding:
+    """A finding for a library file that cannot be read (broken YAML, a wrong field)."""
+    try:
+        rel = str(exc.path.relative_to(library.root)) if exc.path else ""
+    except ValueError:
+        rel = str(exc.path)
+    undo = f"; in a git library 'git checkout -- {rel}' undoes the change" if rel else ""
+    return Finding(
+        "unreadable",
+        one_line(str(exc)),
+        f"correct it in an editor ('paperlog doctor' again checks the rest){undo}",
+        fixable=False,
+        key=Path(rel).stem if rel.startswith("papers") else None,
+    )
+
+
 def run_doctor(library: Library, fix: bool = False) -> DoctorReport:
     """Check the library; with ``fix`` apply every fixable finding in one atomic batch."""
     plan = library.config.plan
@@ -573,8 +591,17 @@ def run_doctor(library: Library, fix: bool = False) -> DoctorReport:
         if conflicts:
             # A file git could not merge does not parse: report it alone, write nothing.
             return DoctorReport(conflicts, remaining=list(conflicts))
-        papers = library.load_papers()
-        weeks = library.load_weeks()
+        unreadable: list[PaperlogError] = []
+        papers = library.load_papers(unreadable)
+        try:
+            weeks = library.load_weeks()
+        except PaperlogError as exc:
+            unreadable.append(exc)
+        if unreadable:
+            # Files paperlog cannot read: every one reported (other commands stop at the
+            # first), nothing written, the rest checked once they read.
+            found = [_unreadable(library, exc) for exc in unreadable]
+            return DoctorReport(found, remaining=list(found))
         findings, repairs = diagnose(plan, papers, weeks)
         report = DoctorReport(findings, remaining=list(findings))
         if not fix or not any(f.fixable for f in findings):

@@ -80,3 +80,13 @@ def unreachable(message: str) -> bool:
     rather than answering or refusing this one paper."""
     parts = source_failures(message)
     return bool(parts) and all(any(word in gist for word in _UNREACHABLE) for _, gist in parts)
+
+
+def brief(message: str) -> str:
+    """A lookup error for a terminal: its own words, then each source's failure in a few
+    words ("could not look up X: arXiv, S2: cannot resolve the host (no network?)"), without
+    the requests; a message that names no source request is returned as it is."""
+    first = _PART.search(message)
+    if first is None:
+        return message
+    return message[: first.start()] + short_reason(message[first.start() :])

@@ -193,6 +193,7 @@ async def week_page(request: Request) -> Response:
         title=f"Week {number}",
         library_title=lib.config.title,
         report=report,
+        number=number,
         by_key=by_key,
         prev_week=earlier[-1] if earlier else None,
         next_week=later[0] if later else None,
