@@ -217,3 +217,32 @@ def test_conflict_markers_are_told_from_markdown() -> None:
     assert has_conflict_markers(b"a\n<<<<<<< HEAD\nx\n=======\ny\n>>>>>>> other\n")
     assert not has_conflict_markers(b"Title\n=======\n\ntext\n")
     assert not has_conflict_markers(b"a quoted <<<<<<< in text\n")
+
+
+def test_the_librarys_readme_edited_by_hand_is_committed_with_its_import(tmp_path: Path) -> None:
+    """The README rendered into the library, edited by hand, imported: the import's commit
+    takes the README along, so the next render is not refused for an uncommitted edit. A
+    README elsewhere is never committed."""
+    root = make_library(tmp_path)
+    readme = root / "README.md"
+    elsewhere = tmp_path / "log.md"
+    elsewhere.write_text(
+        "# Log\n\n### Wk1 - 2020.01.06\nGroup\n"
+        "* [Paper Alpha](https://arxiv.org/abs/2001.00001) [[Notes](https://x.org/a)]\n",
+        encoding="utf-8",
+    )
+    assert cli(root, "import", "readme", str(elsewhere)).returncode == 0
+    assert "log.md" not in " ".join(committed_files(root))
+    assert cli(root, "render", "readme").returncode == 0
+    text = readme.read_text(encoding="utf-8")
+    line = "* [Paper Alpha](https://arxiv.org/abs/2001.00001) [[Notes](https://x.org/a)]"
+    assert line in text
+    added = "* [Paper Beta](https://arxiv.org/abs/2001.00002) [[Notes](https://x.org/b)]"
+    readme.write_text(text.replace(line, f"{line}\n{added}"), encoding="utf-8")
+    imported = cli(root, "import", "readme", str(readme))
+    assert imported.returncode == 0, imported.stderr
+    assert "README.md" in committed_files(root)
+    assert git(root, "status", "--porcelain") == ""
+    rendered = cli(root, "render", "readme")
+    assert rendered.returncode == 0, rendered.stderr
+    assert added in readme.read_text(encoding="utf-8")

@@ -41,6 +41,10 @@ def import_readme_cmd(
     env = app(ctx)
     lib = env.open_library()
     report = import_readme(lib, file, dry_run=dry_run, replace=replace)
+    if not dry_run and env.git is not None and file.resolve().is_relative_to(lib.root.resolve()):
+        # The library's own README, edited by hand and imported: the commit takes it along,
+        # or the next 'render readme' would find the user's uncommitted edit and refuse.
+        env.git.record([file.resolve()])
     env.describe(
         f"import readme: {report.items} items ({report.added} new, {report.updated} updated)"
     )
