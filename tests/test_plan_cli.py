@@ -259,3 +259,25 @@ def test_the_queue_shows_places_not_the_gapped_ranks(library: Library) -> None:
         assert index.queue_position("no-such-key") is None
     today = _json("today", "--date", _day(0), library=root)
     assert "next in queue order" in today["reason"] and "#1024" not in today["reason"]
+
+
+def test_queue_remove_deletes_one_waiting_item_and_refuses_a_read_one(library: Library) -> None:
+    """The web's Queue page could remove an item; the CLI had no command for it."""
+    root = _library(library)
+    assert run_cli("done", "breadth-1", "--date", _day(0), library=root).returncode == 0
+    before = _snapshot(root)
+    removed = run_cli("queue", "remove", "depth-2", library=root)
+    assert removed.returncode == 0, removed.stderr
+    assert "Removed Depth paper 2 [depth-2] from the wish-list" in removed.stdout
+    after = _snapshot(root)
+    assert set(before) - set(after) == {"papers/depth-2.md"}
+    assert all(after[name] == before[name] for name in after)  # no other file written
+    assert [q["key"] for q in _json("queue", library=root)][:3] == [
+        "breadth-2",
+        "breadth-3",
+        "depth-1",
+    ]
+    refused = run_cli("queue", "remove", "breadth-1", library=root)
+    assert refused.returncode == 4
+    assert "has readings in the log" in refused.stderr and "\n" not in refused.stderr.strip()
+    assert (root / "papers" / "breadth-1.md").read_bytes() == after["papers/breadth-1.md"]

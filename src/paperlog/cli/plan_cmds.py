@@ -403,6 +403,27 @@ def queue_unpin_cmd(ctx: click.Context, key: str) -> None:
     click.echo(f"Unpinned {paper.display_title} [{paper.key}].")
 
 
+@queue_cmd.command("remove")
+@click.argument("key")
+@click.pass_context
+def queue_remove_cmd(ctx: click.Context, key: str) -> None:
+    """Take KEY off the wish-list: its paper file is deleted; the others keep their places.
+
+    Only an item never read can be removed (a read paper's readings are the log). In a git
+    library the file's history stays in git.
+
+    \b
+    Examples:
+      paperlog queue remove simclr
+    """
+    from paperlog.plan.log import queue_remove
+
+    library = _open(ctx)
+    paper = queue_remove(library, key)
+    path = library.paper_path(paper.key)
+    click.echo(f"Removed {paper.display_title} [{paper.key}] from the wish-list ({path} deleted).")
+
+
 # --- doctor and export ----------------------------------------------------------------------
 
 
