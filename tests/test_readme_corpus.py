@@ -207,3 +207,43 @@ def test_corpus_import_writes_and_reimports_unchanged(corpus: Path, library: Lib
     assert first.added == 98 and len(library.load_papers()) == 98
     again = import_readme(Library.open(library.root), path)
     assert (again.added, again.updated, again.unchanged) == (0, 0, 98)
+
+
+READMES = [
+    "DanielTakeshi_Paper_Notes/README.md",
+    "RobvanGastel_machine-learning-notes/README.md",
+    "RockWenJJ_learning-and-research/README.md",
+    "SunnyMarkLiu_paper-notes-monthly/README.md",
+    "aleju_papers/README.md",
+    "dennybritz_deeplearning-papernotes/README.md",
+    "fgabel_Deep-Learning-and-Automated-Driving-Papernotes/README.md",
+    "floodsung_Deep-Learning-Papers-Reading-Roadmap/README.md",
+    "nikvaessen_deep-learning-papers/README.md",
+    pytest.param(
+        "patrick-llgc_Learning-Deep-Learning/README.md",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="known (round 5): the wish-list's subtitle ('Here is the list of papers "
+            "waiting to be read.') is dropped when the rendered README, which puts the "
+            "wish-list before the log, is imported again",
+        ),
+    ),
+    "patrick-llgc_Learning-Deep-Learning/trusty.md",
+    "terryum_awesome-deep-learning-papers/README.md",
+]
+
+
+@pytest.mark.parametrize("name", READMES)
+def test_render_import_render_is_a_fixpoint(corpus: Path, tmp_path: Path, name: str) -> None:
+    """A README rendered, imported again and rendered again reads the same: nothing the
+    first render wrote is lost or moved by the second import (terryum's list item followed by
+    a blank line and a paragraph lost that blank line, making the paragraph part of the
+    item, before round 5)."""
+    from paperlog.formats.readme_render import render_readme
+
+    first = Library.create(tmp_path / "lib")
+    import_readme(first, corpus / "readmes" / name)
+    rendered = tmp_path / "rendered.md"
+    rendered.write_text(render_readme(Library.open(first.root)), encoding="utf-8")
+    import_readme(Library.open(first.root), rendered)
+    assert render_readme(Library.open(first.root)) == rendered.read_text(encoding="utf-8")

@@ -193,7 +193,9 @@ class Walker(HeadReader):
             return
         text = "\n".join(line.rstrip() for line in lines)
         after = block.end if raw is None else block.line + len(raw) - 1
-        if after < len(self.lines) and not self.lines[after].strip():
+        last = block.line + len(lines) - 1  # its last line with text (a list's map takes the
+        # blank line after its last item in: that blank is what keeps the next paragraph out)
+        if last < len(self.lines) and not self.lines[last].strip():
             text += "\n"  # a blank line followed it: a render keeps the paragraph apart
         if self.ctx == "recommended":  # kept in place when it stands between two entries
             self.kept_until = max(self.kept_until, after)
