@@ -219,15 +219,7 @@ READMES = [
     "fgabel_Deep-Learning-and-Automated-Driving-Papernotes/README.md",
     "floodsung_Deep-Learning-Papers-Reading-Roadmap/README.md",
     "nikvaessen_deep-learning-papers/README.md",
-    pytest.param(
-        "patrick-llgc_Learning-Deep-Learning/README.md",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="known (round 5): the wish-list's subtitle ('Here is the list of papers "
-            "waiting to be read.') is dropped when the rendered README, which puts the "
-            "wish-list before the log, is imported again",
-        ),
-    ),
+    "patrick-llgc_Learning-Deep-Learning/README.md",
     "patrick-llgc_Learning-Deep-Learning/trusty.md",
     "terryum_awesome-deep-learning-papers/README.md",
 ]
@@ -238,7 +230,8 @@ def test_render_import_render_is_a_fixpoint(corpus: Path, tmp_path: Path, name: 
     """A README rendered, imported again and rendered again reads the same: nothing the
     first render wrote is lost or moved by the second import (terryum's list item followed by
     a blank line and a paragraph lost that blank line, making the paragraph part of the
-    item, before round 5)."""
+    item; patrick-llgc's wish-list subtitle was lost once its render put the wish-list before
+    the log)."""
     from paperlog.formats.readme_render import render_readme
 
     first = Library.create(tmp_path / "lib")

@@ -242,3 +242,27 @@ def test_fidelity_tells_lines_that_are_no_entry_from_possible_misses(tmp_path: P
     path.write_text(UNREAD, "utf-8")
     row = fidelity.measure("unread", path)
     assert (row.entries, row.unread, row.not_entries) == (2, 1, 3)
+
+
+def test_a_to_read_sections_own_text_before_the_log_is_kept(tmp_path: Path) -> None:
+    """A to-read section before a dated log, with a line of its own over its first group:
+    the line was dropped (taken for text before the log, which ends at that section's
+    heading). A to-read heading over prose only ("## What to read") stays text before the
+    log, not a wish-list line."""
+    readme = tmp_path / "R.md"
+    readme.write_text(
+        "# Paper notes\n\n## What to read\nStart with the classics.\n\n"
+        "## Papers to Read\n\nHere is the list of papers waiting to be read.\n\n"
+        "### Deep Learning in general\n- [Paper A](https://arxiv.org/abs/2001.00001)\n"
+        "- [Paper B](https://arxiv.org/abs/2001.00002)\n\n"
+        "## 2024-01\n- [Paper R](https://arxiv.org/abs/2001.00009) (Read)\n",
+        encoding="utf-8",
+    )
+    lib = Library.create(tmp_path / "lib")
+    import_readme(lib, readme)
+    text = render_readme(Library.open(lib.root))
+    assert text.count("Here is the list of papers waiting to be read.") == 1
+    assert text.count("Start with the classics.") == 1
+    at = text.index("## Papers to Read")
+    assert at < text.index("Here is the list") < text.index("### Deep Learning in general")
+    assert text.index("Start with the classics.") < at

@@ -214,6 +214,8 @@ def _wishlist(config: Config, papers: list[Paper]) -> list[str]:
             last = float(paper.rank) if paper.rank is not None else last + 1e-3
             entries.append((last, entry_line(paper, marker=_marker(config))))
         lines = _interleave(entries, placed.get(number, []))
+        if lines and lines[-1].endswith("\n"):
+            lines[-1] = lines[-1][:-1]  # kept text ending the run: its blank line follows below
         spaced = name is not None and _spaced(config, name, out[-1] if out else "")
         if name is not None and lines and (not _LIST_ITEM.match(lines[0]) or spaced):
             out.append("")  # a paragraph entry would join the group line's paragraph

@@ -133,6 +133,9 @@ class Walker(HeadReader):
         section puts it (a to-read section's ticked item is still its wish-list item): a
         render writes read items in their own section, which would move it."""
         """The title, intro or a heading says the list is papers read (``is_read_list``)."""
+        self.pending_wish: list[dict[str, Any]] = []
+        """Text kept in a to-read section before the log, until an entry shows it is the
+        wish-list's (``keep``)."""
         self.maybe_group: tuple[str, int, str] | None = None
         """A heading or line kept as text (where it was kept, at which index, the group it
         named) that may turn out to head the entries after it: then it is their group."""
@@ -202,6 +205,15 @@ class Walker(HeadReader):
             self.recommended.note_text(self.group, block.line, block.line + len(lines) - 1, text)
             return
         if self.dated and not self.log_lines:
+            if self.ctx == "wish":
+                # A to-read section before the log: its text is the wish-list's if entries
+                # follow in it (the log then starts at its heading, and before_log stops
+                # there), else it is prose that before_log keeps ("## What to read").
+                self.pending_wish.append(
+                    drop_none(
+                        {"line": text, "text": True, "group": self.group or self.wish_heading}
+                    )
+                )
             return  # a dated log's text before its first week: before_log keeps it
         self.kept_until = max(self.kept_until, after)
         self._has_content()
@@ -306,6 +318,7 @@ class Walker(HeadReader):
         if TO_READ.search(text):
             self.ctx, self.ctx_level, self.group = "wish", block.level, None
             self.wish_heading, self.wish_start = text, block.line
+            self.pending_wish = []  # an earlier to-read section's prose is before_log's
             # rendered back over the wish-list: the first to-read heading that holds entries
             self.wish_heading_info = {"text": text, "level": block.level}
             # a later to-read heading ("## TODO") is a wish group: rendered as the heading it was
@@ -741,6 +754,10 @@ class Walker(HeadReader):
         self._has_content()
         # a wish-list starts at its heading: the text before it is the README's own
         start = self.wish_start if found.status == "wish" and self.ctx == "wish" else None
+        if start is not None and not self.log_lines:
+            for record in self.pending_wish:  # the section's text before its first entry
+                self.out.readme.setdefault("slots", []).append({**record, "after": 0})
+        self.pending_wish = []
         self.log_lines.append(start or block.line)
         if block.kind == "item" or len(block.raw) == 1 or whole:
             found.raw = "\n".join(block.raw).rstrip()
