@@ -152,18 +152,15 @@ def _queue_ranks(pairs: list[tuple[Paper, Paper | None]], parsed: Parsed) -> Non
     rank), gapped ranks for the rest (``plan.ranks.ranks_for_order``); and the README's own
     lines in the wish-list placed by those ranks (a slot's ``after`` counted items in the
     README; it now names the rank of the item it follows, as the queue moves expect)."""
-    from paperlog.plan.ranks import ranks_for_order
+    from paperlog.plan.ranks import ranks_for_order, remap_slots
 
     wish = sorted(((p, o) for p, o in pairs if p.rank is not None), key=lambda po: po[0].rank or 0)
     ranks = ranks_for_order([o.rank if o is not None else None for _, o in wish])
-    places = [(paper.rank or 0, rank) for (paper, _), rank in zip(wish, ranks, strict=True)]
+    places = {str(n): paper.rank or 0 for n, (paper, _) in enumerate(wish)}
     for (paper, _), rank in zip(wish, ranks, strict=True):
         paper.rank = rank
-    for slot in parsed.readme.get("slots") or []:
-        if not isinstance(slot, dict) or "period" in slot or "section" in slot:
-            continue  # a week's or a recommended list's line
-        after = float(slot.get("after") or 0)
-        slot["after"] = max((rank for place, rank in places if place <= after), default=0)
+    # the slots counted places in the README: renumbered as a queue move renumbers them
+    remap_slots(parsed.readme.get("slots") or [], places, dict(zip(places, ranks, strict=True)))
 
 
 def import_readme(
