@@ -8,13 +8,14 @@ counts, all computed in SQL over the index tables.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
-from paperlog.query import FTS_TABLE, FTS_WEIGHTS, PAPERS_TABLE, Query, parse_query
+from paperlog.query import FTS_TABLE, FTS_WEIGHTS, PAPERS_TABLE, Query, QueryError, parse_query
 
 if TYPE_CHECKING:
     from paperlog.index import Index
@@ -249,9 +250,14 @@ def with_filter(text: str, field: str, value: str) -> str:
 
 def _holds(text: str, part: str) -> bool:
     """True when the query ``text`` already has the filter ``part`` among its terms."""
-    from paperlog.query import QueryError, parse_query
+    have, wanted = _terms(text), _terms(part)
+    return have is not None and wanted is not None and wanted <= have
 
+
+@functools.lru_cache(maxsize=256)
+def _terms(text: str) -> frozenset[Any] | None:
+    # cached: a results page asks once per facet link, always about the same query
     try:
-        return all(p in parse_query(text).parts for p in parse_query(part).parts)
+        return frozenset(parse_query(text).parts)
     except QueryError:
-        return False
+        return None
