@@ -145,6 +145,14 @@ def _fresh_library(path: Path, env: dict[str, str]) -> Path:
     return path
 
 
+def _import_run(lib: Path, env: dict[str, str], kind: str, source: Path) -> Run:
+    """``paperlog import KIND SOURCE`` into a fresh library; its lines: the files written."""
+    _fresh_library(lib, env)
+    took = run(paperlog(lib, "import", kind, str(source)), env)
+    took.lines = sum(1 for _ in (lib / "papers").iterdir())
+    return took
+
+
 def readme_floor_rows(
     work: Path, env: dict[str, str], runs: int, readme: Path, pl_readme: Callable[[int], Run]
 ) -> list[Row]:
@@ -224,10 +232,7 @@ def import_rows(work: Path, env: dict[str, str], runs: int) -> list[Row]:
     floor.write_text(FLOOR_README, encoding="utf-8")
 
     def pl_readme(i: int) -> Run:
-        lib = _fresh_library(work / "readme-lib", env)
-        took = run(paperlog(lib, "import", "readme", str(readme)), env)
-        took.lines = sum(1 for _ in (lib / "papers").iterdir())
-        return took
+        return _import_run(work / "readme-lib", env, "readme", readme)
 
     def fl_readme(i: int) -> Run:
         out = work / "readme-floor"
@@ -260,10 +265,7 @@ def import_rows(work: Path, env: dict[str, str], runs: int) -> list[Row]:
     floor_bib.write_text(FLOOR_BIBTEX, encoding="utf-8")
 
     def pl_bib(i: int) -> Run:
-        lib = _fresh_library(work / "bib-lib", env)
-        took = run(paperlog(lib, "import", "bibtex", str(bib)), env)
-        took.lines = sum(1 for _ in (lib / "papers").iterdir())
-        return took
+        return _import_run(work / "bib-lib", env, "bibtex", bib)
 
     def fl_bib(i: int) -> Run:
         return run([sys.executable, str(floor_bib), str(bib)], env)
